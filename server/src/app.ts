@@ -1,0 +1,135 @@
+import { H3, HTTPError, type H3Event } from "h3";
+import type { Storage } from "unstorage";
+import type { Config } from "./config.js";
+import type { Db, DialectName } from "./db/database.js";
+import { isDatabaseUnavailable } from "./db/database.js";
+import { AppError, errorBody } from "./errors.js";
+import { registerAuthRoutes } from "./features/auth/routes.js";
+import { registerChatRoutes } from "./features/chat/routes.js";
+import { registerConversationRoutes } from "./features/conversations/routes.js";
+import { registerHealthRoutes } from "./features/health/routes.js";
+import { registerOpenApiRoute } from "./features/openapi/routes.js";
+import { registerSiteRoutes } from "./features/sites/routes.js";
+import { registerWidgetRoutes } from "./features/widget/routes.js";
+import { requireVisitor } from "./http/bearer.js";
+import { requireOwner } from "./http/cookies.js";
+import { checkOwnerOrigin } from "./http/owner-origin.js";
+import { answerPreflight } from "./features/widget/widget.cors.js";
+import { Router } from "./http/route.js";
+import type { ChatModel } from "./llm/chat-model.js";
+import type { Logger } from "./logger.js";
+import type { Keyring } from "./security/keyring.js";
+import type { BackgroundTasks } from "./tasks.js";
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  dialect: DialectName;
+  /** cache-like data (site lookups on the hot path); memory or redis */
+  storage: Storage;
+  llm: ChatModel;
+  keyring: Keyring;
+  logger: Logger;
+  tasks: BackgroundTasks;
+  now: () => number;
+}
+
+export interface App {
+  app: H3;
+  router: Router;
+}
+
+/** Builds the whole HTTP app from its dependencies. No side effects: tests build it with their own deps. */
+export function createApp(deps: AppDeps): App {
+  const app = new H3({
+    onRequest: (event) => {
+      event.context.requestId = event.req.headers.get("x-fc-request-id") ?? crypto.randomUUID();
+      event.context.startedAt = performance.now();
+    },
+    onResponse: (response, event) => logRequest(deps.logger, event, response.status),
+    onError: (error, event) => toErrorResponse(error, event, deps.logger),
+  });
+  app.use((event) => checkOwnerOrigin(event, deps.config));
+  app.use((event) => answerPreflight(event));
+
+  const router = new Router(app, {
+    owner: (event) => requireOwner(event, deps),
+    visitor: (event) => requireVisitor(event, deps),
+  });
+  registerHealthRoutes(router, deps);
+  registerAuthRoutes(router, deps);
+  registerSiteRoutes(router, deps);
+  registerConversationRoutes(router, deps);
+  registerWidgetRoutes(router, deps);
+  registerChatRoutes(router, deps);
+  registerOpenApiRoute(router, deps);
+  return { app, router };
+}
+
+function logRequest(logger: Logger, event: H3Event, status: number) {
+  logger.info({
+    msg: "request",
+    requestId: event.context.requestId,
+    method: event.req.method,
+    route: event.context.matchedRoute?.route ?? null,
+    status,
+    latencyMs: Math.round(performance.now() - (event.context.startedAt as number)),
+    siteId: event.context.siteId ?? null,
+    ...(event.context.errorCode ? { errorCode: event.context.errorCode } : {}),
+  });
+}
+
+/** The one place an error becomes an HTTP answer: `{ error: { code, message } }`. */
+function toErrorResponse(error: HTTPError, event: H3Event, logger: Logger): Response {
+  // h3 wraps what a handler throws; the original is its cause.
+  const original: unknown = error.cause instanceof Error ? error.cause : error;
+  let appError: AppError;
+  if (original instanceof AppError) {
+    appError = original;
+  } else if (isDatabaseUnavailable(original)) {
+    appError = new AppError("db_unavailable");
+  } else if (original instanceof HTTPError || HTTPError.isError(original)) {
+    appError = fromH3Error(original as HTTPError);
+  } else {
+    appError = new AppError("internal");
+  }
+  event.context.errorCode = appError.code;
+  if (appError.code === "internal" || appError.code === "db_unavailable") {
+    logger.error({
+      msg: "request failed",
+      requestId: event.context.requestId,
+      code: appError.code,
+      error: describe(original),
+    });
+  }
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+  for (const [k, v] of event.res.errHeaders ?? []) headers.set(k, v);
+  headers.set("x-request-id", String(event.context.requestId ?? ""));
+  if (appError.details?.retryAfterSeconds) headers.set("retry-after", String(appError.details.retryAfterSeconds));
+  return new Response(JSON.stringify(errorBody(appError)), { status: appError.status, headers });
+}
+
+function fromH3Error(error: HTTPError): AppError {
+  switch (error.status) {
+    case 404:
+      return new AppError("not_found");
+    case 405:
+      return new AppError("method_not_allowed");
+    case 413:
+      return new AppError("payload_too_large");
+    case 415:
+      return new AppError("unsupported_media_type");
+    default:
+      return error.status >= 400 && error.status < 500 ? new AppError("invalid_params", "The request is malformed.") : new AppError("internal");
+  }
+}
+
+/** Name, code and stack only: an error's message may quote a visitor's text or a key. */
+function describe(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  return {
+    name: err.name,
+    code: (err as { code?: unknown }).code ?? null,
+    stack: err.stack?.split("\n").slice(1, 6).join("\n"),
+  };
+}

@@ -1,0 +1,114 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable the server reads, parsed once. No other module touches
+ * `process.env`: main.ts passes the frozen result down through createApp's deps.
+ */
+
+const DEFAULT_DASHSCOPE_BASE_URL = "https://dashscope.aliyuncs.com/compatible-mode/v1";
+
+// "" counts as unset: deploy tools and .env files often export empty variables.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
+const EnvSchema = z.object({
+  DATABASE_URL: optional(
+    z.string().refine((v) => /^(mysql|sqlite):/.test(v), "must start with mysql:// or sqlite:"),
+  ),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
+  DASHSCOPE_API_KEY: optional(z.string().min(8)),
+  DASHSCOPE_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
+  APP_SECRET: optional(z.string()),
+  APP_SECRET_PREVIOUS: optional(z.string()),
+  PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  // Function Compute tells a custom runtime its port here (platform.md §1.5).
+  FC_CUSTOM_LISTEN_PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  HOST: optional(z.string()),
+  PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
+  LLM_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
+  DATA_DIR: optional(z.string()),
+  BAILIAN_DEMO: optional(z.enum(["0", "1"])),
+  NODE_ENV: optional(z.string()),
+});
+
+export interface Config {
+  /** mysql://… or sqlite:/path/file.sqlite */
+  databaseUrl: string;
+  redisUrl?: string;
+  dashscope: { apiKey?: string; baseUrl: string; timeoutMs: number };
+  /** Newest first; the first signs, all verify (rotation). */
+  appSecrets: string[];
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  demo: boolean;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** A secret shorter than this, or one of a single repeated character, is refused outside the demo. */
+export const MIN_SECRET_LENGTH = 32;
+
+export function isWeakSecret(secret: string): boolean {
+  return secret.length < MIN_SECRET_LENGTH || new Set(secret).size < 8;
+}
+
+/**
+ * @param env the process environment (or a test's)
+ * @param demoSecret in the demo, the locally kept secret to use when APP_SECRET is unset
+ */
+export function loadConfig(env: Record<string, string | undefined>, demoSecret?: () => string): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const demo = e.BAILIAN_DEMO === "1";
+  const dataDir = e.DATA_DIR ?? ".data";
+
+  const secrets: string[] = [];
+  if (e.APP_SECRET) {
+    if (isWeakSecret(e.APP_SECRET) && !demo) {
+      problems.push(
+        `APP_SECRET: too weak — use at least ${MIN_SECRET_LENGTH} random characters (for example: openssl rand -base64 48)`,
+      );
+    }
+    secrets.push(e.APP_SECRET);
+  } else if (demo && demoSecret) {
+    secrets.push(demoSecret());
+  } else {
+    problems.push(
+      "APP_SECRET: not set — it signs sessions and encrypts stored keys; set at least 32 random characters (for example: openssl rand -base64 48), or run `npm run demo` for a local try-out",
+    );
+  }
+  for (const previous of (e.APP_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    secrets.push(previous);
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const port = e.PORT ?? e.FC_CUSTOM_LISTEN_PORT ?? 3000;
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${dataDir}/bailian-chat.sqlite`,
+    redisUrl: e.REDIS_URL,
+    dashscope: Object.freeze({
+      apiKey: e.DASHSCOPE_API_KEY,
+      baseUrl: (e.DASHSCOPE_BASE_URL ?? DEFAULT_DASHSCOPE_BASE_URL).replace(/\/+$/, ""),
+      timeoutMs: e.LLM_TIMEOUT_MS ?? 30_000,
+    }),
+    appSecrets: Object.freeze(secrets) as string[],
+    port,
+    host: e.HOST ?? "0.0.0.0",
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
+    dataDir,
+    demo,
+    production: e.NODE_ENV === "production",
+  });
+}

@@ -1,0 +1,98 @@
+/** Table types as kysely sees them. Times are epoch milliseconds (SQLite cannot bind Date). */
+
+export type MessageRole = "user" | "assistant";
+/** complete: whole answer; partial: upstream failed or was stopped half way; refused: content moderation; error: no answer at all. */
+export type MessageStatus = "complete" | "partial" | "refused" | "error";
+export type CallOutcome = "ok" | "error" | "refused" | "partial";
+
+export interface OwnersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface SitesTable {
+  id: string;
+  owner_id: string;
+  site_key: string;
+  name: string;
+  /** JSON array of origins */
+  allowed_origins: string;
+  /** JSON of BotSettings */
+  bot: string;
+  /** AES-256-GCM ciphertext of the site's own DashScope key, or null to use the server's */
+  api_key_enc: string | null;
+  api_key_last4: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VisitorsTable {
+  id: string;
+  site_id: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export interface ConversationsTable {
+  id: string;
+  site_id: string;
+  visitor_id: string;
+  title: string;
+  /** also the last message's seq: bumped in the same transaction that inserts a message */
+  message_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  site_id: string;
+  seq: number;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  error_code: string | null;
+  model: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  created_at: number;
+}
+
+export interface ApiCallsTable {
+  id: string;
+  site_id: string;
+  conversation_id: string | null;
+  message_id: string | null;
+  model: string;
+  attempt: number;
+  outcome: CallOutcome;
+  error_code: string | null;
+  http_status: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  upstream_request_id: string | null;
+  created_at: number;
+}
+
+export interface ConfigsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface Database {
+  owners: OwnersTable;
+  sites: SitesTable;
+  visitors: VisitorsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  api_calls: ApiCallsTable;
+  configs: ConfigsTable;
+}

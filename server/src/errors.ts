@@ -1,0 +1,75 @@
+/**
+ * The closed set of error codes the API answers with, and their HTTP status: the one place
+ * where an error becomes a status. Clients (widget, dashboard, users' scripts) branch on `code`.
+ */
+export const ERROR_STATUS = {
+  invalid_json: 400,
+  invalid_body: 400,
+  invalid_query: 400,
+  invalid_params: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  origin_not_allowed: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  email_taken: 409,
+  rate_limited: 429,
+  db_unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  invalid_json: "The request body is not valid JSON.",
+  invalid_body: "The request body is invalid.",
+  invalid_query: "The query string is invalid.",
+  invalid_params: "The URL is invalid.",
+  unsupported_media_type: "Send the body as application/json.",
+  payload_too_large: "The request body is too large.",
+  unauthorized: "Sign in first: this needs a valid session or token.",
+  invalid_credentials: "The email or password is wrong.",
+  forbidden: "You are not allowed to do this.",
+  origin_not_allowed: "This origin is not allowed for this site.",
+  not_found: "Not found.",
+  method_not_allowed: "This method is not allowed here.",
+  email_taken: "An account with this email already exists.",
+  rate_limited: "Too many requests; try again shortly.",
+  db_unavailable: "The database is unavailable; try again shortly.",
+  internal: "Something went wrong on our side.",
+};
+
+export interface ErrorIssue {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: { issues?: ErrorIssue[]; retryAfterSeconds?: number },
+  ) {
+    super(message ?? DEFAULT_MESSAGES[code]);
+    this.name = "AppError";
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; issues?: ErrorIssue[] };
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details?.issues ? { issues: err.details.issues } : {}),
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+export const Credentials = z.object({
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email("Enter a valid email address."))
+    .transform((e) => e.toLowerCase()),
+  password: z.string().min(8, "Use at least 8 characters.").max(200),
+});
+export type Credentials = z.infer<typeof Credentials>;
+
+export const Owner = z.object({
+  id: z.string(),
+  email: z.string(),
+  createdAt: z.string(),
+});
+export type Owner = z.infer<typeof Owner>;
+
+export const OwnerResponse = z.object({ owner: Owner });

@@ -1,0 +1,48 @@
+import type { AppDeps } from "../../app.js";
+import type { OwnersTable } from "../../db/schema.js";
+import { AppError } from "../../errors.js";
+import { newId } from "../../security/ids.js";
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../security/passwords.js";
+import type { Credentials, Owner } from "./auth.schemas.js";
+import { findOwnerByEmail, findOwnerById, insertOwner } from "./auth.repository.js";
+
+function toOwner(row: OwnersTable): Owner {
+  return { id: row.id, email: row.email, createdAt: new Date(row.created_at).toISOString() };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? "";
+  return code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT");
+}
+
+export async function signUp(deps: Pick<AppDeps, "db" | "now">, input: Credentials): Promise<Owner> {
+  if (await findOwnerByEmail(deps.db, input.email)) throw new AppError("email_taken");
+  const row: OwnersTable = {
+    id: newId("own"),
+    email: input.email,
+    password_hash: await hashPassword(input.password),
+    created_at: deps.now(),
+  };
+  try {
+    await insertOwner(deps.db, row);
+  } catch (err) {
+    // Two sign-ups racing for one email: the unique index decides.
+    if (isUniqueViolation(err)) throw new AppError("email_taken");
+    throw err;
+  }
+  return toOwner(row);
+}
+
+export async function logIn(deps: Pick<AppDeps, "db">, input: Credentials): Promise<Owner> {
+  const row = await findOwnerByEmail(deps.db, input.email);
+  // Verify against a dummy hash for unknown emails so timing does not reveal which exist.
+  const ok = await verifyPassword(input.password, row?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!row || !ok) throw new AppError("invalid_credentials");
+  return toOwner(row);
+}
+
+export async function getOwner(deps: Pick<AppDeps, "db">, ownerId: string): Promise<Owner> {
+  const row = await findOwnerById(deps.db, ownerId);
+  if (!row) throw new AppError("unauthorized");
+  return toOwner(row);
+}

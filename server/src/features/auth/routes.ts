@@ -1,0 +1,66 @@
+import type { AppDeps } from "../../app.js";
+import { clearSessionCookie, setSessionCookie } from "../../http/cookies.js";
+import type { Router } from "../../http/route.js";
+import { signOwnerSession } from "../../security/tokens.js";
+import { Credentials, OwnerResponse } from "./auth.schemas.js";
+import { getOwner, logIn, signUp } from "./auth.service.js";
+
+export function registerAuthRoutes(router: Router, deps: AppDeps): void {
+  router.add({
+    method: "POST",
+    path: "/api/auth/signup",
+    summary: "Create an owner account and sign in",
+    tag: "auth",
+    auth: "none",
+    body: Credentials,
+    response: OwnerResponse,
+    status: 201,
+    errors: ["invalid_body", "email_taken"],
+    handler: async ({ event, body }) => {
+      const owner = await signUp(deps, body);
+      setSessionCookie(event, deps, await signOwnerSession(deps.keyring, owner.id));
+      return { owner };
+    },
+  });
+
+  router.add({
+    method: "POST",
+    path: "/api/auth/login",
+    summary: "Sign in; sets the session cookie",
+    tag: "auth",
+    auth: "none",
+    body: Credentials,
+    response: OwnerResponse,
+    errors: ["invalid_body", "invalid_credentials"],
+    handler: async ({ event, body }) => {
+      const owner = await logIn(deps, body);
+      setSessionCookie(event, deps, await signOwnerSession(deps.keyring, owner.id));
+      return { owner };
+    },
+  });
+
+  router.add({
+    method: "POST",
+    path: "/api/auth/logout",
+    summary: "Sign out; clears the session cookie",
+    tag: "auth",
+    auth: "none",
+    responseKind: "empty",
+    status: 204,
+    handler: ({ event }) => {
+      clearSessionCookie(event);
+      return null;
+    },
+  });
+
+  router.add({
+    method: "GET",
+    path: "/api/me",
+    summary: "The signed-in owner",
+    tag: "auth",
+    auth: "owner",
+    response: OwnerResponse,
+    errors: ["unauthorized"],
+    handler: async ({ ownerId }) => ({ owner: await getOwner(deps, ownerId) }),
+  });
+}

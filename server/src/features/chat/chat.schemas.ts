@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { IdParam } from "../../http/route.js";
+
+export const MAX_MESSAGE_CHARS = 4000;
+
+export const ConversationParams = z.object({ conversationId: IdParam });
+
+export const PostMessageBody = z.object({
+  content: z
+    .string()
+    .trim()
+    .min(1, "Write a message first.")
+    .max(MAX_MESSAGE_CHARS, `Keep a message under ${MAX_MESSAGE_CHARS} characters.`),
+});
+
+export const MessageStatusSchema = z.enum(["complete", "partial", "refused", "error"]);
+
+export const VisitorConversation = z.object({
+  id: z.string(),
+  title: z.string(),
+  messageCount: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const VisitorMessage = z.object({
+  id: z.string(),
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  status: MessageStatusSchema,
+  createdAt: z.string(),
+});
+
+export const ConversationResponse = z.object({ conversation: VisitorConversation });
+export const ConversationListResponse = z.object({ conversations: z.array(VisitorConversation) });
+export const MessageListResponse = z.object({ messages: z.array(VisitorMessage) });
+
+/** The events of the answer stream, documented in /api/openapi.json. */
+export const StreamEvents = {
+  start: z.object({ conversationId: z.string(), userMessageId: z.string() }),
+  delta: z.object({ text: z.string() }),
+  done: z.object({
+    messageId: z.string(),
+    status: MessageStatusSchema,
+    usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }).nullable(),
+  }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    messageId: z.string().nullable(),
+    status: MessageStatusSchema,
+  }),
+};

@@ -1,0 +1,116 @@
+import type { H3Event } from "h3";
+import type { AppDeps } from "../../app.js";
+import type { ConversationsTable, MessagesTable, SitesTable } from "../../db/schema.js";
+import { AppError } from "../../errors.js";
+import type { VisitorPrincipal } from "../../http/route.js";
+import { SSE_HEADERS, createSse } from "../../http/sse.js";
+import type { ChatMessage } from "../../llm/chat-model.js";
+import { newId } from "../../security/ids.js";
+import { siteById } from "../sites/sites.cache.js";
+import { botOf, siteApiKey } from "../sites/sites.service.js";
+import { guardSiteOrigin } from "../widget/widget.cors.js";
+import { answer } from "./answer.js";
+import {
+  appendMessage,
+  findVisitorConversation,
+  insertConversation,
+  lastMessages,
+  listVisitorConversations,
+} from "./chat.repository.js";
+import { trimHistory } from "./history.js";
+
+/** Tokens of history (system prompt excluded) sent with each question: bounds cost and latency. */
+const HISTORY_TOKEN_BUDGET = 6000;
+const HISTORY_MAX_MESSAGES = 40;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toVisitorConversation(row: ConversationsTable) {
+  return { id: row.id, title: row.title, messageCount: row.message_count, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+}
+
+function toVisitorMessage(row: MessagesTable) {
+  return { id: row.id, role: row.role, content: row.content, status: row.status, createdAt: iso(row.created_at) };
+}
+
+/** The token's site, checked against the request's Origin. A deleted site's tokens stop working. */
+export async function visitorSite(deps: AppDeps, event: H3Event, visitor: VisitorPrincipal): Promise<SitesTable> {
+  const site = await siteById(deps, visitor.siteId);
+  if (!site) throw new AppError("unauthorized", "This site no longer exists.");
+  guardSiteOrigin(event, deps, site);
+  return site;
+}
+
+async function visitorConversation(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
+  const conversation = await findVisitorConversation(deps.db, visitor.siteId, visitor.visitorId, conversationId);
+  if (!conversation) throw new AppError("not_found", "No such conversation.");
+  return conversation;
+}
+
+export async function listConversations(deps: AppDeps, visitor: VisitorPrincipal) {
+  const rows = await listVisitorConversations(deps.db, visitor.siteId, visitor.visitorId, 50);
+  return rows.map(toVisitorConversation);
+}
+
+export async function createConversation(deps: AppDeps, visitor: VisitorPrincipal) {
+  const now = deps.now();
+  const row: ConversationsTable = {
+    id: newId("conv"),
+    site_id: visitor.siteId,
+    visitor_id: visitor.visitorId,
+    title: "",
+    message_count: 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await insertConversation(deps.db, row);
+  return toVisitorConversation(row);
+}
+
+export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
+  const conversation = await visitorConversation(deps, visitor, conversationId);
+  return (await lastMessages(deps.db, conversation.id, 200)).map(toVisitorMessage);
+}
+
+/**
+ * Stores the visitor's message before anything else (nothing is lost if the model fails), then
+ * answers with an event stream fed by a background task that outlives the request.
+ */
+export async function postMessage(deps: AppDeps, site: SitesTable, visitor: VisitorPrincipal, conversationId: string, content: string): Promise<Response> {
+  const conversation = await visitorConversation(deps, visitor, conversationId);
+  const bot = botOf(site);
+  const userMessage = await appendMessage(
+    deps.db,
+    {
+      id: newId("msg"),
+      conversation_id: conversation.id,
+      site_id: site.id,
+      role: "user",
+      content,
+      status: "complete",
+      error_code: null,
+      model: null,
+      prompt_tokens: null,
+      completion_tokens: null,
+      latency_ms: null,
+      ttft_ms: null,
+      created_at: deps.now(),
+    },
+    content.slice(0, 80),
+  );
+
+  const history = (await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES))
+    .filter((m) => m.content !== "" && m.status !== "refused")
+    .map((m): ChatMessage => ({ role: m.role, content: m.content }));
+  const messages: ChatMessage[] = [
+    ...(bot.systemPrompt ? [{ role: "system" as const, content: bot.systemPrompt }] : []),
+    ...trimHistory(history, HISTORY_TOKEN_BUDGET),
+  ];
+
+  const { body, writer } = createSse();
+  writer.send("start", { conversationId: conversation.id, userMessageId: userMessage.id });
+  deps.tasks.run(() =>
+    answer(deps, { siteId: site.id, conversationId: conversation.id, bot, apiKey: siteApiKey(deps, site), messages, writer }),
+  );
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
+}

@@ -1,0 +1,74 @@
+import type { AppDeps } from "../../app.js";
+import type { Router } from "../../http/route.js";
+import {
+  ConversationListResponse,
+  ConversationParams,
+  ConversationResponse,
+  MAX_MESSAGE_CHARS,
+  MessageListResponse,
+  PostMessageBody,
+} from "./chat.schemas.js";
+import { createConversation, listConversations, listMessages, postMessage, visitorSite } from "./chat.service.js";
+
+export function registerChatRoutes(router: Router, deps: AppDeps): void {
+  const common = { tag: "widget", auth: "visitor" as const, errors: ["unauthorized", "origin_not_allowed"] as const };
+
+  router.add({
+    ...common,
+    errors: [...common.errors],
+    method: "GET",
+    path: "/v1/conversations",
+    summary: "The visitor's conversations, newest first",
+    response: ConversationListResponse,
+    handler: async ({ event, visitor }) => {
+      await visitorSite(deps, event, visitor!);
+      return { conversations: await listConversations(deps, visitor!) };
+    },
+  });
+
+  router.add({
+    ...common,
+    errors: [...common.errors],
+    method: "POST",
+    path: "/v1/conversations",
+    summary: "Start a new conversation",
+    response: ConversationResponse,
+    status: 201,
+    handler: async ({ event, visitor }) => {
+      await visitorSite(deps, event, visitor!);
+      return { conversation: await createConversation(deps, visitor!) };
+    },
+  });
+
+  router.add({
+    ...common,
+    errors: [...common.errors, "not_found"],
+    method: "GET",
+    path: "/v1/conversations/:conversationId/messages",
+    summary: "A conversation's messages, oldest first (the newest 200)",
+    params: ConversationParams,
+    response: MessageListResponse,
+    handler: async ({ event, visitor, params }) => {
+      await visitorSite(deps, event, visitor!);
+      return { messages: await listMessages(deps, visitor!, params.conversationId) };
+    },
+  });
+
+  router.add({
+    ...common,
+    errors: [...common.errors, "not_found", "invalid_body", "payload_too_large"],
+    method: "POST",
+    path: "/v1/conversations/:conversationId/messages",
+    summary:
+      "Send a message; answers text/event-stream: `start`, then `delta` events ({text}), then `done` ({messageId, status, usage}) or `error` ({code, message, messageId, status})",
+    params: ConversationParams,
+    body: PostMessageBody,
+    // The message itself is capped by the schema; this only bounds what is read.
+    maxBodyBytes: MAX_MESSAGE_CHARS * 4 + 1024,
+    responseKind: "sse",
+    handler: async ({ event, visitor, params, body }) => {
+      const site = await visitorSite(deps, event, visitor!);
+      return postMessage(deps, site, visitor!, params.conversationId, body.content);
+    },
+  });
+}

@@ -1,0 +1,56 @@
+import type { Db } from "../../db/database.js";
+
+export interface ConversationFilter {
+  siteId: string;
+  q?: string;
+  fromMs?: number;
+  toMs?: number;
+  after?: { updatedAt: number; id: string };
+  limit: number;
+}
+
+/** LIKE with the visitor's text taken literally. */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Newest first, keyset paging on (updated_at, id). Callers have checked the site is the owner's. */
+export function listSiteConversations(db: Db, f: ConversationFilter) {
+  let query = db.selectFrom("conversations").selectAll("conversations").where("conversations.site_id", "=", f.siteId);
+  if (f.fromMs !== undefined) query = query.where("conversations.updated_at", ">=", f.fromMs);
+  if (f.toMs !== undefined) query = query.where("conversations.updated_at", "<", f.toMs);
+  if (f.after) {
+    const { updatedAt, id } = f.after;
+    query = query.where((eb) =>
+      eb.or([eb("conversations.updated_at", "<", updatedAt), eb.and([eb("conversations.updated_at", "=", updatedAt), eb("conversations.id", "<", id)])]),
+    );
+  }
+  if (f.q) {
+    const pattern = likePattern(f.q);
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("messages")
+          .select("messages.id")
+          .whereRef("messages.conversation_id", "=", "conversations.id")
+          .where("messages.site_id", "=", f.siteId)
+          .where((e) => e("messages.content", "like", pattern)),
+      ),
+    );
+  }
+  return query.orderBy("conversations.updated_at", "desc").orderBy("conversations.id", "desc").limit(f.limit + 1).execute();
+}
+
+export function findSiteConversation(db: Db, siteId: string, conversationId: string) {
+  return db.selectFrom("conversations").selectAll().where("id", "=", conversationId).where("site_id", "=", siteId).executeTakeFirst();
+}
+
+export function conversationMessages(db: Db, siteId: string, conversationId: string) {
+  return db
+    .selectFrom("messages")
+    .selectAll()
+    .where("conversation_id", "=", conversationId)
+    .where("site_id", "=", siteId)
+    .orderBy("seq", "asc")
+    .execute();
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { IdParam } from "../../http/route.js";
+import { MessageStatusSchema } from "../chat/chat.schemas.js";
+
+export const SiteConversationParams = z.object({ siteId: IdParam, conversationId: IdParam });
+
+const DateBound = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+export const ConversationQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  from: DateBound.optional(),
+  to: DateBound.optional(),
+});
+export type ConversationQuery = z.infer<typeof ConversationQuery>;
+
+export const OwnerConversation = z.object({
+  id: z.string(),
+  visitorId: z.string(),
+  title: z.string(),
+  messageCount: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const OwnerMessage = z.object({
+  id: z.string(),
+  seq: z.number(),
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  status: MessageStatusSchema,
+  errorCode: z.string().nullable(),
+  model: z.string().nullable(),
+  promptTokens: z.number().nullable(),
+  completionTokens: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+  ttftMs: z.number().nullable(),
+  createdAt: z.string(),
+});
+
+export const ConversationPage = z.object({
+  conversations: z.array(OwnerConversation),
+  nextCursor: z.string().nullable(),
+});
+
+export const ConversationDetail = z.object({
+  conversation: OwnerConversation,
+  messages: z.array(OwnerMessage),
+});

@@ -1,0 +1,84 @@
+import type { AppDeps } from "../../app.js";
+import type { ConversationsTable, MessagesTable } from "../../db/schema.js";
+import { AppError } from "../../errors.js";
+import { findSiteOfOwner } from "../sites/sites.repository.js";
+import { conversationMessages, findSiteConversation, listSiteConversations } from "./conversations.repository.js";
+import type { ConversationQuery } from "./conversations.schemas.js";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function toConversation(row: ConversationsTable) {
+  return {
+    id: row.id,
+    visitorId: row.visitor_id,
+    title: row.title,
+    messageCount: row.message_count,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+function toMessage(row: MessagesTable) {
+  return {
+    id: row.id,
+    seq: row.seq,
+    role: row.role,
+    content: row.content,
+    status: row.status,
+    errorCode: row.error_code,
+    model: row.model,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    latencyMs: row.latency_ms,
+    ttftMs: row.ttft_ms,
+    createdAt: iso(row.created_at),
+  };
+}
+
+async function requireOwnedSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string) {
+  if (!(await findSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
+}
+
+const encodeCursor = (row: ConversationsTable) => Buffer.from(`${row.updated_at}:${row.id}`).toString("base64url");
+
+function decodeCursor(cursor: string): { updatedAt: number; id: string } {
+  const [updatedAt, id] = Buffer.from(cursor, "base64url").toString().split(":");
+  if (!/^\d+$/.test(updatedAt ?? "") || !/^[A-Za-z0-9_-]{3,64}$/.test(id ?? "")) {
+    throw new AppError("invalid_query", "The cursor is not one this API gave out.");
+  }
+  return { updatedAt: Number(updatedAt), id };
+}
+
+/** A date alone means the whole day (UTC): `to=2026-11-28` includes the 28th. */
+function bound(value: string | undefined, endOfDay: boolean): number | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return endOfDay && /^\d{4}-\d{2}-\d{2}$/.test(value) ? ms + 24 * 3600 * 1000 : ms;
+}
+
+export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string, query: ConversationQuery) {
+  await requireOwnedSite(deps, ownerId, siteId);
+  const rows = await listSiteConversations(deps.db, {
+    siteId,
+    q: query.q || undefined,
+    fromMs: bound(query.from, false),
+    toMs: bound(query.to, true),
+    after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    limit: query.limit,
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    conversations: page.map(toConversation),
+    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]) : null,
+  };
+}
+
+export async function getConversationOfSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string, conversationId: string) {
+  await requireOwnedSite(deps, ownerId, siteId);
+  const conversation = await findSiteConversation(deps.db, siteId, conversationId);
+  if (!conversation) throw new AppError("not_found", "No such conversation.");
+  return {
+    conversation: toConversation(conversation),
+    messages: (await conversationMessages(deps.db, siteId, conversationId)).map(toMessage),
+  };
+}

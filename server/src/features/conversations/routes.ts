@@ -1,0 +1,32 @@
+import type { AppDeps } from "../../app.js";
+import type { Router } from "../../http/route.js";
+import { SiteIdParams } from "../sites/sites.schemas.js";
+import { ConversationDetail, ConversationPage, ConversationQuery, SiteConversationParams } from "./conversations.schemas.js";
+import { getConversationOfSite, listConversationsOfSite } from "./conversations.service.js";
+
+export function registerConversationRoutes(router: Router, deps: AppDeps): void {
+  router.add({
+    method: "GET",
+    path: "/api/sites/:siteId/conversations",
+    summary: "A site's conversations, newest first; q searches message text; from/to filter by last activity; cursor pages",
+    tag: "conversations",
+    auth: "owner",
+    params: SiteIdParams,
+    query: ConversationQuery,
+    response: ConversationPage,
+    errors: ["unauthorized", "not_found", "invalid_query"],
+    handler: ({ ownerId, params, query }) => listConversationsOfSite(deps, ownerId, params.siteId, query),
+  });
+
+  router.add({
+    method: "GET",
+    path: "/api/sites/:siteId/conversations/:conversationId",
+    summary: "One conversation with every message, its status, tokens and timings",
+    tag: "conversations",
+    auth: "owner",
+    params: SiteConversationParams,
+    response: ConversationDetail,
+    errors: ["unauthorized", "not_found"],
+    handler: ({ ownerId, params }) => getConversationOfSite(deps, ownerId, params.siteId, params.conversationId),
+  });
+}

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { IdParam } from "../../http/route.js";
+import { QWEN_MODELS } from "../../llm/models.js";
+
+export const LANGUAGES = ["zh-CN", "en"] as const;
+
+/** An origin as browsers send it (scheme://host[:port]); `https://*.example.com` allows every subdomain. */
+export const AllowedOrigin = z
+  .string()
+  .trim()
+  .max(200)
+  .transform((value, ctx) => {
+    const wildcard = /^(https?):\/\/\*\.(.+)$/.exec(value);
+    try {
+      const url = new URL(wildcard ? `${wildcard[1]}://${wildcard[2]}` : value);
+      if ((url.protocol === "http:" || url.protocol === "https:") && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash && !url.username) {
+        return wildcard ? `${url.protocol}//*.${url.host}` : url.origin;
+      }
+    } catch {
+      // falls through to the issue below
+    }
+    ctx.addIssue({ code: "custom", message: "Use an origin such as https://shop.example.com (no path)." });
+    return z.NEVER;
+  });
+
+const Text = (max: number) => z.string().trim().max(max);
+
+export const BotSettings = z.object({
+  displayName: Text(60).min(1),
+  avatarUrl: z.union([z.url({ protocol: /^https?$/ }).max(500), z.null()]),
+  primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #4f46e5."),
+  welcomeMessage: Text(500),
+  suggestedQuestions: z.array(Text(120).min(1)).max(6),
+  systemPrompt: Text(8000),
+  model: z.enum(QWEN_MODELS),
+  // DashScope accepts [0, 2) (dashscope.md §2.1).
+  temperature: z.number().min(0).max(1.99),
+  maxOutputTokens: z.number().int().min(1).max(8192),
+  language: z.enum(LANGUAGES),
+});
+export type BotSettings = z.infer<typeof BotSettings>;
+
+export const DEFAULT_BOT: BotSettings = {
+  displayName: "Assistant",
+  avatarUrl: null,
+  primaryColor: "#4f46e5",
+  welcomeMessage: "你好！有什么可以帮你的吗？",
+  suggestedQuestions: [],
+  systemPrompt: "You are a friendly, concise assistant for this website. Answer in the visitor's language.",
+  model: "qwen-flash",
+  temperature: 0.7,
+  maxOutputTokens: 1024,
+  language: "zh-CN",
+};
+
+const SiteName = Text(100).min(1, "Give the site a name.");
+// A DashScope key: written, never read back. null removes it (the server's key is used again).
+const ApiKeyInput = z.union([z.string().trim().min(8).max(200).regex(/^[\x21-\x7e]+$/, "The key has characters a key cannot have."), z.null()]);
+
+export const SiteCreate = z.object({
+  name: SiteName,
+  allowedOrigins: z.array(AllowedOrigin).max(20).default([]),
+  bot: BotSettings.partial().default({}),
+  apiKey: ApiKeyInput.optional(),
+});
+export type SiteCreate = z.infer<typeof SiteCreate>;
+
+export const SitePatch = z
+  .object({
+    name: SiteName,
+    allowedOrigins: z.array(AllowedOrigin).max(20),
+    bot: BotSettings.partial(),
+    apiKey: ApiKeyInput,
+  })
+  .partial()
+  .strict();
+export type SitePatch = z.infer<typeof SitePatch>;
+
+export const Site = z.object({
+  id: z.string(),
+  siteKey: z.string(),
+  name: z.string(),
+  allowedOrigins: z.array(z.string()),
+  bot: BotSettings,
+  apiKey: z.object({ set: z.boolean(), last4: z.string().nullable() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Site = z.infer<typeof Site>;
+
+export const SiteResponse = z.object({ site: Site });
+export const SiteListResponse = z.object({ sites: z.array(Site) });
+export const SiteIdParams = z.object({ siteId: IdParam });

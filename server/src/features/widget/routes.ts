@@ -1,0 +1,46 @@
+import type { AppDeps } from "../../app.js";
+import type { Router } from "../../http/route.js";
+import { siteByKey } from "../sites/sites.cache.js";
+import { guardSiteOrigin } from "./widget.cors.js";
+import { PublicConfig, SessionResponse, SiteKeyParams } from "./widget.schemas.js";
+import { publicConfig, requireSite, startSession } from "./widget.service.js";
+
+export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
+  router.add({
+    method: "GET",
+    path: "/v1/widget/:siteKey/config",
+    summary: "The bot's public settings",
+    tag: "widget",
+    auth: "none",
+    params: SiteKeyParams,
+    response: PublicConfig,
+    errors: ["not_found", "origin_not_allowed"],
+    handler: async ({ event, params }) => {
+      const site = requireSite(await siteByKey(deps, params.siteKey));
+      event.context.siteId = site.id;
+      guardSiteOrigin(event, deps, site);
+      // Short browser cache: owners see their edits within a minute.
+      event.res.headers.set("cache-control", "public, max-age=60");
+      return publicConfig(site);
+    },
+  });
+
+  router.add({
+    method: "POST",
+    path: "/v1/widget/:siteKey/sessions",
+    summary: "Start (or resume, with a still-valid bearer token) a visitor session; answers a visitor token",
+    tag: "widget",
+    auth: "none",
+    params: SiteKeyParams,
+    response: SessionResponse,
+    status: 201,
+    errors: ["not_found", "origin_not_allowed"],
+    handler: async ({ event, params }) => {
+      const site = requireSite(await siteByKey(deps, params.siteKey));
+      event.context.siteId = site.id;
+      guardSiteOrigin(event, deps, site);
+      const bearer = /^Bearer\s+(\S+)$/i.exec(event.req.headers.get("authorization") ?? "")?.[1] ?? null;
+      return startSession(deps, site, bearer);
+    },
+  });
+}

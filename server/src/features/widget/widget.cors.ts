@@ -1,0 +1,64 @@
+import type { H3Event } from "h3";
+import type { AppDeps } from "../../app.js";
+import type { SitesTable } from "../../db/schema.js";
+import { AppError } from "../../errors.js";
+import { allowedOriginsOf } from "../sites/sites.service.js";
+
+/** Whether `origin` may use a site: one of its allowed origins (`https://*.x.com` covers subdomains), or the server's own (dashboard preview). */
+export function isOriginAllowed(origin: string, allowed: readonly string[], ownOrigin: string): boolean {
+  if (origin === ownOrigin) return true;
+  for (const entry of allowed) {
+    if (entry === origin) return true;
+    const wildcard = /^(https?):\/\/\*\.(.+)$/.exec(entry);
+    if (wildcard) {
+      const [scheme, rest] = origin.split("://");
+      if (scheme === wildcard[1] && rest?.endsWith(`.${wildcard[2]}`)) return true;
+    }
+  }
+  return false;
+}
+
+function setCorsHeaders(event: H3Event, origin: string): void {
+  for (const headers of [event.res.headers, event.res.errHeaders]) {
+    headers.set("access-control-allow-origin", origin);
+    headers.set("access-control-expose-headers", "x-request-id, retry-after");
+    headers.append("vary", "Origin");
+  }
+}
+
+/**
+ * The widget API's CORS: answers only for the site's allowed origins. A refused origin gets
+ * 403 origin_not_allowed with CORS headers on that error alone, so the widget can read the code
+ * and tell the site owner in the console; no data is ever served to it.
+ */
+export function guardSiteOrigin(event: H3Event, deps: Pick<AppDeps, "config">, site: Pick<SitesTable, "allowed_origins">): void {
+  const origin = event.req.headers.get("origin");
+  if (!origin) return;
+  const own = new URL(deps.config.publicUrl).origin;
+  if (!isOriginAllowed(origin, allowedOriginsOf(site), own) && origin !== event.url.origin) {
+    event.res.errHeaders.set("access-control-allow-origin", origin);
+    event.res.errHeaders.append("vary", "Origin");
+    throw new AppError("origin_not_allowed", `This page's origin (${origin.slice(0, 200)}) is not among the site's allowed origins. Add it in the dashboard.`);
+  }
+  setCorsHeaders(event, origin);
+}
+
+/**
+ * Preflights carry no token, so the site is unknown for /v1/conversations: they are answered
+ * for any origin, and the real request is then checked against the site's allowed origins.
+ */
+export function answerPreflight(event: H3Event): Response | undefined {
+  if (event.req.method !== "OPTIONS" || !event.url.pathname.startsWith("/v1/")) return;
+  const origin = event.req.headers.get("origin");
+  if (!origin || !event.req.headers.get("access-control-request-method")) return;
+  return new Response(null, {
+    status: 204,
+    headers: {
+      "access-control-allow-origin": origin,
+      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-headers": "authorization, content-type",
+      "access-control-max-age": "600",
+      vary: "Origin",
+    },
+  });
+}

@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { IdParam } from "../../http/route.js";
+import { LANGUAGES } from "../sites/sites.schemas.js";
+
+export const SiteKeyParams = z.object({ siteKey: IdParam });
+
+/** What any page may read about a bot: no system prompt, no model settings, no key. */
+export const PublicConfig = z.object({
+  siteKey: z.string(),
+  displayName: z.string(),
+  avatarUrl: z.string().nullable(),
+  primaryColor: z.string(),
+  welcomeMessage: z.string(),
+  suggestedQuestions: z.array(z.string()),
+  language: z.enum(LANGUAGES),
+});
+export type PublicConfig = z.infer<typeof PublicConfig>;
+
+export const SessionResponse = z.object({
+  token: z.string(),
+  visitorId: z.string(),
+});

@@ -1,0 +1,56 @@
+import type { H3Event } from "h3";
+import { AppError } from "../errors.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/** Deeper JSON than this is refused before validation: nothing we accept nests past a few levels. */
+const MAX_JSON_DEPTH = 16;
+
+/** Reads at most `limit` bytes, so a huge body is refused while it streams in, not after. */
+export async function readJsonBody(event: H3Event, limit = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(event.req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`);
+  const type = event.req.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type) && !/\+json\b/i.test(type)) {
+    throw new AppError("unsupported_media_type");
+  }
+  const body = event.req.body;
+  if (!body) throw new AppError("invalid_json", "The request body is empty.");
+
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`);
+    }
+    chunks.push(value);
+  }
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  if (!text.trim()) throw new AppError("invalid_json", "The request body is empty.");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_json");
+  }
+  if (depthOf(value) > MAX_JSON_DEPTH) throw new AppError("invalid_body", "The request body nests too deeply.");
+  return value;
+}
+
+function depthOf(value: unknown): number {
+  // Iterative, so a hostile 100k-deep array cannot overflow the stack.
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return max;
+}

@@ -1,0 +1,71 @@
+/**
+ * A text/event-stream body the server keeps writing to while it can. When the visitor goes away
+ * the stream is cancelled and later writes are dropped, but the writer (the answer task) goes on:
+ * the answer is still read to its end and stored.
+ */
+export interface SseWriter {
+  send(event: string, data: unknown): void;
+  close(): void;
+  /** true once the client has gone or close() was called */
+  readonly closed: boolean;
+}
+
+const HEARTBEAT_MS = 15_000;
+const encoder = new TextEncoder();
+
+export function createSse(): { body: ReadableStream<Uint8Array>; writer: SseWriter } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  const finish = () => {
+    closed = true;
+    clearInterval(heartbeat);
+  };
+  const write = (text: string) => {
+    if (closed) return;
+    try {
+      controller.enqueue(encoder.encode(text));
+    } catch {
+      finish();
+    }
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      // Keeps proxies and FC's gateway from timing out an idle connection while the model thinks.
+      heartbeat = setInterval(() => write(": ping\n\n"), HEARTBEAT_MS);
+      heartbeat.unref?.();
+    },
+    cancel() {
+      finish();
+    },
+  });
+
+  const writer: SseWriter = {
+    send(event, data) {
+      write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    close() {
+      if (closed) return;
+      finish();
+      try {
+        controller.close();
+      } catch {
+        // already closed by the client
+      }
+    },
+    get closed() {
+      return closed;
+    },
+  };
+  return { body, writer };
+}
+
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-store, no-transform",
+  // nginx and Alibaba's gateways buffer responses unless told not to.
+  "x-accel-buffering": "no",
+} as const;

@@ -1,0 +1,118 @@
+import OpenAI from "openai";
+import { type ChatChunk, type ChatModel, type ChatRequest, LlmError } from "./chat-model.js";
+
+/** Hybrid-thinking open-source Qwen3 models think by default; a chat widget wants the answer only (dashscope.md §2.1). */
+const HYBRID_THINKING = /^qwen3-\d+(\.\d+)?b$/;
+
+export interface QwenOptions {
+  baseUrl: string;
+  apiKey?: string;
+  /** Time allowed until the first chunk, and then between chunks. */
+  timeoutMs: number;
+}
+
+/** Qwen through the openai SDK in DashScope's compatible mode. Retries are the chat service's: it only retries before the first token. */
+export function createQwenModel(options: QwenOptions): ChatModel {
+  const clients = new Map<string, OpenAI>();
+  const clientFor = (apiKey: string) => {
+    let client = clients.get(apiKey);
+    if (!client) {
+      client = new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs });
+      if (clients.size > 100) clients.clear();
+      clients.set(apiKey, client);
+    }
+    return client;
+  };
+
+  return {
+    async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
+      const apiKey = request.apiKey ?? options.apiKey;
+      if (!apiKey) throw new LlmError("auth", "No DashScope API key is configured.");
+      const controller = new AbortController();
+      const onAbort = () => controller.abort();
+      request.signal?.addEventListener("abort", onAbort, { once: true });
+      let timedOut = false;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, options.timeoutMs);
+      };
+
+      let requestId: string | null = null;
+      try {
+        arm();
+        const body = {
+          model: request.model,
+          messages: request.messages,
+          temperature: request.temperature,
+          max_tokens: request.maxTokens,
+          stream: true as const,
+          stream_options: { include_usage: true },
+          ...(HYBRID_THINKING.test(request.model) ? { enable_thinking: false } : {}),
+        };
+        const { data: stream, response } = await clientFor(apiKey)
+          .chat.completions.create(body, { signal: controller.signal })
+          .withResponse();
+        requestId = response.headers.get("x-request-id");
+        let finishReason: string | null = null;
+        let usage: { promptTokens: number; completionTokens: number } | null = null;
+        for await (const chunk of stream) {
+          arm();
+          if (!chunk || typeof chunk !== "object" || !Array.isArray(chunk.choices)) {
+            throw new LlmError("malformed", "The model sent a chunk we cannot read.", { requestId });
+          }
+          const choice = chunk.choices[0];
+          const text = choice?.delta?.content;
+          if (text) yield { type: "text", text };
+          if (choice?.finish_reason) finishReason = choice.finish_reason;
+          if (chunk.usage) {
+            usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+          }
+        }
+        yield { type: "end", finishReason, usage, requestId };
+      } catch (err) {
+        throw toLlmError(err, { timedOut, aborted: request.signal?.aborted ?? false, requestId });
+      } finally {
+        clearTimeout(timer);
+        request.signal?.removeEventListener("abort", onAbort);
+        // Leaving the loop early (break/throw) must not leave the upstream request open.
+        controller.abort();
+      }
+    },
+  };
+}
+
+function toLlmError(err: unknown, ctx: { timedOut: boolean; aborted: boolean; requestId: string | null }): LlmError {
+  if (err instanceof LlmError) return err;
+  if (ctx.timedOut) return new LlmError("timeout", "The model did not answer in time.", { requestId: ctx.requestId });
+  if (ctx.aborted) return new LlmError("aborted", "The request was stopped.", { requestId: ctx.requestId });
+  if (err instanceof OpenAI.APIError) {
+    const status = err.status ?? null;
+    const upstreamCode = (typeof err.code === "string" && err.code) || errorCodeFromMessage(err.message) || (err.type ?? null);
+    const info = { upstreamCode, status, requestId: err.requestID ?? ctx.requestId };
+    if (err instanceof OpenAI.APIConnectionTimeoutError) return new LlmError("timeout", "The model did not answer in time.", info);
+    if (err instanceof OpenAI.APIConnectionError) return new LlmError("connection", "Could not reach the model.", info);
+    // Classify on the code first: throttling has been seen under 400 too (dashscope.md §3.2 notes).
+    if (/data_inspection_failed|DataInspectionFailed/i.test(upstreamCode ?? "")) return new LlmError("refused", err.message, info);
+    if (/Throttling|limit_requests|limit_burst_rate|insufficient_quota|AllocationQuota/i.test(upstreamCode ?? "") || status === 429) {
+      return new LlmError("rate_limited", err.message, info);
+    }
+    if (status === 401 || status === 403) return new LlmError("auth", err.message, info);
+    if (status !== null && status >= 500) return new LlmError("unavailable", err.message, info);
+    if (status === 408) return new LlmError("timeout", err.message, info);
+    if (status === null) return new LlmError("unavailable", err.message, info);
+    return new LlmError("bad_request", err.message, info);
+  }
+  if (err instanceof SyntaxError) return new LlmError("malformed", "The model sent a chunk we cannot read.", { requestId: ctx.requestId });
+  const message = err instanceof Error ? err.message : String(err);
+  return new LlmError("connection", message, { requestId: ctx.requestId });
+}
+
+/** An SSE-framed error body reaches the SDK as `400 data: {"error":{…}}` with no code (dashscope.md §2.4). */
+function errorCodeFromMessage(message: string): string | null {
+  const match = /"code"\s*:\s*"([^"]+)"/.exec(message);
+  return match ? match[1] : null;
+}

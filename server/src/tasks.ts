@@ -1,0 +1,34 @@
+/**
+ * Work that outlives its request (an answer still being read from the model after the visitor
+ * left). Tracked so shutdown can wait for it and tests can await it instead of sleeping.
+ */
+export class BackgroundTasks {
+  private readonly running = new Set<Promise<unknown>>();
+
+  run(task: () => Promise<unknown>): void {
+    const p: Promise<unknown> = task()
+      .catch(() => {}) // the task stores and logs its own failures
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Resolves when every task started so far (and any they start) has finished, or after `timeoutMs`. */
+  async idle(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running.size) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.running]),
+        new Promise((r) => (timer = setTimeout(r, left))),
+      ]);
+      clearTimeout(timer);
+    }
+    return true;
+  }
+}

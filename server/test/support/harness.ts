@@ -1,0 +1,137 @@
+import { createStorage } from "unstorage";
+import memoryDriver from "unstorage/drivers/memory";
+import { expect } from "vitest";
+import { type AppDeps, createApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { openDatabase } from "../../src/db/database.js";
+import { migrateToLatest } from "../../src/db/migrate.js";
+import { type DashScopeFake, startDashScopeFake } from "../../src/llm/dashscope-fake.js";
+import { createQwenModel } from "../../src/llm/qwen.js";
+import { memoryLogger } from "../../src/logger.js";
+import { Keyring } from "../../src/security/keyring.js";
+import { BackgroundTasks } from "../../src/tasks.js";
+import { type TestDatabase, type TestDialect, createTestDatabase } from "./databases.js";
+
+export const PUBLIC_URL = "http://bailian.test";
+export const SITE_ORIGIN = "https://shop.example";
+export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+
+export interface Harness {
+  deps: AppDeps;
+  fake: DashScopeFake;
+  logs: ReturnType<typeof memoryLogger>["lines"];
+  /** app.fetch with a path on PUBLIC_URL */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+  /** Fails the test when an error was logged that the test did not expect (h3's test convention). */
+  expectNoErrorLogs(): void;
+  app: ReturnType<typeof createApp>;
+}
+
+export async function createHarness(dialect: TestDialect, env: Record<string, string> = {}): Promise<Harness> {
+  const database: TestDatabase = await createTestDatabase(dialect);
+  const fake = await startDashScopeFake();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    APP_SECRET: TEST_SECRET,
+    PUBLIC_URL,
+    DASHSCOPE_API_KEY: fake.apiKey,
+    DASHSCOPE_BASE_URL: fake.url,
+    LLM_TIMEOUT_MS: "1000",
+    ...env,
+  });
+  const { db, dialect: name } = await openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+  const logger = memoryLogger();
+  const deps: AppDeps = {
+    config,
+    db,
+    dialect: name,
+    storage: createStorage({ driver: memoryDriver() }),
+    llm: createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs }),
+    keyring: new Keyring(config.appSecrets),
+    logger,
+    tasks: new BackgroundTasks(),
+    now: () => Date.now(),
+  };
+  const app = createApp(deps);
+  return {
+    deps,
+    fake,
+    logs: logger.lines,
+    app,
+    request: (path, init) => Promise.resolve(app.app.fetch(new Request(new URL(path, PUBLIC_URL), init))),
+    async close() {
+      await deps.tasks.idle(5_000);
+      await fake.close();
+      await db.destroy();
+      await database.drop();
+    },
+    expectNoErrorLogs() {
+      const errors = logger.lines.filter((l) => l.level === "error");
+      logger.lines.length = 0;
+      expect(errors).toEqual([]);
+    },
+  };
+}
+
+export const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: "POST",
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+
+let counter = 0;
+export const uniqueEmail = (name = "owner") => `${name}-${Date.now()}-${++counter}@example.com`;
+
+/** Signs up a new owner; answers the cookie header value to send as that owner. */
+export async function signUpOwner(h: Harness, email = uniqueEmail()): Promise<{ cookie: string; ownerId: string; email: string }> {
+  const res = await h.request("/api/auth/signup", json({ email, password: "correct horse battery" }));
+  expect(res.status).toBe(201);
+  const cookie = res.headers.get("set-cookie")!.split(";")[0];
+  const { owner } = (await res.json()) as { owner: { id: string } };
+  return { cookie, ownerId: owner.id, email };
+}
+
+export async function createSite(h: Harness, cookie: string, body: Record<string, unknown> = {}) {
+  const res = await h.request("/api/sites", json({ name: "Shop", allowedOrigins: [SITE_ORIGIN], ...body }, { cookie }));
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { site: { id: string; siteKey: string; bot: Record<string, unknown> } }).site;
+}
+
+/** A visitor of `siteKey` with a new conversation: the widget's first steps. */
+export async function startVisitor(h: Harness, siteKey: string, origin = SITE_ORIGIN) {
+  const session = await h.request(`/v1/widget/${siteKey}/sessions`, { method: "POST", headers: { origin } });
+  expect(session.status).toBe(201);
+  const { token, visitorId } = (await session.json()) as { token: string; visitorId: string };
+  const headers = { origin, authorization: `Bearer ${token}` };
+  const conv = await h.request("/v1/conversations", { method: "POST", headers });
+  expect(conv.status).toBe(201);
+  const { conversation } = (await conv.json()) as { conversation: { id: string } };
+  return { token, visitorId, conversationId: conversation.id, headers };
+}
+
+export interface SseEvent {
+  event: string;
+  data: any;
+}
+
+/** Reads a whole text/event-stream body into its events (comments skipped). */
+export async function readSse(res: Response): Promise<SseEvent[]> {
+  const text = await res.text();
+  const events: SseEvent[] = [];
+  for (const block of text.split("\n\n")) {
+    let event = "message";
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event: ")) event = line.slice(7);
+      else if (line.startsWith("data: ")) data.push(line.slice(6));
+    }
+    if (data.length) events.push({ event, data: JSON.parse(data.join("\n")) });
+  }
+  return events;
+}
+
+export async function sendMessage(h: Harness, visitor: { conversationId: string; headers: Record<string, string> }, content: string) {
+  return h.request(`/v1/conversations/${visitor.conversationId}/messages`, json({ content }, visitor.headers));
+}
