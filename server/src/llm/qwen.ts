@@ -17,7 +17,8 @@ export function createQwenModel(options: QwenOptions): ChatModel {
   const clientFor = (apiKey: string) => {
     let client = clients.get(apiKey);
     if (!client) {
-      client = new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs });
+      // logLevel off: the SDK would otherwise print a malformed chunk, which may quote the answer, to the console.
+      client = new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs, logLevel: "off" });
       if (clients.size > 100) clients.clear();
       clients.set(apiKey, client);
     }

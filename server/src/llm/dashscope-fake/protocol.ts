@@ -1,0 +1,232 @@
+// Wire-format helpers for the DashScope OpenAI-compatible fake. Protocol facts: /work/shared/dashscope.md.
+
+export interface ModelInfo {
+  /** Max output tokens; only used in the text of the max_tokens range error (limits drift, §6.2). */
+  maxOutput: number;
+  /** Open-source hybrid Qwen3 models think by default, which makes non-stream calls fail (§2.3). */
+  thinkingByDefault?: boolean;
+}
+
+const BASE_MODELS: Record<string, ModelInfo> = {
+  "qwen-flash": { maxOutput: 32768 },
+  "qwen-turbo": { maxOutput: 16384 },
+  "qwen-plus": { maxOutput: 32768 },
+  "qwen-max": { maxOutput: 8192 },
+  "qwen3-max": { maxOutput: 65536 },
+  "qwen3.5-plus": { maxOutput: 65536 },
+  "qwen3-235b-a22b-instruct-2507": { maxOutput: 32768 },
+  "qwen3-30b-a3b-instruct-2507": { maxOutput: 32768 },
+  "qwen3-32b": { maxOutput: 16384, thinkingByDefault: true },
+  "qwen3-14b": { maxOutput: 16384, thinkingByDefault: true },
+  "qwen3-8b": { maxOutput: 16384, thinkingByDefault: true },
+};
+
+export const MODELS: Record<string, ModelInfo> = Object.fromEntries(
+  Object.entries(BASE_MODELS).flatMap(([id, info]) => [
+    [id, info],
+    [`${id}-latest`, info],
+  ]),
+);
+
+// Fixed so that /models output is stable across runs.
+const MODELS_CREATED = 1752741600;
+
+export function modelList() {
+  return {
+    object: "list",
+    data: Object.keys(MODELS).map((id) => ({ id, object: "model", created: MODELS_CREATED, owned_by: "system" })),
+  };
+}
+
+// ---------------------------------------------------------------- errors (§3.1, §3.2)
+
+export interface ErrorSpec {
+  status: number;
+  code: string;
+  message: string;
+  type: string;
+}
+
+const DOC = "https://help.aliyun.com/zh/model-studio/error-code";
+
+/** Default `type` and `message` per code, from the §3.2 table and the captures in §3.2 notes. */
+const KNOWN_ERRORS: Record<string, { type: string; message: string }> = {
+  invalid_parameter_error: { type: "invalid_request_error", message: "Required body invalid, please check the request body format." },
+  invalid_value: { type: "invalid_request_error", message: "-1 is lesser than the minimum of 0 - 'seed'" },
+  data_inspection_failed: {
+    type: "data_inspection_failed",
+    message: `Input data may contain inappropriate content. For details, see: ${DOC}#inappropriate-content`,
+  },
+  DataInspectionFailed: { type: "data_inspection_failed", message: "Input data may contain inappropriate content." },
+  Arrearage: {
+    type: "Arrearage",
+    message: `Access denied, please make sure your account is in good standing. For details, see: ${DOC}#overdue-payment`,
+  },
+  invalid_api_key: { type: "invalid_request_error", message: `Incorrect API key provided. For details, see: ${DOC}#apikey-error` },
+  access_denied: { type: "invalid_request_error", message: "Access denied." },
+  "Model.AccessDenied": { type: "invalid_request_error", message: "Model access denied." },
+  model_not_found: { type: "invalid_request_error", message: "The model does not exist or you do not have access to it." },
+  model_not_supported: { type: "invalid_request_error", message: "Unsupported model for OpenAI compatibility mode." },
+  limit_requests: {
+    type: "limit_requests",
+    message: `You have exceeded your current request limit. For details, see: ${DOC}#rate-limit`,
+  },
+  "Throttling.RateQuota": { type: "limit_requests", message: "Requests rate limit exceeded, please try again later." },
+  insufficient_quota: {
+    type: "insufficient_quota",
+    message: "You exceeded your current quota, please check your plan and billing details.",
+  },
+  "Throttling.AllocationQuota": { type: "insufficient_quota", message: "Allocated quota exceeded, please increase your quota limit." },
+  limit_burst_rate: {
+    type: "limit_burst_rate",
+    message:
+      "Request rate increased too quickly. To ensure system stability, please adjust your client logic to scale requests more smoothly over time.",
+  },
+  "Throttling.BurstRate": {
+    type: "limit_burst_rate",
+    message:
+      "Request rate increased too quickly. To ensure system stability, please adjust your client logic to scale requests more smoothly over time.",
+  },
+  Throttling: { type: "Throttling", message: "Requests throttling triggered." },
+  // "occured" is the service's own spelling (§3.2).
+  internal_error: { type: "internal_error", message: "An internal error has occured, please try again later or contact service support." },
+  InternalError: { type: "internal_error", message: "An internal error has occured, please try again later or contact service support." },
+  "InternalError.Algo": {
+    type: "internal_error",
+    message: "An error occurred in model serving, error message is: [Request rejected by inference engine!]",
+  },
+  RequestTimeOut: { type: "RequestTimeOut", message: "Request timed out, please try again later." },
+  ModelUnavailable: { type: "ModelUnavailable", message: "Model is unavailable, please try again later." },
+  ModelServingError: {
+    type: "ModelServingError",
+    message: "Too many requests. Your requests are being throttled due to system capacity limits. Please try again later.",
+  },
+};
+
+export function errorSpec(status: number, code: string, message?: string, type?: string): ErrorSpec {
+  const known = KNOWN_ERRORS[code];
+  const fallbackType = status >= 500 ? "internal_error" : status === 429 ? code : "invalid_request_error";
+  return {
+    status,
+    code,
+    type: type ?? known?.type ?? fallbackType,
+    message: message ?? known?.message ?? `${code}`,
+  };
+}
+
+/** Shape A / B envelope: error + `id: chatcmpl-<rid>` + `request_id` (§3.1). */
+export function errorBody(rid: string, e: ErrorSpec) {
+  return {
+    error: { code: e.code, param: null, message: e.message, type: e.type },
+    id: `chatcmpl-${rid}`,
+    request_id: rid,
+  };
+}
+
+/** The gateway's 401 body, verbatim key order and no `id` (§3.1 A, captured). */
+export function invalidApiKeyBody(rid: string) {
+  const e = KNOWN_ERRORS.invalid_api_key!;
+  return { error: { message: e.message, type: e.type, param: null, code: "invalid_api_key" }, request_id: rid };
+}
+
+// ---------------------------------------------------------------- stream chunks (§2.3)
+
+export interface ChunkCtx {
+  id: string;
+  created: number;
+  model: string;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+function chunk(ctx: ChunkCtx, choices: unknown[], usage: Usage | null = null) {
+  return { choices, object: "chat.completion.chunk", usage, created: ctx.created, system_fingerprint: null, model: ctx.model, id: ctx.id };
+}
+
+export const roleChunk = (ctx: ChunkCtx) =>
+  chunk(ctx, [{ delta: { content: "", role: "assistant" }, index: 0, logprobs: null, finish_reason: null }]);
+
+export const contentChunk = (ctx: ChunkCtx, content: string) =>
+  chunk(ctx, [{ finish_reason: null, delta: { content }, index: 0, logprobs: null }]);
+
+export const finalChunk = (ctx: ChunkCtx, finishReason: string) =>
+  chunk(ctx, [{ finish_reason: finishReason, delta: { content: "" }, index: 0, logprobs: null }]);
+
+export const usageChunk = (ctx: ChunkCtx, usage: Usage) => chunk(ctx, [], usage);
+
+export function completionBody(ctx: ChunkCtx, content: string, finishReason: string, usage: Usage) {
+  return {
+    choices: [{ message: { role: "assistant", content }, finish_reason: finishReason, index: 0, logprobs: null }],
+    object: "chat.completion",
+    usage: { ...usage, prompt_tokens_details: { cached_tokens: 0 } },
+    created: ctx.created,
+    system_fingerprint: null,
+    model: ctx.model,
+    id: ctx.id,
+  };
+}
+
+export const sseFrame = (data: unknown) => `data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
+export const SSE_DONE = "data: [DONE]\n\n";
+export const SSE_CONTENT_TYPE = "text/event-stream;charset=UTF-8";
+export const JSON_CONTENT_TYPE = "application/json";
+
+// ---------------------------------------------------------------- text and tokens
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
+
+export const hasCjk = (text: string) => CJK.test(text);
+
+/** CJK char ≈ 1 token, other text ≈ 4 chars per token, at least 1. */
+export function estimateTokens(text: string): number {
+  let cjk = 0;
+  let other = 0;
+  for (const ch of text) CJK.test(ch) ? cjk++ : other++;
+  return Math.max(1, cjk + Math.ceil(other / 4));
+}
+
+/** Longest prefix (on a code point boundary) whose estimate fits in `limit` tokens. */
+export function truncateToTokens(text: string, limit: number): string {
+  let cjk = 0;
+  let other = 0;
+  let end = 0;
+  for (const ch of text) {
+    CJK.test(ch) ? cjk++ : other++;
+    if (cjk + Math.ceil(other / 4) > limit) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
+
+/** Splits into pieces of `size` code points, so surrogate pairs stay whole. */
+export function splitText(text: string, size = 4): string[] {
+  const points = Array.from(text);
+  const out: string[] = [];
+  for (let i = 0; i < points.length; i += size) out.push(points.slice(i, i + size).join(""));
+  return out;
+}
+
+/** Text of a message's content: a string or an array of `{type:"text",text}` parts (§2.1). */
+export function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((p) => (p && typeof p === "object" && typeof (p as { text?: unknown }).text === "string" ? (p as { text: string }).text : ""))
+      .join("");
+  }
+  return "";
+}
+
+export function promptText(body: any): string {
+  return Array.isArray(body?.messages) ? body.messages.map((m: any) => contentText(m?.content)).join("\n") : "";
+}
+
+export function lastUserText(body: any): string {
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "user") return contentText(messages[i].content);
+  return "";
+}

@@ -1,0 +1,143 @@
+// node:http server that speaks DashScope's OpenAI-compatible chat completions protocol (§2, §3).
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { DEMO_PACE, defaultScript, type Pace } from "./default-script.js";
+import { errorBody, errorSpec, invalidApiKeyBody, modelList, type ChunkCtx } from "./protocol.js";
+import { runScript, sendError, sendJson, type Exchange } from "./runners.js";
+import type { DashScopeFake, FakeScript, RecordedRequest, StartOptions } from "./types.js";
+import { validateChatRequest } from "./validate.js";
+
+const BASE_PATH = "/compatible-mode/v1";
+const SCRIPT_KINDS = new Set(["answer", "error", "hang", "drop", "moderation", "malformed"]);
+const NO_PACE: Pace = { firstMs: 0, eachMs: 0 };
+
+export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashScopeFake> {
+  const apiKey = opts.apiKey ?? "sk-fake-local";
+  const host = opts.host ?? "127.0.0.1";
+  const queue: FakeScript[] = [];
+  const requests: RecordedRequest[] = [];
+  const open = new Set<AbortController>();
+  let closing = false;
+
+  const server = createServer((req, res) => {
+    const ac = new AbortController();
+    if (closing) ac.abort();
+    open.add(ac);
+    res.on("close", () => {
+      open.delete(ac);
+      ac.abort();
+    });
+    const ex: Exchange = { req, res, rid: randomUUID(), signal: ac.signal };
+    // Every response carries the request id (§3.4); bodies reuse it (§2.2).
+    res.setHeader("x-request-id", ex.rid);
+    route(ex).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, errorBody(ex.rid, errorSpec(500, "internal_error")));
+      else res.destroy();
+    });
+  });
+
+  async function route(ex: Exchange): Promise<void> {
+    const { req, res } = ex;
+    const method = req.method ?? "GET";
+    const path = new URL(req.url ?? "/", "http://fake").pathname;
+    const raw = await readBody(req);
+
+    if (path === "/__fake/enqueue" && method === "POST") return controlEnqueue(ex, raw);
+    if (path === "/__fake/reset" && method === "POST") {
+      fake.reset();
+      return sendJson(res, 200, { ok: true });
+    }
+    if (path === "/__fake/requests" && method === "GET") return sendJson(res, 200, requests);
+
+    if (path === `${BASE_PATH}/chat/completions` && method === "POST") {
+      let body: any;
+      try {
+        body = raw === "" ? undefined : JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+      requests.push({ method, path, headers: flattenHeaders(req), body, at: Date.now() });
+      if (!authorized(req)) return sendJson(res, 401, invalidApiKeyBody(ex.rid));
+      return chat(ex, body);
+    }
+    if (path === `${BASE_PATH}/models` && method === "GET") {
+      if (!authorized(req)) return sendJson(res, 401, invalidApiKeyBody(ex.rid));
+      return sendJson(res, 200, modelList());
+    }
+    sendJson(res, 404, errorBody(ex.rid, errorSpec(404, "not_found", `Not Found: ${method} ${path}`)));
+  }
+
+  function authorized(req: IncomingMessage): boolean {
+    return req.headers.authorization === `Bearer ${apiKey}`;
+  }
+
+  function controlEnqueue(ex: Exchange, raw: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return sendJson(ex.res, 400, { error: "body must be a JSON array of FakeScript" });
+    }
+    const scripts = Array.isArray(parsed) ? parsed : [parsed];
+    const invalid = scripts.find((s) => !s || typeof s !== "object" || !SCRIPT_KINDS.has(String((s as { kind?: unknown }).kind)));
+    if (invalid !== undefined) return sendJson(ex.res, 400, { error: "unknown FakeScript kind", script: invalid });
+    queue.push(...(scripts as FakeScript[]));
+    sendJson(ex.res, 200, { ok: true, queued: queue.length });
+  }
+
+  async function chat(ex: Exchange, body: any): Promise<void> {
+    const stream = body?.stream === true;
+    const invalid = validateChatRequest(body);
+    // A stream:true request rejected up front gets an SSE-framed 400 body (shape B, §3.1).
+    if (invalid) return sendError(ex, invalid, stream && invalid.status === 400 ? "sse" : "json");
+
+    const queued = queue.shift();
+    const ctx: ChunkCtx = { id: `chatcmpl-${ex.rid}`, created: Math.floor(Date.now() / 1000), model: body.model };
+    await runScript({ ...ex, body, stream, ctx }, queued ?? defaultScript(body), queued ? NO_PACE : DEMO_PACE);
+  }
+
+  const fake: DashScopeFake = {
+    url: "",
+    origin: "",
+    apiKey,
+    requests,
+    enqueue: (...scripts) => void queue.push(...scripts),
+    reset() {
+      queue.length = 0;
+      requests.length = 0;
+    },
+    async close() {
+      closing = true;
+      for (const ac of open) ac.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Hanging and keep-alive sockets would keep server.close() waiting forever.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  fake.origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  fake.url = `${fake.origin}${BASE_PATH}`;
+  return fake;
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString("utf8");
+}
