@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
   LLM_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
   DATA_DIR: optional(z.string()),
+  WIDGET_DIR: optional(z.string()),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
   NODE_ENV: optional(z.string()),
 });
@@ -42,6 +43,8 @@ export interface Config {
   host: string;
   publicUrl: string;
   dataDir: string;
+  /** the built widget (dist/widget), served at /widget.js for self-hosting and the demo */
+  widgetDir: string;
   demo: boolean;
   production: boolean;
 }
@@ -108,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     host: e.HOST ?? "0.0.0.0",
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     dataDir,
+    widgetDir: e.WIDGET_DIR ?? "dist/widget",
     demo,
     production: e.NODE_ENV === "production",
   });
