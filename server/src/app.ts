@@ -42,6 +42,8 @@ export interface App {
 /** Builds the whole HTTP app from its dependencies. No side effects: tests build it with their own deps. */
 export function createApp(deps: AppDeps): App {
   const app = new H3({
+    // Errors are logged once, by toErrorResponse, without message text; h3's own printing is off.
+    silent: true,
     onRequest: (event) => {
       event.context.requestId = event.req.headers.get("x-fc-request-id") ?? crypto.randomUUID();
       event.context.startedAt = performance.now();
