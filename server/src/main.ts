@@ -8,7 +8,7 @@ import { ConfigError, type Config, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { createQwenModel } from "./llm/qwen.js";
-import { jsonLogger } from "./logger.js";
+import { type Logger, jsonLogger } from "./logger.js";
 import { Keyring } from "./security/keyring.js";
 import { openStorage } from "./storage.js";
 import { BackgroundTasks } from "./tasks.js";
@@ -32,9 +32,8 @@ export interface StartedServer {
 }
 
 /** Builds every dependency from the environment and listens. The only caller of loadConfig. */
-export async function start(env: Record<string, string | undefined> = process.env): Promise<StartedServer> {
+export async function start(env: Record<string, string | undefined> = process.env, logger: Logger = jsonLogger()): Promise<StartedServer> {
   const config = loadConfig(env, demoSecret(env.DATA_DIR || ".data"));
-  const logger = jsonLogger();
   const { db, dialect } = await openDatabase(config.databaseUrl);
   await migrateToLatest(db);
   const tasks = new BackgroundTasks();
