@@ -29,7 +29,6 @@ const EnvSchema = z.object({
   DATA_DIR: optional(z.string()),
   WIDGET_DIR: optional(z.string()),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
-  NODE_ENV: optional(z.string()),
 });
 
 export interface Config {
@@ -46,7 +45,6 @@ export interface Config {
   /** the built widget (dist/widget), served at /widget.js for self-hosting and the demo */
   widgetDir: string;
   demo: boolean;
-  production: boolean;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +111,5 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     dataDir,
     widgetDir: e.WIDGET_DIR ?? "dist/widget",
     demo,
-    production: e.NODE_ENV === "production",
   });
 }
