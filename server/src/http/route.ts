@@ -43,6 +43,8 @@ export interface RouteSpec<P = any, Q = any, B = any, O = any> {
   response?: ZodType<O>;
   /** "sse": the handler returns a text/event-stream Response, described for OpenAPI only. */
   responseKind?: "json" | "sse" | "empty";
+  /** For "sse": each event name's data schema, for the OpenAPI document. */
+  events?: Record<string, ZodType>;
   status?: number;
   /** Error codes this route may answer with, for the OpenAPI document. */
   errors?: ErrorCode[];

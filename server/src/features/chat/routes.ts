@@ -7,6 +7,7 @@ import {
   MAX_MESSAGE_CHARS,
   MessageListResponse,
   PostMessageBody,
+  StreamEvents,
 } from "./chat.schemas.js";
 import { createConversation, listConversations, listMessages, postMessage, visitorSite } from "./chat.service.js";
 
@@ -66,6 +67,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     // The message itself is capped by the schema; this only bounds what is read.
     maxBodyBytes: MAX_MESSAGE_CHARS * 4 + 1024,
     responseKind: "sse",
+    events: StreamEvents,
     handler: async ({ event, visitor, params, body }) => {
       const site = await visitorSite(deps, event, visitor!);
       return postMessage(deps, site, visitor!, params.conversationId, body.content);

@@ -32,7 +32,12 @@ function parametersOf(spec: RouteSpec): JsonSchema[] {
 function successResponse(spec: RouteSpec): JsonSchema {
   if (spec.responseKind === "empty") return { description: "Done" };
   if (spec.responseKind === "sse") {
-    return { description: "An event stream (text/event-stream)", content: { "text/event-stream": { schema: { type: "string" } } } };
+    // OpenAPI has no vocabulary for SSE payloads: each event's data schema goes under x-events.
+    const events = Object.fromEntries(Object.entries(spec.events ?? {}).map(([name, schema]) => [name, schemaOf(schema, "output")]));
+    return {
+      description: "An event stream (text/event-stream): `event: <name>` lines, each with one JSON `data:` line",
+      content: { "text/event-stream": { schema: { type: "string" }, "x-events": events } },
+    };
   }
   return {
     description: "OK",
