@@ -1,32 +1,66 @@
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pathToFileURL } from "node:url";
 import { extname, join, normalize } from "node:path";
-import { startDashScopeFake } from "./llm/dashscope-fake.js";
+import { type DashScopeFake, startDashScopeFake } from "./llm/dashscope-fake.js";
+import { type Logger, jsonLogger } from "./logger.js";
 import { start } from "./main.js";
 
 /**
  * `npm run demo`: the server (SQLite, and the local DashScope fake when no key is set), a demo
  * owner and site, and a third-party shop page on another origin that embeds the widget.
  */
-const DEMO_EMAIL = "demo@bailian.chat";
-const DEMO_PASSWORD = "demo-password";
-const env = { ...process.env };
-const serverPort = Number(env.PORT || 8787);
-const sitePort = Number(env.DEMO_SITE_PORT || 8788);
-const siteOrigin = `http://localhost:${sitePort}`;
+export const DEMO_EMAIL = "demo@bailian.chat";
+export const DEMO_PASSWORD = "demo-password";
 
-async function main() {
-  let usingFake = false;
+export interface RunningDemo {
+  /** the demo shop, on its own origin */
+  siteOrigin: string;
+  /** the server (API, dashboard, widget.js) */
+  api: string;
+  siteKey: string;
+  /** the DashScope fake, when no key was given */
+  fake: DashScopeFake | null;
+  close(): Promise<void>;
+}
+
+/** Starts everything `npm run demo` runs; the browser tests start the very same thing on free ports. */
+export async function startDemo(environment: Record<string, string | undefined>, logger?: Logger): Promise<RunningDemo> {
+  const env = { ...environment };
+  const serverPort = Number(env.PORT || 8787);
+  let fake: DashScopeFake | null = null;
   if (!env.DASHSCOPE_API_KEY) {
-    const fake = await startDashScopeFake({ port: Number(env.DEMO_FAKE_PORT || 0) });
+    fake = await startDashScopeFake({ port: Number(env.DEMO_FAKE_PORT || 0) });
     env.DASHSCOPE_API_KEY = fake.apiKey;
     env.DASHSCOPE_BASE_URL = fake.url;
-    usingFake = true;
   }
-  const server = await start({ BAILIAN_DEMO: "1", PUBLIC_URL: `http://localhost:${serverPort}`, ...env, PORT: String(serverPort) });
-  const api = `http://localhost:${serverPort}`;
-  const siteKey = await ensureDemoSite(api);
-  const demoSite = await serveDemoSite(siteKey, api);
+  const demoSite = await listen(Number(env.DEMO_SITE_PORT ?? 8788));
+  const siteOrigin = `http://localhost:${(demoSite.address() as AddressInfo).port}`;
+  const server = await start({ BAILIAN_DEMO: "1", ...env, PORT: String(serverPort) }, logger);
+  const api = server.config.publicUrl;
+  const siteKey = await ensureDemoSite(api, siteOrigin);
+  demoSite.on("request", demoSiteHandler(siteKey, api, siteOrigin));
+  return {
+    siteOrigin,
+    api,
+    siteKey,
+    fake,
+    async close() {
+      demoSite.closeAllConnections();
+      await new Promise((r) => demoSite.close(r));
+      await server.close();
+      await fake?.close();
+    },
+  };
+}
+
+async function main() {
+  // Request lines would bury the banner below; errors and start-up facts still show.
+  const base = jsonLogger();
+  const demo = await startDemo(process.env, { info: (f) => f.msg !== "request" && base.info(f), error: base.error });
+  const usingFake = demo.fake !== null;
+  const { siteOrigin, api } = demo;
 
   const line = "─".repeat(64);
   process.stdout.write(
@@ -36,13 +70,12 @@ async function main() {
       " Bailian Chat demo is running",
       line,
       ` Demo shop (another origin):  ${siteOrigin}`,
-      ` Dashboard:                   ${api}/dashboard`,
       ` Login:                       ${DEMO_EMAIL} / ${DEMO_PASSWORD}`,
       ` API:                         ${api}/api/openapi.json`,
       ` Model:                       ${
         usingFake
           ? "LOCAL OFFLINE FAKE (no DASHSCOPE_API_KEY set) — answers are canned; set DASHSCOPE_API_KEY for real Qwen"
-          : `Qwen at ${env.DASHSCOPE_BASE_URL || "the Beijing endpoint"}`
+          : `Qwen at ${process.env.DASHSCOPE_BASE_URL || "the Beijing endpoint"}`
       }`,
       line,
       " Ctrl+C stops everything.",
@@ -51,8 +84,7 @@ async function main() {
   );
 
   const stop = async () => {
-    demoSite.close();
-    await server.close();
+    await demo.close();
     process.exit(0);
   };
   process.once("SIGINT", stop);
@@ -68,7 +100,7 @@ async function call(api: string, path: string, init: RequestInit & { cookie?: st
 }
 
 /** The demo owner and their site, made once and found again on later runs. */
-async function ensureDemoSite(api: string): Promise<string> {
+async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> {
   const credentials = JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD });
   let res = await call(api, "/api/auth/login", { method: "POST", body: credentials });
   if (res.status === 401) res = await call(api, "/api/auth/signup", { method: "POST", body: credentials });
@@ -104,10 +136,18 @@ async function ensureDemoSite(api: string): Promise<string> {
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript" };
 
+function listen(port: number): Promise<Server> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, () => resolve(server));
+  });
+}
+
 /** The third-party page, on its own port (origin). */
-async function serveDemoSite(siteKey: string, api: string) {
+function demoSiteHandler(siteKey: string, api: string, siteOrigin: string) {
   const root = join(import.meta.dirname, "../../demo-site");
-  const server = createServer(async (req, res) => {
+  return async (req: IncomingMessage, res: ServerResponse) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", siteOrigin).pathname)).replace(/^(\.\.[/\\])+/, "");
     const file = join(root, path === "/" ? "index.html" : path);
     if (!file.startsWith(root) || extname(file) === ".ts") {
@@ -121,12 +161,10 @@ async function serveDemoSite(siteKey: string, api: string) {
     } catch {
       res.writeHead(404).end("not found");
     }
-  });
-  await new Promise<void>((resolve) => server.listen(sitePort, resolve));
-  return server;
+  };
 }
 
-main().catch((err) => {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main().catch((err) => {
   process.stderr.write(`The demo could not start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
