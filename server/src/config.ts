@@ -67,11 +67,10 @@ export function isWeakSecret(secret: string): boolean {
  */
 export function loadConfig(env: Record<string, string | undefined>, demoSecret?: () => string): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
+  // Every problem at once: the invalid variables are reported, then left out so the checks below still run.
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  const invalid = new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0])));
+  const e = parsed.success ? parsed.data : EnvSchema.parse(Object.fromEntries(Object.entries(env).filter(([k]) => !invalid.has(k))));
   const demo = e.BAILIAN_DEMO === "1";
   const dataDir = e.DATA_DIR ?? ".data";
 
@@ -91,6 +90,10 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     );
   }
   for (const previous of (e.APP_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    // A previous secret verifies sessions as much as the current one does: the same bar applies.
+    if (isWeakSecret(previous) && !demo) {
+      problems.push(`APP_SECRET_PREVIOUS: one of the secrets is too weak — each needs at least ${MIN_SECRET_LENGTH} random characters`);
+    }
     secrets.push(previous);
   }
   if (problems.length) throw new ConfigError(problems);

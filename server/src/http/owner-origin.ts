@@ -10,9 +10,14 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * requests; scripts without one are not a CSRF vector (they hold no victim's cookie).
  */
 export function checkOwnerOrigin(event: H3Event, config: Config): void {
-  if (!event.url.pathname.startsWith("/api/") || SAFE_METHODS.has(event.req.method)) return;
+  if (!isOriginChecked(event.req.method, event.url.pathname)) return;
   const origin = event.req.headers.get("origin");
   if (!origin) return;
   if (origin === new URL(config.publicUrl).origin || origin === event.url.origin) return;
   throw new AppError("origin_not_allowed", "Cross-site requests to the owner API are refused.");
+}
+
+/** Whether checkOwnerOrigin applies to a request (also tells /api/openapi.json which routes may answer 403). */
+export function isOriginChecked(method: string, path: string): boolean {
+  return path.startsWith("/api/") && !SAFE_METHODS.has(method);
 }

@@ -64,8 +64,9 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
       "Send a message; answers text/event-stream: `start`, then `delta` events ({text}), then `done` ({messageId, status, usage}) or `error` ({code, message, messageId, status})",
     params: ConversationParams,
     body: PostMessageBody,
-    // The message itself is capped by the schema; this only bounds what is read.
-    maxBodyBytes: MAX_MESSAGE_CHARS * 4 + 1024,
+    // The message itself is capped by the schema; this only bounds what is read. 6 bytes a
+    // character: JSON may send any character as \uXXXX.
+    maxBodyBytes: MAX_MESSAGE_CHARS * 6 + 1024,
     responseKind: "sse",
     events: StreamEvents,
     handler: async ({ event, visitor, params, body }) => {

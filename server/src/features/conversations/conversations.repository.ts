@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 
 export interface ConversationFilter {
@@ -9,9 +10,13 @@ export interface ConversationFilter {
   limit: number;
 }
 
-/** LIKE with the visitor's text taken literally. */
+/**
+ * LIKE with the owner's text taken literally, matched without regard to letter case, the same on
+ * both databases: SQLite has no default escape character (MySQL's is `\`), hence an explicit
+ * ESCAPE; utf8mb4_bin makes MySQL's LIKE case-sensitive (SQLite's is not), hence lower().
+ */
 function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
 /** Newest first, keyset paging on (updated_at, id). Callers have checked the site is the owner's. */
@@ -34,7 +39,7 @@ export function listSiteConversations(db: Db, f: ConversationFilter) {
           .select("messages.id")
           .whereRef("messages.conversation_id", "=", "conversations.id")
           .where("messages.site_id", "=", f.siteId)
-          .where((e) => e("messages.content", "like", pattern)),
+          .where(sql<boolean>`lower(${sql.ref("messages.content")}) like lower(${pattern}) escape '!'`),
       ),
     );
   }

@@ -1,5 +1,6 @@
 import { type ZodType, z } from "zod";
 import { ERROR_STATUS, type ErrorCode } from "../../errors.js";
+import { isOriginChecked } from "../../http/owner-origin.js";
 import type { RouteSpec } from "../../http/route.js";
 
 type JsonSchema = Record<string, unknown>;
@@ -53,6 +54,11 @@ export function buildOpenApi(routes: readonly RouteSpec[], serverUrl: string): J
     const responses: Record<string, JsonSchema> = { [String(spec.status ?? 200)]: successResponse(spec) };
     const codes = new Set<ErrorCode>([...(spec.errors ?? []), "internal"]);
     if (spec.body) codes.add("invalid_json").add("invalid_body").add("payload_too_large").add("unsupported_media_type");
+    // What the router and middleware answer for every such route, whether or not the route lists it.
+    if (spec.params) codes.add("invalid_params");
+    if (spec.query) codes.add("invalid_query");
+    if (spec.auth !== "none") codes.add("unauthorized");
+    if (isOriginChecked(spec.method, spec.path)) codes.add("origin_not_allowed");
     for (const code of codes) {
       const status = String(ERROR_STATUS[code]);
       const existing = responses[status] as { description: string } | undefined;

@@ -34,7 +34,7 @@ export const BotSettings = z.object({
   systemPrompt: Text(8000),
   model: z.enum(QWEN_MODELS),
   // DashScope accepts [0, 2) (dashscope.md §2.1).
-  temperature: z.number().min(0).max(1.99),
+  temperature: z.number().min(0).lt(2),
   maxOutputTokens: z.number().int().min(1).max(8192),
   language: z.enum(LANGUAGES),
 });
@@ -69,7 +69,8 @@ export const SitePatch = z
   .object({
     name: SiteName,
     allowedOrigins: z.array(AllowedOrigin).max(20),
-    bot: BotSettings.partial(),
+    // Strict like the patch itself: a misspelt field is refused, not silently dropped with a 200.
+    bot: BotSettings.partial().strict(),
     apiKey: ApiKeyInput,
   })
   .partial()
