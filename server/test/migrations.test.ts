@@ -70,8 +70,6 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     for (const [table, columns] of Object.entries(schema)) {
       for (const column of columns) {
         const name = `${table}.${column.name}`;
-        // SQLite lets a non-integer PRIMARY KEY hold NULL (a documented quirk); the key columns are always set by the app.
-        if (dialect === "sqlite" && ((table === "configs" && column.name === "key") || column.name === "id")) continue;
         expect(column.nullable, name).toBe(NULLABLE.has(name));
       }
     }

@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import { isMysql } from "../dialect.js";
 
 // No IF NOT EXISTS: MySQL 8 has none for indexes, and the migrator runs each migration once.
+// Primary keys are NOT NULL explicitly: SQLite would otherwise let a text primary key hold NULL.
 // Same schema on MySQL and SQLite: string ids (random, so not guessable), epoch-ms bigints,
 // JSON kept as text. `mediumtext` has TEXT affinity on SQLite and holds long answers on MySQL.
 export async function up(db: Kysely<any>): Promise<void> {
@@ -13,14 +14,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   const id = "varchar(40)";
 
   await table("owners")
-    .addColumn("id", id, (c) => c.primaryKey())
+    .addColumn("id", id, (c) => c.primaryKey().notNull())
     .addColumn("email", "varchar(254)", (c) => c.notNull().unique())
     .addColumn("password_hash", "varchar(255)", (c) => c.notNull())
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .execute();
 
   await table("sites")
-    .addColumn("id", id, (c) => c.primaryKey())
+    .addColumn("id", id, (c) => c.primaryKey().notNull())
     .addColumn("owner_id", id, (c) => c.notNull())
     .addColumn("site_key", id, (c) => c.notNull().unique())
     .addColumn("name", "varchar(200)", (c) => c.notNull())
@@ -34,7 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("sites_owner").on("sites").columns(["owner_id", "created_at"]).execute();
 
   await table("visitors")
-    .addColumn("id", id, (c) => c.primaryKey())
+    .addColumn("id", id, (c) => c.primaryKey().notNull())
     .addColumn("site_id", id, (c) => c.notNull())
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addColumn("last_seen_at", "bigint", (c) => c.notNull())
@@ -42,7 +43,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("visitors_site").on("visitors").column("site_id").execute();
 
   await table("conversations")
-    .addColumn("id", id, (c) => c.primaryKey())
+    .addColumn("id", id, (c) => c.primaryKey().notNull())
     .addColumn("site_id", id, (c) => c.notNull())
     .addColumn("visitor_id", id, (c) => c.notNull())
     .addColumn("title", "varchar(200)", (c) => c.notNull())
@@ -54,7 +55,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("conversations_visitor").on("conversations").columns(["visitor_id", "updated_at"]).execute();
 
   await table("messages")
-    .addColumn("id", id, (c) => c.primaryKey())
+    .addColumn("id", id, (c) => c.primaryKey().notNull())
     .addColumn("conversation_id", id, (c) => c.notNull())
     .addColumn("site_id", id, (c) => c.notNull())
     .addColumn("seq", "integer", (c) => c.notNull())
@@ -73,7 +74,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("messages_site_created").on("messages").columns(["site_id", "created_at"]).execute();
 
   await table("api_calls")
-    .addColumn("id", id, (c) => c.primaryKey())
+    .addColumn("id", id, (c) => c.primaryKey().notNull())
     .addColumn("site_id", id, (c) => c.notNull())
     .addColumn("conversation_id", id)
     .addColumn("message_id", id)
@@ -92,7 +93,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex("api_calls_site_created").on("api_calls").columns(["site_id", "created_at"]).execute();
 
   await table("configs")
-    .addColumn("key", "varchar(100)", (c) => c.primaryKey())
+    .addColumn("key", "varchar(100)", (c) => c.primaryKey().notNull())
     .addColumn("value", "text", (c) => c.notNull())
     .addColumn("updated_at", "bigint", (c) => c.notNull())
     .execute();
