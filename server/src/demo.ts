@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -136,6 +137,19 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> 
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript" };
 
+/** The Content-Security-Policy a site with a strict policy needs for the widget (README, "Strict CSP"). */
+export function strictCsp(api: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}' ${api}`,
+    `connect-src ${api}`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    `img-src 'self' ${api} https: data:`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
+
 function listen(port: number): Promise<Server> {
   const server = createServer();
   return new Promise((resolve, reject) => {
@@ -156,8 +170,20 @@ function demoSiteHandler(siteKey: string, api: string, siteOrigin: string) {
     }
     try {
       let body: string | Buffer = await readFile(file);
-      if (file.endsWith(".html")) body = body.toString("utf8").replaceAll("{{SITE_KEY}}", siteKey).replaceAll("{{WIDGET_SRC}}", `${api}/widget.js`);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
+      const headers: Record<string, string> = { "content-type": TYPES[extname(file)] ?? "application/octet-stream" };
+      if (file.endsWith(".html")) {
+        // strict-csp.html is served with the policy the README tells site owners to allow, and nothing more.
+        const nonce = randomBytes(16).toString("base64");
+        const csp = strictCsp(api, nonce);
+        if (file.endsWith("strict-csp.html")) headers["content-security-policy"] = csp;
+        body = body
+          .toString("utf8")
+          .replaceAll("{{SITE_KEY}}", siteKey)
+          .replaceAll("{{WIDGET_SRC}}", `${api}/widget.js`)
+          .replaceAll("{{NONCE}}", nonce)
+          .replaceAll("{{CSP}}", csp.replaceAll("&", "&amp;").replaceAll("<", "&lt;"));
+      }
+      res.writeHead(200, headers).end(body);
     } catch {
       res.writeHead(404).end("not found");
     }
