@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 if (existsSync("rollup.widget.config.ts")) {
-  execFileSync("npx", ["rollup", "-c", "rollup.widget.config.ts", "--configPlugin", "esbuild"], { stdio: "inherit" });
+  execFileSync("npm", ["run", "--silent", "build:widget"], { stdio: "inherit" });
 }
 
 mkdirSync("dist/server", { recursive: true });

@@ -4,11 +4,12 @@ import { join, resolve, sep } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { H3Event } from "h3";
 import type { AppDeps } from "../../app.js";
+import { z } from "zod";
 import { AppError } from "../../errors.js";
-import type { Router } from "../../http/route.js";
+import { IdParam, type Router } from "../../http/route.js";
 
-/** rollup's [hash]: URL-safe base64 characters only, so a name can never hold a path. */
-const CHUNK_HASH = /^[A-Za-z0-9_-]{4,64}$/;
+/** rollup's [hash] is URL-safe base64, as our ids are: a name can never hold a path. */
+const ChunkParams = z.object({ hash: IdParam });
 
 interface Asset {
   mtimeMs: number;
@@ -88,13 +89,9 @@ export function registerWidgetAssetRoutes(router: Router, deps: Pick<AppDeps, "c
     summary: "A content-hashed chunk of the widget, loaded by widget.js",
     tag: "widget",
     auth: "none",
+    params: ChunkParams,
     responseKind: "empty",
     errors: ["not_found"],
-    handler: ({ event }) => {
-      // Checked here rather than with a params schema: an unknown file is a 404, never a 400.
-      const hash = String(event.context.params?.hash ?? "");
-      if (!CHUNK_HASH.test(hash)) throw new AppError("not_found", "No such widget file.");
-      return serve(event, `chat-${hash}.js`, "public, max-age=31536000, immutable");
-    },
+    handler: ({ event, params }) => serve(event, `chat-${params.hash}.js`, "public, max-age=31536000, immutable"),
   });
 }

@@ -1,0 +1,309 @@
+/**
+ * Test support for the widget (happy-dom): a scriptable widget API behind a `fetch` that answers
+ * real Response objects with real ReadableStream bodies, and helpers to boot the real loader and
+ * the real chat chunk on a page and look at what the visitor sees.
+ */
+import { expect, vi } from "vitest";
+import { mount } from "../../../widget/src/chat/mount.js";
+import { boot } from "../../../widget/src/loader/boot.js";
+import { pageState, type PublicConfig } from "../../../widget/src/shared/contract.js";
+
+export const API = "https://api.bailian.test";
+export const WIDGET_SRC = "https://cdn.bailian.test/w/widget.js";
+
+export const encoder = new TextEncoder();
+
+/** Polls until `check` stops throwing (signals update the DOM a little after the action). */
+export async function waitFor<T>(check: () => T, timeoutMs = 2000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return check();
+    } catch (err) {
+      if (Date.now() - started > timeoutMs) throw err;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+
+export const errorJson = (status: number, code: string, message = code, headers: Record<string, string> = {}) =>
+  json({ error: { code, message } }, status, headers);
+
+/** A text/event-stream response whose bytes the test writes, honouring the request's abort signal like fetch does. */
+export function sseStream(signal?: AbortSignal | null) {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let done = false;
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    cancel() {
+      done = true;
+    },
+  });
+  signal?.addEventListener("abort", () => {
+    if (done) return;
+    done = true;
+    controller.error(new DOMException("The operation was aborted.", "AbortError"));
+  });
+  const raw = (text: string) => {
+    if (!done) controller.enqueue(encoder.encode(text));
+  };
+  return {
+    response: new Response(body, { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8" } }),
+    raw,
+    send: (event: string, data: unknown) => raw(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    close: () => {
+      if (done) return;
+      done = true;
+      controller.close();
+    },
+    get cancelled() {
+      return done;
+    },
+  };
+}
+
+export type Stream = ReturnType<typeof sseStream>;
+export interface StoredMessage {
+  id: string;
+  role: "user" | "assistant";
+  content: string;
+  status: "complete" | "partial" | "refused" | "error";
+  createdAt: string;
+}
+
+/** How the fake answers a posted message; the default streams a short answer. */
+export type Answerer = (stream: Stream, ctx: { content: string; conversationId: string; store(text: string, status?: StoredMessage["status"]): string }) => void | Promise<void>;
+
+export const streamText = (text: string, pieces = 3): Answerer => async (stream, ctx) => {
+  const size = Math.ceil(text.length / pieces) || 1;
+  for (let i = 0; i < text.length; i += size) {
+    stream.send("delta", { text: text.slice(i, i + size) });
+    await tick();
+  }
+  const messageId = ctx.store(text);
+  stream.send("done", { messageId, status: "complete", usage: { promptTokens: 3, completionTokens: 5 } });
+  stream.close();
+};
+
+let ids = 0;
+const newId = (prefix: string) => `${prefix}_${++ids}`;
+
+/**
+ * The widget API of one or more sites, in memory: config, sessions (a valid old token keeps its
+ * visitor), conversations per visitor, messages, and the answer stream. Every request is recorded.
+ */
+export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {}) {
+  const configs = new Map<string, PublicConfig>();
+  for (const [key, cfg] of Object.entries(sites)) configs.set(key, siteConfig(key, cfg));
+  const tokens = new Map<string, { siteKey: string; visitorId: string }>();
+  const conversations = new Map<string, { visitorId: string; messages: StoredMessage[] }>();
+  const requests: Array<{ method: string; path: string; auth: string | null; body: unknown }> = [];
+  const answers: Answerer[] = [];
+  const streams: Stream[] = [];
+  /** answer for the next request matching method+path, once (e.g. a 429 or a network failure) */
+  const overrides: Array<{ method: string; path: RegExp; reply: () => Response | Promise<Response> }> = [];
+
+  const visitorOf = (auth: string | null) => (auth ? tokens.get(auth.replace(/^Bearer /, "")) : undefined);
+  const issue = (siteKey: string, visitorId: string) => {
+    const token = `tok_${++ids}`;
+    tokens.set(token, { siteKey, visitorId });
+    return token;
+  };
+
+  const fetchImpl = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(String(input));
+    const method = (init.method ?? "GET").toUpperCase();
+    const auth = new Headers(init.headers).get("authorization");
+    const body = typeof init.body == "string" ? JSON.parse(init.body) : undefined;
+    requests.push({ method, path: url.pathname, auth, body });
+    if (init.signal?.aborted) throw new DOMException("The operation was aborted.", "AbortError");
+    const override = overrides.findIndex((o) => o.method == method && o.path.test(url.pathname));
+    if (override >= 0) return overrides.splice(override, 1)[0].reply();
+    if (url.origin != API) return errorJson(404, "not_found");
+
+    let m: RegExpExecArray | null;
+    if ((m = /^\/v1\/widget\/([^/]+)\/config$/.exec(url.pathname)) && method == "GET") {
+      const cfg = configs.get(m[1]);
+      return cfg ? json(cfg) : errorJson(404, "not_found", "No site has this key.");
+    }
+    if ((m = /^\/v1\/widget\/([^/]+)\/sessions$/.exec(url.pathname)) && method == "POST") {
+      if (!configs.has(m[1])) return errorJson(404, "not_found");
+      const known = visitorOf(auth);
+      const visitorId = known && known.siteKey == m[1] ? known.visitorId : newId("vis");
+      return json({ token: issue(m[1], visitorId), visitorId }, 201);
+    }
+    const visitor = visitorOf(auth);
+    if (url.pathname.startsWith("/v1/conversations") && !visitor) return errorJson(401, "unauthorized");
+    if (url.pathname == "/v1/conversations" && method == "POST") {
+      const id = newId("conv");
+      conversations.set(id, { visitorId: visitor!.visitorId, messages: [] });
+      return json({ conversation: { id, title: "", messageCount: 0, createdAt: "", updatedAt: "" } }, 201);
+    }
+    if ((m = /^\/v1\/conversations\/([^/]+)\/messages$/.exec(url.pathname))) {
+      const conversation = conversations.get(m[1]);
+      if (!conversation || conversation.visitorId != visitor!.visitorId) return errorJson(404, "not_found", "No such conversation.");
+      if (method == "GET") return json({ messages: conversation.messages });
+      const content = String(body?.content ?? "");
+      const userMessageId = newId("msg");
+      conversation.messages.push({ id: userMessageId, role: "user", content, status: "complete", createdAt: "" });
+      const stream = sseStream(init.signal);
+      streams.push(stream);
+      stream.send("start", { conversationId: m[1], userMessageId });
+      const store = (text: string, status: StoredMessage["status"] = "complete") => {
+        const id = newId("msg");
+        conversation.messages.push({ id, role: "assistant", content: text, status, createdAt: "" });
+        return id;
+      };
+      const answer = answers.shift() ?? streamText("Hello from the bot.");
+      void Promise.resolve(answer(stream, { content, conversationId: m[1], store }));
+      return stream.response;
+    }
+    return errorJson(404, "not_found");
+  });
+
+  return {
+    fetch: fetchImpl as unknown as typeof fetch & typeof fetchImpl,
+    requests,
+    answers,
+    streams,
+    overrides,
+    configs,
+    conversations,
+    tokens,
+    /** requests to paths matching `re` */
+    calls: (method: string, re: RegExp) => requests.filter((r) => r.method == method && re.test(r.path)),
+  };
+}
+
+export type FakeApi = ReturnType<typeof createFakeApi>;
+
+export function siteConfig(siteKey: string, cfg: Partial<PublicConfig> = {}): PublicConfig {
+  return {
+    siteKey,
+    displayName: "Shop helper",
+    avatarUrl: null,
+    primaryColor: "#0f766e",
+    welcomeMessage: "Hi! How can I help?",
+    suggestedQuestions: [],
+    language: "en",
+    ...cfg,
+  };
+}
+
+/** A fresh page: no widgets, no storage, script "loading" answered as loaded (happy-dom runs no files). */
+export async function resetPage(url = "https://shop.example/products", { keepStorage = false } = {}) {
+  // Effects the last test left pending (Preact runs them after paint) land on the old page.
+  await tick(60);
+  vi.unstubAllGlobals();
+  const state = pageState();
+  state.i.clear();
+  state.c = undefined;
+  // What the chat chunk's entry does when its <script> runs (widget/src/chat-entry.ts).
+  state.m = mount;
+  delete window.BailianChat;
+  if (!keepStorage) localStorage.clear();
+  // Focus leaves the old page first (happy-dom stumbles over a focused element in a detached tree).
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  (active as HTMLElement | null)?.blur?.();
+  // A new <html>: the widgets of earlier tests watch the old one (to re-attach their hosts) and
+  // stop mattering, as when a browser leaves a page.
+  const html = document.createElement("html");
+  html.append(document.createElement("head"), document.createElement("body"));
+  document.documentElement.remove();
+  document.append(html);
+  const happy = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean }; setURL(url: string): void } }).happyDOM;
+  happy.settings.handleDisabledFileLoadingAsSuccess = true;
+  happy.setURL(url);
+}
+
+/** Puts a widget <script> on the page and runs the loader for it, as the browser would. */
+export function addWidgetScript(attrs: Record<string, string>, src = WIDGET_SRC): HTMLScriptElement {
+  const script = document.createElement("script");
+  script.setAttribute("src", src);
+  for (const [name, value] of Object.entries(attrs)) script.setAttribute(name, value);
+  // Browsers reflect the nonce attribute into the nonce property (and then hide the attribute).
+  if (attrs.nonce) script.nonce = attrs.nonce;
+  document.body.append(script);
+  boot(script);
+  return script;
+}
+
+/** Boots a widget and waits for its launcher (or inline panel); answers its shadow root. */
+export async function startWidget(api: Pick<FakeApi, "fetch"> | { fetch: typeof fetch }, attrs: Record<string, string>) {
+  vi.stubGlobal("fetch", api.fetch);
+  const before = new Set(document.querySelectorAll("bailian-chat"));
+  addWidgetScript({ "data-api-base": API, ...attrs });
+  const host = await waitFor(() => {
+    const found = Array.from(document.querySelectorAll("bailian-chat")).find((h) => !before.has(h));
+    expect(found).toBeTruthy();
+    return found as HTMLElement;
+  });
+  const root = host.shadowRoot!;
+  if (attrs["data-mode"] == "inline") await waitFor(() => expect(root.querySelector(".p")).toBeTruthy());
+  else await waitFor(() => expect(root.querySelector("button.l")).toBeTruthy());
+  return { host, root, ui: ui(root) };
+}
+
+/** What the visitor sees and does inside one widget's shadow root. */
+export function ui(root: ShadowRoot) {
+  const q = <T extends Element = HTMLElement>(sel: string) => root.querySelector<T>(sel);
+  return {
+    root,
+    launcher: () => q<HTMLButtonElement>("button.l")!,
+    panel: () => q<HTMLDivElement>(".p"),
+    isOpen: () => !!q(".p") && !q(".p")!.hasAttribute("hidden"),
+    input: () => q<HTMLTextAreaElement>(".f textarea")!,
+    sendButton: () => q<HTMLButtonElement>(".f .send")!,
+    bubbles: () => Array.from(root.querySelectorAll<HTMLElement>(".log .m:not(.welcome)")),
+    /** the visible text of each message, without the screen-reader "You:" / "Assistant:" prefix */
+    texts: () =>
+      Array.from(root.querySelectorAll<HTMLElement>(".log .m:not(.welcome)")).map((m) => {
+        const copy = m.cloneNode(true) as HTMLElement;
+        copy.querySelectorAll(".sr, .note, .typing").forEach((n) => n.remove());
+        return copy.textContent!.trim();
+      }),
+    error: () => q(".err"),
+    button: (label: string) =>
+      Array.from(root.querySelectorAll<HTMLButtonElement>("button")).find((b) => b.getAttribute("aria-label") == label || b.textContent?.trim() == label),
+    async type(text: string) {
+      const input = q<HTMLTextAreaElement>(".f textarea")!;
+      input.focus();
+      input.value = text;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await tick();
+    },
+    key(target: Element, key: string, init: KeyboardEventInit = {}) {
+      const event = new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, composed: true, ...init });
+      target.dispatchEvent(event);
+      return event;
+    },
+  };
+}
+
+export type WidgetUi = ReturnType<typeof ui>;
+
+/** Opens the panel with the launcher and waits for it. */
+export async function openPanel(w: WidgetUi) {
+  w.launcher().click();
+  await waitFor(() => expect(w.isOpen()).toBe(true));
+  // Focus moves into the panel, to the composer.
+  await waitFor(() => expect(w.root.activeElement).toBe(w.input()));
+}
+
+export async function send(w: WidgetUi, text: string) {
+  await w.type(text);
+  w.key(w.input(), "Enter");
+}
+
+/** Waits until no answer is on its way (the log is no longer busy). */
+export async function settled(w: WidgetUi) {
+  await waitFor(() => expect(w.root.querySelector(".log")!.getAttribute("aria-busy")).toBe("false"));
+}

@@ -1,0 +1,148 @@
+import type { MessageStatus, ServerMessage } from "../shared/contract.js";
+import { warnOriginRefused } from "../shared/warn.js";
+import { ApiError, abortError, isAbort, toApiError } from "./api-error.js";
+import { type SessionStore, createSessionStore } from "./session-store.js";
+import { readSse } from "./sse-reader.js";
+
+export interface ApiClientOptions {
+  /** the API origin, e.g. https://chat.example.com */
+  api: string;
+  siteKey: string;
+  fetch?: typeof fetch;
+  store?: SessionStore;
+}
+
+export interface SendCallbacks {
+  signal?: AbortSignal;
+  onStart?(info: { conversationId: string; userMessageId: string }): void;
+  onDelta?(text: string): void;
+}
+
+/** How an answer ended: `done`, or an `error` event (its message already in the bot's language). */
+export interface SendOutcome {
+  status: MessageStatus;
+  messageId: string | null;
+  error: { code: string; message: string } | null;
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/**
+ * The widget's side of the widget API: a visitor token kept per site key (renewed once on 401,
+ * presenting the old token so the visitor stays the same), the current conversation, and the
+ * answer stream.
+ */
+export function createApiClient(options: ApiClientOptions) {
+  const api = options.api.replace(/\/+$/, "");
+  const store = options.store ?? createSessionStore(options.siteKey);
+  // Looked up per call: pages and tests may replace fetch after the widget loaded.
+  const doFetch: typeof fetch = (input, init) => (options.fetch ?? fetch)(input, init);
+  let session: Promise<string> | null = null;
+  let warned = false;
+
+  async function call(path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await doFetch(api + path, init);
+    } catch (err) {
+      throw isAbort(err) ? err : new ApiError("network");
+    }
+    if (res.ok) return res;
+    const error = await toApiError(res);
+    if (error.code == "origin_not_allowed" && !warned) {
+      warned = true;
+      warnOriginRefused(options.siteKey);
+    }
+    throw error;
+  }
+
+  /** A new session; with the old token the server keeps the same visitor while it can. */
+  function startSession(previous?: string): Promise<string> {
+    session ??= (async () => {
+      const res = await call(`/v1/widget/${encodeURIComponent(options.siteKey)}/sessions`, {
+        method: "POST",
+        headers: previous ? { authorization: `Bearer ${previous}` } : {},
+      });
+      const { token } = (await res.json()) as { token: string };
+      store.write({ token });
+      return token;
+    })().finally(() => {
+      session = null;
+    });
+    return session;
+  }
+
+  async function authed(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const token = store.read().token ?? (await startSession());
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      try {
+        return await call(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code == "unauthorized" && attempt == 0)) throw err;
+        await startSession(token);
+      }
+    }
+  }
+
+  return {
+    conversationId: (): string | null => store.read().conversationId ?? null,
+    setConversationId(id: string | null): void {
+      store.write({ conversationId: id ?? undefined });
+    },
+
+    async listMessages(conversationId: string): Promise<ServerMessage[]> {
+      const res = await authed("GET", `/v1/conversations/${encodeURIComponent(conversationId)}/messages`);
+      return ((await res.json()) as { messages: ServerMessage[] }).messages;
+    },
+
+    async createConversation(signal?: AbortSignal): Promise<string> {
+      const res = await authed("POST", "/v1/conversations", undefined, signal);
+      const { conversation } = (await res.json()) as { conversation: { id: string } };
+      store.write({ conversationId: conversation.id });
+      return conversation.id;
+    },
+
+    /** Posts a message and reads its answer stream; throws ApiError, or an AbortError when stopped. */
+    async send(conversationId: string, content: string, cb: SendCallbacks = {}): Promise<SendOutcome> {
+      const { signal } = cb;
+      const res = await authed("POST", `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, { content }, signal);
+      if (!res.body) throw new ApiError("stream_interrupted");
+      // Some fetch implementations keep a body readable after abort; cancelling it ends the read.
+      const body = res.body;
+      const onAbort = () => body.cancel().catch(() => {});
+      signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        for await (const { event, data } of readSse(body)) {
+          if (signal?.aborted) break;
+          let payload: Record<string, unknown>;
+          try {
+            payload = JSON.parse(data) as Record<string, unknown>;
+          } catch {
+            continue;
+          }
+          if (event == "start") cb.onStart?.(payload as { conversationId: string; userMessageId: string });
+          else if (event == "delta" && typeof payload.text == "string") cb.onDelta?.(payload.text);
+          else if (event == "done") {
+            return { status: (payload.status as MessageStatus) ?? "complete", messageId: (payload.messageId as string) ?? null, error: null };
+          } else if (event == "error") {
+            const code = String(payload.code ?? "generic");
+            return {
+              status: (payload.status as MessageStatus) ?? "error",
+              messageId: (payload.messageId as string | null) ?? null,
+              error: { code, message: typeof payload.message == "string" ? payload.message : "" },
+            };
+          }
+        }
+      } catch (err) {
+        if (signal?.aborted || isAbort(err)) throw abortError();
+        throw new ApiError("stream_interrupted");
+      } finally {
+        signal?.removeEventListener("abort", onAbort);
+      }
+      if (signal?.aborted) throw abortError();
+      throw new ApiError("stream_interrupted");
+    },
+  };
+}

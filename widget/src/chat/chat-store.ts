@@ -1,0 +1,238 @@
+import { type Signal, batch, signal } from "@preact/signals";
+import type { ApiClient } from "../api/api-client.js";
+import { ApiError, isAbort } from "../api/api-error.js";
+import type { MessageEventDetail, MessageStatus, ServerMessage, WidgetEventType } from "../shared/contract.js";
+import type { Strings } from "../strings.js";
+
+export const MAX_MESSAGE_CHARS = 4000;
+
+export type ViewStatus = MessageStatus | "streaming" | "stopped";
+
+export interface ViewMessage {
+  key: number;
+  id: string | null;
+  role: "user" | "assistant";
+  /** signals per message: a streamed delta re-renders that bubble only */
+  text: Signal<string>;
+  status: Signal<ViewStatus>;
+}
+
+/** "loading": the history; "waiting": for the answer's first text; "streaming": text arriving. */
+export type Phase = "idle" | "loading" | "waiting" | "streaming";
+
+export interface ViewError {
+  text: string;
+  retry: (() => void) | null;
+}
+
+export interface ChatStoreDeps {
+  client: ApiClient;
+  strings: Strings;
+  siteKey: string;
+  emit(type: WidgetEventType, detail?: MessageEventDetail): void;
+}
+
+export type ChatStore = ReturnType<typeof createChatStore>;
+
+/**
+ * The conversation as the visitor sees it, and every action on it. Independent of the DOM: the
+ * components render these signals and call these functions.
+ */
+export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDeps) {
+  const open = signal(false);
+  const messages = signal<ViewMessage[]>([]);
+  const phase = signal<Phase>("idle");
+  const error = signal<ViewError | null>(null);
+  /** bumped on every visible change of the log, so the list can keep the newest text in view */
+  const changes = signal(0);
+  let nextKey = 1;
+  let historyFor: string | null = null;
+  let controller: AbortController | null = null;
+  // Bumped by newConversation: answers and history of the old conversation are then ignored.
+  let generation = 0;
+
+  const busy = () => phase.value !== "idle";
+  const touch = () => changes.value++;
+
+  function add(role: ViewMessage["role"], text: string, status: ViewStatus, id: string | null = null): ViewMessage {
+    const message: ViewMessage = { key: nextKey++, id, role, text: signal(text), status: signal(status) };
+    messages.value = [...messages.value, message];
+    touch();
+    return message;
+  }
+  const remove = (message: ViewMessage) => {
+    messages.value = messages.value.filter((m) => m !== message);
+    touch();
+  };
+  // Each message is told to the page once, when it is final (a retried question is not told again).
+  const reported = new WeakSet<ViewMessage>();
+  function report(message: ViewMessage): void {
+    if (reported.has(message)) return;
+    reported.add(message);
+    const status = message.status.value;
+    emit("message", {
+      siteKey,
+      conversationId: client.conversationId(),
+      id: message.id,
+      role: message.role,
+      content: message.text.value,
+      status: status === "streaming" ? "complete" : status,
+    });
+  }
+
+  function errorText(err: unknown): string {
+    const code = err instanceof ApiError ? err.code : "generic";
+    if (code == "rate_limited" && err instanceof ApiError && err.retryAfter) return strings.errors.rate_limited_in.replace("{s}", String(err.retryAfter));
+    if (code == "invalid_body" || code == "payload_too_large") return strings.tooLong;
+    return strings.errors[code as keyof Strings["errors"]] ?? strings.errors.generic;
+  }
+
+  async function loadHistory(): Promise<void> {
+    const id = client.conversationId();
+    if (!id || historyFor === id || busy()) return;
+    const gen = generation;
+    historyFor = id;
+    phase.value = "loading";
+    error.value = null;
+    try {
+      const list = await client.listMessages(id);
+      if (gen !== generation) return;
+      batch(() => {
+        messages.value = list.map((m) => ({ key: nextKey++, id: m.id, role: m.role, text: signal(m.content), status: signal<ViewStatus>(m.status) }));
+        touch();
+      });
+    } catch (err) {
+      if (gen !== generation) return;
+      if (err instanceof ApiError && err.code == "not_found") {
+        // The conversation is gone (or belonged to an older visitor): start afresh.
+        client.setConversationId(null);
+      } else {
+        historyFor = null;
+        error.value = { text: `${strings.errors.history} ${errorText(err)}`, retry: () => void loadHistory() };
+      }
+    } finally {
+      if (gen === generation) phase.value = "idle";
+    }
+  }
+
+  async function postTo(conversationId: string, content: string, user: ViewMessage, bot: ViewMessage, signal: AbortSignal) {
+    return client.send(conversationId, content, {
+      signal,
+      onStart: (info) => {
+        // Stored by the server now: the page hears of it with its id and conversation.
+        user.id = info.userMessageId;
+        report(user);
+      },
+      onDelta: (text) => {
+        phase.value = "streaming";
+        bot.text.value += text;
+        touch();
+      },
+    });
+  }
+
+  /** Asks for the answer to `user` (a new message, or a retry of one that failed). */
+  async function answer(user: ViewMessage): Promise<void> {
+    const gen = generation;
+    const ctl = (controller = new AbortController());
+    const bot = add("assistant", "", "streaming");
+    phase.value = "waiting";
+    error.value = null;
+    const content = user.text.value;
+    try {
+      let outcome;
+      try {
+        const id = client.conversationId() ?? (await client.createConversation(ctl.signal));
+        historyFor = id;
+        outcome = await postTo(id, content, user, bot, ctl.signal);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code == "not_found")) throw err;
+        // A stale conversation id (deleted, or another visitor's): continue in a new one.
+        const id = await client.createConversation(ctl.signal);
+        historyFor = id;
+        outcome = await postTo(id, content, user, bot, ctl.signal);
+      }
+      if (gen !== generation) return;
+      bot.id = outcome.messageId;
+      bot.status.value = outcome.status;
+      if (outcome.error) {
+        if (!bot.text.value) remove(bot);
+        else report(bot);
+        const retryable = outcome.status !== "refused";
+        error.value = { text: outcome.error.message || errorText(new ApiError(outcome.error.code)), retry: retryable ? () => retry(user, bot) : null };
+      } else {
+        report(bot);
+      }
+    } catch (err) {
+      if (gen !== generation) return;
+      if (isAbort(err)) {
+        bot.status.value = "stopped";
+        if (bot.text.value) report(bot);
+        else remove(bot);
+      } else {
+        bot.status.value = "error";
+        if (!bot.text.value) remove(bot);
+        error.value = { text: errorText(err), retry: () => retry(user, bot) };
+      }
+    } finally {
+      if (controller === ctl) {
+        controller = null;
+        if (gen === generation) phase.value = "idle";
+      }
+      touch();
+    }
+  }
+
+  function retry(user: ViewMessage, failed: ViewMessage): void {
+    if (busy()) return;
+    remove(failed);
+    void answer(user);
+  }
+
+  return {
+    open,
+    messages,
+    phase,
+    error,
+    changes,
+    busy,
+
+    setOpen(value: boolean): void {
+      if (open.value === value) return;
+      open.value = value;
+      emit(value ? "open" : "close");
+      if (value) void loadHistory();
+    },
+
+    /** Sends a visitor message; false when there was nothing to send or an answer is on its way. */
+    send(raw: string): boolean {
+      const content = raw.trim();
+      if (!content || busy()) return false;
+      if (content.length > MAX_MESSAGE_CHARS) {
+        error.value = { text: strings.tooLong, retry: null };
+        return false;
+      }
+      void answer(add("user", content, "complete"));
+      return true;
+    },
+
+    /** Stops the streaming answer: the visitor keeps the text so far (the server stores it all). */
+    stop(): void {
+      controller?.abort();
+    },
+
+    newConversation(): void {
+      generation++;
+      controller?.abort();
+      controller = null;
+      client.setConversationId(null);
+      historyFor = null;
+      batch(() => {
+        messages.value = [];
+        error.value = null;
+        phase.value = "idle";
+        touch();
+      });
+    },
+  };
+}

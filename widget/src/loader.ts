@@ -1,0 +1,8 @@
+/**
+ * widget.js: the only script a page includes (`<script src=".../widget.js" data-site-key="KEY" async>`).
+ * Kept under 2 KB gzip: it draws the launcher with plain DOM and loads the chat chunk lazily.
+ */
+import { boot } from "./loader/boot.js";
+
+// A classic script (async or not, also when a tag manager inserts it) always has currentScript.
+boot(document.currentScript as HTMLScriptElement);

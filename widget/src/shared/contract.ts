@@ -1,0 +1,96 @@
+import type { z } from "zod";
+import type { VisitorMessage } from "../../../server/src/features/chat/chat.schemas.js";
+import type { PublicConfig } from "../../../server/src/features/widget/widget.schemas.js";
+
+// Types only: the server's zod schemas are the contract, and zod never ships to visitors.
+export type { PublicConfig };
+export type Lang = PublicConfig["language"];
+export type ServerMessage = z.infer<typeof VisitorMessage>;
+export type MessageStatus = ServerMessage["status"];
+
+/** What a widget tells the host page: `BailianChat.on(type, fn)`. */
+export type WidgetEventType = "open" | "close" | "message";
+
+/** The detail of a `message` event: one finished message of the conversation. */
+export interface MessageEventDetail {
+  siteKey: string;
+  conversationId: string | null;
+  id: string | null;
+  role: "user" | "assistant";
+  content: string;
+  /** "stopped": the visitor stopped the answer; the server still stores all of it. */
+  status: MessageStatus | "stopped";
+}
+
+/** The chat chunk's controls, driven by the loader (launcher clicks, the page's API calls). */
+export interface ChatHandle {
+  /** focus: move focus into the panel (false when the page opens it on load). */
+  open(focus?: boolean): void;
+  close(): void;
+  toggle(): void;
+  newConversation(): void;
+}
+
+export type Listener = (detail?: MessageEventDetail) => void;
+/** The page's listeners of one widget, kept by the loader (they may subscribe before the chunk loads). */
+export type Listeners = Partial<Record<WidgetEventType, Set<Listener>>>;
+
+/** What the loader hands the chat chunk when it mounts one widget. */
+export interface MountOptions {
+  siteKey: string;
+  /** API origin, without a trailing slash */
+  api: string;
+  lang: Lang;
+  config: PublicConfig;
+  inline: boolean;
+  nonce?: string;
+  shadow: ShadowRoot;
+  /** the element inside the shadow root the panel is rendered into (carries the theme variables) */
+  container: HTMLElement;
+  /** the plain-DOM launcher; null in inline mode */
+  launcher: HTMLButtonElement | null;
+  listeners: Listeners;
+}
+
+export type MountFn = (options: MountOptions) => ChatHandle;
+
+/** One widget on the page, as the public API sees it. */
+export interface WidgetInstance {
+  readonly siteKey: string;
+  open(): void;
+  close(): void;
+  toggle(): void;
+  newConversation(): void;
+  on(type: WidgetEventType, listener: Listener): () => void;
+}
+
+/** `window.BailianChat`: the page's first widget, plus get(siteKey) for any widget of the page. */
+export interface BailianChatGlobal extends WidgetInstance {
+  get(siteKey: string): WidgetInstance | undefined;
+}
+
+declare global {
+  interface Window {
+    BailianChat?: BailianChatGlobal;
+  }
+}
+
+/**
+ * State shared by every copy of the loader on the page and by the chat chunk. Kept under a
+ * registered symbol, so it is one object even when the script is included twice, and it adds no
+ * string-named global beside `BailianChat`. Short field names: they ship in the 2 KB loader.
+ */
+export interface PageState {
+  /** widgets by site key: p = public instance, a = re-attach its host element */
+  i: Map<string, { p: WidgetInstance; a(): void }>;
+  /** the chat chunk, loading or loaded */
+  c?: Promise<MountFn>;
+  /** set by the chat chunk when it runs */
+  m?: MountFn;
+}
+
+export function pageState(): PageState {
+  const slot = window as unknown as Record<symbol, PageState | undefined>;
+  const key = Symbol.for("bailian-chat");
+  return (slot[key] ||= { i: new Map() });
+}

@@ -1,0 +1,101 @@
+import type { Lang } from "./shared/contract.js";
+
+/**
+ * Every text of the widget's own, in Chinese and English. Owner texts (name, welcome message,
+ * suggested questions) come from the site's settings; answers' errors come translated from the
+ * server. The loader imports only what it needs (tree-shaken), so the launcher's label lives
+ * apart from the panel's strings.
+ */
+
+/** The launcher's accessible name; `{name}` is the bot's display name. */
+export const LAUNCHER_LABEL: Record<Lang, string> = {
+  "zh-CN": "打开与{name}的对话",
+  en: "Open chat with {name}",
+};
+
+export interface Strings {
+  close: string;
+  newConversation: string;
+  messageLabel: string;
+  placeholder: string;
+  send: string;
+  stop: string;
+  retry: string;
+  typing: string;
+  loading: string;
+  you: string;
+  assistant: string;
+  suggestions: string;
+  stopped: string;
+  interrupted: string;
+  refused: string;
+  failed: string;
+  tooLong: string;
+  /** by error code; `{s}` is a number of seconds */
+  errors: Record<"network" | "stream_interrupted" | "rate_limited" | "rate_limited_in" | "origin_not_allowed" | "history" | "generic", string>;
+}
+
+export const STRINGS: Record<Lang, Strings> = {
+  "zh-CN": {
+    close: "关闭对话",
+    newConversation: "新对话",
+    messageLabel: "输入消息",
+    placeholder: "输入消息…",
+    send: "发送",
+    stop: "停止回答",
+    retry: "重试",
+    typing: "正在输入…",
+    loading: "正在加载对话…",
+    you: "你：",
+    assistant: "助手：",
+    suggestions: "推荐问题",
+    stopped: "已停止回答",
+    interrupted: "回答不完整",
+    refused: "抱歉，这个问题我无法回答。",
+    failed: "这条回答没有成功生成。",
+    tooLong: "消息太长了，请控制在 4000 字以内。",
+    errors: {
+      network: "网络连接失败，请检查网络后重试。",
+      stream_interrupted: "连接中断了，回答没有完整收到。",
+      rate_limited: "发送太频繁了，请稍后再试。",
+      rate_limited_in: "发送太频繁了，请 {s} 秒后再试。",
+      origin_not_allowed: "聊天在此网站上暂不可用。",
+      history: "无法加载之前的对话。",
+      generic: "出了点问题，请稍后重试。",
+    },
+  },
+  en: {
+    close: "Close chat",
+    newConversation: "New conversation",
+    messageLabel: "Message",
+    placeholder: "Write a message…",
+    send: "Send",
+    stop: "Stop the answer",
+    retry: "Retry",
+    typing: "Typing…",
+    loading: "Loading the conversation…",
+    you: "You: ",
+    assistant: "Assistant: ",
+    suggestions: "Suggested questions",
+    stopped: "Answer stopped",
+    interrupted: "The answer is incomplete",
+    refused: "Sorry, I can't help with that.",
+    failed: "This answer could not be generated.",
+    tooLong: "That message is too long: keep it under 4000 characters.",
+    errors: {
+      network: "Could not reach the chat service. Check your connection and try again.",
+      stream_interrupted: "The connection dropped before the answer was complete.",
+      rate_limited: "You're sending messages too fast. Please wait a moment.",
+      rate_limited_in: "You're sending messages too fast. Try again in {s} seconds.",
+      origin_not_allowed: "Chat is not available on this website.",
+      history: "Could not load the earlier conversation.",
+      generic: "Something went wrong. Please try again.",
+    },
+  },
+};
+
+/** data-lang first, then the bot's language (always in the site's public config), then the browser's. */
+export function resolveLang(attribute: string | undefined, botLanguage: string | undefined, browser = navigator.language): Lang {
+  const pick = attribute || botLanguage || browser;
+  return /^zh/i.test(pick) ? "zh-CN" : "en";
+}
