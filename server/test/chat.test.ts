@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS } from "./support/databases.js";
-import { createHarness, createSite, type Harness, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
+import { createHarness, createSite, type Harness, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
 
 describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", (dialect) => {
   let h: Harness;
@@ -238,5 +238,43 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
       ["user", "Remember me?", "complete"],
       ["assistant", "Stored answer.", "complete"],
     ]);
+  });
+
+  it("retry answers the same question again without storing it twice; the failed answer stays for the owner", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue({ kind: "drop", text: "Half an answer that breaks.", afterChunks: 2 });
+    const first = await readSse(await sendMessage(h, visitor, "Can you retry?"));
+    const { userMessageId } = first[0].data;
+    expect(first.at(-1)!.data.status).toBe("partial");
+
+    h.fake.enqueue({ kind: "answer", text: "Here is the whole answer." });
+    const res = await h.request(`/v1/conversations/${visitor.conversationId}/retry`, json({ userMessageId }, visitor.headers));
+    expect(res.status).toBe(200);
+    const events = await readSse(res);
+    expect(events[0].data.userMessageId).toBe(userMessageId);
+    expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe("Here is the whole answer.");
+    expect(events.at(-1)!.event).toBe("done");
+    // The model saw the question as the last turn, not the broken answer.
+    expect(h.fake.requests.at(-1)!.body.messages.at(-1)).toEqual({ role: "user", content: "Can you retry?" });
+
+    await h.deps.tasks.idle();
+    const rows = await messagesOf(visitor.conversationId);
+    expect(rows.map((r) => [r.role, r.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "partial"],
+      ["assistant", "complete"],
+    ]);
+  });
+
+  it("retry refuses anything but the latest question (409 not_latest_message)", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue({ kind: "answer", text: "One." }, { kind: "answer", text: "Two." });
+    const first = await readSse(await sendMessage(h, visitor, "First"));
+    await readSse(await sendMessage(h, visitor, "Second"));
+    const res = await h.request(`/v1/conversations/${visitor.conversationId}/retry`, json({ userMessageId: first[0].data.userMessageId }, visitor.headers));
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: "not_latest_message" } });
+    await h.deps.tasks.idle();
+    expect(await messagesOf(visitor.conversationId)).toHaveLength(4);
   });
 });

@@ -18,6 +18,7 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "POST /api/sites": () => ({ name: "Sample", allowedOrigins: ["https://sample.example"] }),
   "PATCH /api/sites/:siteId": () => ({ name: "Patched by a test", bot: { displayName: "Patched" } }),
   "POST /v1/conversations/:conversationId/messages": () => ({ content: "hello" }),
+  "POST /v1/conversations/:conversationId/retry": () => ({ userMessageId: "msg_doesnotexistanywhere0" }),
 };
 
 const key = (r: RouteSpec) => `${r.method} ${r.path}`;

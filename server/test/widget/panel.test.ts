@@ -244,6 +244,11 @@ describe("panel: answers", () => {
     expect(w.bubbles()[1].querySelector(".note")!.textContent).toBe("The answer is incomplete");
     w.button("Retry")!.click();
     await waitFor(() => expect(w.texts()).toEqual(["Q", "Hello from the bot."]));
+    // The stored question is answered again through /retry, not posted a second time.
+    expect(api.calls("POST", /messages$/)).toHaveLength(1);
+    const [conversation] = [...api.conversations.values()];
+    expect(api.calls("POST", /retry$/).map((r) => r.body)).toEqual([{ userMessageId: conversation.messages[0].id }]);
+    expect(conversation.messages.filter((x) => x.role == "user").map((x) => x.content)).toEqual(["Q"]);
   });
 
   it("a refused answer shows the sentence without a retry", async () => {

@@ -146,13 +146,23 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
       conversations.set(id, { visitorId: visitor!.visitorId, messages: [] });
       return json({ conversation: { id, title: "", messageCount: 0, createdAt: "", updatedAt: "" } }, 201);
     }
-    if ((m = /^\/v1\/conversations\/([^/]+)\/messages$/.exec(url.pathname))) {
+    if ((m = /^\/v1\/conversations\/([^/]+)\/(messages|retry)$/.exec(url.pathname))) {
       const conversation = conversations.get(m[1]);
       if (!conversation || conversation.visitorId != visitor!.visitorId) return errorJson(404, "not_found", "No such conversation.");
-      if (method == "GET") return json({ messages: conversation.messages });
-      const content = String(body?.content ?? "");
-      const userMessageId = newId("msg");
-      conversation.messages.push({ id: userMessageId, role: "user", content, status: "complete", createdAt: "" });
+      if (method == "GET" && m[2] == "messages") return json({ messages: conversation.messages });
+      let content: string;
+      let userMessageId: string;
+      if (m[2] == "retry") {
+        // Like the server: only the latest question is answered again, and it is not stored twice.
+        const latest = conversation.messages.filter((x) => x.role == "user").at(-1);
+        if (!latest || latest.id != body?.userMessageId) return errorJson(409, "not_latest_message");
+        content = latest.content;
+        userMessageId = latest.id;
+      } else {
+        content = String(body?.content ?? "");
+        userMessageId = newId("msg");
+        conversation.messages.push({ id: userMessageId, role: "user", content, status: "complete", createdAt: "" });
+      }
       const stream = sseStream(init.signal);
       streams.push(stream);
       stream.send("start", { conversationId: m[1], userMessageId });

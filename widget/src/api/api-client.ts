@@ -105,44 +105,53 @@ export function createApiClient(options: ApiClientOptions) {
     },
 
     /** Posts a message and reads its answer stream; throws ApiError, or an AbortError when stopped. */
-    async send(conversationId: string, content: string, cb: SendCallbacks = {}): Promise<SendOutcome> {
-      const { signal } = cb;
-      const res = await authed("POST", `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, { content }, signal);
-      if (!res.body) throw new ApiError("stream_interrupted");
-      // Some fetch implementations keep a body readable after abort; cancelling it ends the read.
-      const body = res.body;
-      const onAbort = () => body.cancel().catch(() => {});
-      signal?.addEventListener("abort", onAbort, { once: true });
-      try {
-        for await (const { event, data } of readSse(body)) {
-          if (signal?.aborted) break;
-          let payload: Record<string, unknown>;
-          try {
-            payload = JSON.parse(data) as Record<string, unknown>;
-          } catch {
-            continue;
-          }
-          if (event == "start") cb.onStart?.(payload as { conversationId: string; userMessageId: string });
-          else if (event == "delta" && typeof payload.text == "string") cb.onDelta?.(payload.text);
-          else if (event == "done") {
-            return { status: (payload.status as MessageStatus) ?? "complete", messageId: (payload.messageId as string) ?? null, error: null };
-          } else if (event == "error") {
-            const code = String(payload.code ?? "generic");
-            return {
-              status: (payload.status as MessageStatus) ?? "error",
-              messageId: (payload.messageId as string | null) ?? null,
-              error: { code, message: typeof payload.message == "string" ? payload.message : "" },
-            };
-          }
-        }
-      } catch (err) {
-        if (signal?.aborted || isAbort(err)) throw abortError();
-        throw new ApiError("stream_interrupted");
-      } finally {
-        signal?.removeEventListener("abort", onAbort);
-      }
-      if (signal?.aborted) throw abortError();
-      throw new ApiError("stream_interrupted");
+    send(conversationId: string, content: string, cb: SendCallbacks = {}): Promise<SendOutcome> {
+      return answerStream(`/v1/conversations/${encodeURIComponent(conversationId)}/messages`, { content }, cb);
+    },
+
+    /** Asks again for the answer to the latest (already stored) message: the same stream as send. */
+    retry(conversationId: string, userMessageId: string, cb: SendCallbacks = {}): Promise<SendOutcome> {
+      return answerStream(`/v1/conversations/${encodeURIComponent(conversationId)}/retry`, { userMessageId }, cb);
     },
   };
+
+  async function answerStream(path: string, request: unknown, cb: SendCallbacks): Promise<SendOutcome> {
+    const { signal } = cb;
+    const res = await authed("POST", path, request, signal);
+    if (!res.body) throw new ApiError("stream_interrupted");
+    // Some fetch implementations keep a body readable after abort; cancelling it ends the read.
+    const body = res.body;
+    const onAbort = () => body.cancel().catch(() => {});
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      for await (const { event, data } of readSse(body)) {
+        if (signal?.aborted) break;
+        let payload: Record<string, unknown>;
+        try {
+          payload = JSON.parse(data) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        if (event == "start") cb.onStart?.(payload as { conversationId: string; userMessageId: string });
+        else if (event == "delta" && typeof payload.text == "string") cb.onDelta?.(payload.text);
+        else if (event == "done") {
+          return { status: (payload.status as MessageStatus) ?? "complete", messageId: (payload.messageId as string) ?? null, error: null };
+        } else if (event == "error") {
+          const code = String(payload.code ?? "generic");
+          return {
+            status: (payload.status as MessageStatus) ?? "error",
+            messageId: (payload.messageId as string | null) ?? null,
+            error: { code, message: typeof payload.message == "string" ? payload.message : "" },
+          };
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted || isAbort(err)) throw abortError();
+      throw new ApiError("stream_interrupted");
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    if (signal?.aborted) throw abortError();
+    throw new ApiError("stream_interrupted");
+  }
 }

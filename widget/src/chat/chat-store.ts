@@ -115,20 +115,22 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
     }
   }
 
+  /** A question the server already stored (it sent its id) is answered again, not sent twice. */
   async function postTo(conversationId: string, content: string, user: ViewMessage, bot: ViewMessage, signal: AbortSignal) {
-    return client.send(conversationId, content, {
+    const cb = {
       signal,
-      onStart: (info) => {
+      onStart: (info: { userMessageId: string }) => {
         // Stored by the server now: the page hears of it with its id and conversation.
         user.id = info.userMessageId;
         report(user);
       },
-      onDelta: (text) => {
+      onDelta: (text: string) => {
         phase.value = "streaming";
         bot.text.value += text;
         touch();
       },
-    });
+    };
+    return user.id ? client.retry(conversationId, user.id, cb) : client.send(conversationId, content, cb);
   }
 
   /** Asks for the answer to `user` (a new message, or a retry of one that failed). */
@@ -146,8 +148,10 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         historyFor = id;
         outcome = await postTo(id, content, user, bot, ctl.signal);
       } catch (err) {
-        if (!(err instanceof ApiError && err.code == "not_found")) throw err;
-        // A stale conversation id (deleted, or another visitor's): continue in a new one.
+        if (!(err instanceof ApiError && (err.code == "not_found" || err.code == "not_latest_message"))) throw err;
+        // A stale conversation id (deleted, or another visitor's), or a retry the server cannot
+        // match: continue in a new conversation, sending the question itself.
+        user.id = null;
         const id = await client.createConversation(ctl.signal);
         historyFor = id;
         outcome = await postTo(id, content, user, bot, ctl.signal);

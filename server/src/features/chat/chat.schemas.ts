@@ -13,6 +13,8 @@ export const PostMessageBody = z.object({
     .max(MAX_MESSAGE_CHARS, `Keep a message under ${MAX_MESSAGE_CHARS} characters.`),
 });
 
+export const RetryBody = z.object({ userMessageId: IdParam });
+
 export const MessageStatusSchema = z.enum(["complete", "partial", "refused", "error"]);
 
 export const VisitorConversation = z.object({

@@ -78,7 +78,6 @@ export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, con
  */
 export async function postMessage(deps: AppDeps, site: SitesTable, visitor: VisitorPrincipal, conversationId: string, content: string): Promise<Response> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  const bot = botOf(site);
   const userMessage = await appendMessage(
     deps.db,
     {
@@ -98,19 +97,36 @@ export async function postMessage(deps: AppDeps, site: SitesTable, visitor: Visi
     },
     content.slice(0, 80),
   );
+  const history = await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
+  return streamAnswer(deps, site, conversation.id, userMessage.id, history);
+}
 
-  const history = (await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES))
+/**
+ * Answers the visitor's latest message again, after an answer that failed or was cut off: the
+ * question is not stored twice; the new answer is appended (the failed one stays for the owner).
+ */
+export async function retryAnswer(deps: AppDeps, site: SitesTable, visitor: VisitorPrincipal, conversationId: string, userMessageId: string): Promise<Response> {
+  const conversation = await visitorConversation(deps, visitor, conversationId);
+  const recent = await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
+  const latestUser = recent.findLastIndex((m) => m.role === "user");
+  if (latestUser < 0 || recent[latestUser].id !== userMessageId) {
+    throw new AppError("not_latest_message", "Only the latest message of a conversation can be answered again.");
+  }
+  return streamAnswer(deps, site, conversation.id, userMessageId, recent.slice(0, latestUser + 1));
+}
+
+/** The model sees the site's system prompt and the conversation up to the question, trimmed to the budget. */
+function streamAnswer(deps: AppDeps, site: SitesTable, conversationId: string, userMessageId: string, history: MessagesTable[]): Response {
+  const bot = botOf(site);
+  const turns = history
     .filter((m) => m.content !== "" && m.status !== "refused")
     .map((m): ChatMessage => ({ role: m.role, content: m.content }));
   const messages: ChatMessage[] = [
     ...(bot.systemPrompt ? [{ role: "system" as const, content: bot.systemPrompt }] : []),
-    ...trimHistory(history, HISTORY_TOKEN_BUDGET),
+    ...trimHistory(turns, HISTORY_TOKEN_BUDGET),
   ];
-
   const { body, writer } = createSse();
-  writer.send("start", { conversationId: conversation.id, userMessageId: userMessage.id });
-  deps.tasks.run(() =>
-    answer(deps, { siteId: site.id, conversationId: conversation.id, bot, apiKey: siteApiKey(deps, site), messages, writer }),
-  );
+  writer.send("start", { conversationId, userMessageId });
+  deps.tasks.run(() => answer(deps, { siteId: site.id, conversationId, bot, apiKey: siteApiKey(deps, site), messages, writer }));
   return new Response(body, { status: 200, headers: SSE_HEADERS });
 }

@@ -7,9 +7,10 @@ import {
   MAX_MESSAGE_CHARS,
   MessageListResponse,
   PostMessageBody,
+  RetryBody,
   StreamEvents,
 } from "./chat.schemas.js";
-import { createConversation, listConversations, listMessages, postMessage, visitorSite } from "./chat.service.js";
+import { createConversation, listConversations, listMessages, postMessage, retryAnswer, visitorSite } from "./chat.service.js";
 
 export function registerChatRoutes(router: Router, deps: AppDeps): void {
   const common = { tag: "widget", auth: "visitor" as const, errors: ["unauthorized", "origin_not_allowed"] as const };
@@ -72,6 +73,22 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     handler: async ({ event, visitor, params, body }) => {
       const site = await visitorSite(deps, event, visitor!);
       return postMessage(deps, site, visitor!, params.conversationId, body.content);
+    },
+  });
+
+  router.add({
+    ...common,
+    errors: [...common.errors, "not_found", "invalid_body", "not_latest_message"],
+    method: "POST",
+    path: "/v1/conversations/:conversationId/retry",
+    summary: "Answer the latest visitor message again after a failed or cut-off answer (the question is not stored twice); the same event stream as posting a message",
+    params: ConversationParams,
+    body: RetryBody,
+    responseKind: "sse",
+    events: StreamEvents,
+    handler: async ({ event, visitor, params, body }) => {
+      const site = await visitorSite(deps, event, visitor!);
+      return retryAnswer(deps, site, visitor!, params.conversationId, body.userMessageId);
     },
   });
 }
