@@ -10,6 +10,7 @@ import { registerConversationRoutes } from "./features/conversations/routes.js";
 import { registerHealthRoutes } from "./features/health/routes.js";
 import { registerOpenApiRoute } from "./features/openapi/routes.js";
 import { registerSiteRoutes } from "./features/sites/routes.js";
+import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { requireVisitor } from "./http/bearer.js";
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): App {
   registerAuthRoutes(router, deps);
   registerSiteRoutes(router, deps);
   registerConversationRoutes(router, deps);
+  registerUsageRoutes(router, deps);
   registerWidgetRoutes(router, deps);
   registerWidgetAssetRoutes(router, deps);
   registerChatRoutes(router, deps);
