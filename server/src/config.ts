@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   LLM_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
   DATA_DIR: optional(z.string()),
   WIDGET_DIR: optional(z.string()),
+  DASHBOARD_DIR: optional(z.string()),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
 });
 
@@ -44,6 +45,8 @@ export interface Config {
   dataDir: string;
   /** the built widget (dist/widget), served at /widget.js for self-hosting and the demo */
   widgetDir: string;
+  /** the built dashboard (dist/dashboard), served at /dashboard */
+  dashboardDir: string;
   demo: boolean;
 }
 
@@ -113,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     dataDir,
     widgetDir: e.WIDGET_DIR ?? "dist/widget",
+    dashboardDir: e.DASHBOARD_DIR ?? "dist/dashboard",
     demo,
   });
 }
