@@ -20,6 +20,7 @@ import { answerPreflight } from "./features/widget/widget.cors.js";
 import { Router } from "./http/route.js";
 import type { ChatModel } from "./llm/chat-model.js";
 import type { Logger } from "./logger.js";
+import type { Counters } from "./security/counters.js";
 import type { Keyring } from "./security/keyring.js";
 import type { BackgroundTasks } from "./tasks.js";
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   /** cache-like data (site lookups on the hot path); memory or redis */
   storage: Storage;
   llm: ChatModel;
+  /** atomic counters for rate limits and quotas, shared by every instance */
+  counters: Counters;
   keyring: Keyring;
   logger: Logger;
   tasks: BackgroundTasks;
@@ -46,10 +49,7 @@ export function createApp(deps: AppDeps): App {
   const app = new H3({
     // Errors are logged once, by toErrorResponse, without message text; h3's own printing is off.
     silent: true,
-    onRequest: (event) => {
-      event.context.requestId = event.req.headers.get("x-fc-request-id") ?? crypto.randomUUID();
-      event.context.startedAt = performance.now();
-    },
+    onRequest: (event) => startRequest(event),
     onResponse: (response, event) => logRequest(deps.logger, event, response.status),
     onError: (error, event) => toErrorResponse(error, event, deps.logger),
   });
@@ -72,7 +72,23 @@ export function createApp(deps: AppDeps): App {
   return { app, router };
 }
 
+/** Function Compute's request ids are UUIDs; anything else a client put there is not logged or echoed. */
+const FC_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The request id and start time. Also called on error and response: h3 answers a malformed URL
+ * (`/api/sites/%zz`) with a 400 before onRequest runs, and that answer is logged too.
+ */
+function startRequest(event: H3Event): void {
+  if (event.context.requestId === undefined) {
+    const fcRequestId = event.req.headers.get("x-fc-request-id") ?? "";
+    event.context.requestId = FC_REQUEST_ID.test(fcRequestId) ? fcRequestId : crypto.randomUUID();
+  }
+  event.context.startedAt ??= performance.now();
+}
+
 function logRequest(logger: Logger, event: H3Event, status: number) {
+  startRequest(event);
   logger.info({
     msg: "request",
     requestId: event.context.requestId,
@@ -99,6 +115,7 @@ function toErrorResponse(error: HTTPError, event: H3Event, logger: Logger): Resp
   } else {
     appError = new AppError("internal");
   }
+  startRequest(event);
   event.context.errorCode = appError.code;
   if (appError.code === "internal" || appError.code === "db_unavailable") {
     logger.error({

@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   WIDGET_DIR: optional(z.string()),
   DASHBOARD_DIR: optional(z.string()),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
+  TRUST_PROXY: optional(z.enum(["0", "1"])),
 });
 
 export interface Config {
@@ -48,6 +49,8 @@ export interface Config {
   /** the built dashboard (dist/dashboard), served at /dashboard */
   dashboardDir: string;
   demo: boolean;
+  /** behind Function Compute or another proxy: the client address is the last X-Forwarded-For hop */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -118,5 +121,6 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     widgetDir: e.WIDGET_DIR ?? "dist/widget",
     dashboardDir: e.DASHBOARD_DIR ?? "dist/dashboard",
     demo,
+    trustProxy: e.TRUST_PROXY === "1",
   });
 }

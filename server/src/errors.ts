@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   email_taken: 409,
   not_latest_message: 409,
   rate_limited: 429,
+  quota_exceeded: 429,
   db_unavailable: 503,
   internal: 500,
 } as const;
@@ -40,6 +41,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   email_taken: "An account with this email already exists.",
   not_latest_message: "Only the latest message can be answered again.",
   rate_limited: "Too many requests; try again shortly.",
+  quota_exceeded: "This assistant has used its monthly allowance.",
   db_unavailable: "The database is unavailable; try again shortly.",
   internal: "Something went wrong on our side.",
 };

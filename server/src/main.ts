@@ -9,6 +9,7 @@ import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { createQwenModel } from "./llm/qwen.js";
 import { type Logger, jsonLogger } from "./logger.js";
+import { redisCounters, sqlCounters } from "./security/counters.js";
 import { Keyring } from "./security/keyring.js";
 import { openStorage } from "./storage.js";
 import { BackgroundTasks } from "./tasks.js";
@@ -42,6 +43,7 @@ export async function start(env: Record<string, string | undefined> = process.en
     db,
     dialect,
     storage: await openStorage(config.redisUrl),
+    counters: config.redisUrl ? await redisCounters(config.redisUrl) : sqlCounters(db),
     llm: createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs }),
     keyring: new Keyring(config.appSecrets),
     logger,
@@ -70,6 +72,7 @@ export async function start(env: Record<string, string | undefined> = process.en
       await server.close(true);
       await closed.catch(() => {});
       await deps.storage.dispose();
+      await deps.counters.close();
       await db.destroy();
     })());
   return { url, config, close };

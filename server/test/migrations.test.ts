@@ -8,18 +8,20 @@ import { createHarness, createSite, readSse, sendMessage, signUpOwner, startVisi
 /** The schema both dialects must have: table → column names (schema.ts). */
 const EXPECTED: Record<string, string[]> = {
   owners: ["id", "email", "password_hash", "created_at"],
-  sites: ["id", "owner_id", "site_key", "name", "allowed_origins", "bot", "api_key_enc", "api_key_last4", "created_at", "updated_at"],
+  sites: ["id", "owner_id", "site_key", "name", "allowed_origins", "bot", "api_key_enc", "api_key_last4", "created_at", "updated_at", "limits"],
   visitors: ["id", "site_id", "created_at", "last_seen_at"],
   conversations: ["id", "site_id", "visitor_id", "title", "message_count", "created_at", "updated_at"],
   messages: ["id", "conversation_id", "site_id", "seq", "role", "content", "status", "error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "created_at"],
   api_calls: ["id", "site_id", "conversation_id", "message_id", "model", "attempt", "outcome", "error_code", "http_status", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "upstream_request_id", "created_at"],
   configs: ["key", "value", "updated_at"],
+  counters: ["key", "window_start", "count", "expires_at"],
 };
 
 /** Columns that may hold NULL (schema.ts `| null`); every other column must refuse it, on both dialects. */
 const NULLABLE = new Set([
   "sites.api_key_enc",
   "sites.api_key_last4",
+  "sites.limits",
   ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms"].map((c) => `messages.${c}`),
   ...["conversation_id", "message_id", "error_code", "http_status", "prompt_tokens", "completion_tokens", "ttft_ms", "upstream_request_id"].map((c) => `api_calls.${c}`),
 ]);
@@ -56,8 +58,8 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     await database.drop();
   });
 
-  it("on an empty database create the seven tables with the same column names on both dialects", async () => {
-    expect(applied).toEqual(["2026-11-28-init"]);
+  it("on an empty database create the tables with the same column names on both dialects", async () => {
+    expect(applied).toEqual(["2026-11-28-init", "2026-11-28-limits"]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
     for (const [table, columns] of Object.entries(EXPECTED)) {
@@ -85,7 +87,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     const migrations = await db.introspection.getTables({ withInternalKyselyTables: true });
     expect(migrations.map((t) => t.name)).toContain("kysely_migration");
     const rows = await (db as unknown as Db & { selectFrom(t: "kysely_migration"): any }).selectFrom("kysely_migration").selectAll().execute();
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(["2026-11-28-init"]);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(["2026-11-28-init", "2026-11-28-limits"]);
     await db.deleteFrom("configs").execute();
   });
 

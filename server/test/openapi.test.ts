@@ -137,7 +137,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     expect([...signup.required].sort()).toEqual(["email", "password"]);
     expect(signup.properties.password).toMatchObject({ type: "string", minLength: 8 });
     const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content["application/json"].schema;
-    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "name"]);
+    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "limits", "name"]);
     expect(patch.required ?? []).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BOT } from "../src/features/sites/sites.schemas.js";
 import { QWEN_MODELS } from "../src/llm/models.js";
+import { DEFAULT_LIMITS } from "../src/security/limits.js";
 import { DIALECTS } from "./support/databases.js";
 import { type Harness, SITE_ORIGIN, createHarness, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
 import { expectError } from "./support/expect-error.js";
@@ -64,6 +65,7 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
         name: "My shop",
         allowedOrigins: [],
         bot: DEFAULT_BOT,
+        limits: DEFAULT_LIMITS,
         apiKey: { set: false, last4: null },
         createdAt: expect.any(String),
         updatedAt: site.createdAt,

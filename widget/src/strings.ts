@@ -32,7 +32,7 @@ export interface Strings {
   failed: string;
   tooLong: string;
   /** by error code; `{s}` is a number of seconds */
-  errors: Record<"network" | "stream_interrupted" | "rate_limited" | "rate_limited_in" | "origin_not_allowed" | "history" | "generic", string>;
+  errors: Record<"network" | "stream_interrupted" | "rate_limited" | "rate_limited_in" | "quota_exceeded" | "origin_not_allowed" | "history" | "generic", string>;
 }
 
 export const STRINGS: Record<Lang, Strings> = {
@@ -59,6 +59,7 @@ export const STRINGS: Record<Lang, Strings> = {
       stream_interrupted: "连接中断了，回答没有完整收到。",
       rate_limited: "发送太频繁了，请稍后再试。",
       rate_limited_in: "发送太频繁了，请 {s} 秒后再试。",
+      quota_exceeded: "助手暂时无法使用，请稍后再来。",
       origin_not_allowed: "聊天在此网站上暂不可用。",
       history: "无法加载之前的对话。",
       generic: "出了点问题，请稍后重试。",
@@ -87,6 +88,7 @@ export const STRINGS: Record<Lang, Strings> = {
       stream_interrupted: "The connection dropped before the answer was complete.",
       rate_limited: "You're sending messages too fast. Please wait a moment.",
       rate_limited_in: "You're sending messages too fast. Try again in {s} seconds.",
+      quota_exceeded: "The assistant is unavailable right now. Please come back later.",
       origin_not_allowed: "Chat is not available on this website.",
       history: "Could not load the earlier conversation.",
       generic: "Something went wrong. Please try again.",

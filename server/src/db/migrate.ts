@@ -1,17 +1,27 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import * as init from "./migrations/2026-11-28-init.js";
+import * as limits from "./migrations/2026-11-28-limits.js";
 
 // A static list rather than FileMigrationProvider: the server is bundled into one file for
 // Function Compute, where there is no migrations folder to read.
 const migrations: Record<string, Migration> = {
   "2026-11-28-init": init,
+  "2026-11-28-limits": limits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema to the latest version; safe to run on every start and from concurrent instances (kysely takes a lock). */
+/**
+ * Brings the schema to the latest version; safe to run on every start and from concurrent
+ * instances. On MySQL kysely takes a lock; on SQLite its lock is per connection, so two processes
+ * starting on one file can race: the loser's migration fails as a whole (SQLite DDL is
+ * transactional) and it tries again, then finding the work done.
+ */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    if (attempt >= 5 || !/already exists|SQLITE_BUSY|database is locked/i.test(String((error as Error).message))) throw error;
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+  }
 }

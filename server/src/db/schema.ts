@@ -24,6 +24,8 @@ export interface SitesTable {
   /** AES-256-GCM ciphertext of the site's own DashScope key, or null to use the server's */
   api_key_enc: string | null;
   api_key_last4: string | null;
+  /** JSON of SiteLimits, or null for the defaults */
+  limits: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -81,6 +83,13 @@ export interface ApiCallsTable {
   created_at: number;
 }
 
+export interface CountersTable {
+  key: string;
+  window_start: number;
+  count: number;
+  expires_at: number;
+}
+
 export interface ConfigsTable {
   key: string;
   value: string;
@@ -95,4 +104,5 @@ export interface Database {
   messages: MessagesTable;
   api_calls: ApiCallsTable;
   configs: ConfigsTable;
+  counters: CountersTable;
 }

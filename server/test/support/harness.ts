@@ -8,6 +8,7 @@ import { migrateToLatest } from "../../src/db/migrate.js";
 import { type DashScopeFake, startDashScopeFake } from "../../src/llm/dashscope-fake.js";
 import { createQwenModel } from "../../src/llm/qwen.js";
 import { memoryLogger } from "../../src/logger.js";
+import { sqlCounters } from "../../src/security/counters.js";
 import { Keyring } from "../../src/security/keyring.js";
 import { BackgroundTasks } from "../../src/tasks.js";
 import { type TestDatabase, type TestDialect, createTestDatabase } from "./databases.js";
@@ -48,6 +49,7 @@ export async function createHarness(dialect: TestDialect, env: Record<string, st
     db,
     dialect: name,
     storage: createStorage({ driver: memoryDriver() }),
+    counters: sqlCounters(db),
     llm: createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs }),
     keyring: new Keyring(config.appSecrets),
     logger,

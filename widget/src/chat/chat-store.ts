@@ -176,7 +176,9 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       } else {
         bot.status.value = "error";
         if (!bot.text.value) remove(bot);
-        error.value = { text: errorText(err), retry: () => retry(user, bot) };
+        // A used-up monthly allowance will not come back by retrying.
+        const final = err instanceof ApiError && err.code == "quota_exceeded";
+        error.value = { text: errorText(err), retry: final ? null : () => retry(user, bot) };
       }
     } finally {
       if (controller === ctl) {

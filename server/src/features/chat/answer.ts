@@ -3,6 +3,7 @@ import type { CallOutcome, MessageStatus } from "../../db/schema.js";
 import type { SseWriter } from "../../http/sse.js";
 import { type ChatMessage, LlmError, type Usage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
+import { chargeTokens } from "../../security/limits.js";
 import type { BotSettings } from "../sites/sites.schemas.js";
 import { appendMessage, insertApiCall } from "./chat.repository.js";
 import { chatErrorCode, chatErrorMessage } from "./chat.messages.js";
@@ -25,7 +26,7 @@ export interface AnswerJob {
  * half way, refused by moderation, or as an error with no text. Retries 429/5xx/connection
  * errors only while no text has been sent. One api_calls row per upstream attempt.
  */
-export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now">, job: AnswerJob): Promise<void> {
+export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters">, job: AnswerJob): Promise<void> {
   const started = performance.now();
   let text = "";
   let firstTokenAt: number | null = null;
@@ -74,6 +75,11 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
   }
 
   if (failure) status = failure.kind === "refused" ? "refused" : text ? "partial" : "error";
+  if (usage) {
+    await chargeTokens(deps.counters, job.siteId, usage.promptTokens + usage.completionTokens, deps.now()).catch((err) =>
+      deps.logger.error({ msg: "tokens not counted", siteId: job.siteId, code: err?.code ?? null }),
+    );
+  }
   const errorCode = failure ? chatErrorCode(failure.kind, text !== "") : null;
   let stored: { id: string } | null = null;
   try {

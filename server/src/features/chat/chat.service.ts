@@ -7,7 +7,8 @@ import { SSE_HEADERS, createSse } from "../../http/sse.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import { siteById } from "../sites/sites.cache.js";
-import { botOf, siteApiKey } from "../sites/sites.service.js";
+import { admitMessage } from "../../security/limits.js";
+import { botOf, limitsOf, siteApiKey } from "../sites/sites.service.js";
 import { guardSiteOrigin } from "../widget/widget.cors.js";
 import { answer } from "./answer.js";
 import {
@@ -78,6 +79,7 @@ export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, con
  */
 export async function postMessage(deps: AppDeps, site: SitesTable, visitor: VisitorPrincipal, conversationId: string, content: string): Promise<Response> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
+  await admitMessage({ counters: deps.counters, limits: limitsOf(site), siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
   const userMessage = await appendMessage(
     deps.db,
     {
@@ -107,6 +109,7 @@ export async function postMessage(deps: AppDeps, site: SitesTable, visitor: Visi
  */
 export async function retryAnswer(deps: AppDeps, site: SitesTable, visitor: VisitorPrincipal, conversationId: string, userMessageId: string): Promise<Response> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
+  await admitMessage({ counters: deps.counters, limits: limitsOf(site), siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
   const recent = await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
   const latestUser = recent.findLastIndex((m) => m.role === "user");
   if (latestUser < 0 || recent[latestUser].id !== userMessageId) {

@@ -58,7 +58,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
   router.add({
     ...common,
-    errors: [...common.errors, "not_found", "invalid_body", "payload_too_large"],
+    errors: [...common.errors, "not_found", "invalid_body", "payload_too_large", "rate_limited", "quota_exceeded"],
     method: "POST",
     path: "/v1/conversations/:conversationId/messages",
     summary:
@@ -78,7 +78,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
   router.add({
     ...common,
-    errors: [...common.errors, "not_found", "invalid_body", "not_latest_message"],
+    errors: [...common.errors, "not_found", "invalid_body", "not_latest_message", "rate_limited", "quota_exceeded"],
     method: "POST",
     path: "/v1/conversations/:conversationId/retry",
     summary: "Answer the latest visitor message again after a failed or cut-off answer (the question is not stored twice); the same event stream as posting a message",

@@ -53,6 +53,15 @@ export const DEFAULT_BOT: BotSettings = {
   language: "zh-CN",
 };
 
+/** Bounds of what an owner may set; DEFAULT_LIMITS (security/limits.ts) when unset. */
+export const SiteLimits = z.object({
+  visitorMessagesPerMinute: z.number().int().min(1).max(600),
+  siteMessagesPerMinute: z.number().int().min(1).max(100_000),
+  sessionsPerIpPerMinute: z.number().int().min(1).max(1_000),
+  monthlyMessages: z.number().int().min(1).max(100_000_000),
+  monthlyTokens: z.number().int().min(1).max(100_000_000_000),
+});
+
 const SiteName = Text(100).min(1, "Give the site a name.");
 // A DashScope key: written, never read back. null removes it (the server's key is used again).
 const ApiKeyInput = z.union([z.string().trim().min(8).max(200).regex(/^[\x21-\x7e]+$/, "The key has characters a key cannot have."), z.null()]);
@@ -61,6 +70,7 @@ export const SiteCreate = z.object({
   name: SiteName,
   allowedOrigins: z.array(AllowedOrigin).max(20).default([]),
   bot: BotSettings.partial().default({}),
+  limits: SiteLimits.partial().strict().default({}),
   apiKey: ApiKeyInput.optional(),
 });
 export type SiteCreate = z.infer<typeof SiteCreate>;
@@ -71,6 +81,7 @@ export const SitePatch = z
     allowedOrigins: z.array(AllowedOrigin).max(20),
     // Strict like the patch itself: a misspelt field is refused, not silently dropped with a 200.
     bot: BotSettings.partial().strict(),
+    limits: SiteLimits.partial().strict(),
     apiKey: ApiKeyInput,
   })
   .partial()
@@ -83,6 +94,7 @@ export const Site = z.object({
   name: z.string(),
   allowedOrigins: z.array(z.string()),
   bot: BotSettings,
+  limits: SiteLimits,
   apiKey: z.object({ set: z.boolean(), last4: z.string().nullable() }),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -2,6 +2,7 @@ import type { AppDeps } from "../../app.js";
 import type { SitesTable } from "../../db/schema.js";
 import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
+import { DEFAULT_LIMITS, type SiteLimits } from "../../security/limits.js";
 import { open, seal } from "../../security/secret-box.js";
 import { forgetSite } from "./sites.cache.js";
 import { deleteSiteOfOwner, findSiteOfOwner, insertSite, listSitesOfOwner, updateSiteOfOwner } from "./sites.repository.js";
@@ -12,6 +13,11 @@ type Deps = Pick<AppDeps, "db" | "storage" | "keyring" | "now">;
 /** Stored settings over the defaults, so a field added later has a value for old rows. */
 export function botOf(row: Pick<SitesTable, "bot">): BotSettings {
   return BotSettings.parse({ ...DEFAULT_BOT, ...JSON.parse(row.bot) });
+}
+
+/** Stored limits over the defaults. */
+export function limitsOf(row: Pick<SitesTable, "limits">): SiteLimits {
+  return { ...DEFAULT_LIMITS, ...(row.limits ? (JSON.parse(row.limits) as Partial<SiteLimits>) : {}) };
 }
 
 export function allowedOriginsOf(row: Pick<SitesTable, "allowed_origins">): string[] {
@@ -30,6 +36,7 @@ function toSite(row: SitesTable): Site {
     name: row.name,
     allowedOrigins: allowedOriginsOf(row),
     bot: botOf(row),
+    limits: limitsOf(row),
     apiKey: { set: row.api_key_enc !== null, last4: row.api_key_last4 },
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -61,6 +68,7 @@ export async function createSite(deps: Deps, ownerId: string, input: SiteCreate)
     name: input.name,
     allowed_origins: JSON.stringify([...new Set(input.allowedOrigins)]),
     bot: JSON.stringify({ ...DEFAULT_BOT, ...input.bot }),
+    limits: Object.keys(input.limits).length ? JSON.stringify(input.limits) : null,
     ...apiKeyColumns(deps, input.apiKey ?? null),
     created_at: now,
     updated_at: now,
@@ -76,6 +84,7 @@ export async function updateSite(deps: Deps, ownerId: string, siteId: string, pa
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.allowedOrigins !== undefined) changes.allowed_origins = JSON.stringify([...new Set(patch.allowedOrigins)]);
   if (patch.bot !== undefined) changes.bot = JSON.stringify({ ...botOf(current), ...patch.bot });
+  if (patch.limits !== undefined) changes.limits = JSON.stringify({ ...limitsOf(current), ...patch.limits });
   if (patch.apiKey !== undefined) Object.assign(changes, apiKeyColumns(deps, patch.apiKey));
   if (!(await updateSiteOfOwner(deps.db, ownerId, siteId, changes))) throw new AppError("not_found", "No such site.");
   await forgetSite(deps, current);

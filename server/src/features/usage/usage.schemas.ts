@@ -32,5 +32,14 @@ export const UsageResponse = z.object({
   tz: z.number(),
   days: z.array(UsageDay),
   totals: z.object(Numbers),
+  /** this calendar month (UTC) against the site's monthly quotas */
+  quota: z.object({
+    month: z.string(),
+    messages: z.number(),
+    monthlyMessages: z.number(),
+    tokens: z.number(),
+    monthlyTokens: z.number(),
+    exceeded: z.boolean(),
+  }),
 });
 export type UsageResponse = z.infer<typeof UsageResponse>;

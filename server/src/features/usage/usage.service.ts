@@ -1,6 +1,8 @@
 import type { AppDeps } from "../../app.js";
 import { AppError } from "../../errors.js";
+import { monthToDate } from "../../security/limits.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
+import { limitsOf } from "../sites/sites.service.js";
 import { callsPerDay, conversationsPerDay, firstTokenTimes, messagesPerDay } from "./usage.repository.js";
 import type { UsageQuery, UsageResponse } from "./usage.schemas.js";
 
@@ -17,8 +19,9 @@ const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** Per day in the owner's time zone: conversations, messages, tokens, errors and time-to-first-token percentiles. */
-export async function usageOfSite(deps: Pick<AppDeps, "db" | "now">, ownerId: string, siteId: string, query: UsageQuery): Promise<UsageResponse> {
-  if (!(await findSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
+export async function usageOfSite(deps: Pick<AppDeps, "db" | "now" | "counters">, ownerId: string, siteId: string, query: UsageQuery): Promise<UsageResponse> {
+  const site = await findSiteOfOwner(deps.db, ownerId, siteId);
+  if (!site) throw new AppError("not_found", "No such site.");
   const offsetMs = query.tz * 60_000;
   const today = Math.floor((deps.now() + offsetMs) / DAY_MS);
   const last = query.to ? dayNumber(query.to) : today;
@@ -27,11 +30,13 @@ export async function usageOfSite(deps: Pick<AppDeps, "db" | "now">, ownerId: st
   if (last - first + 1 > MAX_DAYS) throw new AppError("invalid_query", `Ask for at most ${MAX_DAYS} days at a time.`);
 
   const range = { siteId, fromMs: first * DAY_MS - offsetMs, toMs: (last + 1) * DAY_MS - offsetMs, offsetMs };
-  const [conversations, messages, calls, times] = await Promise.all([
+  const limits = limitsOf(site);
+  const [conversations, messages, calls, times, month] = await Promise.all([
     conversationsPerDay(deps.db, range),
     messagesPerDay(deps.db, range),
     callsPerDay(deps.db, range),
     firstTokenTimes(deps.db, range),
+    monthToDate(deps.counters, siteId, deps.now()),
   ]);
 
   const days = Array.from({ length: last - first + 1 }, (_, i) => ({
@@ -73,6 +78,14 @@ export async function usageOfSite(deps: Pick<AppDeps, "db" | "now">, ownerId: st
       errors: sum("errors"),
       ttftP50Ms: percentile(all, 50),
       ttftP95Ms: percentile(all, 95),
+    },
+    quota: {
+      month: month.month,
+      messages: month.messages,
+      monthlyMessages: limits.monthlyMessages,
+      tokens: month.tokens,
+      monthlyTokens: limits.monthlyTokens,
+      exceeded: month.messages >= limits.monthlyMessages || month.tokens >= limits.monthlyTokens,
     },
   };
 }

@@ -1,6 +1,9 @@
 import type { AppDeps } from "../../app.js";
 import type { Router } from "../../http/route.js";
+import { clientIp } from "../../http/client-ip.js";
+import { admitSession } from "../../security/limits.js";
 import { siteByKey } from "../sites/sites.cache.js";
+import { limitsOf } from "../sites/sites.service.js";
 import { guardSiteOrigin } from "./widget.cors.js";
 import { PublicConfig, SessionResponse, SiteKeyParams } from "./widget.schemas.js";
 import { publicConfig, requireSite, startSession } from "./widget.service.js";
@@ -34,11 +37,12 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     params: SiteKeyParams,
     response: SessionResponse,
     status: 201,
-    errors: ["not_found", "origin_not_allowed"],
+    errors: ["not_found", "origin_not_allowed", "rate_limited"],
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
       guardSiteOrigin(event, deps, site);
+      await admitSession(deps.counters, limitsOf(site), site.id, clientIp(event, deps.config.trustProxy), deps.now());
       const bearer = /^Bearer\s+(\S+)$/i.exec(event.req.headers.get("authorization") ?? "")?.[1] ?? null;
       return startSession(deps, site, bearer);
     },

@@ -1,0 +1,66 @@
+import { sql } from "kysely";
+import type { Db } from "../db/database.js";
+import { isMysql } from "../db/dialect.js";
+
+/**
+ * Atomic counters for rate limits and quotas, exact across every server instance: in the
+ * database (upsert) or in redis (INCRBY) — never in one process's memory.
+ */
+export interface Counters {
+  /** Adds `by` to the counter of `key` in the window starting at `windowStart`; answers the new total. */
+  add(key: string, windowStart: number, by: number, expiresAt: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function sqlCounters(db: Db): Counters {
+  const mysql = isMysql(db);
+  let sweepAfter = 0;
+  return {
+    async add(key, windowStart, by, expiresAt) {
+      const row = { key, window_start: windowStart, count: by, expires_at: expiresAt };
+      let total: number;
+      if (mysql) {
+        // The upsert locks the row until commit, so the read that follows sees exactly this hit's total.
+        total = await db.transaction().execute(async (trx) => {
+          await trx.insertInto("counters").values(row).onDuplicateKeyUpdate({ count: sql`count + ${by}` }).execute();
+          const found = await trx.selectFrom("counters").select("count").where("key", "=", key).where("window_start", "=", windowStart).executeTakeFirstOrThrow();
+          return Number(found.count);
+        });
+      } else {
+        const found = await db
+          .insertInto("counters")
+          .values(row)
+          .onConflict((oc) => oc.columns(["key", "window_start"]).doUpdateSet({ count: sql`count + ${by}` }))
+          .returning("count")
+          .executeTakeFirstOrThrow();
+        total = Number(found.count);
+      }
+      // Expired windows are swept now and then, not on every hit.
+      const now = Date.now();
+      if (now > sweepAfter) {
+        sweepAfter = now + 60_000;
+        await db.deleteFrom("counters").where("expires_at", "<", now).execute().catch(() => {});
+      }
+      return total;
+    },
+    close: async () => {},
+  };
+}
+
+/** INCRBY and the expiry in one script: a crash between them cannot leave a counter that never expires. */
+const INCR_SCRIPT = `local c = redis.call('INCRBY', KEYS[1], ARGV[1])
+if c == tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
+return c`;
+
+export async function redisCounters(url: string): Promise<Counters> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  return {
+    async add(key, windowStart, by, expiresAt) {
+      return Number(await redis.eval(INCR_SCRIPT, 1, `bailian-chat:counter:${key}:${windowStart}`, by, expiresAt));
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

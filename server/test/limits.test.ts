@@ -1,0 +1,103 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DIALECTS } from "./support/databases.js";
+import { type Harness, createHarness, createSite, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
+import { expectError } from "./support/expect-error.js";
+
+describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
+  let h: Harness;
+  let cookie: string;
+  // Mid-minute, so a burst never straddles two windows.
+  let clock = Date.parse("2026-11-20T10:00:20Z");
+
+  beforeAll(async () => {
+    h = await createHarness(dialect, { TRUST_PROXY: "1" });
+    h.deps.now = () => clock;
+    ({ cookie } = await signUpOwner(h));
+  });
+  afterAll(() => h.close());
+  afterEach(() => h.expectNoErrorLogs());
+
+  const userMessages = (conversationId: string) =>
+    h.deps.db.selectFrom("messages").select("content").where("conversation_id", "=", conversationId).where("role", "=", "user").orderBy("seq").execute();
+
+  it("a visitor over their messages per minute gets 429 rate_limited with Retry-After; the refused message is not stored", async () => {
+    const site = await createSite(h, cookie, { limits: { visitorMessagesPerMinute: 3 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    for (let i = 1; i <= 3; i++) expect((await readSse(await sendMessage(h, visitor, `m${i}`))).at(-1)!.event).toBe("done");
+    const refused = await sendMessage(h, visitor, "m4");
+    await expectError(refused, 429, "rate_limited");
+    expect(Number(refused.headers.get("retry-after"))).toBe(40);
+    expect((await userMessages(visitor.conversationId)).map((m) => m.content)).toEqual(["m1", "m2", "m3"]);
+    // Another visitor of the same site is not affected; the next minute the first may write again.
+    const other = await startVisitor(h, site.siteKey);
+    expect((await sendMessage(h, other, "hello")).status).toBe(200);
+    clock += 60_000;
+    expect((await sendMessage(h, visitor, "m5")).status).toBe(200);
+    await h.deps.tasks.idle();
+  });
+
+  it("the site's messages per minute count every visitor together", async () => {
+    const site = await createSite(h, cookie, { limits: { siteMessagesPerMinute: 2 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await sendMessage(h, await startVisitor(h, site.siteKey), "hi");
+      statuses.push(res.status);
+      await res.text();
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    await h.deps.tasks.idle();
+  });
+
+  it("new sessions per IP address and minute; other addresses are not affected", async () => {
+    const site = await createSite(h, cookie, { limits: { sessionsPerIpPerMinute: 2 } });
+    const session = (ip: string) => h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: { origin: "https://shop.example", "x-forwarded-for": `203.0.113.9, ${ip}` } });
+    expect((await session("198.51.100.1")).status).toBe(201);
+    expect((await session("198.51.100.1")).status).toBe(201);
+    await expectError(await session("198.51.100.1"), 429, "rate_limited");
+    expect((await session("198.51.100.2")).status).toBe(201);
+  });
+
+  it("the monthly message quota: past it the widget is told quota_exceeded until the month ends", async () => {
+    const site = await createSite(h, cookie, { limits: { monthlyMessages: 2 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    await readSse(await sendMessage(h, visitor, "one"));
+    await readSse(await sendMessage(h, visitor, "two"));
+    const refused = await sendMessage(h, visitor, "three");
+    await expectError(refused, 429, "quota_exceeded");
+    // until the first of next month, UTC
+    expect(Number(refused.headers.get("retry-after"))).toBe(Math.ceil((Date.parse("2026-12-01T00:00:00Z") - clock) / 1000));
+    expect((await userMessages(visitor.conversationId)).map((m) => m.content)).toEqual(["one", "two"]);
+  });
+
+  it("the monthly token quota counts the answers' prompt and completion tokens", async () => {
+    const site = await createSite(h, cookie, { limits: { monthlyTokens: 100 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue({ kind: "answer", text: "Big answer", usage: { prompt_tokens: 60, completion_tokens: 45 } });
+    await readSse(await sendMessage(h, visitor, "first"));
+    await h.deps.tasks.idle();
+    await expectError(await sendMessage(h, visitor, "second"), 429, "quota_exceeded");
+    // The usage endpoint tells the owner.
+    const usage = await (await h.request(`/api/sites/${site.id}/usage`, { headers: { cookie } })).json();
+    expect(usage.quota).toMatchObject({ month: "2026-11", tokens: 105, monthlyTokens: 100, exceeded: true });
+  });
+
+  it("a retry counts like a message", async () => {
+    const site = await createSite(h, cookie, { limits: { visitorMessagesPerMinute: 1 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue({ kind: "error", status: 400, code: "data_inspection_failed" });
+    const events = await readSse(await sendMessage(h, visitor, "once"));
+    const res = await h.request(`/v1/conversations/${visitor.conversationId}/retry`, json({ userMessageId: events[0].data.userMessageId }, visitor.headers));
+    await expectError(res, 429, "rate_limited");
+  });
+
+  it("owners change limits within bounds; defaults otherwise", async () => {
+    const site = await createSite(h, cookie);
+    expect(site).toMatchObject({ limits: { visitorMessagesPerMinute: 10, siteMessagesPerMinute: 120, sessionsPerIpPerMinute: 20, monthlyMessages: 10_000, monthlyTokens: 5_000_000 } });
+    const patch = (limits: unknown) => h.request(`/api/sites/${site.id}`, { ...json({ limits }, { cookie }), method: "PATCH" });
+    const ok = await patch({ monthlyMessages: 50 });
+    expect((await ok.json()).site.limits).toMatchObject({ monthlyMessages: 50, visitorMessagesPerMinute: 10 });
+    for (const bad of [{ monthlyMessages: 0 }, { visitorMessagesPerMinute: 1.5 }, { visitorMessagesPerMinute: 601 }, { perDay: 3 }]) {
+      await expectError(await patch(bad), 400, "invalid_body");
+    }
+  });
+});
