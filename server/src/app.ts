@@ -17,7 +17,7 @@ import { requireVisitor } from "./http/bearer.js";
 import { requireOwner } from "./http/cookies.js";
 import { checkOwnerOrigin } from "./http/owner-origin.js";
 import { answerPreflight } from "./features/widget/widget.cors.js";
-import { Router } from "./http/route.js";
+import { IdParam, Router } from "./http/route.js";
 import type { ChatModel } from "./llm/chat-model.js";
 import type { Logger } from "./logger.js";
 import type { Counters } from "./security/counters.js";
@@ -96,9 +96,15 @@ function logRequest(logger: Logger, event: H3Event, status: number) {
     route: event.context.matchedRoute?.route ?? null,
     status,
     latencyMs: Math.round(performance.now() - (event.context.startedAt as number)),
-    siteId: event.context.siteId ?? null,
+    siteId: event.context.siteId ?? siteIdParam(event),
     ...(event.context.errorCode ? { errorCode: event.context.errorCode } : {}),
   });
+}
+
+/** An owner route's `:siteId`, when it has the shape of one of our ids (the URL is a client's text). */
+function siteIdParam(event: H3Event): string | null {
+  const value: unknown = event.context.params?.siteId;
+  return IdParam.safeParse(value).success ? (value as string) : null;
 }
 
 /** The one place an error becomes an HTTP answer: `{ error: { code, message } }`. */
@@ -147,12 +153,23 @@ function fromH3Error(error: HTTPError): AppError {
   }
 }
 
-/** Name, code and stack only: an error's message may quote a visitor's text or a key. */
+/**
+ * Name, code and stack frames only: an error's message may quote a visitor's text or a key. The
+ * message is cut out of the stack before its frames are taken (it may span lines, even lines
+ * that look like frames), and a name or code that is not an identifier is dropped as text.
+ */
 function describe(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
+  const code = (err as { code?: unknown }).code;
+  const stack = err.stack ?? "";
+  const frames = err.message && stack.includes(err.message) ? stack.slice(stack.indexOf(err.message) + err.message.length) : stack;
   return {
-    name: err.name,
-    code: (err as { code?: unknown }).code ?? null,
-    stack: err.stack?.split("\n").slice(1, 6).join("\n"),
+    name: /^[A-Za-z_$][\w$]{0,63}$/.test(err.name) ? err.name : null,
+    code: (typeof code === "string" && /^[\w.-]{1,64}$/.test(code)) || typeof code === "number" ? code : null,
+    stack: frames
+      .split("\n")
+      .filter((line) => /^\s+at /.test(line))
+      .slice(0, 5)
+      .join("\n"),
   };
 }

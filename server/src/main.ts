@@ -2,11 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Server as HttpServer, ServerResponse } from "node:http";
 import { serve } from "srvx";
 import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
+import type { ChatModel } from "./llm/chat-model.js";
 import { createQwenModel } from "./llm/qwen.js";
 import { type Logger, jsonLogger } from "./logger.js";
 import { redisCounters, sqlCounters } from "./security/counters.js";
@@ -29,14 +31,47 @@ function demoSecret(dataDir: string): () => string {
 export interface StartedServer {
   url: string;
   config: Config;
+  /** Graceful stop: see start()'s shutdownGraceMs. Idempotent. */
   close(): Promise<void>;
 }
 
+/**
+ * How long a stop waits for answers in flight. Function Compute gives its PreStop hook at most
+ * 90 s; a visitor gives up on a silent widget much sooner.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
+/** After the grace period: time for the cut answers to be stored and their last event sent. */
+const SHUTDOWN_FINISH_MS = 5_000;
+
+export interface StartOptions {
+  /**
+   * On close(): the listener closes at once, then answers still streaming get this long to finish
+   * and be stored; after it they are cut (stored as partial, the visitor gets an error event).
+   */
+  shutdownGraceMs?: number;
+}
+
 /** Builds every dependency from the environment and listens. The only caller of loadConfig. */
-export async function start(env: Record<string, string | undefined> = process.env, logger: Logger = jsonLogger()): Promise<StartedServer> {
+export async function start(
+  env: Record<string, string | undefined> = process.env,
+  logger: Logger = jsonLogger(),
+  options: StartOptions = {},
+): Promise<StartedServer> {
+  const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const config = loadConfig(env, demoSecret(env.DATA_DIR || ".data"));
   const { db, dialect } = await openDatabase(config.databaseUrl);
-  await migrateToLatest(db);
+  if (dialect === "mysql") {
+    // Served queries are cut after a few seconds (database.ts); a migration (an index on a big
+    // table) may rightly take minutes, so it gets a connection without that bound.
+    const migrator = await openDatabase(config.databaseUrl, { queryTimeoutMs: 0 });
+    try {
+      await migrateToLatest(migrator.db);
+    } finally {
+      await migrator.db.destroy();
+    }
+  } else {
+    await migrateToLatest(db);
+  }
   const tasks = new BackgroundTasks();
   const deps = {
     config,
@@ -44,7 +79,10 @@ export async function start(env: Record<string, string | undefined> = process.en
     dialect,
     storage: await openStorage(config.redisUrl),
     counters: config.redisUrl ? await redisCounters(config.redisUrl) : sqlCounters(db),
-    llm: createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs }),
+    llm: stoppedBy(
+      tasks.signal,
+      createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs }),
+    ),
     keyring: new Keyring(config.appSecrets),
     logger,
     tasks,
@@ -63,14 +101,45 @@ export async function start(env: Record<string, string | undefined> = process.en
   const url = server.url ?? `http://localhost:${config.port}/`;
   logger.info({ msg: "listening", url, database: dialect, model: config.dashscope.apiKey ? config.dashscope.baseUrl : "no DASHSCOPE_API_KEY" });
 
+  // Every response still being written, so a stop can wait for the last bytes of each.
+  // Plain HTTP: srvx makes an http2 server only for TLS, which Function Compute terminates for us.
+  const nodeServer = server.node?.server as HttpServer | undefined;
+  const inFlight = new Set<ServerResponse>();
+  let stopping = false;
+  let onAllAnswered: (() => void) | undefined;
+  nodeServer?.on("request", (_req, res: ServerResponse) => {
+    inFlight.add(res);
+    // A request that still reaches us while stopping (on a kept-alive socket) is the last on it.
+    if (stopping) res.shouldKeepAlive = false;
+    res.once("close", () => {
+      inFlight.delete(res);
+      if (!stopping) return;
+      // Node leaves a keep-alive socket open after its response even while closing; it would
+      // hold the listener (and the process) until keepAliveTimeout and could carry a new request.
+      setImmediate(() => nodeServer.closeIdleConnections());
+      if (!inFlight.size) onAllAnswered?.();
+    });
+  });
+  const allAnswered = () => new Promise<void>((resolve) => (inFlight.size ? (onAllAnswered = resolve) : resolve()));
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      const closed = server.close();
-      // Answers in flight are read to the end and stored before the process goes.
-      await tasks.idle(25_000);
+      stopping = true;
+      // Stops accepting at once (new connections are refused); idle keep-alive sockets close now.
+      const listenerClosed = server.close();
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+      const drained = () => Promise.all([tasks.idle(graceMs + SHUTDOWN_FINISH_MS), allAnswered()]);
+      // Answers in flight are read to the end, stored, and their last event reaches the visitor.
+      if (!(await within(graceMs, drained()))) {
+        logger.info({ msg: "shutdown grace period over: cutting answers in flight", answers: tasks.size, responses: inFlight.size });
+        // The model streams are aborted; each answer task stores its text as partial and sends an error event.
+        tasks.cancel();
+        await within(SHUTDOWN_FINISH_MS, drained());
+      }
+      // Whatever is left: a client that does not read, an idle socket.
       await server.close(true);
-      await closed.catch(() => {});
+      await listenerClosed.catch(() => {});
       await deps.storage.dispose();
       await deps.counters.close();
       await db.destroy();
@@ -78,15 +147,45 @@ export async function start(env: Record<string, string | undefined> = process.en
   return { url, config, close };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  start().then(
+/** true when `work` settled within `ms`; false when the time ran out first. */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The model, cut off when `signal` aborts (a stop that can wait no longer): the caller sees an "aborted" LlmError. */
+function stoppedBy(signal: AbortSignal, llm: ChatModel): ChatModel {
+  return { stream: (request) => llm.stream({ ...request, signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal }) };
+}
+
+/**
+ * `npm start` and Function Compute: listens; on SIGTERM (or Ctrl-C) stops accepting, lets the
+ * answers in flight finish within the grace period, stores them, and exits 0. A second Ctrl-C
+ * or SIGTERM ends the process at once.
+ */
+export function main(env: Record<string, string | undefined> = process.env, options: StartOptions = {}): void {
+  const logger = jsonLogger();
+  start(env, logger, options).then(
     (started) => {
       const stop = (signal: string) => {
-        started.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
+        const startedAt = Date.now();
+        const closed = started.close(); // the listener is closed when this returns
+        logger.info({ msg: "shutting down", signal });
+        closed.then(
+          () => {
+            logger.info({ msg: "stopped", ms: Date.now() - startedAt });
+            process.exit(0);
+          },
+          (err) => {
+            logger.error({ msg: "unclean stop", error: err instanceof Error ? err.name : typeof err });
+            process.exit(1);
+          },
         );
-        process.stdout.write(JSON.stringify({ level: "info", msg: "shutting down", signal }) + "\n");
       };
       process.once("SIGTERM", () => stop("SIGTERM"));
       process.once("SIGINT", () => stop("SIGINT"));
@@ -101,3 +200,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     },
   );
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -4,6 +4,19 @@
  */
 export class BackgroundTasks {
   private readonly running = new Set<Promise<unknown>>();
+  private readonly stop = new AbortController();
+
+  /**
+   * Aborted by cancel(): when shutdown can wait no longer, work that would go on (an answer still
+   * streaming from the model) cuts itself short and stores what it has.
+   */
+  get signal(): AbortSignal {
+    return this.stop.signal;
+  }
+
+  cancel(): void {
+    this.stop.abort();
+  }
 
   run(task: () => Promise<unknown>): void {
     const p: Promise<unknown> = task()

@@ -143,6 +143,16 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     expect(await callsOf(visitor.conversationId)).toHaveLength(1);
   });
 
+  it("an upstream that stalls after the first words: cut at the timeout and stored as partial, not complete", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue({ kind: "hang", phase: "after-first-chunk", text: "First words then silence" });
+    const events = await readSse(await sendMessage(h, visitor, "Hi"));
+    expect(events.filter((e) => e.event === "delta").length).toBeGreaterThan(0);
+    expect(events.at(-1)!.data).toMatchObject({ code: "answer_interrupted", status: "partial" });
+    await h.deps.tasks.idle();
+    expect((await messagesOf(visitor.conversationId))[1]).toMatchObject({ status: "partial", error_code: "timeout" });
+  });
+
   it("a connection dropped half way: the visitor keeps the partial text, stored as partial, no retry", async () => {
     const visitor = await startVisitor(h, site.siteKey);
     h.fake.enqueue({ kind: "drop", text: "This answer will be cut off somewhere in the middle.", afterChunks: 3 }, { kind: "answer", text: "must not be used" });

@@ -73,6 +73,9 @@ export function createQwenModel(options: QwenOptions): ChatModel {
             usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
           }
         }
+        // The SDK ends an aborted stream quietly, as if it were complete: a timeout or a stop half
+        // way must not pass for a whole answer.
+        if (controller.signal.aborted) throw new Error("aborted");
         yield { type: "end", finishReason, usage, requestId };
       } catch (err) {
         throw toLlmError(err, { timedOut, aborted: request.signal?.aborted ?? false, requestId });

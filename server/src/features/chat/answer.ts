@@ -5,9 +5,10 @@ import { type ChatMessage, LlmError, type Usage } from "../../llm/chat-model.js"
 import { newId } from "../../security/ids.js";
 import { chargeTokens } from "../../security/limits.js";
 import type { BotSettings } from "../sites/sites.schemas.js";
-import { appendMessage, insertApiCall } from "./chat.repository.js";
+import { type NewMessage, appendMessage, insertApiCall } from "./chat.repository.js";
 import { chatErrorCode, chatErrorMessage } from "./chat.messages.js";
 
+// Upstream codes are cut to the columns' 64 characters: a long one must not cost the answer.
 /** Attempts per answer; only attempts before the first token is shown are repeated. */
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [300, 900];
@@ -81,29 +82,24 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
     );
   }
   const errorCode = failure ? chatErrorCode(failure.kind, text !== "") : null;
-  let stored: { id: string } | null = null;
-  try {
-    stored = await appendMessage(deps.db, {
+  const stored = await storeWithRetry(deps, job.siteId, {
     id: messageId,
     conversation_id: job.conversationId,
     site_id: job.siteId,
     role: "assistant",
     content: text,
     status,
-    error_code: failure ? (failure.info.upstreamCode ?? failure.kind) : null,
+    error_code: failure ? (failure.info.upstreamCode ?? failure.kind).slice(0, 64) : null,
     model: job.bot.model,
     prompt_tokens: usage?.promptTokens ?? null,
     completion_tokens: usage?.completionTokens ?? null,
     latency_ms: Math.round(performance.now() - started),
     ttft_ms: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
     created_at: deps.now(),
-    });
-  } catch (err) {
-    deps.logger.error({ msg: "answer not stored", siteId: job.siteId, code: (err as { code?: string }).code ?? null });
-  }
+  });
 
   if (!stored) {
-    const code = "upstream_unavailable";
+    const code = "answer_not_saved";
     job.writer.send("error", { code, message: chatErrorMessage(code, job.bot.language), messageId: null, status: "error" });
   } else if (errorCode) {
     job.writer.send("error", {
@@ -116,6 +112,19 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
     job.writer.send("done", { messageId: stored.id, status, usage });
   }
   job.writer.close();
+}
+
+/** A short database outage should not lose an answer that is already written: a few bounded tries. */
+async function storeWithRetry(deps: Pick<AppDeps, "db" | "logger">, siteId: string, message: NewMessage): Promise<{ id: string } | null> {
+  for (const pause of [0, 500, 1500]) {
+    if (pause) await new Promise((r) => setTimeout(r, pause));
+    try {
+      return await appendMessage(deps.db, message);
+    } catch (err) {
+      deps.logger.error({ msg: "answer not stored", siteId, code: (err as { code?: string }).code ?? null });
+    }
+  }
+  return null;
 }
 
 async function record(
@@ -152,7 +161,7 @@ async function record(
     model: job.bot.model,
     attempt: call.attempt,
     outcome: call.outcome,
-    error_code: call.error ? (call.error.info.upstreamCode ?? call.error.kind) : null,
+    error_code: call.error ? (call.error.info.upstreamCode ?? call.error.kind).slice(0, 64) : null,
     http_status: call.error ? (call.error.info.status ?? null) : 200,
     prompt_tokens: call.usage?.promptTokens ?? null,
     completion_tokens: call.usage?.completionTokens ?? null,

@@ -24,6 +24,10 @@ const MESSAGES = {
     en: "Sorry, I can't help with that. Please ask something else.",
     "zh-CN": "抱歉，这个问题我无法回答，请换个问题试试。",
   },
+  answer_not_saved: {
+    en: "The answer could not be saved. Please try again in a moment.",
+    "zh-CN": "回答未能保存，请稍后重试。",
+  },
   assistant_unavailable: {
     en: "The assistant is not available right now.",
     "zh-CN": "助手暂时不可用。",

@@ -1,0 +1,294 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import SQLite from "better-sqlite3";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
+import { SITE_ORIGIN, TEST_SECRET } from "./support/harness.js";
+
+// SIGTERM to the real process, as Function Compute (or `kill`) sends it: the listener closes at
+// once, the answers streaming at that moment finish and are stored, and the process exits 0 —
+// within a bound even when an answer would go on for longer.
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TSX_CLI = join(ROOT, "node_modules/tsx/dist/cli.mjs");
+
+/** 300 characters: 75 chunks of ~4 code points at 20 ms, so about 1.5 s of streaming. */
+const SLOW_TEXT = "The server keeps streaming while it shuts down. ".repeat(7).slice(0, 300);
+
+interface Child {
+  process: ChildProcess;
+  base: string;
+  lines: Array<Record<string, unknown>>;
+  /** Resolves with the first stdout line (parsed) that matches. */
+  waitForLine(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** The server in a process of its own; `args` after node (the tsx CLI and main.ts, or an --import/-e pair). */
+async function spawnServer(args: string[], env: Record<string, string>): Promise<Child> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    // Only what the test gives: no DATABASE_URL/REDIS_URL/TEST_* from the outer environment.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters = new Set<() => void>();
+  let buffered = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      try {
+        lines.push(JSON.parse(line));
+      } catch {
+        lines.push({ raw: line });
+      }
+      for (const w of waiters) w();
+    }
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      resolve({ code, signal, at: Date.now() });
+      for (const w of waiters) w();
+    }),
+  );
+  const waitForLine = (match: (line: Record<string, unknown>) => boolean, timeoutMs = 15_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const found = lines.find(match);
+        if (found) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`server exited (${child.exitCode ?? child.signalCode}); stderr: ${stderr}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr}`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  const listening = await waitForLine((l) => l.msg === "listening", 30_000);
+  return { process: child, base: String(listening.url).replace(/\/$/, ""), lines, waitForLine, exited };
+}
+
+function serverEnv(dir: string, fake: DashScopeFake): Record<string, string> {
+  return {
+    DATA_DIR: dir,
+    APP_SECRET: TEST_SECRET,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DASHSCOPE_API_KEY: fake.apiKey,
+    DASHSCOPE_BASE_URL: fake.url,
+  };
+}
+
+const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+/** An owner, a site and one visitor with `n` conversations, all through the public API. */
+async function visitorWithConversations(base: string, n: number) {
+  const signup = await post(base, "/api/auth/signup", { email: `shutdown-${Date.now()}@example.com`, password: "correct horse battery" });
+  expect(signup.status).toBe(201);
+  const cookie = signup.headers.get("set-cookie")!.split(";")[0];
+  const created = await post(base, "/api/sites", { name: "Shop", allowedOrigins: [SITE_ORIGIN] }, { cookie });
+  expect(created.status).toBe(201);
+  const { site } = await created.json();
+  const session = await post(base, `/v1/widget/${site.siteKey}/sessions`, {}, { origin: SITE_ORIGIN });
+  expect(session.status).toBe(201);
+  const { token } = await session.json();
+  const headers = { origin: SITE_ORIGIN, authorization: `Bearer ${token}` };
+  const conversations: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await post(base, "/v1/conversations", {}, headers);
+    expect(res.status).toBe(201);
+    conversations.push((await res.json()).conversation.id);
+  }
+  return { headers, conversations };
+}
+
+interface OpenStream {
+  /** Resolves with every event of the stream once it ends. */
+  events: Promise<Array<{ event: string; data: any }>>;
+}
+
+/** Posts a message and resolves once the first `delta` arrived (the answer is streaming); the rest is read in the background. */
+async function startChat(base: string, headers: Record<string, string>, conversationId: string, content: string): Promise<OpenStream> {
+  const res = await post(base, `/v1/conversations/${conversationId}/messages`, { content }, headers);
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("event: delta")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended before any delta: ${text}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  const events = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    return text
+      .split("\n\n")
+      .filter((block) => block.includes("data: "))
+      .map((block) => ({
+        event: /^event: (.*)$/m.exec(block)?.[1] ?? "message",
+        data: JSON.parse(/^data: (.*)$/m.exec(block)![1]),
+      }));
+  })();
+  events.catch(() => {}); // awaited by the test; a failure there is reported there
+  return { events };
+}
+
+/** A request on a brand-new TCP connection: what any new client does. */
+function freshConnectionRequest(base: string): Promise<{ status?: number; error?: string }> {
+  return new Promise((resolve) => {
+    const req = httpRequest(`${base}/health`, { agent: false, timeout: 3_000 }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode });
+    });
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+    req.on("error", (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    req.end();
+  });
+}
+
+function storedMessages(dir: string) {
+  const db = new SQLite(join(dir, "bailian-chat.sqlite"), { readonly: true });
+  try {
+    const messages = db
+      .prepare("select conversation_id, role, content, status, error_code from messages order by conversation_id, seq")
+      .all() as Array<{ conversation_id: string; role: string; content: string; status: string; error_code: string | null }>;
+    const calls = db.prepare("select conversation_id, outcome, error_code from api_calls").all() as Array<{
+      conversation_id: string;
+      outcome: string;
+      error_code: string | null;
+    }>;
+    return { messages, calls };
+  } finally {
+    db.close();
+  }
+}
+
+describe("graceful shutdown on SIGTERM (a real process)", () => {
+  let fake: DashScopeFake;
+  const dirs: string[] = [];
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    fake = await startDashScopeFake();
+  });
+  afterEach(() => {
+    fake.reset();
+    // A failed test must not leave a server behind.
+    for (const child of children.splice(0)) if (child.process.exitCode === null) child.process.kill("SIGKILL");
+  });
+  afterAll(async () => {
+    await fake.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stops accepting at once, lets the streams in flight finish, stores them, and exits 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bc-shutdown-"));
+    dirs.push(dir);
+    // `npm start`: the tsx CLI running main.ts, with the default grace period.
+    const child = await spawnServer([TSX_CLI, "server/src/main.ts"], serverEnv(dir, fake));
+    children.push(child);
+    const { headers, conversations } = await visitorWithConversations(child.base, 3);
+
+    fake.enqueue(...conversations.map(() => ({ kind: "answer" as const, text: SLOW_TEXT, chunkDelayMs: 20 })));
+    const streams = await Promise.all(conversations.map((id, i) => startChat(child.base, headers, id, `Question ${i}`)));
+
+    const sentAt = Date.now();
+    child.process.kill("SIGTERM");
+    await child.waitForLine((l) => l.msg === "shutting down");
+    // The listener is closed by the time the process says so: a new connection is refused.
+    const refused = await freshConnectionRequest(child.base);
+    expect(refused.status).toBeUndefined();
+    expect(refused.error).toBe("ECONNREFUSED");
+
+    // Every stream that was running goes on to its end.
+    for (const stream of streams) {
+      const events = await stream.events;
+      expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe(SLOW_TEXT);
+      expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "complete" } });
+    }
+    const exit = await child.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    const shutdownMs = exit.at - sentAt;
+    // The streams had ~1.5 s left; far from the 25 s grace period.
+    expect(shutdownMs).toBeLessThan(10_000);
+    console.info(`[shutdown] SIGTERM with 3 answers streaming → exit 0 after ${shutdownMs} ms`);
+
+    // Stored: each question and its whole answer, with its api_calls row.
+    const { messages, calls } = storedMessages(dir);
+    for (const [i, id] of conversations.entries()) {
+      expect(messages.filter((m) => m.conversation_id === id).map((m) => [m.role, m.content, m.status])).toEqual([
+        ["user", `Question ${i}`, "complete"],
+        ["assistant", SLOW_TEXT, "complete"],
+      ]);
+      expect(calls.filter((c) => c.conversation_id === id).map((c) => c.outcome)).toEqual(["ok"]);
+    }
+  }, 60_000);
+
+  it("cuts a stream that would outlast the grace period at the bound, stores it as partial, and still exits 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bc-shutdown-"));
+    dirs.push(dir);
+    const graceMs = 1_000;
+    // main() itself (its signal handling and exit codes), with a short grace period.
+    const child = await spawnServer(
+      ["--import", "tsx", "--input-type=module", "-e", `import { main } from "./server/src/main.ts"; main(process.env, { shutdownGraceMs: ${graceMs} });`],
+      serverEnv(dir, fake),
+    );
+    children.push(child);
+    const { headers, conversations } = await visitorWithConversations(child.base, 1);
+
+    // 400 chunks at 25 ms: about 10 s, ten times the grace period.
+    const longText = "An answer far longer than the time a stop allows. ".repeat(40).slice(0, 1_600);
+    fake.enqueue({ kind: "answer", text: longText, chunkDelayMs: 25 });
+    const stream = await startChat(child.base, headers, conversations[0], "Tell me everything");
+
+    const sentAt = Date.now();
+    child.process.kill("SIGTERM");
+    const events = await stream.events;
+    const received = events.filter((e) => e.event === "delta").map((e) => e.data.text).join("");
+    expect(received.length).toBeGreaterThan(0);
+    expect(received.length).toBeLessThan(longText.length);
+    expect(longText.startsWith(received)).toBe(true);
+    // The visitor is told the answer was cut, and which stored message it is.
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ event: "error", data: { code: "answer_interrupted", status: "partial" } });
+    expect(typeof last.data.messageId).toBe("string");
+
+    const exit = await child.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    const shutdownMs = exit.at - sentAt;
+    expect(shutdownMs).toBeGreaterThanOrEqual(graceMs - 50);
+    expect(shutdownMs).toBeLessThan(graceMs + 5_000);
+    console.info(`[shutdown] SIGTERM with an answer outlasting a ${graceMs} ms grace period → cut, stored, exit 0 after ${shutdownMs} ms`);
+    expect(child.lines.some((l) => l.msg === "shutdown grace period over: cutting answers in flight")).toBe(true);
+
+    // Stored exactly as the visitor saw it: the text so far, as partial, and the call's row.
+    const { messages, calls } = storedMessages(dir);
+    expect(messages.map((m) => [m.role, m.content, m.status])).toEqual([
+      ["user", "Tell me everything", "complete"],
+      ["assistant", received, "partial"],
+    ]);
+    expect(calls.map((c) => [c.outcome, c.error_code])).toEqual([["partial", "aborted"]]);
+  }, 60_000);
+});
