@@ -62,7 +62,7 @@ async function setUpVisitors(base: string, n: number) {
   const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
   const signup = await fetch(`${base}/api/auth/signup`, json({ email: `bench-${Date.now()}@example.com`, password: "benchmark-password" }));
   const cookie = signup.headers.get("set-cookie")!.split(";")[0];
-  const { site } = await (await fetch(`${base}/api/sites`, json({ name: "Bench", allowedOrigins: ["https://bench.example"] }, { cookie }))).json();
+  const { site } = await (await fetch(`${base}/api/sites`, json({ name: "Bench", allowedOrigins: ["https://bench.example"], limits: { sessionsPerIpPerMinute: 1000, siteMessagesPerMinute: 100_000, visitorMessagesPerMinute: 600 } }, { cookie }))).json();
   const visitors: Array<{ url: string; headers: Record<string, string> }> = [];
   for (let i = 0; i < n; i++) {
     const { token } = await (await fetch(`${base}/v1/widget/${site.siteKey}/sessions`, { method: "POST" })).json();

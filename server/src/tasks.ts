@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /**
  * Work that outlives its request (an answer still being read from the model after the visitor
  * left). Tracked so shutdown can wait for it and tests can await it instead of sleeping.
@@ -5,6 +7,11 @@
 export class BackgroundTasks {
   private readonly running = new Set<Promise<unknown>>();
   private readonly stop = new AbortController();
+
+  constructor() {
+    // Every answer streaming at once listens on this one signal: hundreds is normal, not a leak.
+    setMaxListeners(0, this.stop.signal);
+  }
 
   /**
    * Aborted by cancel(): when shutdown can wait no longer, work that would go on (an answer still
