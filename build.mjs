@@ -1,12 +1,11 @@
-// `npm run build`: dist/server/server.mjs (the whole server in one ESM file, as s.yaml starts it)
-// and dist/widget/ (the loader and its chat chunk, size budgets enforced by the rollup config).
+// `npm run build`: dist/widget/ (the loader and its chat chunk, size budgets enforced by the rollup
+// config), dist/dashboard/ (the owner SPA) and dist/server/server.mjs (the whole server in one ESM file).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
-if (existsSync("rollup.widget.config.ts")) {
-  execFileSync("npm", ["run", "--silent", "build:widget"], { stdio: "inherit" });
-}
+execFileSync("npm", ["run", "--silent", "build:widget"], { stdio: "inherit" });
+execFileSync("npm", ["run", "--silent", "build:dashboard"], { stdio: "inherit" });
 
 mkdirSync("dist/server", { recursive: true });
 await build({

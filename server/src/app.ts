@@ -10,6 +10,7 @@ import { registerConversationRoutes } from "./features/conversations/routes.js";
 import { registerHealthRoutes } from "./features/health/routes.js";
 import { registerOpenApiRoute } from "./features/openapi/routes.js";
 import { registerSiteRoutes } from "./features/sites/routes.js";
+import { registerDashboardRoutes } from "./features/dashboard/assets.js";
 import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): App {
   registerUsageRoutes(router, deps);
   registerWidgetRoutes(router, deps);
   registerWidgetAssetRoutes(router, deps);
+  registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };

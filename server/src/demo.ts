@@ -70,6 +70,7 @@ async function main() {
       " Bailian Chat demo is running",
       line,
       ` Demo shop (another origin):  ${siteOrigin}`,
+      ` Dashboard:                   ${api}/dashboard`,
       ` Login:                       ${DEMO_EMAIL} / ${DEMO_PASSWORD}`,
       ` API:                         ${api}/api/openapi.json`,
       ` Model:                       ${

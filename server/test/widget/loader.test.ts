@@ -267,6 +267,9 @@ describe("loader: attributes", () => {
     expect(w.root.querySelector("button.l")).toBeNull();
     expect(w.button("Close chat")).toBeUndefined();
     expect(w.panel()!.getAttribute("role")).toBe("region");
+    // Regression: the panel stayed at its 360 px minimum whatever the target's height, because the
+    // element it renders into had no height to give (the dashboard's preview showed it).
+    expect(w.panel()!.parentElement!.classList.contains("fill")).toBe(true);
     w.key(w.panel()!, "Escape");
     await tick(10);
     expect(w.isOpen()).toBe(true);

@@ -43,6 +43,8 @@ export function mount(options: MountOptions): ChatHandle {
   };
 
   const root = document.createElement("div");
+  // Inline, the panel fills its target: the element it renders into must have the height to give.
+  if (inline) root.className = "fill";
   container.append(root);
   render(
     <App

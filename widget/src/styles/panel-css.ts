@@ -11,6 +11,7 @@ export const PANEL_CSS = `
 .p{position:fixed;z-index:2147483647;bottom:88px;right:20px;width:380px;max-width:calc(100vw - 40px);height:600px;max-height:calc(100vh - 108px);display:flex;flex-direction:column;background:var(--bg);color:var(--fg);border:1px solid var(--ln);border-radius:16px;box-shadow:0 12px 40px rgba(0,0,0,.2);overflow:hidden;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;animation:bc-in .18s ease-out;direction:ltr}
 .left .p{right:auto;left:20px}
 .p[hidden]{display:none}
+.fill{height:100%}
 .p.inline{position:relative;inset:auto;z-index:auto;width:100%;max-width:none;height:100%;min-height:360px;max-height:none;box-shadow:none;animation:none}
 @media (max-width:479.98px){.p:not(.inline){top:var(--vvt,0);left:0;right:0;bottom:auto;width:100%;max-width:none;height:100vh;height:var(--vvh,100dvh);max-height:none;border:0;border-radius:0}}
 @keyframes bc-in{from{opacity:0;transform:translateY(8px)}}

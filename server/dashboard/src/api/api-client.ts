@@ -1,0 +1,92 @@
+import type {
+  ApiErrorBody,
+  ConversationDetailData,
+  ConversationFilters,
+  ConversationPageData,
+  CredentialsInput,
+  Owner,
+  Site,
+  SiteCreateInput,
+  SitePatchInput,
+  UsageResponse,
+} from "./types.js";
+
+/**
+ * An API failure as the dashboard branches on it: the server's stable `code` (never its text),
+ * `network` when no answer came, and the zod issues naming the fields concerned.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly issues: Array<{ path: string; message: string }> = [],
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface ApiOptions {
+  /** the page's fetch by default; tests pass the real server's */
+  fetch?: typeof fetch;
+  /** called when a signed-in call is answered 401: the session ended */
+  onUnauthorized?: () => void;
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** The owner API, same origin, session cookie. */
+export function createApi(options: ApiOptions = {}) {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  async function call<T>(method: string, path: string, body?: unknown, { session = true } = {}): Promise<T> {
+    let res: Response;
+    try {
+      res = await doFetch(path, {
+        method,
+        credentials: "same-origin",
+        headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError("network", 0, "network");
+    }
+    if (res.status === 204) return undefined as T;
+    const data = (await res.json().catch(() => null)) as unknown;
+    if (res.ok && data !== null) return data as T;
+    const error = (data as ApiErrorBody | null)?.error;
+    const failure = new ApiError(
+      error?.code ?? (res.ok ? "internal" : `http_${res.status}`),
+      res.status,
+      error?.message ?? res.statusText,
+      error?.issues ?? [],
+    );
+    if (failure.code === "unauthorized" && session) options.onUnauthorized?.();
+    throw failure;
+  }
+
+  const site = (id: string) => `/api/sites/${encodeURIComponent(id)}`;
+
+  return {
+    me: () => call<{ owner: Owner }>("GET", "/api/me", undefined, { session: false }),
+    signUp: (body: CredentialsInput) => call<{ owner: Owner }>("POST", "/api/auth/signup", body, { session: false }),
+    logIn: (body: CredentialsInput) => call<{ owner: Owner }>("POST", "/api/auth/login", body, { session: false }),
+    logOut: () => call<void>("POST", "/api/auth/logout", undefined, { session: false }),
+    listSites: () => call<{ sites: Site[] }>("GET", "/api/sites"),
+    createSite: (body: SiteCreateInput) => call<{ site: Site }>("POST", "/api/sites", body),
+    getSite: (id: string) => call<{ site: Site }>("GET", site(id)),
+    patchSite: (id: string, patch: SitePatchInput) => call<{ site: Site }>("PATCH", site(id), patch),
+    deleteSite: (id: string) => call<void>("DELETE", site(id)),
+    conversations: (id: string, filters: ConversationFilters = {}) => {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(filters)) if (value !== undefined && value !== "") query.set(key, String(value));
+      const qs = query.toString();
+      return call<ConversationPageData>("GET", `${site(id)}/conversations${qs ? `?${qs}` : ""}`);
+    },
+    conversation: (id: string, conversationId: string) =>
+      call<ConversationDetailData>("GET", `${site(id)}/conversations/${encodeURIComponent(conversationId)}`),
+    /** `tz`: the owner's offset from UTC in minutes (-getTimezoneOffset()), so days end at their midnight. */
+    usage: (id: string, tz: number) => call<UsageResponse>("GET", `${site(id)}/usage?tz=${tz}`),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The owner API's shapes, taken from the server's zod schemas as types only: the contract is
+ * the server's, and zod never ships to the browser.
+ */
+import type { z } from "zod";
+import type { Credentials, Owner } from "../../../src/features/auth/auth.schemas.js";
+import type {
+  ConversationDetail,
+  ConversationPage,
+  ConversationQuery,
+  OwnerConversation,
+  OwnerMessage,
+} from "../../../src/features/conversations/conversations.schemas.js";
+import type { BotSettings, Site, SiteCreate, SiteLimits, SitePatch } from "../../../src/features/sites/sites.schemas.js";
+import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
+import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
+
+export type { BotSettings, Owner, PublicConfig, Site, UsageResponse };
+export type CredentialsInput = z.input<typeof Credentials>;
+export type SiteCreateInput = z.input<typeof SiteCreate>;
+export type SitePatchInput = z.input<typeof SitePatch>;
+export type Conversation = z.infer<typeof OwnerConversation>;
+export type Message = z.infer<typeof OwnerMessage>;
+export type MessageStatus = Message["status"];
+export type ConversationPageData = z.infer<typeof ConversationPage>;
+export type ConversationDetailData = z.infer<typeof ConversationDetail>;
+export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit">;
+export type UsageDayData = z.infer<typeof UsageDay>;
+export type SiteLimitsData = z.infer<typeof SiteLimits>;
+export type QuotaData = UsageResponse["quota"];
+export type Lang = BotSettings["language"];
+export type Model = BotSettings["model"];
+
+/** The error body every API error has (server/src/errors.ts). */
+export interface ApiErrorBody {
+  error: { code: string; message: string; issues?: Array<{ path: string; message: string }> };
+}

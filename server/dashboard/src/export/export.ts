@@ -1,0 +1,63 @@
+import type { Conversation } from "../api/types.js";
+
+/**
+ * Export of the conversation list the owner sees: CSV (RFC 4180 quoting, CRLF, a UTF-8 BOM so
+ * Excel reads Chinese) and JSON, built in the browser and downloaded.
+ */
+
+export const CONVERSATION_COLUMNS = ["id", "title", "visitorId", "messageCount", "createdAt", "updatedAt"] as const satisfies ReadonlyArray<keyof Conversation>;
+
+/**
+ * One CSV field. Quoted when it holds a quote, comma, line break or outer space. Text that a
+ * spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe:
+ * titles are visitors' words, and a visitor must not be able to plant a formula in the owner's Excel.
+ */
+export function csvField(value: unknown): string {
+  let text = value === null || value === undefined ? "" : String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function toCsv<T extends object>(rows: readonly T[], columns: ReadonlyArray<keyof T & string>): string {
+  const lines = [columns.map(csvField).join(","), ...rows.map((row) => columns.map((c) => csvField(row[c])).join(","))];
+  return `\uFEFF${lines.join("\r\n")}\r\n`;
+}
+
+export function conversationsCsv(conversations: readonly Conversation[]): string {
+  return toCsv(conversations, CONVERSATION_COLUMNS);
+}
+
+export interface ExportContext {
+  site: { id: string; name: string };
+  filters: { q?: string; from?: string; to?: string };
+  exportedAt: string;
+}
+
+export function conversationsJson(conversations: readonly Conversation[], context: ExportContext): string {
+  return `${JSON.stringify({ ...context, count: conversations.length, conversations }, null, 2)}\n`;
+}
+
+/** A file name safe on every system: the site's name, the day, the extension. */
+export function exportFileName(siteName: string, day: string, extension: "csv" | "json"): string {
+  const base =
+    siteName
+      .normalize("NFKC")
+      .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, "")
+      .replace(/\s+/g, "-")
+      .slice(0, 60) || "site";
+  return `conversations-${base}-${day}.${extension}`;
+}
+
+/** Saves text as a file through a temporary link. */
+export function download(text: string, fileName: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Some browsers start the download after the click returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,5 @@
+/** @jsxImportSource preact */
+import "./styles/app.css";
+import { mountDashboard } from "./app.js";
+
+mountDashboard(document.getElementById("app")!);

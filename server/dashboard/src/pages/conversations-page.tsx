@@ -1,0 +1,209 @@
+/** @jsxImportSource preact */
+import { useEffect, useState } from "preact/hooks";
+import type { Conversation } from "../api/types.js";
+import { Field, controlProps } from "../components/field.js";
+import { Link } from "../components/link.js";
+import { Empty, ErrorState, Loading } from "../components/states.js";
+import { usePageTitle } from "../components/use-page-title.js";
+import { rangeQuery, today } from "../export/date-range.js";
+import { conversationsCsv, conversationsJson, download, exportFileName } from "../export/export.js";
+import { type Msg, errorText, formatDateTime, formatNumber, useStrings } from "../i18n/lang.js";
+import type { Strings } from "../i18n/strings.js";
+import { location, navigate } from "../state/router.js";
+import { api } from "../state/session.js";
+import type { SitePageProps } from "./site-page.js";
+
+const PAGE_SIZE = 20;
+
+interface Filters {
+  q: string;
+  from: string;
+  to: string;
+}
+
+interface ListState {
+  conversations: Conversation[];
+  nextCursor: string | null;
+  loading: boolean;
+  error: unknown;
+}
+
+/** The site's conversations, newest activity first, filtered by text and days; more on request; exportable. */
+export function ConversationsPage({ site }: SitePageProps) {
+  const s = useStrings();
+  const t = s.conversations;
+  const heading = usePageTitle(`${t.title} · ${site.name}`);
+  const query = location.value.query;
+  const filters: Filters = { q: query.get("q") ?? "", from: query.get("from") ?? "", to: query.get("to") ?? "" };
+  const filterKey = JSON.stringify(filters);
+  const [form, setForm] = useState<Filters>(filters);
+  const [formError, setFormError] = useState<Msg | null>(null);
+  const [list, setList] = useState<ListState>({ conversations: [], nextCursor: null, loading: true, error: null });
+  const [generation, setGeneration] = useState(0);
+
+  const fetchPage = (cursor: string | null) =>
+    api().conversations(site.id, { q: filters.q || undefined, ...rangeQuery(filters.from, filters.to), cursor: cursor ?? undefined, limit: PAGE_SIZE });
+
+  useEffect(() => {
+    let live = true;
+    setForm(filters);
+    setList({ conversations: [], nextCursor: null, loading: true, error: null });
+    fetchPage(null).then(
+      (page) => live && setList({ conversations: page.conversations, nextCursor: page.nextCursor, loading: false, error: null }),
+      (error: unknown) => live && setList({ conversations: [], nextCursor: null, loading: false, error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [site.id, filterKey, generation]);
+
+  const loadMore = async () => {
+    if (!list.nextCursor) return;
+    setList((l) => ({ ...l, loading: true, error: null }));
+    try {
+      const page = await fetchPage(list.nextCursor);
+      setList((l) => ({ conversations: [...l.conversations, ...page.conversations], nextCursor: page.nextCursor, loading: false, error: null }));
+    } catch (error) {
+      setList((l) => ({ ...l, loading: false, error }));
+    }
+  };
+
+  const apply = (next: Filters) => {
+    if (next.from && next.to && next.from > next.to) {
+      setFormError(() => (x: Strings) => x.conversations.dateOrder);
+      return;
+    }
+    setFormError(null);
+    const params = new URLSearchParams(Object.entries(next).filter(([, v]) => v.trim()) as Array<[string, string]>);
+    const qs = params.toString();
+    navigate(`/sites/${site.id}/conversations${qs ? `?${qs}` : ""}`);
+  };
+
+  const filtered = Boolean(filters.q || filters.from || filters.to);
+  const exportAs = (kind: "csv" | "json") => {
+    const day = today();
+    if (kind === "csv") return download(conversationsCsv(list.conversations), exportFileName(site.name, day, "csv"), "text/csv;charset=utf-8");
+    const text = conversationsJson(list.conversations, {
+      site: { id: site.id, name: site.name },
+      filters: { ...(filters.q ? { q: filters.q } : {}), ...(filters.from ? { from: filters.from } : {}), ...(filters.to ? { to: filters.to } : {}) },
+      exportedAt: new Date().toISOString(),
+    });
+    download(text, exportFileName(site.name, day, "json"), "application/json");
+  };
+
+  return (
+    <div class="page stack">
+      <h1 ref={heading} tabIndex={-1}>
+        {t.title}
+      </h1>
+      <form class="card filters" role="search" aria-label={t.filters} onSubmit={(e) => (e.preventDefault(), apply(form))} noValidate>
+        <Field id="filter-q" label={t.search} class="filters__q">
+          <input
+            {...controlProps("filter-q", null, null)}
+            type="search"
+            placeholder={t.searchPlaceholder}
+            value={form.q}
+            maxLength={200}
+            onInput={(e) => setForm({ ...form, q: e.currentTarget.value })}
+          />
+        </Field>
+        <Field id="filter-from" label={t.from} error={formError?.(s)}>
+          <input
+            {...controlProps("filter-from", null, formError?.(s))}
+            type="date"
+            value={form.from}
+            max={form.to || undefined}
+            onInput={(e) => setForm({ ...form, from: e.currentTarget.value })}
+          />
+        </Field>
+        <Field id="filter-to" label={t.to}>
+          <input
+            {...controlProps("filter-to", null, null)}
+            type="date"
+            value={form.to}
+            min={form.from || undefined}
+            onInput={(e) => setForm({ ...form, to: e.currentTarget.value })}
+          />
+        </Field>
+        <div class="button-row filters__actions">
+          <button type="submit" class="button button--primary">
+            {t.apply}
+          </button>
+          {filtered && (
+            <button type="button" class="button" onClick={() => apply({ q: "", from: "", to: "" })}>
+              {t.clear}
+            </button>
+          )}
+        </div>
+      </form>
+
+      {list.loading && !list.conversations.length ? (
+        <Loading />
+      ) : list.error && !list.conversations.length ? (
+        <ErrorState error={list.error} onRetry={() => setGeneration((g) => g + 1)} />
+      ) : !list.conversations.length ? (
+        <Empty>{filtered ? t.emptyFiltered : t.empty}</Empty>
+      ) : (
+        <section class="card" aria-labelledby="list-count">
+          <div class="list-head">
+            <p id="list-count" class="list-head__count">
+              {t.shown(list.conversations.length)}
+            </p>
+            <div class="button-row" role="group" aria-label={t.exportHint}>
+              <button type="button" class="button" onClick={() => exportAs("csv")}>
+                {t.exportCsv}
+              </button>
+              <button type="button" class="button" onClick={() => exportAs("json")}>
+                {t.exportJson}
+              </button>
+            </div>
+          </div>
+          <div class="table-scroll">
+            <table class="table conversations-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t.conversation}</th>
+                  <th scope="col">{t.visitor}</th>
+                  <th scope="col" class="num">
+                    {t.messages}
+                  </th>
+                  <th scope="col">{t.lastActivity}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.conversations.map((c) => (
+                  <tr key={c.id}>
+                    <td class="conversations-table__title">
+                      <Link to={`/sites/${site.id}/conversations/${c.id}`}>{c.title.trim() || t.untitled}</Link>
+                    </td>
+                    <td>
+                      <code class="small">{c.visitorId.slice(-8)}</code>
+                    </td>
+                    <td class="num">{formatNumber(c.messageCount)}</td>
+                    <td>
+                      <time dateTime={c.updatedAt}>{formatDateTime(c.updatedAt)}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div class="list-foot">
+            {list.error ? (
+              <p class="field__error" role="alert">
+                {errorText(s, list.error)}
+              </p>
+            ) : null}
+            {list.nextCursor ? (
+              <button type="button" class="button" onClick={loadMore} disabled={list.loading}>
+                {list.loading ? t.loadingMore : t.loadMore}
+              </button>
+            ) : (
+              <p class="muted">{t.allShown}</p>
+            )}
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

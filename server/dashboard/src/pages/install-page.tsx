@@ -1,0 +1,145 @@
+/** @jsxImportSource preact */
+import { useState } from "preact/hooks";
+import { CopyButton } from "../components/copy-button.js";
+import { Field, controlProps, fieldMsg } from "../components/field.js";
+import { Notice } from "../components/states.js";
+import { usePageTitle } from "../components/use-page-title.js";
+import { type Msg, errorMsg, useStrings } from "../i18n/lang.js";
+import { cspSources, cspText, scriptTag } from "../install/snippet.js";
+import { api } from "../state/session.js";
+import { normaliseOrigin } from "../validation/rules.js";
+import type { SitePageProps } from "./site-page.js";
+
+const MAX_ORIGINS = 20;
+
+/** What the owner needs to put the bot on their pages: the tag, the origins it may run on, the CSP. */
+export function InstallPage({ site, onSiteChange }: SitePageProps) {
+  const s = useStrings();
+  const heading = usePageTitle(`${s.install.title} · ${site.name}`);
+  const origin = window.location.origin;
+  const tag = scriptTag(origin, site.siteKey);
+  const csp = cspSources(origin, site.bot.avatarUrl);
+
+  return (
+    <div class="page stack">
+      <h1 ref={heading} tabIndex={-1}>
+        {s.install.title}
+      </h1>
+      <section class="card" aria-labelledby="snippet-title">
+        <h2 id="snippet-title">{s.install.snippetTitle}</h2>
+        <p class="muted">{s.install.snippetHint}</p>
+        <pre class="code" tabIndex={0} aria-label={s.install.snippetTitle}>
+          <code id="snippet">{tag}</code>
+        </pre>
+        <CopyButton text={tag} label={s.install.copySnippet} />
+      </section>
+      <OriginsEditor {...{ site, onSiteChange }} />
+      <section class="card" aria-labelledby="csp-title">
+        <h2 id="csp-title">{s.install.cspTitle}</h2>
+        <p class="muted">{s.install.cspHint}</p>
+        <pre class="code" tabIndex={0} aria-label={s.install.cspTitle}>
+          <code id="csp">{cspText(csp)}</code>
+        </pre>
+        {site.bot.avatarUrl && <p class="muted">{s.install.cspAvatar}</p>}
+        <CopyButton text={cspText(csp)} label={s.install.copyCsp} />
+      </section>
+    </div>
+  );
+}
+
+function OriginsEditor({ site, onSiteChange }: SitePageProps) {
+  const s = useStrings();
+  const [input, setInput] = useState("");
+  const [error, setError] = useState<Msg | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<{ text: Msg; kind: "ok" | "error" } | null>(null);
+  const origins = site.allowedOrigins;
+
+  const save = async (next: string[]) => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      const { site: saved } = await api().patchSite(site.id, { allowedOrigins: next });
+      onSiteChange(saved);
+      setNotice({ text: (x) => x.install.originsSaved, kind: "ok" });
+      return true;
+    } catch (err) {
+      setNotice({ text: errorMsg(err), kind: "error" });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onAdd = async (event: Event) => {
+    event.preventDefault();
+    const origin = normaliseOrigin(input);
+    const problem: Msg | null = !input.trim()
+      ? fieldMsg({ code: "required" })
+      : !origin
+        ? fieldMsg({ code: "origin" })
+        : origins.includes(origin)
+          ? fieldMsg({ code: "duplicate" })
+          : origins.length >= MAX_ORIGINS
+            ? (x) => x.install.tooManyOrigins
+            : null;
+    setError(() => problem);
+    if (problem || !origin) return document.getElementById("new-origin")?.focus();
+    if (await save([...origins, origin])) setInput("");
+  };
+
+  const onRemove = async (origin: string, index: number) => {
+    if (await save(origins.filter((o) => o !== origin))) {
+      // Focus stays in the list: on the next origin's button, else the input.
+      setTimeout(
+        () => (document.querySelectorAll<HTMLElement>(".origin-list button")[Math.max(0, index - 1)] ?? document.getElementById("new-origin"))?.focus(),
+        0,
+      );
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="origins-title">
+      <h2 id="origins-title">{s.install.originsTitle}</h2>
+      <p class="muted">{s.install.originsHint}</p>
+      {origins.length ? (
+        <ul class="origin-list">
+          {origins.map((origin, i) => (
+            <li key={origin}>
+              <code>{origin}</code>
+              <button
+                type="button"
+                class="button button--quiet"
+                aria-label={s.install.removeOrigin(origin)}
+                disabled={busy}
+                onClick={() => onRemove(origin, i)}
+              >
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="notice notice--warn">{s.install.originsEmpty}</p>
+      )}
+      <form class="inline-form" onSubmit={onAdd} noValidate>
+        <Field id="new-origin" label={s.install.origin} error={error?.(s)}>
+          <input
+            {...controlProps("new-origin", null, error?.(s))}
+            type="url"
+            inputMode="url"
+            placeholder={s.install.originPlaceholder}
+            value={input}
+            spellcheck={false}
+            onInput={(e) => (setInput(e.currentTarget.value), setError(null))}
+          />
+        </Field>
+        <button type="submit" class="button button--primary" disabled={busy}>
+          {s.install.addOrigin}
+        </button>
+      </form>
+      <Notice text={notice?.text(s) ?? null} kind={notice?.kind} />
+      <p class="muted small">{s.install.originsOwn(window.location.origin)}</p>
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+/** @jsxImportSource preact */
+import type { ComponentChildren } from "preact";
+import type { Site } from "../api/types.js";
+import { Link } from "../components/link.js";
+import { ErrorState, Loading } from "../components/states.js";
+import { useResource } from "../components/use-resource.js";
+import { useStrings } from "../i18n/lang.js";
+import type { Route } from "../state/router.js";
+import { api } from "../state/session.js";
+import { ApiKeyPage } from "./api-key-page.js";
+import { ConversationsPage } from "./conversations-page.js";
+import { InstallPage } from "./install-page.js";
+import { SettingsPage } from "./settings-page.js";
+import { TranscriptPage } from "./transcript-page.js";
+import { UsagePage } from "./usage-page.js";
+
+export type SiteTab = Extract<Route, { name: "site" }>["tab"];
+
+export interface SitePageProps {
+  site: Site;
+  /** after a PATCH: the site as the server now has it */
+  onSiteChange(site: Site): void;
+}
+
+/** The site's header (name, back to all sites, section tabs) around the chosen section. */
+export function SiteFrame({ site, current, children }: { site: Pick<Site, "id" | "name">; current: SiteTab | "transcript"; children: ComponentChildren }) {
+  const s = useStrings();
+  const tabs: Array<[SiteTab, string]> = [
+    ["settings", s.tabs.settings],
+    ["install", s.tabs.install],
+    ["conversations", s.tabs.conversations],
+    ["usage", s.tabs.usage],
+    ["key", s.tabs.apiKey],
+  ];
+  const active = current === "transcript" ? "conversations" : current;
+  return (
+    <div class="site">
+      <div class="site__head">
+        <Link to="/" class="crumb">
+          ← {s.tabs.allSites}
+        </Link>
+        <p class="site__name">{site.name}</p>
+        <nav class="tabs" aria-label={s.tabs.siteSections}>
+          {tabs.map(([tab, label]) => (
+            <Link key={tab} to={`/sites/${site.id}/${tab}`} class="tabs__tab" aria-current={tab === active ? "page" : undefined}>
+              {label}
+            </Link>
+          ))}
+        </nav>
+      </div>
+      {children}
+    </div>
+  );
+}
+
+/** A site's section, or one of its transcripts (`conversationId`). */
+export function SitePage({ siteId, tab, conversationId }: { siteId: string; tab: SiteTab; conversationId?: string }) {
+  const site = useResource(
+    () =>
+      api()
+        .getSite(siteId)
+        .then((r) => r.site),
+    [siteId],
+  );
+  if (!site.data) {
+    return <section class="page">{site.error ? <ErrorState error={site.error} onRetry={site.reload} /> : <Loading />}</section>;
+  }
+  const props: SitePageProps = { site: site.data, onSiteChange: site.set };
+  return (
+    <SiteFrame site={site.data} current={conversationId ? "transcript" : tab}>
+      {conversationId && <TranscriptPage {...props} conversationId={conversationId} key={conversationId} />}
+      {!conversationId && tab === "settings" && <SettingsPage {...props} />}
+      {!conversationId && tab === "install" && <InstallPage {...props} />}
+      {!conversationId && tab === "conversations" && <ConversationsPage {...props} />}
+      {!conversationId && tab === "usage" && <UsagePage {...props} />}
+      {!conversationId && tab === "key" && <ApiKeyPage {...props} />}
+    </SiteFrame>
+  );
+}

@@ -1,0 +1,112 @@
+/** @jsxImportSource preact */
+import type { Message } from "../api/types.js";
+import { Link } from "../components/link.js";
+import { Empty, ErrorState, Loading } from "../components/states.js";
+import { usePageTitle } from "../components/use-page-title.js";
+import { useResource } from "../components/use-resource.js";
+import { formatDateTime, formatNumber, useStrings } from "../i18n/lang.js";
+import { api } from "../state/session.js";
+// The widget's own renderer: the owner reads an answer as the visitor saw it, built as elements (never HTML).
+import { renderMarkdown } from "../../../../widget/src/markdown/markdown.js";
+import type { SitePageProps } from "./site-page.js";
+
+/** One conversation as it happened: every message with its status, tokens and timings. */
+export function TranscriptPage({ site, conversationId }: SitePageProps & { conversationId: string }) {
+  const s = useStrings();
+  const t = s.transcript;
+  const detail = useResource(() => api().conversation(site.id, conversationId), [site.id, conversationId]);
+  const title = detail.data?.conversation.title.trim() || t.title;
+  const heading = usePageTitle(`${title} · ${site.name}`);
+
+  return (
+    <div class="page stack">
+      <Link to={`/sites/${site.id}/conversations`} class="crumb">
+        ← {t.back}
+      </Link>
+      <h1 ref={heading} tabIndex={-1} class="transcript__title">
+        {title}
+      </h1>
+      {!detail.data ? (
+        detail.error ? (
+          <ErrorState error={detail.error} onRetry={detail.reload} />
+        ) : (
+          <Loading />
+        )
+      ) : (
+        <>
+          <dl class="facts">
+            <div>
+              <dt>{t.visitor}</dt>
+              <dd>
+                <code>{detail.data.conversation.visitorId}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>{t.started}</dt>
+              <dd>{formatDateTime(detail.data.conversation.createdAt)}</dd>
+            </div>
+          </dl>
+          {detail.data.messages.length ? (
+            <ol class="transcript">
+              {detail.data.messages.map((m) => (
+                <MessageItem key={m.id} message={m} />
+              ))}
+            </ol>
+          ) : (
+            <Empty>{t.noMessages}</Empty>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function MessageItem({ message: m }: { message: Message }) {
+  const s = useStrings();
+  const t = s.transcript;
+  const ms = (n: number | null) => (n === null ? null : s.usage.ms(formatNumber(n)));
+  const facts: Array<[string, string | null]> =
+    m.role === "assistant"
+      ? [
+          [t.tokensIn, m.promptTokens === null ? null : formatNumber(m.promptTokens)],
+          [t.tokensOut, m.completionTokens === null ? null : formatNumber(m.completionTokens)],
+          [t.ttft, ms(m.ttftMs)],
+          [t.latency, ms(m.latencyMs)],
+          [t.model, m.model],
+          [t.errorCode, m.errorCode],
+        ]
+      : [];
+  return (
+    <li class={`message message--${m.role}`}>
+      <div class="message__head">
+        <span class="message__role">{t.roles[m.role]}</span>
+        <time dateTime={m.createdAt} class="muted small">
+          {formatDateTime(m.createdAt)}
+        </time>
+        <span class={`badge badge--${m.status}`}>
+          <span class="visually-hidden">{t.statusLabel}: </span>
+          {t.status[m.status]}
+        </span>
+      </div>
+      {!m.content ? (
+        <p class="message__text muted">{t.empty}</p>
+      ) : m.role === "assistant" ? (
+        <div class="message__text md">{renderMarkdown(m.content)}</div>
+      ) : (
+        <p class="message__text message__text--plain">{m.content}</p>
+      )}
+      {facts.some(([, v]) => v !== null) && (
+        <dl class="message__facts">
+          {facts
+            .filter(([, v]) => v !== null)
+            .map(([label, value]) => (
+              <div key={label}>
+                <dt>{label}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+        </dl>
+      )}
+    </li>
+  );
+}

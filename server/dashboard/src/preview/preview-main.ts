@@ -1,0 +1,4 @@
+import "./preview.css";
+import { startPreview } from "./preview-page.js";
+
+startPreview();

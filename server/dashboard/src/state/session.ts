@@ -1,0 +1,48 @@
+import { signal } from "@preact/signals";
+import { type Api, createApi } from "../api/api-client.js";
+import type { Owner } from "../api/types.js";
+
+/**
+ * The signed-in owner: undefined while the first /api/me is on its way, null when signed out.
+ * `ended` tells the sign-in page that a session ran out (a 401 from a signed-in call).
+ */
+export const owner = signal<Owner | null | undefined>(undefined);
+export const sessionEnded = signal(false);
+
+let current: Api = createApi({ onUnauthorized: endSession });
+
+/** The API the pages use; tests give it the real server's fetch. */
+export function api(): Api {
+  return current;
+}
+
+export function configureApi(fetchFn?: typeof fetch): Api {
+  current = createApi({ fetch: fetchFn, onUnauthorized: endSession });
+  return current;
+}
+
+function endSession() {
+  if (owner.value) sessionEnded.value = true;
+  owner.value = null;
+}
+
+export async function loadSession(): Promise<void> {
+  try {
+    owner.value = (await current.me()).owner;
+  } catch {
+    // 401 (not signed in) or no answer: the sign-in page shows; signing in tells the rest
+    owner.value = null;
+  }
+}
+
+export function signedIn(value: Owner): void {
+  sessionEnded.value = false;
+  owner.value = value;
+}
+
+/** Throws when the server could not be told: the cookie is HttpOnly, only the server can clear it. */
+export async function signOut(): Promise<void> {
+  await current.logOut();
+  sessionEnded.value = false;
+  owner.value = null;
+}

@@ -1,0 +1,174 @@
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { H3Event } from "h3";
+import { z } from "zod";
+import type { AppDeps } from "../../app.js";
+import { AppError, type ErrorCode } from "../../errors.js";
+import { IdParam, type Router } from "../../http/route.js";
+
+/** vite's `[name]-[hash]` names (server/dashboard/vite.config.ts): URL-safe, so a name can never hold a path. */
+const AssetParams = z.object({ asset: IdParam });
+
+/**
+ * The dashboard's own pages may load only what this server serves; the preview frame is ours,
+ * and only the dashboard may frame it. Avatars are owners' https (or data:) images.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' https: data:",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'self'",
+].join("; ");
+
+const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" } as const;
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+interface Asset {
+  mtimeMs: number;
+  size: number;
+  body: Uint8Array<ArrayBuffer>;
+  gzip: Uint8Array<ArrayBuffer>;
+  etag: string;
+}
+
+/**
+ * Serves the built dashboard (DASHBOARD_DIR, dist/dashboard) at /dashboard: the single-page
+ * app's index.html for /dashboard and every client route below it (revalidated on each load, so
+ * a release shows at once), the preview page the settings screen frames, and the hashed scripts
+ * and stylesheets under /dashboard/assets/ (immutable: their name changes with their content).
+ * Files are read once per change (mtime, size) and kept gzipped in memory. Before
+ * `npm run build:dashboard` has run, a browser gets a page saying so (503).
+ */
+export function registerDashboardRoutes(router: Router, deps: Pick<AppDeps, "config">): void {
+  const dir = resolve(deps.config.dashboardDir);
+  const cache = new Map<string, Asset>();
+
+  async function load(name: string): Promise<Asset | null> {
+    const path = join(dir, name);
+    if (!path.startsWith(dir + sep)) return null;
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile()) return null;
+    const hit = cache.get(name);
+    if (hit && hit.mtimeMs === info.mtimeMs && hit.size === info.size) return hit;
+    const body = Uint8Array.from(await readFile(path));
+    const asset: Asset = {
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+      body,
+      gzip: Uint8Array.from(gzipSync(body, { level: 9 })),
+      etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`,
+    };
+    cache.set(name, asset);
+    return asset;
+  }
+
+  function respond(event: H3Event, asset: Asset, headers: Headers): Response {
+    headers.set("etag", asset.etag);
+    headers.set("vary", "accept-encoding");
+    headers.set("x-content-type-options", "nosniff");
+    const ifNoneMatch = event.req.headers.get("if-none-match");
+    if (ifNoneMatch && ifNoneMatch.split(/\s*,\s*/).some((tag) => tag.replace(/^W\//, "") === asset.etag)) {
+      return new Response(null, { status: 304, headers });
+    }
+    const gzip = /\bgzip\b/.test(event.req.headers.get("accept-encoding") ?? "");
+    if (gzip) headers.set("content-encoding", "gzip");
+    const body = gzip ? asset.gzip : asset.body;
+    headers.set("content-length", String(body.byteLength));
+    return new Response(body, { status: 200, headers });
+  }
+
+  const htmlHeaders = () =>
+    new Headers({
+      "content-type": TYPES.html,
+      "cache-control": "no-cache",
+      "content-security-policy": DASHBOARD_CSP,
+      "x-frame-options": "SAMEORIGIN",
+      "referrer-policy": "same-origin",
+    });
+
+  async function page(event: H3Event, name: "index.html" | "preview.html"): Promise<Response> {
+    const asset = await load(name);
+    if (asset) return respond(event, asset, htmlHeaders());
+    // Not built: a person in a browser is told what to run; anything else gets the API's error shape.
+    if (!/\btext\/html\b/.test(event.req.headers.get("accept") ?? "")) {
+      throw new AppError("not_found", "The dashboard has not been built: run `npm run build:dashboard`.");
+    }
+    const headers = htmlHeaders();
+    headers.set("cache-control", "no-store");
+    headers.set("retry-after", "30");
+    return new Response(NOT_BUILT_PAGE, { status: 503, headers });
+  }
+
+  async function file(event: H3Event, name: string, type: keyof typeof TYPES): Promise<Response> {
+    const asset = await load(`assets/${name}`);
+    if (!asset) throw new AppError("not_found", "No such dashboard file.");
+    return respond(event, asset, new Headers({ "content-type": TYPES[type], "cache-control": IMMUTABLE }));
+  }
+
+  const common = { method: "GET", tag: "dashboard", auth: "none", responseKind: "empty" } as const;
+  const errors: ErrorCode[] = ["not_found"];
+
+  router.add({ ...common, errors, path: "/dashboard", summary: "The owner dashboard (single-page app)", handler: ({ event }) => page(event, "index.html") });
+
+  router.add({
+    ...common,
+    errors,
+    path: "/dashboard/preview.html",
+    summary: "The dashboard's live preview page: the real widget with unsaved settings, framed by the settings screen",
+    handler: ({ event }) => page(event, "preview.html"),
+  });
+
+  router.add({
+    ...common,
+    errors,
+    path: "/dashboard/assets/:asset.js",
+    summary: "A content-hashed script of the dashboard",
+    params: AssetParams,
+    handler: ({ event, params }) => file(event, `${params.asset}.js`, "js"),
+  });
+
+  router.add({
+    ...common,
+    errors,
+    path: "/dashboard/assets/:asset.css",
+    summary: "A content-hashed stylesheet of the dashboard",
+    params: AssetParams,
+    handler: ({ event, params }) => file(event, `${params.asset}.css`, "css"),
+  });
+
+  router.add({
+    ...common,
+    errors,
+    path: "/dashboard/**",
+    summary: "The dashboard's client-side routes (/dashboard/sites/…): the single-page app again",
+    handler: ({ event }) => {
+      const rest = event.url.pathname.slice("/dashboard/".length);
+      // A missing file (anything with an extension, or under assets/) is a 404, not the app.
+      if (rest.startsWith("assets/") || /\.[^/]*$/.test(rest.split("/").pop() ?? "")) throw new AppError("not_found", "No such dashboard file.");
+      return page(event, "index.html");
+    },
+  });
+}
+
+const NOT_BUILT_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Dashboard not built · Bailian Chat</title></head>
+<body>
+<main>
+<h1>The dashboard has not been built yet</h1>
+<p>This server serves the owner dashboard from its build output, which is missing. Build it, then reload this page:</p>
+<pre><code>npm run build:dashboard</code></pre>
+<p>(<code>npm run demo</code> and <code>npm test</code> build it for you. The directory is set by <code>DASHBOARD_DIR</code>, by default <code>dist/dashboard</code>.)</p>
+<h1 lang="zh-CN">控制台尚未构建</h1>
+<p lang="zh-CN">服务器找不到控制台的构建结果。请运行 <code>npm run build:dashboard</code>，然后刷新本页。</p>
+<p>The API works meanwhile: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
+</main>
+</body>
+</html>
+`;
