@@ -1,12 +1,9 @@
-import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { join, resolve, sep } from "node:path";
-import { gzipSync } from "node:zlib";
 import type { H3Event } from "h3";
 import { z } from "zod";
 import type { AppDeps } from "../../app.js";
 import { AppError, type ErrorCode } from "../../errors.js";
 import { IdParam, type Router } from "../../http/route.js";
+import { staticFiles } from "../../http/static-files.js";
 
 /** vite's `[name]-[hash]` names (server/dashboard/vite.config.ts): URL-safe, so a name can never hold a path. */
 const AssetParams = z.object({ asset: IdParam });
@@ -29,59 +26,17 @@ export const DASHBOARD_CSP = [
 const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" } as const;
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-interface Asset {
-  mtimeMs: number;
-  size: number;
-  body: Uint8Array<ArrayBuffer>;
-  gzip: Uint8Array<ArrayBuffer>;
-  etag: string;
-}
 
 /**
  * Serves the built dashboard (DASHBOARD_DIR, dist/dashboard) at /dashboard: the single-page
  * app's index.html for /dashboard and every client route below it (revalidated on each load, so
  * a release shows at once), the preview page the settings screen frames, and the hashed scripts
  * and stylesheets under /dashboard/assets/ (immutable: their name changes with their content).
- * Files are read once per change (mtime, size) and kept gzipped in memory. Before
+ * Before
  * `npm run build:dashboard` has run, a browser gets a page saying so (503).
  */
 export function registerDashboardRoutes(router: Router, deps: Pick<AppDeps, "config">): void {
-  const dir = resolve(deps.config.dashboardDir);
-  const cache = new Map<string, Asset>();
-
-  async function load(name: string): Promise<Asset | null> {
-    const path = join(dir, name);
-    if (!path.startsWith(dir + sep)) return null;
-    const info = await stat(path).catch(() => null);
-    if (!info?.isFile()) return null;
-    const hit = cache.get(name);
-    if (hit && hit.mtimeMs === info.mtimeMs && hit.size === info.size) return hit;
-    const body = Uint8Array.from(await readFile(path));
-    const asset: Asset = {
-      mtimeMs: info.mtimeMs,
-      size: info.size,
-      body,
-      gzip: Uint8Array.from(gzipSync(body, { level: 9 })),
-      etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`,
-    };
-    cache.set(name, asset);
-    return asset;
-  }
-
-  function respond(event: H3Event, asset: Asset, headers: Headers): Response {
-    headers.set("etag", asset.etag);
-    headers.set("vary", "accept-encoding");
-    headers.set("x-content-type-options", "nosniff");
-    const ifNoneMatch = event.req.headers.get("if-none-match");
-    if (ifNoneMatch && ifNoneMatch.split(/\s*,\s*/).some((tag) => tag.replace(/^W\//, "") === asset.etag)) {
-      return new Response(null, { status: 304, headers });
-    }
-    const gzip = /\bgzip\b/.test(event.req.headers.get("accept-encoding") ?? "");
-    if (gzip) headers.set("content-encoding", "gzip");
-    const body = gzip ? asset.gzip : asset.body;
-    headers.set("content-length", String(body.byteLength));
-    return new Response(body, { status: 200, headers });
-  }
+  const { load, respond } = staticFiles(deps.config.dashboardDir);
 
   const htmlHeaders = () =>
     new Headers({
