@@ -19,21 +19,10 @@ export interface Range {
 // MySQL answers the division and sums as decimal strings: every number is passed through Number().
 const num = (v: unknown) => Number(v ?? 0);
 
-export async function conversationsPerDay(db: Db, r: Range) {
+/** Rows created per day: conversations started, or messages written. */
+export async function countPerDay(db: Db, table: "conversations" | "messages", r: Range) {
   const rows = await db
-    .selectFrom("conversations")
-    .select([dayOf("created_at", r.offsetMs).as("day"), (eb) => eb.fn.countAll().as("n")])
-    .where("site_id", "=", r.siteId)
-    .where("created_at", ">=", r.fromMs)
-    .where("created_at", "<", r.toMs)
-    .groupBy("day")
-    .execute();
-  return rows.map((row) => ({ day: num(row.day), n: num(row.n) }));
-}
-
-export async function messagesPerDay(db: Db, r: Range) {
-  const rows = await db
-    .selectFrom("messages")
+    .selectFrom(table)
     .select([dayOf("created_at", r.offsetMs).as("day"), (eb) => eb.fn.countAll().as("n")])
     .where("site_id", "=", r.siteId)
     .where("created_at", ">=", r.fromMs)

@@ -3,7 +3,7 @@ import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
 import { limitsOf } from "../sites/sites.service.js";
-import { callsPerDay, conversationsPerDay, firstTokenTimes, messagesPerDay } from "./usage.repository.js";
+import { callsPerDay, countPerDay, firstTokenTimes } from "./usage.repository.js";
 import type { UsageQuery, UsageResponse } from "./usage.schemas.js";
 
 const DAY_MS = 86_400_000;
@@ -32,8 +32,8 @@ export async function usageOfSite(deps: Pick<AppDeps, "db" | "now" | "counters">
   const range = { siteId, fromMs: first * DAY_MS - offsetMs, toMs: (last + 1) * DAY_MS - offsetMs, offsetMs };
   const limits = limitsOf(site);
   const [conversations, messages, calls, times, month] = await Promise.all([
-    conversationsPerDay(deps.db, range),
-    messagesPerDay(deps.db, range),
+    countPerDay(deps.db, "conversations", range),
+    countPerDay(deps.db, "messages", range),
     callsPerDay(deps.db, range),
     firstTokenTimes(deps.db, range),
     monthToDate(deps.counters, siteId, deps.now()),
