@@ -17,6 +17,7 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * starting on one file can race: the loser's migration fails as a whole (SQLite DDL is
  * transactional) and it tries again, then finding the work done.
  */
+// Kysely<any>: the migrator works below the typed schema.
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await new Migrator({ db, provider }).migrateToLatest();

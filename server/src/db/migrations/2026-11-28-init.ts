@@ -5,6 +5,7 @@ import { isMysql } from "../dialect.js";
 // Primary keys are NOT NULL explicitly: SQLite would otherwise let a text primary key hold NULL.
 // Same schema on MySQL and SQLite: string ids (random, so not guessable), epoch-ms bigints,
 // JSON kept as text. `mediumtext` has TEXT affinity on SQLite and holds long answers on MySQL.
+// Kysely<any>: a migration must not depend on the table types of later versions (kysely's advice).
 export async function up(db: Kysely<any>): Promise<void> {
   // MariaDB's default charset may be latin1; Chinese and emoji need utf8mb4.
   const table = (name: string) => {

@@ -3,6 +3,7 @@ import { isMysql } from "../dialect.js";
 
 // Counters for rate limits and monthly quotas, shared by every instance: one row per key and
 // window, bumped atomically (upsert). Sites get their own limits (null: the defaults).
+// Kysely<any>: a migration must not depend on the table types of later versions (kysely's advice).
 export async function up(db: Kysely<any>): Promise<void> {
   const builder = db.schema.createTable("counters");
   await (isMysql(db) ? builder.modifyEnd(sql`default charset=utf8mb4 collate=utf8mb4_bin`) : builder)

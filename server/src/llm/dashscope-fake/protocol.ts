@@ -221,6 +221,7 @@ export function contentText(content: unknown): string {
   return "";
 }
 
+// any: request bodies are the clients' JSON, unchecked (see types.ts).
 export function promptText(body: any): string {
   return Array.isArray(body?.messages) ? body.messages.map((m: any) => contentText(m?.content)).join("\n") : "";
 }

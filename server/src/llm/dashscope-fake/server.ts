@@ -51,7 +51,7 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     if (path === "/__fake/requests" && method === "GET") return sendJson(res, 200, requests);
 
     if (path === `${BASE_PATH}/chat/completions` && method === "POST") {
-      let body: any;
+      let body: any; // the client's JSON, unchecked: validation decides what to answer
       try {
         body = raw === "" ? undefined : JSON.parse(raw);
       } catch {

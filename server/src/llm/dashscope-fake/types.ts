@@ -27,6 +27,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
+  // any: the JSON exactly as a client sent it, malformed requests included (the fake rejects those)
   body: any;
   at: number;
 }
