@@ -15,9 +15,9 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * Brings the schema to the latest version; safe to run on every start and from concurrent
  * instances. On MySQL kysely takes a lock; on SQLite its lock is per connection, so two processes
  * starting on one file can race: the loser's migration fails as a whole (SQLite DDL is
- * transactional) and it tries again, then finding the work done.
+ * transactional) and it tries again, then finding the work done. (Kysely<any>: the migrator works
+ * below the typed schema.)
  */
-// Kysely<any>: the migrator works below the typed schema.
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
