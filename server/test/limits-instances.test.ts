@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
 import { TEST_MYSQL_URL, createTestDatabase, type TestDatabase } from "./support/databases.js";
 import { TEST_SECRET } from "./support/harness.js";
-import { freePort } from "./e2e/browser.js";
+import { freePort } from "./support/ports.js";
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
 const ORIGIN = "https://shop.example";

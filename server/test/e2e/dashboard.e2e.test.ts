@@ -6,7 +6,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDemo, startDemo } from "../../src/demo.js";
 import { memoryLogger } from "../../src/logger.js";
-import { HAS_CHROMIUM, SHOTS, freePort, launchBrowser } from "./browser.js";
+import { freePort } from "../support/ports.js";
+import { HAS_CHROMIUM, SHOTS, launchBrowser } from "./browser.js";
 
 /**
  * The owner's whole path in a real browser, on what `npm run demo` starts: sign up, create a site,

@@ -5,7 +5,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDemo, startDemo } from "../../src/demo.js";
 import { memoryLogger } from "../../src/logger.js";
-import { HAS_CHROMIUM, SHOTS, freePort, launchBrowser } from "./browser.js";
+import { freePort } from "../support/ports.js";
+import { HAS_CHROMIUM, SHOTS, launchBrowser } from "./browser.js";
 
 // The widget in a real browser, on the demo shop served from another origin than the API —
 // exactly what `npm run demo` starts, on free ports, with the built widget (dist/widget).
