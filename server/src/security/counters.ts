@@ -7,8 +7,10 @@ import { isMysql } from "../db/dialect.js";
  * database (upsert) or in redis (INCRBY) — never in one process's memory.
  */
 export interface Counters {
-  /** Adds `by` to the counter of `key` in the window starting at `windowStart`; answers the new total. */
+  /** Adds `by` (at least 1) to the counter of `key` in the window starting at `windowStart`; answers the new total. */
   add(key: string, windowStart: number, by: number, expiresAt: number): Promise<number>;
+  /** The counter's current total (0 when it has none), without touching it. */
+  get(key: string, windowStart: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -20,12 +22,14 @@ export function sqlCounters(db: Db): Counters {
       const row = { key, window_start: windowStart, count: by, expires_at: expiresAt };
       let total: number;
       if (mysql) {
-        // The upsert locks the row until commit, so the read that follows sees exactly this hit's total.
-        total = await db.transaction().execute(async (trx) => {
-          await trx.insertInto("counters").values(row).onDuplicateKeyUpdate({ count: sql`count + ${by}` }).execute();
-          const found = await trx.selectFrom("counters").select("count").where("key", "=", key).where("window_start", "=", windowStart).executeTakeFirstOrThrow();
-          return Number(found.count);
-        });
+        // One round trip: LAST_INSERT_ID(expr) hands the updated total back in the statement's
+        // own result (per connection, so exactly this hit's total). A fresh row reports 1 affected row.
+        const result = await db
+          .insertInto("counters")
+          .values(row)
+          .onDuplicateKeyUpdate({ count: sql`last_insert_id(count + ${by})` })
+          .executeTakeFirstOrThrow();
+        total = result.numInsertedOrUpdatedRows === 1n ? by : Number(result.insertId);
       } else {
         const found = await db
           .insertInto("counters")
@@ -43,6 +47,10 @@ export function sqlCounters(db: Db): Counters {
       }
       return total;
     },
+    async get(key, windowStart) {
+      const found = await db.selectFrom("counters").select("count").where("key", "=", key).where("window_start", "=", windowStart).executeTakeFirst();
+      return Number(found?.count ?? 0);
+    },
     close: async () => {},
   };
 }
@@ -58,6 +66,9 @@ export async function redisCounters(url: string): Promise<Counters> {
   return {
     async add(key, windowStart, by, expiresAt) {
       return Number(await redis.eval(INCR_SCRIPT, 1, `bailian-chat:counter:${key}:${windowStart}`, by, expiresAt));
+    },
+    async get(key, windowStart) {
+      return Number((await redis.get(`bailian-chat:counter:${key}:${windowStart}`)) ?? 0);
     },
     async close() {
       redis.disconnect();

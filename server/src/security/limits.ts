@@ -62,7 +62,7 @@ export async function admitMessage({ counters, limits, siteId, visitorId, now }:
   await perMinute(counters, `msg:visitor:${visitorId}`, limits.visitorMessagesPerMinute, now);
   await perMinute(counters, `msg:site:${siteId}`, limits.siteMessagesPerMinute, now);
   const m = month(now);
-  const tokens = await counters.add(`quota:tokens:${siteId}`, m.start, 0, m.next + 86_400_000);
+  const tokens = await counters.get(`quota:tokens:${siteId}`, m.start);
   if (tokens >= limits.monthlyTokens) throw quotaExceeded(now);
   const messages = await counters.add(`quota:messages:${siteId}`, m.start, 1, m.next + 86_400_000);
   if (messages > limits.monthlyMessages) throw quotaExceeded(now);
@@ -83,9 +83,6 @@ export function admitSession(counters: Counters, limits: SiteLimits, siteId: str
 /** Where the site stands this month, for the owner's dashboard. */
 export async function monthToDate(counters: Counters, siteId: string, now: number) {
   const m = month(now);
-  const [messages, tokens] = await Promise.all([
-    counters.add(`quota:messages:${siteId}`, m.start, 0, m.next + 86_400_000),
-    counters.add(`quota:tokens:${siteId}`, m.start, 0, m.next + 86_400_000),
-  ]);
+  const [messages, tokens] = await Promise.all([counters.get(`quota:messages:${siteId}`, m.start), counters.get(`quota:tokens:${siteId}`, m.start)]);
   return { month: m.label, messages, tokens };
 }
