@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, MysqlDialect, type MysqlPool, type MysqlPoolConnection, type MysqlQueryResult, SqliteDialect } from "kysely";
+import type BetterSqlite from "better-sqlite3";
+import { Kysely, MysqlDialect, type MysqlPool, type MysqlPoolConnection, type MysqlQueryResult, SqliteDialect, type SqliteDatabase } from "kysely";
 import type { Pool, PoolConnection } from "mysql2";
 import type { Database } from "./schema.js";
 
@@ -76,7 +77,31 @@ export async function openDatabase(url: string, timeouts: MysqlTimeouts = {}): P
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: "sqlite" };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), dialect: "sqlite" };
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * kysely prepares every query afresh; preparing costs as much as running a small query. The SQL
+ * text of our queries repeats (values are bound), so prepared statements are kept by their text.
+ * Safe to share: kysely runs one query at a time on its single SQLite connection.
+ */
+function withStatementCache(sqlite: BetterSqlite.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        // Bounded for queries whose text varies (IN lists of different lengths); the oldest goes first.
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** An error with a code that isDatabaseUnavailable knows. */
