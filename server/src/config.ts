@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /**
@@ -33,6 +34,22 @@ const EnvSchema = z.object({
   TRUST_PROXY: optional(z.enum(["0", "1"])),
 });
 
+/** The name of every environment variable the server reads (s.yaml may set only these; a test checks it). */
+export const ENV_VARS: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
+
+/**
+ * `true` only inside dist/server/server.mjs: build.mjs defines it. The bundle is the Function
+ * Compute code directory, with the built widget and dashboard beside it (dist/server/widget,
+ * dist/server/dashboard), wherever it is started from. From the sources (`npm run demo`, `npm
+ * start`, the tests) they are dist/widget and dist/dashboard under the working directory.
+ */
+declare const __BAILIAN_BUNDLE__: boolean | undefined;
+
+function defaultStaticDir(name: "widget" | "dashboard"): string {
+  const bundled = typeof __BAILIAN_BUNDLE__ !== "undefined" && __BAILIAN_BUNDLE__;
+  return bundled ? fileURLToPath(new URL(name, import.meta.url)) : `dist/${name}`;
+}
+
 export interface Config {
   /** mysql://… or sqlite:/path/file.sqlite */
   databaseUrl: string;
@@ -44,9 +61,9 @@ export interface Config {
   host: string;
   publicUrl: string;
   dataDir: string;
-  /** the built widget (dist/widget), served at /widget.js for self-hosting and the demo */
+  /** the built widget (dist/widget; in the bundle, widget/ beside it), served at /widget.js for self-hosting and the demo */
   widgetDir: string;
-  /** the built dashboard (dist/dashboard), served at /dashboard */
+  /** the built dashboard (dist/dashboard; in the bundle, dashboard/ beside it), served at /dashboard */
   dashboardDir: string;
   demo: boolean;
   /** behind Function Compute or another proxy: the client address is the last X-Forwarded-For hop */
@@ -118,8 +135,8 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     host: e.HOST ?? "0.0.0.0",
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     dataDir,
-    widgetDir: e.WIDGET_DIR ?? "dist/widget",
-    dashboardDir: e.DASHBOARD_DIR ?? "dist/dashboard",
+    widgetDir: e.WIDGET_DIR ?? defaultStaticDir("widget"),
+    dashboardDir: e.DASHBOARD_DIR ?? defaultStaticDir("dashboard"),
     demo,
     trustProxy: e.TRUST_PROXY === "1",
   });

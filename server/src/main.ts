@@ -59,7 +59,9 @@ export async function start(
 ): Promise<StartedServer> {
   const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   const config = loadConfig(env, demoSecret(env.DATA_DIR || ".data"));
-  const { db, dialect } = await openDatabase(config.databaseUrl);
+  const { db, dialect } = await openDatabase(config.databaseUrl).catch((err: unknown) => {
+    throw isSqliteMissing(err) ? sqliteMissingError(env.DATABASE_URL) : err;
+  });
   if (dialect === "mysql") {
     // Served queries are cut after a few seconds (database.ts); a migration (an index on a big
     // table) may rightly take minutes, so it gets a connection without that bound.
@@ -145,6 +147,23 @@ export async function start(
       await db.destroy();
     })());
   return { url, config, close };
+}
+
+/**
+ * better-sqlite3 is a native module the bundle leaves out (build.mjs): on Function Compute, with
+ * nothing installed beside dist/server, a sqlite: DATABASE_URL (or none) cannot work. Said as a
+ * configuration problem, not as a module-resolution stack trace.
+ */
+function isSqliteMissing(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /better-sqlite3/.test(String((err as Error).message));
+}
+
+function sqliteMissingError(databaseUrl: string | undefined): ConfigError {
+  const which = databaseUrl ? "a sqlite: URL" : "not set, so the data would go to a local SQLite file";
+  return new ConfigError([
+    `DATABASE_URL: ${which}, but the better-sqlite3 package cannot be found next to the server. The bundle (dist/server) does not include it, because SQLite is only for local use. On Function Compute, set DATABASE_URL=mysql://user:password@host:3306/database (RDS MySQL); for a local SQLite file, run the server from the repository after \`npm install\`.`,
+  ]);
 }
 
 /** true when `work` settled within `ms`; false when the time ran out first. */
