@@ -31,20 +31,19 @@ export function createQwenModel(options: QwenOptions): ChatModel {
       if (!apiKey) throw new LlmError("auth", "No DashScope API key is configured.");
       const controller = new AbortController();
       const onAbort = () => controller.abort();
-      request.signal?.addEventListener("abort", onAbort, { once: true });
+      // A stop that came before this answer started (tasks cancelled) cuts it at once too.
+      if (request.signal?.aborted) controller.abort();
+      else request.signal?.addEventListener("abort", onAbort, { once: true });
       let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = true;
-          controller.abort();
-        }, options.timeoutMs);
-      };
+      // One timer per answer, pushed back at every chunk (refresh() is much cheaper than a new timer per chunk).
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, options.timeoutMs);
+      const arm = () => timer.refresh();
 
       let requestId: string | null = null;
       try {
-        arm();
         const body = {
           model: request.model,
           messages: request.messages,
