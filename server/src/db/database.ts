@@ -49,7 +49,8 @@ export const MYSQL_DEFAULTS: Readonly<Required<MysqlTimeouts>> = Object.freeze({
 export async function openDatabase(url: string, timeouts: MysqlTimeouts = {}): Promise<DatabaseHandle> {
   if (url.startsWith("mysql:")) {
     const limits = { ...MYSQL_DEFAULTS, ...timeouts };
-    const { createPool } = await import("mysql2");
+    // The CommonJS module object as `default`: the only form the bundle's split-off chunk exports.
+    const { createPool } = (await import("mysql2")).default;
     const dialect = new MysqlDialect({
       pool: async () =>
         failFast(

@@ -61,7 +61,8 @@ if c == tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
 return c`;
 
 export async function redisCounters(url: string): Promise<Counters> {
-  const { Redis } = await import("ioredis");
+  // The CommonJS module object as `default`: the only form the bundle's split-off chunk exports.
+  const { Redis } = (await import("ioredis")).default;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
   return {
     async add(key, windowStart, by, expiresAt) {
