@@ -20,6 +20,8 @@ export async function spawnUntilReady(args: string[], env: Record<string, string
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   while (performance.now() - started < timeoutMs) {
+    // Another process on the port would answer in its place.
+    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited with ${child.exitCode}`);
     try {
       const res = await fetch(url);
       if (res.ok) return { child, readyMs: performance.now() - started };

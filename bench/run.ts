@@ -1,7 +1,25 @@
 // `npm run bench`: builds, then prints each benchmark's table. Not part of `npm test`.
+// MariaDB runs use BENCH_MYSQL_URL (default: the local server) and are skipped when it does not answer.
 import { execFileSync } from "node:child_process";
+import { coldStartBench } from "./cold-start.js";
+import { type BenchDatabase, mysqlDatabase, sqliteDatabase } from "./setup.js";
+import { sizesBench } from "./sizes.js";
 import { streamingBench } from "./streaming.js";
 
 execFileSync(process.execPath, ["build.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
-console.log(`\nStreaming overhead (200 chunks, first after 50 ms, 2 ms apart)\n`);
-console.log(await streamingBench());
+console.log(`\nWidget sizes\n\n${sizesBench()}`);
+
+const databases: BenchDatabase[] = [sqliteDatabase()];
+const mysql = await mysqlDatabase();
+if (mysql) databases.push(mysql);
+else console.log("\n(MariaDB/MySQL not reachable at BENCH_MYSQL_URL: its runs are skipped)");
+
+try {
+  console.log(`\nCold start of dist/server/server.mjs (median of 10)\n\n${await coldStartBench(databases)}`);
+  for (const database of databases) {
+    console.log(`\nStreaming overhead on ${database.name} (200 chunks, first after 50 ms, 2 ms apart)\n`);
+    console.log(await streamingBench(database));
+  }
+} finally {
+  await Promise.all(databases.map((d) => d.drop()));
+}

@@ -1,29 +1,36 @@
 // Streaming overhead: time to first token and total time of a chat, straight from the DashScope
 // fake, through a bare h3 pass-through proxy (the floor), and through the real server (with its
-// database writes), at 1, 50 and 200 concurrent chats. Also the server's peak RSS.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// database writes), at 1, 50 and 200 concurrent chats. Also throughput and the server's peak RSS.
+//
+// Two ways of being 200 concurrent: a burst (all chats sent at the same instant, the worst case)
+// and steady (each of the 200 clients chats again as soon as its answer ends, their first chats
+// spread over one chat's length: 200 answers always streaming, as on a busy site).
+import { readFileSync } from "node:fs";
 import { ms, percentile, spawnUntilReady, stop, table } from "./lib.js";
+import { type BenchDatabase, FAKE_KEY, type Visitor, benchEnv, setUpVisitors } from "./setup.js";
 
 const FAKE_PORT = 18_801;
 const PROXY_PORT = 18_802;
 const SERVER_PORT = 18_803;
 const FAKE = `http://127.0.0.1:${FAKE_PORT}`;
 const UPSTREAM = `${FAKE}/compatible-mode/v1`;
-const KEY = "sk-fake-local";
 const CHUNKS = Array.from({ length: 200 }, (_, i) => `tok${i} `);
 const SCRIPT = { kind: "answer", chunks: CHUNKS, text: CHUNKS.join(""), firstChunkDelayMs: 50, chunkDelayMs: 2 };
-const LEVELS = [1, 50, 200];
-const dialect = process.argv.includes("--mysql") ? "mysql" : "sqlite";
+/** About one chat's length through the fake: steady clients start this far apart in all. */
+const SPREAD_MS = 500;
+
+type Mode = "burst" | "steady";
+const LEVELS: Array<{ concurrency: number; mode: Mode; chatsEach: number }> = process.env.BENCH_ONLY_200 ? [{ concurrency: 200, mode: "steady", chatsEach: 4 }] : [
+  { concurrency: 1, mode: "steady", chatsEach: 20 },
+  { concurrency: 50, mode: "burst", chatsEach: 2 },
+  { concurrency: 50, mode: "steady", chatsEach: 4 },
+  { concurrency: 200, mode: "burst", chatsEach: 2 },
+  { concurrency: 200, mode: "steady", chatsEach: 4 },
+];
 
 interface Sample {
   ttft: number;
   total: number;
-}
-
-async function enqueue(n: number) {
-  await fetch(`${FAKE}/__fake/enqueue`, { method: "POST", body: JSON.stringify(Array.from({ length: n }, () => SCRIPT)) });
 }
 
 /** One request; ttft = the first answer text seen, total = the end of the body. */
@@ -46,31 +53,34 @@ async function timed(url: string, init: RequestInit): Promise<Sample> {
   return { ttft, total: performance.now() - started };
 }
 
-async function run(concurrency: number, rounds: number, one: (i: number) => Promise<Sample>): Promise<Sample[]> {
+/** `concurrency` clients, each making `chatsEach` chats one after another; answers every chat's sample and the run's seconds. */
+async function run(concurrency: number, mode: Mode, chatsEach: number, one: (client: number) => Promise<Sample>) {
+  await fetch(`${FAKE}/__fake/enqueue`, { method: "POST", body: JSON.stringify(Array.from({ length: concurrency * chatsEach }, () => SCRIPT)) });
   const samples: Sample[] = [];
-  for (let r = 0; r < rounds; r++) {
-    await enqueue(concurrency);
-    samples.push(...(await Promise.all(Array.from({ length: concurrency }, (_, i) => one(i)))));
+  const started = performance.now();
+  if (mode === "burst") {
+    for (let round = 0; round < chatsEach; round++) samples.push(...(await Promise.all(Array.from({ length: concurrency }, (_, i) => one(i)))));
+  } else {
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, (i * SPREAD_MS) / concurrency));
+        for (let n = 0; n < chatsEach; n++) samples.push(await one(i));
+      }),
+    );
   }
-  return samples;
+  return { samples, seconds: (performance.now() - started) / 1000 };
 }
 
-const upstreamBody = JSON.stringify({ model: "qwen-flash", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } });
-const upstreamInit = { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` }, body: upstreamBody };
+const upstreamInit = {
+  method: "POST",
+  headers: { "content-type": "application/json", authorization: `Bearer ${FAKE_KEY}` },
+  body: JSON.stringify({ model: "qwen-flash", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }),
+};
 
-async function setUpVisitors(base: string, n: number) {
-  const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  const signup = await fetch(`${base}/api/auth/signup`, json({ email: `bench-${Date.now()}@example.com`, password: "benchmark-password" }));
-  const cookie = signup.headers.get("set-cookie")!.split(";")[0];
-  const { site } = await (await fetch(`${base}/api/sites`, json({ name: "Bench", allowedOrigins: ["https://bench.example"], limits: { sessionsPerIpPerMinute: 1000, siteMessagesPerMinute: 100_000, visitorMessagesPerMinute: 600 } }, { cookie }))).json();
-  const visitors: Array<{ url: string; headers: Record<string, string> }> = [];
-  for (let i = 0; i < n; i++) {
-    const { token } = await (await fetch(`${base}/v1/widget/${site.siteKey}/sessions`, { method: "POST" })).json();
-    const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
-    const { conversation } = await (await fetch(`${base}/v1/conversations`, { method: "POST", headers })).json();
-    visitors.push({ url: `${base}/v1/conversations/${conversation.id}/messages`, headers });
-  }
-  return visitors;
+/** CPU time the process has used so far (user + system), from /proc. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime: clock ticks of 1/100 s
 }
 
 function peakRssMb(pid: number): number {
@@ -78,45 +88,51 @@ function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-export async function streamingBench(): Promise<string> {
-  if (!existsSync("dist/server/server.mjs")) throw new Error("run `npm run build` first");
-  const dir = mkdtempSync(join(tmpdir(), "bc-bench-"));
+const p = (samples: Sample[], key: keyof Sample, q: number) => percentile(samples.map((s) => s[key]), q);
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "–");
+
+export async function streamingBench(database: BenchDatabase): Promise<string> {
   const fake = await spawnUntilReady(["--import", "tsx", "bench/fake-server.ts"], { PORT: String(FAKE_PORT) }, `${FAKE}/__fake/requests`);
   const proxy = await spawnUntilReady(["--import", "tsx", "bench/proxy-floor.ts"], { PORT: String(PROXY_PORT), UPSTREAM }, `http://127.0.0.1:${PROXY_PORT}/health`);
-  const databaseUrl = dialect === "mysql" ? (process.env.BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test") : `sqlite:${join(dir, "bench.sqlite")}`;
   const server = await spawnUntilReady(
-    ["dist/server/server.mjs"],
-    { PORT: String(SERVER_PORT), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, APP_SECRET: "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz", DASHSCOPE_API_KEY: KEY, DASHSCOPE_BASE_URL: UPSTREAM, DATA_DIR: dir },
+    // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
+    [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "dist/server/server.mjs"],
+    benchEnv(database.url, UPSTREAM, SERVER_PORT),
     `http://127.0.0.1:${SERVER_PORT}/health`,
   );
   const rows: Array<Record<string, string | number>> = [];
   try {
-    const visitors = await setUpVisitors(`http://127.0.0.1:${SERVER_PORT}`, Math.max(...LEVELS));
-    for (const c of LEVELS) {
-      const rounds = c === 1 ? 20 : 2;
-      const direct = await run(c, rounds, () => timed(`${UPSTREAM}/chat/completions`, upstreamInit));
-      const floor = await run(c, rounds, () => timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit));
-      const started = performance.now();
-      const ours = await run(c, rounds, (i) => timed(visitors[i].url, { method: "POST", headers: visitors[i].headers, body: JSON.stringify({ content: "hi" }) }));
-      const seconds = (performance.now() - started) / 1000;
-      for (const [name, samples] of [["direct from fake", direct], ["h3 pass-through (floor)", floor], [`server (${dialect})`, ours]] as const) {
+    const visitors: Visitor[] = await setUpVisitors(`http://127.0.0.1:${SERVER_PORT}`, Math.max(...LEVELS.map((l) => l.concurrency)));
+    const rssBefore = peakRssMb(server.child.pid!);
+    for (const { concurrency, mode, chatsEach } of LEVELS) {
+      const direct = await run(concurrency, mode, chatsEach, () => timed(`${UPSTREAM}/chat/completions`, upstreamInit));
+      const floor = await run(concurrency, mode, chatsEach, () => timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit));
+      const cpuBefore = cpuMs(server.child.pid!);
+      const ours = await run(concurrency, mode, chatsEach, (i) =>
+        timed(visitors[i].url, { method: "POST", headers: visitors[i].headers, body: JSON.stringify({ content: "hi" }) }),
+      );
+      const cpuPerChat = (cpuMs(server.child.pid!) - cpuBefore) / ours.samples.length;
+      for (const [name, { samples, seconds }] of [["direct from fake", direct], ["h3 pass-through (floor)", floor], [`server (${database.name})`, ours]] as const) {
+        const isServer = name.startsWith("server");
         rows.push({
           path: name,
-          concurrent: c,
+          concurrent: `${concurrency} ${concurrency > 1 ? mode : ""}`.trim(),
           chats: samples.length,
-          "ttft p50": ms(percentile(samples.map((s) => s.ttft), 50)),
-          "ttft p99": ms(percentile(samples.map((s) => s.ttft), 99)),
-          "total p50": ms(percentile(samples.map((s) => s.total), 50)),
-          "total p99": ms(percentile(samples.map((s) => s.total), 99)),
-          "added ttft p50": ms(percentile(samples.map((s) => s.ttft), 50) - percentile(direct.map((s) => s.ttft), 50)),
-          "chats/s": name.startsWith("server") ? (samples.length / seconds).toFixed(1) : "",
+          "ttft p50": ms(p(samples, "ttft", 50)),
+          "ttft p99": ms(p(samples, "ttft", 99)),
+          "total p50": ms(p(samples, "total", 50)),
+          "total p99": ms(p(samples, "total", 99)),
+          "added ttft p50": name === "direct from fake" ? "" : ms(p(samples, "ttft", 50) - p(direct.samples, "ttft", 50)),
+          "added ttft p99": name === "direct from fake" ? "" : ms(p(samples, "ttft", 99) - p(direct.samples, "ttft", 99)),
+          "ttft p50 vs floor": isServer ? ratio(p(samples, "ttft", 50), p(floor.samples, "ttft", 50)) : "",
+          "chats/s": (samples.length / seconds).toFixed(1),
+          "server CPU/chat": isServer ? ms(cpuPerChat) : "",
         });
       }
     }
-    rows.push({ path: `server peak RSS: ${peakRssMb(server.child.pid!).toFixed(0)} MB`, concurrent: "", chats: "", "ttft p50": "", "ttft p99": "", "total p50": "", "total p99": "", "added ttft p50": "", "chats/s": "" });
+    const note = `server peak RSS: ${rssBefore.toFixed(0)} MB after setting up ${visitors.length} visitors, ${peakRssMb(server.child.pid!).toFixed(0)} MB after the runs`;
+    return `${table(rows)}\n${note}`;
   } finally {
     await Promise.all([stop(server.child), stop(proxy.child), stop(fake.child)]);
-    rmSync(dir, { recursive: true, force: true });
   }
-  return table(rows);
 }
