@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { type ChatChunk, type ChatModel, type ChatRequest, LlmError } from "./chat-model.js";
+import { sseData } from "./sse-data.js";
 
 /** Hybrid-thinking open-source Qwen3 models think by default; a chat widget wants the answer only (dashscope.md §2.1). */
 const HYBRID_THINKING = /^qwen3-\d+(\.\d+)?b$/;
@@ -53,14 +54,25 @@ export function createQwenModel(options: QwenOptions): ChatModel {
           stream_options: { include_usage: true },
           ...(HYBRID_THINKING.test(request.model) ? { enable_thinking: false } : {}),
         };
-        const { data: stream, response } = await clientFor(apiKey)
-          .chat.completions.create(body, { signal: controller.signal })
-          .withResponse();
+        // The SDK makes the request and turns an HTTP error into its APIError; the event stream
+        // is read by sseData (see there why), with the SDK's rules: [DONE] ends it, an `error`
+        // object is the SDK's APIError, a chunk that is not JSON is a SyntaxError.
+        const response = await clientFor(apiKey).chat.completions.create(body, { signal: controller.signal }).asResponse();
         requestId = response.headers.get("x-request-id");
+        if (!response.body) throw new LlmError("malformed", "The model sent no answer.", { requestId });
         let finishReason: string | null = null;
         let usage: { promptTokens: number; completionTokens: number } | null = null;
-        for await (const chunk of stream) {
+        let done = false;
+        for await (const data of sseData(response.body)) {
           arm();
+          // Read on to the end after [DONE], so the connection can serve the next answer.
+          if (done) continue;
+          if (data.startsWith("[DONE]")) {
+            done = true;
+            continue;
+          }
+          const chunk = JSON.parse(data) as OpenAI.ChatCompletionChunk & { error?: unknown };
+          if (chunk?.error) throw new OpenAI.APIError(undefined, chunk.error as object, undefined, response.headers);
           if (!chunk || typeof chunk !== "object" || !Array.isArray(chunk.choices)) {
             throw new LlmError("malformed", "The model sent a chunk we cannot read.", { requestId });
           }
