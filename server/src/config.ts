@@ -12,6 +12,27 @@ const DEFAULT_DASHSCOPE_BASE_URL = "https://dashscope.aliyuncs.com/compatible-mo
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
+/**
+ * WIDGET_URL: where pages load widget.js from when a CDN serves it (the install snippet's src).
+ * https pages block an http script as mixed content, so https only (http for a local try-out);
+ * the loader finds its chunk relative to this URL, so it is the .js file itself.
+ */
+const WidgetUrl = z.string().superRefine((value, ctx) => {
+  const example = "e.g. https://cdn.example.com/widget/widget.js";
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return ctx.addIssue({ code: "custom", message: `must be the absolute URL of widget.js, ${example}` });
+  }
+  const local = url.hostname === "localhost" || url.hostname === "127.0.0.1";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+    ctx.addIssue({ code: "custom", message: `must start with https:// (http:// only for localhost or 127.0.0.1), ${example}` });
+  } else if (url.username || url.password || url.search || url.hash || !url.pathname.endsWith(".js")) {
+    ctx.addIssue({ code: "custom", message: `must be the URL of the .js file itself, with no query, fragment or credentials, ${example}` });
+  }
+});
+
 const EnvSchema = z.object({
   DATABASE_URL: optional(
     z.string().refine((v) => /^(mysql|sqlite):/.test(v), "must start with mysql:// or sqlite:"),
@@ -30,6 +51,7 @@ const EnvSchema = z.object({
   DATA_DIR: optional(z.string()),
   WIDGET_DIR: optional(z.string()),
   DASHBOARD_DIR: optional(z.string()),
+  WIDGET_URL: optional(WidgetUrl),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
   TRUST_PROXY: optional(z.enum(["0", "1"])),
 });
@@ -63,6 +85,11 @@ export interface Config {
   dataDir: string;
   /** the built widget (dist/widget; in the bundle, widget/ beside it), served at /widget.js for self-hosting and the demo */
   widgetDir: string;
+  /**
+   * The public URL of widget.js when a CDN serves it (WIDGET_URL); null: pages load it from this
+   * server's /widget.js. Only the dashboard's install snippet uses it.
+   */
+  widgetUrl: string | null;
   /** the built dashboard (dist/dashboard; in the bundle, dashboard/ beside it), served at /dashboard */
   dashboardDir: string;
   demo: boolean;
@@ -136,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ""),
     dataDir,
     widgetDir: e.WIDGET_DIR ?? defaultStaticDir("widget"),
+    widgetUrl: e.WIDGET_URL ? new URL(e.WIDGET_URL).href : null,
     dashboardDir: e.DASHBOARD_DIR ?? defaultStaticDir("dashboard"),
     demo,
     trustProxy: e.TRUST_PROXY === "1",

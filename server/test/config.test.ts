@@ -147,6 +147,43 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(config.appSecrets)).toBe(true);
   });
 
+  it("WIDGET_URL: unset means the server's own /widget.js; else the absolute https URL of a .js file (http only on localhost)", () => {
+    expect(loadConfig({ APP_SECRET: STRONG }).widgetUrl).toBeNull();
+    expect(loadConfig({ APP_SECRET: STRONG, WIDGET_URL: "" }).widgetUrl).toBeNull();
+    for (const [given, kept] of [
+      ["https://cdn.example.com/widget/widget.js", "https://cdn.example.com/widget/widget.js"],
+      ["https://CDN.Example.com:443/widget.js", "https://cdn.example.com/widget.js"],
+      ["https://cdn.example.com:8443/v2/widget.js", "https://cdn.example.com:8443/v2/widget.js"],
+      ["http://localhost:8080/widget.js", "http://localhost:8080/widget.js"],
+      ["http://127.0.0.1/static/widget.js", "http://127.0.0.1/static/widget.js"],
+    ]) {
+      expect(loadConfig({ APP_SECRET: STRONG, WIDGET_URL: given }).widgetUrl, given).toBe(kept);
+    }
+
+    const refused: Array<[string, RegExp]> = [
+      ["cdn.example.com/widget/widget.js", /^WIDGET_URL: must be the absolute URL of widget\.js/],
+      ["/widget.js", /^WIDGET_URL: must be the absolute URL of widget\.js/],
+      ["http://cdn.example.com/widget/widget.js", /^WIDGET_URL: must start with https:\/\/ \(http:\/\/ only for localhost or 127\.0\.0\.1\)/],
+      ["http://localhost.evil.example/widget.js", /^WIDGET_URL: must start with https:\/\//],
+      ["ftp://cdn.example.com/widget.js", /^WIDGET_URL: must start with https:\/\//],
+      ["javascript:alert(1)//x.js", /^WIDGET_URL: must start with https:\/\//],
+      ["https://cdn.example.com/widget/", /^WIDGET_URL: must be the URL of the \.js file itself/],
+      ["https://cdn.example.com/widget/widget.json", /^WIDGET_URL: must be the URL of the \.js file itself/],
+      ["https://cdn.example.com/widget.js?v=2", /^WIDGET_URL: must be the URL of the \.js file itself/],
+      ["https://cdn.example.com/widget.js#top", /^WIDGET_URL: must be the URL of the \.js file itself/],
+      ["https://user:pw@cdn.example.com/widget.js", /^WIDGET_URL: must be the URL of the \.js file itself/],
+    ];
+    for (const [value, message] of refused) {
+      const problems = problemsOf(() => loadConfig({ APP_SECRET: STRONG, WIDGET_URL: value }));
+      expect(problems, value).toHaveLength(1);
+      expect(problems[0], value).toMatch(message);
+      // Every refusal shows what a right value looks like.
+      expect(problems[0], value).toContain("e.g. https://cdn.example.com/widget/widget.js");
+    }
+    // Reported with the other problems, not instead of them.
+    expect(variablesOf(problemsOf(() => loadConfig({ WIDGET_URL: "http://cdn.example.com/widget.js", PORT: "x" })))).toEqual(["APP_SECRET", "PORT", "WIDGET_URL"]);
+  });
+
   it("APP_SECRET_PREVIOUS adds verify-only secrets after the current one (comma-separated, trimmed)", () => {
     const old1 = "0ld-secret-one-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     const old2 = "0ld-secret-two-abcdefghijklmnopqrstuvwxyz";

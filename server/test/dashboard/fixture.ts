@@ -26,7 +26,11 @@ export interface DashboardFixture {
   patchSite(body: unknown): Promise<Response>;
 }
 
-export function dashboardFixture(seed?: (chat: (question: string, ...script: FakeScripts) => Promise<void>) => Promise<void>): DashboardFixture {
+export function dashboardFixture(
+  seed?: (chat: (question: string, ...script: FakeScripts) => Promise<void>) => Promise<void>,
+  /** the server's environment beyond the harness's (e.g. WIDGET_URL) */
+  env: Record<string, string> = {},
+): DashboardFixture {
   const f = { origin: new URL(PUBLIC_URL).origin } as DashboardFixture;
   let unmount: (() => void) | undefined;
 
@@ -72,7 +76,7 @@ export function dashboardFixture(seed?: (chat: (question: string, ...script: Fak
     });
 
   beforeAll(async () => {
-    f.h = await createHarness("sqlite");
+    f.h = await createHarness("sqlite", env);
     f.ownerA = await signUpOwner(f.h);
     f.ownerB = await signUpOwner(f.h);
     f.site = await createSite(f.h, f.ownerA.cookie, { name: "Lantern Tea", bot: { displayName: "Tea helper", language: "en", primaryColor: "#3d5a40" } });

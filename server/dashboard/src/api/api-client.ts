@@ -4,6 +4,7 @@ import type {
   ConversationFilters,
   ConversationPageData,
   CredentialsInput,
+  InstallInfo,
   Owner,
   Site,
   SiteCreateInput,
@@ -72,6 +73,8 @@ export function createApi(options: ApiOptions = {}) {
     me: () => call<{ owner: Owner }>("GET", "/api/me", undefined, { session: false }),
     signUp: (body: CredentialsInput) => call<{ owner: Owner }>("POST", "/api/auth/signup", body, { session: false }),
     logIn: (body: CredentialsInput) => call<{ owner: Owner }>("POST", "/api/auth/login", body, { session: false }),
+    /** where pages load widget.js from and the API it talks to, for the install snippet */
+    installInfo: () => call<{ install: InstallInfo }>("GET", "/api/me/install"),
     logOut: () => call<void>("POST", "/api/auth/logout", undefined, { session: false }),
     listSites: () => call<{ sites: Site[] }>("GET", "/api/sites"),
     createSite: (body: SiteCreateInput) => call<{ site: Site }>("POST", "/api/sites", body),

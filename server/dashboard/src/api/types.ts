@@ -3,7 +3,7 @@
  * the server's, and zod never ships to the browser.
  */
 import type { z } from "zod";
-import type { Credentials, Owner } from "../../../src/features/auth/auth.schemas.js";
+import type { Credentials, InstallInfo, Owner } from "../../../src/features/auth/auth.schemas.js";
 import type {
   ConversationDetail,
   ConversationPage,
@@ -15,7 +15,7 @@ import type { BotSettings, Site, SiteCreate, SiteLimits, SitePatch } from "../..
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 
-export type { BotSettings, Owner, PublicConfig, Site, UsageResponse };
+export type { BotSettings, InstallInfo, Owner, PublicConfig, Site, UsageResponse };
 export type CredentialsInput = z.input<typeof Credentials>;
 export type SiteCreateInput = z.input<typeof SiteCreate>;
 export type SitePatchInput = z.input<typeof SitePatch>;

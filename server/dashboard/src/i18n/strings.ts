@@ -167,6 +167,8 @@ const en = {
     title: "Install",
     snippetTitle: "Script tag",
     snippetHint: "Paste this before </body> on every page that should show the chat.",
+    snippetCdn: (widgetOrigin: string, apiBase: string) =>
+      `widget.js is served from ${widgetOrigin}; data-api-base tells it where this server's API is (${apiBase}).`,
     copy: "Copy",
     copied: "Copied",
     copyFailed: "Could not copy: select the text and copy it yourself.",
@@ -442,6 +444,7 @@ const zhCN: Strings = {
     title: "安装",
     snippetTitle: "Script 标签",
     snippetHint: "将它粘贴到每个需要显示聊天窗口的页面的 </body> 之前。",
+    snippetCdn: (widgetOrigin, apiBase) => `widget.js 由 ${widgetOrigin} 提供；data-api-base 告诉它本服务器 API 的地址（${apiBase}）。`,
     copy: "复制",
     copied: "已复制",
     copyFailed: "复制失败：请手动选中文本并复制。",

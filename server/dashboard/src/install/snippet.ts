@@ -1,13 +1,36 @@
 /**
- * What a site owner pastes and allows, for a widget and API served from `origin` (this server):
- * the script tag, and the Content-Security-Policy sources a page with a strict policy needs
- * (README, "Install the widget"): script-src and connect-src the server, img-src the avatar's host.
+ * What a site owner pastes and allows: the script tag, and the Content-Security-Policy sources a
+ * page with a strict policy needs (README, "Install the widget"): script-src where widget.js
+ * comes from (this server, or a CDN), connect-src the API, img-src the avatar's host.
  */
 
 const escapeAttr = (value: string) => value.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
 
-export function scriptTag(origin: string, siteKey: string): string {
-  return `<script src="${escapeAttr(`${origin}/widget.js`)}" data-site-key="${escapeAttr(siteKey)}" async></script>`;
+/** Where pages load widget.js from, and the API it talks to (GET /api/me/install). */
+export interface InstallTarget {
+  widgetUrl: string;
+  apiBase: string;
+}
+
+export function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url; // the server sends absolute URLs; never seen
+  }
+}
+
+/**
+ * The loader talks to the origin it was loaded from unless its tag has data-api-base
+ * (widget/src/loader/boot.ts): needed when widget.js is on a CDN, or the API below a path.
+ */
+export function needsApiBase(target: InstallTarget): boolean {
+  return originOf(target.widgetUrl) !== target.apiBase.replace(/\/+$/, "");
+}
+
+export function scriptTag(target: InstallTarget, siteKey: string): string {
+  const apiBase = needsApiBase(target) ? ` data-api-base="${escapeAttr(target.apiBase.replace(/\/+$/, ""))}"` : "";
+  return `<script src="${escapeAttr(target.widgetUrl)}" data-site-key="${escapeAttr(siteKey)}"${apiBase} async></script>`;
 }
 
 export interface CspSource {
@@ -15,10 +38,11 @@ export interface CspSource {
   source: string;
 }
 
-export function cspSources(origin: string, avatarUrl: string | null): CspSource[] {
+export function cspSources(target: InstallTarget, avatarUrl: string | null): CspSource[] {
   const sources: CspSource[] = [
-    { directive: "script-src", source: origin },
-    { directive: "connect-src", source: origin },
+    // the loader and the chat chunk beside it
+    { directive: "script-src", source: originOf(target.widgetUrl) },
+    { directive: "connect-src", source: originOf(target.apiBase) },
   ];
   if (avatarUrl) {
     try {

@@ -1,24 +1,34 @@
 /** @jsxImportSource preact */
 import { useState } from "preact/hooks";
+import type { InstallInfo } from "../api/types.js";
 import { CopyButton } from "../components/copy-button.js";
 import { Field, controlProps, fieldMsg } from "../components/field.js";
-import { Notice } from "../components/states.js";
+import { ErrorState, Loading, Notice } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
+import { useResource } from "../components/use-resource.js";
 import { type Msg, errorMsg, useStrings } from "../i18n/lang.js";
-import { cspSources, cspText, scriptTag } from "../install/snippet.js";
-import { api } from "../state/session.js";
+import { cspSources, cspText, needsApiBase, originOf, scriptTag } from "../install/snippet.js";
+import { api, installInfo } from "../state/session.js";
 import { normaliseOrigin } from "../validation/rules.js";
 import type { SitePageProps } from "./site-page.js";
 
 const MAX_ORIGINS = 20;
 
 /** What the owner needs to put the bot on their pages: the tag, the origins it may run on, the CSP. */
-export function InstallPage({ site, onSiteChange }: SitePageProps) {
+export function InstallPage(props: SitePageProps) {
+  // Where widget.js is served (this server or a CDN) is the server's configuration, not this page's origin.
+  const install = useResource(installInfo, []);
+  if (!install.data) {
+    return <section class="page">{install.error ? <ErrorState error={install.error} onRetry={install.reload} /> : <Loading />}</section>;
+  }
+  return <InstallSections {...props} install={install.data} />;
+}
+
+function InstallSections({ site, onSiteChange, install }: SitePageProps & { install: InstallInfo }) {
   const s = useStrings();
   const heading = usePageTitle(`${s.install.title} · ${site.name}`);
-  const origin = window.location.origin;
-  const tag = scriptTag(origin, site.siteKey);
-  const csp = cspSources(origin, site.bot.avatarUrl);
+  const tag = scriptTag(install, site.siteKey);
+  const csp = cspSources(install, site.bot.avatarUrl);
 
   return (
     <div class="page stack">
@@ -31,6 +41,7 @@ export function InstallPage({ site, onSiteChange }: SitePageProps) {
         <pre class="code" tabIndex={0} aria-label={s.install.snippetTitle}>
           <code id="snippet">{tag}</code>
         </pre>
+        {needsApiBase(install) && <p class="muted small">{s.install.snippetCdn(originOf(install.widgetUrl), install.apiBase)}</p>}
         <CopyButton text={tag} label={s.install.copySnippet} />
       </section>
       <OriginsEditor {...{ site, onSiteChange }} />

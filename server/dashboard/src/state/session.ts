@@ -1,6 +1,6 @@
 import { signal } from "@preact/signals";
 import { type Api, createApi } from "../api/api-client.js";
-import type { Owner } from "../api/types.js";
+import type { InstallInfo, Owner } from "../api/types.js";
 
 /**
  * The signed-in owner: undefined while the first /api/me is on its way, null when signed out.
@@ -10,6 +10,8 @@ export const owner = signal<Owner | null | undefined>(undefined);
 export const sessionEnded = signal(false);
 
 let current: Api = createApi({ onUnauthorized: endSession });
+/** the server's install info, the same for every owner: asked once per API (see installInfo) */
+let install: Promise<InstallInfo> | undefined;
 
 /** The API the pages use; tests give it the real server's fetch. */
 export function api(): Api {
@@ -18,7 +20,20 @@ export function api(): Api {
 
 export function configureApi(fetchFn?: typeof fetch): Api {
   current = createApi({ fetch: fetchFn, onUnauthorized: endSession });
+  install = undefined;
   return current;
+}
+
+/** Where the snippet sends pages (the server's WIDGET_URL and PUBLIC_URL): asked once, kept unless it failed. */
+export function installInfo(): Promise<InstallInfo> {
+  if (!install) {
+    const asked = current.installInfo().then((r) => r.install);
+    install = asked;
+    asked.catch(() => {
+      if (install === asked) install = undefined;
+    });
+  }
+  return install;
 }
 
 function endSession() {

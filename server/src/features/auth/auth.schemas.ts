@@ -19,3 +19,14 @@ export const Owner = z.object({
 export type Owner = z.infer<typeof Owner>;
 
 export const OwnerResponse = z.object({ owner: Owner });
+
+/** What the dashboard's install page puts in the snippet: where pages load widget.js, and the API it talks to. */
+export const InstallInfo = z.object({
+  /** WIDGET_URL (a CDN), else this server's own /widget.js */
+  widgetUrl: z.string(),
+  /** PUBLIC_URL: the tag's data-api-base when widget.js comes from another origin */
+  apiBase: z.string(),
+});
+export type InstallInfo = z.infer<typeof InstallInfo>;
+
+export const InstallResponse = z.object({ install: InstallInfo });

@@ -3,7 +3,8 @@ import type { OwnersTable } from "../../db/schema.js";
 import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../security/passwords.js";
-import type { Credentials, Owner } from "./auth.schemas.js";
+import type { Config } from "../../config.js";
+import type { Credentials, InstallInfo, Owner } from "./auth.schemas.js";
 import { findOwnerByEmail, findOwnerById, insertOwner } from "./auth.repository.js";
 
 function toOwner(row: OwnersTable): Owner {
@@ -45,4 +46,12 @@ export async function getOwner(deps: Pick<AppDeps, "db">, ownerId: string): Prom
   const row = await findOwnerById(deps.db, ownerId);
   if (!row) throw new AppError("unauthorized");
   return toOwner(row);
+}
+
+/**
+ * Where the install snippet sends pages: widget.js from the CDN when WIDGET_URL is set (the
+ * server's own /widget.js otherwise), talking to this server's API (PUBLIC_URL).
+ */
+export function installInfo(config: Pick<Config, "publicUrl" | "widgetUrl">): InstallInfo {
+  return { widgetUrl: config.widgetUrl ?? `${config.publicUrl}/widget.js`, apiBase: config.publicUrl };
 }

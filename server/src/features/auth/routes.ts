@@ -2,8 +2,8 @@ import type { AppDeps } from "../../app.js";
 import { clearSessionCookie, setSessionCookie } from "../../http/cookies.js";
 import type { Router } from "../../http/route.js";
 import { signOwnerSession } from "../../security/tokens.js";
-import { Credentials, OwnerResponse } from "./auth.schemas.js";
-import { getOwner, logIn, signUp } from "./auth.service.js";
+import { Credentials, InstallResponse, OwnerResponse } from "./auth.schemas.js";
+import { getOwner, installInfo, logIn, signUp } from "./auth.service.js";
 
 export function registerAuthRoutes(router: Router, deps: AppDeps): void {
   router.add({
@@ -62,5 +62,16 @@ export function registerAuthRoutes(router: Router, deps: AppDeps): void {
     response: OwnerResponse,
     errors: ["unauthorized"],
     handler: async ({ ownerId }) => ({ owner: await getOwner(deps, ownerId) }),
+  });
+
+  router.add({
+    method: "GET",
+    path: "/api/me/install",
+    summary: "Where pages load widget.js from and the API it talks to, for the install snippet",
+    tag: "auth",
+    auth: "owner",
+    response: InstallResponse,
+    errors: ["unauthorized"],
+    handler: () => ({ install: installInfo(deps.config) }),
   });
 }
