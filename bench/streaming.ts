@@ -20,7 +20,7 @@ const SCRIPT = { kind: "answer", chunks: CHUNKS, text: CHUNKS.join(""), firstChu
 const SPREAD_MS = 500;
 
 type Mode = "burst" | "steady";
-const LEVELS: Array<{ concurrency: number; mode: Mode; chatsEach: number }> = process.env.BENCH_ONLY_200 ? [{ concurrency: 200, mode: "steady", chatsEach: 4 }] : [
+const LEVELS: Array<{ concurrency: number; mode: Mode; chatsEach: number }> = [
   { concurrency: 1, mode: "steady", chatsEach: 20 },
   { concurrency: 50, mode: "burst", chatsEach: 2 },
   { concurrency: 50, mode: "steady", chatsEach: 4 },
@@ -54,7 +54,11 @@ async function timed(url: string, init: RequestInit): Promise<Sample> {
 }
 
 /** `concurrency` clients, each making `chatsEach` chats one after another; answers every chat's sample and the run's seconds. */
-async function run(concurrency: number, mode: Mode, chatsEach: number, one: (client: number) => Promise<Sample>) {
+async function run(origin: string, concurrency: number, mode: Mode, chatsEach: number, one: (client: number) => Promise<Sample>) {
+  // One open connection per client first, as FC's front keeps them to an instance: what is
+  // measured is the server, not the loopback's TCP handshakes (at 200 new connections at once,
+  // a few SYNs here are retransmitted after 1 s, 3 s, 7 s, which both proxies would carry).
+  await Promise.all(Array.from({ length: concurrency }, () => fetch(`${origin}/__warm-up`).then((r) => r.arrayBuffer())));
   await fetch(`${FAKE}/__fake/enqueue`, { method: "POST", body: JSON.stringify(Array.from({ length: concurrency * chatsEach }, () => SCRIPT)) });
   const samples: Sample[] = [];
   const started = performance.now();
@@ -95,8 +99,9 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
   const fake = await spawnUntilReady(["--import", "tsx", "bench/fake-server.ts"], { PORT: String(FAKE_PORT) }, `${FAKE}/__fake/requests`);
   const proxy = await spawnUntilReady(["--import", "tsx", "bench/proxy-floor.ts"], { PORT: String(PROXY_PORT), UPSTREAM }, `http://127.0.0.1:${PROXY_PORT}/health`);
   const server = await spawnUntilReady(
-    // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
-    [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "dist/server/server.mjs"],
+    // BENCH_NODE_FLAGS: node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for a
+    // V8 CPU profile (open in Chrome DevTools) or "--max-semi-space-size=4" to try a heap setting.
+    [...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "dist/server/server.mjs"],
     benchEnv(database.url, UPSTREAM, SERVER_PORT),
     `http://127.0.0.1:${SERVER_PORT}/health`,
   );
@@ -105,10 +110,12 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
     const visitors: Visitor[] = await setUpVisitors(`http://127.0.0.1:${SERVER_PORT}`, Math.max(...LEVELS.map((l) => l.concurrency)));
     const rssBefore = peakRssMb(server.child.pid!);
     for (const { concurrency, mode, chatsEach } of LEVELS) {
-      const direct = await run(concurrency, mode, chatsEach, () => timed(`${UPSTREAM}/chat/completions`, upstreamInit));
-      const floor = await run(concurrency, mode, chatsEach, () => timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit));
+      const direct = await run(FAKE, concurrency, mode, chatsEach, () => timed(`${UPSTREAM}/chat/completions`, upstreamInit));
+      const floorCpuBefore = cpuMs(proxy.child.pid!);
+      const floor = await run(`http://127.0.0.1:${PROXY_PORT}`, concurrency, mode, chatsEach, () => timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit));
+      const floorCpuPerChat = (cpuMs(proxy.child.pid!) - floorCpuBefore) / floor.samples.length;
       const cpuBefore = cpuMs(server.child.pid!);
-      const ours = await run(concurrency, mode, chatsEach, (i) =>
+      const ours = await run(`http://127.0.0.1:${SERVER_PORT}`, concurrency, mode, chatsEach, (i) =>
         timed(visitors[i].url, { method: "POST", headers: visitors[i].headers, body: JSON.stringify({ content: "hi" }) }),
       );
       const cpuPerChat = (cpuMs(server.child.pid!) - cpuBefore) / ours.samples.length;
@@ -126,7 +133,7 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
           "added ttft p99": name === "direct from fake" ? "" : ms(p(samples, "ttft", 99) - p(direct.samples, "ttft", 99)),
           "ttft p50 vs floor": isServer ? ratio(p(samples, "ttft", 50), p(floor.samples, "ttft", 50)) : "",
           "chats/s": (samples.length / seconds).toFixed(1),
-          "server CPU/chat": isServer ? ms(cpuPerChat) : "",
+          "CPU/chat": isServer ? ms(cpuPerChat) : name.startsWith("h3") ? ms(floorCpuPerChat) : "",
         });
       }
     }
