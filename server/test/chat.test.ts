@@ -67,6 +67,21 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     expect(calls[0].upstream_request_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("messages sent at the same time to one conversation get distinct, gapless places, and the count agrees", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    const questions = Array.from({ length: 6 }, (_, i) => `Question ${i + 1}`);
+    const answers = await Promise.all(questions.map((q) => sendMessage(h, visitor, q)));
+    expect(answers.map((r) => r.status)).toEqual(questions.map(() => 200));
+    await Promise.all(answers.map((r) => r.text()));
+    await h.deps.tasks.idle();
+
+    const rows = await messagesOf(visitor.conversationId);
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(rows.filter((r) => r.role === "user").map((r) => r.content).sort()).toEqual(questions);
+    const conversation = await h.deps.db.selectFrom("conversations").select("message_count").where("id", "=", visitor.conversationId).executeTakeFirstOrThrow();
+    expect(Number(conversation.message_count)).toBe(12);
+  });
+
   it("sends the site's system prompt, settings and the conversation so far to the model", async () => {
     const visitor = await startVisitor(h, site.siteKey);
     h.fake.enqueue({ kind: "answer", text: "First answer." }, { kind: "answer", text: "Second answer." });

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
+import { isMysql } from "../../db/dialect.js";
 import type { ApiCallsTable, ConversationsTable, MessagesTable } from "../../db/schema.js";
 
 export async function insertConversation(db: Db, row: ConversationsTable): Promise<void> {
@@ -48,22 +49,24 @@ export type NewMessage = Omit<MessagesTable, "seq">;
  * concurrent appends to one conversation get distinct, ordered seq numbers on both databases.
  */
 export async function appendMessage(db: Db, message: NewMessage, title?: string): Promise<MessagesTable> {
+  const mysql = isMysql(db);
   return db.transaction().execute(async (trx) => {
-    await trx
+    const bump = trx
       .updateTable("conversations")
       .set({
-        message_count: sql`message_count + 1`,
+        // MySQL has no UPDATE … RETURNING: LAST_INSERT_ID(expr) hands the new count back in the
+        // statement's own result instead (per connection), saving a SELECT on the chat path.
+        message_count: mysql ? sql`last_insert_id(message_count + 1)` : sql`message_count + 1`,
         updated_at: message.created_at,
         ...(title !== undefined ? { title: sql`case when title = '' then ${title} else title end` } : {}),
       })
-      .where("id", "=", message.conversation_id)
-      .execute();
-    const { message_count } = await trx
-      .selectFrom("conversations")
-      .select("message_count")
-      .where("id", "=", message.conversation_id)
-      .executeTakeFirstOrThrow();
-    const row: MessagesTable = { ...message, seq: Number(message_count) };
+      .where("id", "=", message.conversation_id);
+    const seq = mysql
+      ? Number((await trx.executeQuery(bump.compile())).insertId)
+      : Number((await bump.returning("message_count").executeTakeFirstOrThrow()).message_count);
+    // No such conversation (callers check first; a delete may come in between): nothing appended.
+    if (!seq) throw new Error(`conversation ${message.conversation_id} not found`);
+    const row: MessagesTable = { ...message, seq };
     await trx.insertInto("messages").values(row).execute();
     return row;
   });
