@@ -10,6 +10,7 @@ import { Router } from "../src/http/route.js";
 import { type DashScopeFake, type FakeScript, startDashScopeFake } from "../src/llm/dashscope-fake.js";
 import { memoryLogger } from "../src/logger.js";
 import { type StartedServer, start } from "../src/main.js";
+import { untilFirstDelta } from "./support/sse-stream.js";
 import { DIALECTS, type TestDatabase, createTestDatabase } from "./support/databases.js";
 import { type Harness, SITE_ORIGIN, TEST_SECRET, createHarness, createSite, signUpOwner, startVisitor, json } from "./support/harness.js";
 
@@ -21,37 +22,6 @@ import { type Harness, SITE_ORIGIN, TEST_SECRET, createHarness, createSite, sign
 const SLOW_CHUNKS = Array.from({ length: 12 }, (_, i) => `Part ${i + 1} of a slow answer. `);
 const SLOW_TEXT = SLOW_CHUNKS.join("");
 const SLOW: FakeScript = { kind: "answer", text: SLOW_TEXT, chunks: SLOW_CHUNKS, chunkDelayMs: 80 };
-
-interface Stream {
-  /** every event, once the stream has ended */
-  events: Promise<Array<{ event: string; data: any }>>;
-}
-
-/** Reads a chat answer's SSE body until its first `delta` (the answer is streaming), then the rest in the background. */
-async function untilFirstDelta(res: Response): Promise<Stream> {
-  expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("event: delta")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the stream ended before any delta: ${text}`);
-    text += decoder.decode(value, { stream: true });
-  }
-  const events = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    return text
-      .split("\n\n")
-      .filter((block) => block.includes("data: "))
-      .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1] ?? "message", data: JSON.parse(/^data: (.*)$/m.exec(block)![1]) }));
-  })();
-  events.catch(() => {}); // awaited by the test
-  return { events };
-}
 
 const stored = (db: Db, conversationId: string) =>
   db

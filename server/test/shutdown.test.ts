@@ -6,7 +6,9 @@ import { join, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
+import { followLogs } from "./support/child-logs.js";
 import { SITE_ORIGIN, TEST_SECRET } from "./support/harness.js";
+import { type OpenStream, untilFirstDelta } from "./support/sse-stream.js";
 
 // SIGTERM to the real process, as Function Compute (or `kill`) sends it: the listener closes at
 // once, the answers streaming at that moment finish and are stored, and the process exits 0 —
@@ -35,25 +37,10 @@ async function spawnServer(args: string[], env: Record<string, string>): Promise
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const lines: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
-  let buffered = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      try {
-        lines.push(JSON.parse(line));
-      } catch {
-        lines.push({ raw: line });
-      }
-      for (const w of waiters) w();
-    }
+  const { lines, stderr } = followLogs(child, () => {
+    for (const w of waiters) w();
   });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
     child.once("exit", (code, signal) => {
       resolve({ code, signal, at: Date.now() });
@@ -71,12 +58,12 @@ async function spawnServer(args: string[], env: Record<string, string>): Promise
         } else if (child.exitCode !== null || child.signalCode !== null) {
           waiters.delete(check);
           clearTimeout(timer);
-          reject(new Error(`server exited (${child.exitCode ?? child.signalCode}); stderr: ${stderr}`));
+          reject(new Error(`server exited (${child.exitCode ?? child.signalCode}); stderr: ${stderr()}`));
         }
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr}`));
+        reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr()}`));
       }, timeoutMs);
       waiters.add(check);
       check();
@@ -120,39 +107,9 @@ async function visitorWithConversations(base: string, n: number) {
   return { headers, conversations };
 }
 
-interface OpenStream {
-  /** Resolves with every event of the stream once it ends. */
-  events: Promise<Array<{ event: string; data: any }>>;
-}
-
 /** Posts a message and resolves once the first `delta` arrived (the answer is streaming); the rest is read in the background. */
 async function startChat(base: string, headers: Record<string, string>, conversationId: string, content: string): Promise<OpenStream> {
-  const res = await post(base, `/v1/conversations/${conversationId}/messages`, { content }, headers);
-  expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  while (!text.includes("event: delta")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`stream ended before any delta: ${text}`);
-    text += decoder.decode(value, { stream: true });
-  }
-  const events = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    return text
-      .split("\n\n")
-      .filter((block) => block.includes("data: "))
-      .map((block) => ({
-        event: /^event: (.*)$/m.exec(block)?.[1] ?? "message",
-        data: JSON.parse(/^data: (.*)$/m.exec(block)![1]),
-      }));
-  })();
-  events.catch(() => {}); // awaited by the test; a failure there is reported there
-  return { events };
+  return untilFirstDelta(await post(base, `/v1/conversations/${conversationId}/messages`, { content }, headers));
 }
 
 /** A request on a brand-new TCP connection: what any new client does. */

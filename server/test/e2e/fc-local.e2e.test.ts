@@ -8,12 +8,13 @@ import { extname, join, resolve } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashScopeFake, startDashScopeFake } from "../../src/llm/dashscope-fake.js";
+import { followLogs } from "../support/child-logs.js";
 import { TEST_MYSQL_URL, type TestDatabase, createTestDatabase } from "../support/databases.js";
 import { type FcFront, startFcFront } from "../support/fc-front.js";
 import { TEST_SECRET } from "../support/harness.js";
 import { freePort } from "../support/ports.js";
 import { type Props, deployerVariables, functions, loadSpec } from "../support/s-yaml.js";
-import { HAS_CHROMIUM, SHOTS, launchBrowser } from "./browser.js";
+import { HAS_CHROMIUM, SHOTS, collectProblems, launchBrowser, watchTranscriptLength } from "./browser.js";
 
 // The built server started exactly as Function Compute starts it from s.yaml: the code directory
 // (dist/server, copied the way FC unpacks it, alone, as /code), customRuntimeConfig's command and
@@ -64,25 +65,9 @@ function spawnInstance(props: Props, code: string, env: Record<string, string>):
   // The layer's binary (/opt/nodejs22/bin/node) is not on this machine: the only substitution.
   expect(command).toMatch(/\/bin\/node$/);
   const child = spawn(process.execPath, [...commandArgs, ...(props.customRuntimeConfig.args as string[])], { cwd: code, env, stdio: ["ignore", "pipe", "pipe"] });
-  const lines: Array<Record<string, unknown>> = [];
-  let buffered = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    buffered += chunk;
-    let nl: number;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      try {
-        lines.push(JSON.parse(line));
-      } catch {
-        lines.push({ raw: line });
-      }
-    }
-  });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const { lines, stderr } = followLogs(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
-  return { process: child, lines, stderr: () => stderr, exited };
+  return { process: child, lines, stderr, exited };
 }
 
 async function waitForLine(instance: Instance, match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
@@ -237,29 +222,13 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
 
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
       const page = await context.newPage();
-      const problems: string[] = [];
-      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-      page.on("response", (r) => {
-        if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-      });
-      page.on("console", (m) => {
-        if (m.type() === "error" && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
-      });
+      const problems = collectProblems(page);
       await page.goto(shop.origin);
       expect(await page.evaluate(() => document.querySelector("script[data-site-key]")?.getAttribute("src"))).toBe(`${front.url}/widget.js`);
 
       fake.enqueue({ kind: "answer", text: ANSWER, chunks: ANSWER_CHUNKS, chunkDelayMs: 60 });
       await page.getByRole("button", { name: /Open chat with Lantern Tea Assistant/ }).click();
-      await page.evaluate(() => {
-        const w = window as unknown as { __lengths: number[] };
-        w.__lengths = [];
-        const sample = () => {
-          const log = document.querySelector("bailian-chat")?.shadowRoot?.querySelector("[role=log]");
-          w.__lengths.push(log?.textContent?.length ?? 0);
-          if (w.__lengths.length < 2000) requestAnimationFrame(sample);
-        };
-        requestAnimationFrame(sample);
-      });
+      const watched = await watchTranscriptLength(page);
       const composer = page.getByRole("textbox", { name: "Message" });
       await composer.fill("Which tea suits a beginner?");
       await composer.press("Enter");
@@ -268,7 +237,7 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
       await expect.poll(() => transcript.innerText()).toContain("Which tea suits a beginner?");
       await expect.poll(() => transcript.innerText()).toContain(ANSWER);
       // Streamed through the front, not delivered at the end in one piece.
-      const lengths = await page.evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
+      const lengths = await watched.read();
       expect(new Set(lengths).size).toBeGreaterThan(ANSWER_CHUNKS.length / 2);
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, "fc-local-chat.png") });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningDemo, startDemo } from "../../src/demo.js";
 import { memoryLogger } from "../../src/logger.js";
 import { freePort } from "../support/ports.js";
-import { HAS_CHROMIUM, SHOTS, launchBrowser } from "./browser.js";
+import { HAS_CHROMIUM, SHOTS, collectProblems, launchBrowser, watchTranscriptLength } from "./browser.js";
 
 // The widget in a real browser, on the demo shop served from another origin than the API —
 // exactly what `npm run demo` starts, on free ports, with the built widget (dist/widget).
@@ -31,16 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)("the widget in Chromium on the demo site", () => 
   async function openPage(path: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
     const context = await browser.newContext({ viewport, locale: "en-US" });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("response", (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on("console", (m) => {
-      // Failed loads are reported above with their URL.
-      if (/Failed to load resource/.test(m.text())) return;
-      if (m.type() === "error" || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
+    const problems = collectProblems(page);
     await page.goto(`${demo.siteOrigin}${path}`);
     return { page, context, problems };
   }
@@ -50,16 +41,7 @@ describe.skipIf(!HAS_CHROMIUM)("the widget in Chromium on the demo site", () => 
 
   /** Sends a question and follows the answer as it streams in; answers the transcript lengths seen on the way, one per frame. */
   async function askAndWatch(page: Page, question: string): Promise<number[]> {
-    await page.evaluate(() => {
-      const w = window as unknown as { __lengths: number[] };
-      w.__lengths = [];
-      const sample = () => {
-        const log = document.querySelector("bailian-chat")?.shadowRoot?.querySelector("[role=log]");
-        w.__lengths.push(log?.textContent?.length ?? 0);
-        if (w.__lengths.length < 2000) requestAnimationFrame(sample);
-      };
-      requestAnimationFrame(sample);
-    });
+    const lengths = await watchTranscriptLength(page);
     await composer(page).fill(question);
     await composer(page).press("Enter");
     await page.getByText("Set DASHSCOPE_API_KEY on the server").last().waitFor({ timeout: 10_000 });
@@ -68,7 +50,7 @@ describe.skipIf(!HAS_CHROMIUM)("the widget in Chromium on the demo site", () => 
     const transcript = page.locator("[role=log]");
     await expect.poll(() => transcript.innerText()).toContain(question);
     await expect.poll(() => transcript.innerText()).toContain("This answer comes from the local offline model");
-    return page.evaluate(() => (window as unknown as { __lengths: number[] }).__lengths);
+    return lengths.read();
   }
 
   it("opens from the launcher, streams an answer, and shows the history again after a reload", async () => {
