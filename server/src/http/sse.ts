@@ -24,7 +24,7 @@ export function createSse(): { body: ReadableStream<Uint8Array>; writer: SseWrit
   };
   // Events written in the same turn of the event loop (the model's chunks often arrive several to
   // a network read) go out as one write: one syscall and one chunk of the HTTP body instead of
-  // one each, which is most of the server's CPU when many answers stream at once.
+  // one each: per-delta writes were the largest single cost when many answers stream at once.
   let pending = "";
   let scheduled = false;
   const flush = () => {

@@ -84,8 +84,8 @@ export function createQwenModel(options: QwenOptions): ChatModel {
             usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
           }
         }
-        // The SDK ends an aborted stream quietly, as if it were complete: a timeout or a stop half
-        // way must not pass for a whole answer.
+        // However the body ended, an abort (a timeout, a stop) half way must not pass for a
+        // whole answer (the SDK's own reader ended such a stream quietly, as if complete).
         if (controller.signal.aborted) throw new Error("aborted");
         yield { type: "end", finishReason, usage, requestId };
       } catch (err) {
