@@ -99,7 +99,8 @@ export async function postMessage(deps: AppDeps, site: SitesTable, visitor: Visi
     },
     content.slice(0, 80),
   );
-  const history = await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
+  // A conversation's first message is its whole history: no need to read it back.
+  const history = userMessage.seq === 1 ? [userMessage] : await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
   return streamAnswer(deps, site, conversation.id, userMessage.id, history);
 }
 
