@@ -2,7 +2,6 @@
 // starts it) to its first 200 from /health, and to the first streamed token of a chat sent as soon
 // as /health answers (the fake upstream answers at once). Median of 10, on a database that is
 // already migrated and holds the site, as an FC instance finds RDS.
-import { type ChildProcess, spawn } from "node:child_process";
 import { ms, percentile, spawnUntilReady, stop, table } from "./lib.js";
 import { type BenchDatabase, benchEnv, setUpVisitors } from "./setup.js";
 
@@ -11,18 +10,6 @@ const FAKE_PORT = 18_812;
 const BASE = `http://127.0.0.1:${PORT}`;
 const FAKE = `http://127.0.0.1:${FAKE_PORT}`;
 const RUNS = 10;
-
-async function until<T>(attempt: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const started = performance.now();
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (performance.now() - started > timeoutMs) throw err;
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  }
-}
 
 async function firstToken(url: string, headers: Record<string, string>): Promise<void> {
   const res = await fetch(url, { method: "POST", headers, body: JSON.stringify({ content: "hi" }) });
@@ -54,17 +41,13 @@ export async function coldStartBench(databases: BenchDatabase[]): Promise<string
       for (let i = 0; i < RUNS; i++) {
         await fetch(`${FAKE}/__fake/enqueue`, { method: "POST", body: JSON.stringify([{ kind: "answer", text: "Hello there, how can I help?" }]) });
         const started = performance.now();
-        const child: ChildProcess = spawn(process.execPath, ["dist/server/server.mjs"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+        const server = await spawnUntilReady(["dist/server/server.mjs"], env, `${BASE}/health`);
         try {
-          await until(async () => {
-            const res = await fetch(`${BASE}/health`);
-            if (!res.ok) throw new Error(`health ${res.status}`);
-          });
-          health.push(performance.now() - started);
+          health.push(server.readyMs);
           await firstToken(visitor.url, visitor.headers);
           token.push(performance.now() - started);
         } finally {
-          await stop(child);
+          await stop(server.child);
         }
       }
       rows.push({

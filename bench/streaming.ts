@@ -87,6 +87,13 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime: clock ticks of 1/100 s
 }
 
+/** A run, with the CPU time process `pid` spent on each of its chats. */
+async function withCpu(pid: number, work: () => Promise<{ samples: Sample[]; seconds: number }>) {
+  const before = cpuMs(pid);
+  const result = await work();
+  return { ...result, cpuPerChat: (cpuMs(pid) - before) / result.samples.length };
+}
+
 function peakRssMb(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) / 1024 : NaN;
@@ -111,15 +118,15 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
     const rssBefore = peakRssMb(server.child.pid!);
     for (const { concurrency, mode, chatsEach } of LEVELS) {
       const direct = await run(FAKE, concurrency, mode, chatsEach, () => timed(`${UPSTREAM}/chat/completions`, upstreamInit));
-      const floorCpuBefore = cpuMs(proxy.child.pid!);
-      const floor = await run(`http://127.0.0.1:${PROXY_PORT}`, concurrency, mode, chatsEach, () => timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit));
-      const floorCpuPerChat = (cpuMs(proxy.child.pid!) - floorCpuBefore) / floor.samples.length;
-      const cpuBefore = cpuMs(server.child.pid!);
-      const ours = await run(`http://127.0.0.1:${SERVER_PORT}`, concurrency, mode, chatsEach, (i) =>
-        timed(visitors[i].url, { method: "POST", headers: visitors[i].headers, body: JSON.stringify({ content: "hi" }) }),
+      const floor = await withCpu(proxy.child.pid!, () => run(`http://127.0.0.1:${PROXY_PORT}`, concurrency, mode, chatsEach, () => timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit)));
+      const ours = await withCpu(
+        server.child.pid!,
+        () => run(`http://127.0.0.1:${SERVER_PORT}`, concurrency, mode, chatsEach, (i) =>
+          timed(visitors[i].url, { method: "POST", headers: visitors[i].headers, body: JSON.stringify({ content: "hi" }) }),
+        ),
       );
-      const cpuPerChat = (cpuMs(server.child.pid!) - cpuBefore) / ours.samples.length;
-      for (const [name, { samples, seconds }] of [["direct from fake", direct], ["h3 pass-through (floor)", floor], [`server (${database.name})`, ours]] as const) {
+      for (const [name, result] of [["direct from fake", direct], ["h3 pass-through (floor)", floor], [`server (${database.name})`, ours]] as const) {
+        const { samples, seconds } = result;
         const isServer = name.startsWith("server");
         rows.push({
           path: name,
@@ -133,7 +140,7 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
           "added ttft p99": name === "direct from fake" ? "" : ms(p(samples, "ttft", 99) - p(direct.samples, "ttft", 99)),
           "ttft p50 vs floor": isServer ? ratio(p(samples, "ttft", 50), p(floor.samples, "ttft", 50)) : "",
           "chats/s": (samples.length / seconds).toFixed(1),
-          "CPU/chat": isServer ? ms(cpuPerChat) : name.startsWith("h3") ? ms(floorCpuPerChat) : "",
+          "CPU/chat": "cpuPerChat" in result ? ms(result.cpuPerChat) : "",
         });
       }
     }

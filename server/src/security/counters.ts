@@ -60,16 +60,18 @@ const INCR_SCRIPT = `local c = redis.call('INCRBY', KEYS[1], ARGV[1])
 if c == tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
 return c`;
 
+const redisKey = (key: string, windowStart: number) => `bailian-chat:counter:${key}:${windowStart}`;
+
 export async function redisCounters(url: string): Promise<Counters> {
   // The CommonJS module object as `default`: the only form the bundle's split-off chunk exports.
   const { Redis } = (await import("ioredis")).default;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
   return {
     async add(key, windowStart, by, expiresAt) {
-      return Number(await redis.eval(INCR_SCRIPT, 1, `bailian-chat:counter:${key}:${windowStart}`, by, expiresAt));
+      return Number(await redis.eval(INCR_SCRIPT, 1, redisKey(key, windowStart), by, expiresAt));
     },
     async get(key, windowStart) {
-      return Number((await redis.get(`bailian-chat:counter:${key}:${windowStart}`)) ?? 0);
+      return Number((await redis.get(redisKey(key, windowStart))) ?? 0);
     },
     async close() {
       redis.disconnect();

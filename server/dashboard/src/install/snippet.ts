@@ -4,13 +4,9 @@
  * comes from (this server, or a CDN), connect-src the API, img-src the avatar's host.
  */
 
-const escapeAttr = (value: string) => value.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
+import type { InstallInfo } from "../api/types.js";
 
-/** Where pages load widget.js from, and the API it talks to (GET /api/me/install). */
-export interface InstallTarget {
-  widgetUrl: string;
-  apiBase: string;
-}
+const escapeAttr = (value: string) => value.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
 
 export function originOf(url: string): string {
   try {
@@ -24,12 +20,12 @@ export function originOf(url: string): string {
  * The loader talks to the origin it was loaded from unless its tag has data-api-base
  * (widget/src/loader/boot.ts): needed when widget.js is on a CDN, or the API below a path.
  */
-export function needsApiBase(target: InstallTarget): boolean {
-  return originOf(target.widgetUrl) !== target.apiBase.replace(/\/+$/, "");
+export function needsApiBase(target: InstallInfo): boolean {
+  return originOf(target.widgetUrl) !== target.apiBase;
 }
 
-export function scriptTag(target: InstallTarget, siteKey: string): string {
-  const apiBase = needsApiBase(target) ? ` data-api-base="${escapeAttr(target.apiBase.replace(/\/+$/, ""))}"` : "";
+export function scriptTag(target: InstallInfo, siteKey: string): string {
+  const apiBase = needsApiBase(target) ? ` data-api-base="${escapeAttr(target.apiBase)}"` : "";
   return `<script src="${escapeAttr(target.widgetUrl)}" data-site-key="${escapeAttr(siteKey)}"${apiBase} async></script>`;
 }
 
@@ -38,7 +34,7 @@ export interface CspSource {
   source: string;
 }
 
-export function cspSources(target: InstallTarget, avatarUrl: string | null): CspSource[] {
+export function cspSources(target: InstallInfo, avatarUrl: string | null): CspSource[] {
   const sources: CspSource[] = [
     // the loader and the chat chunk beside it
     { directive: "script-src", source: originOf(target.widgetUrl) },
