@@ -8,6 +8,9 @@ import { Window } from "happy-dom";
 import { expect } from "vitest";
 import { mountDashboard } from "../../dashboard/src/app.js";
 import { lang } from "../../dashboard/src/i18n/lang.js";
+import { type Dom, installGlobals, waitFor as pollUntil } from "../support/happy-dom.js";
+
+export type { Dom };
 import { PUBLIC_URL, type Harness } from "../support/harness.js";
 
 const DOM_GLOBALS = [
@@ -55,11 +58,6 @@ const DOM_GLOBALS = [
   "MessageEvent",
 ] as const;
 
-export interface Dom {
-  window: Window;
-  uninstall(): void;
-}
-
 /** A happy-dom page at `url` whose DOM globals sit beside Node's (fetch, Request, Response stay Node's). */
 export function installDom(url: string, languages: string[] = ["en-US", "en"]): Dom {
   const win = new Window({
@@ -76,27 +74,7 @@ export function installDom(url: string, languages: string[] = ["en-US", "en"]): 
   });
   Object.defineProperty(win.navigator, "languages", { configurable: true, get: () => languages });
   Object.defineProperty(win.navigator, "language", { configurable: true, get: () => languages[0] });
-  const target = globalThis as unknown as Record<string, unknown>;
-  const saved = new Map<string, PropertyDescriptor | undefined>();
-  for (const key of DOM_GLOBALS) {
-    saved.set(key, Object.getOwnPropertyDescriptor(globalThis, key));
-    const value = key === "window" ? win : (win as unknown as Record<string, unknown>)[key];
-    Object.defineProperty(globalThis, key, {
-      configurable: true,
-      writable: true,
-      value: typeof value === "function" && key[0] === key[0].toLowerCase() ? (value as (...a: unknown[]) => unknown).bind(win) : value,
-    });
-  }
-  return {
-    window: win,
-    uninstall() {
-      for (const [key, descriptor] of saved) {
-        if (descriptor) Object.defineProperty(globalThis, key, descriptor);
-        else delete target[key];
-      }
-      void win.happyDOM.close();
-    },
-  };
+  return installGlobals(win, DOM_GLOBALS);
 }
 
 /** The browser's side of the session: the server's cookie kept and sent back, the page's Origin on every request. */
@@ -132,17 +110,7 @@ export function openDashboard(dom: Dom, h: Harness, path = "/", browser = browse
 }
 
 /** Polls until `check` stops throwing (renders and requests finish a little after the action). */
-export async function waitFor<T>(check: () => T, timeoutMs = 3000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return check();
-    } catch (err) {
-      if (Date.now() - started > timeoutMs) throw err;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-}
+export const waitFor = <T>(check: () => T, timeoutMs = 3000): Promise<T> => pollUntil(check, timeoutMs, 10);
 
 export const text = (el: Element | null | undefined) => (el?.textContent ?? "").replace(/\s+/g, " ").trim();
 

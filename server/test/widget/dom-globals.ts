@@ -1,9 +1,6 @@
-/**
- * For tests that run the real server (node environment: Node's own fetch, Request and Response,
- * which h3 and srvx need) together with the widget: a happy-dom window whose DOM globals are
- * installed beside Node's, and removed again afterwards.
- */
+/** The widget's DOM globals for tests that run the real server beside it (see support/happy-dom.ts). */
 import { Window } from "happy-dom";
+import { type Dom, installGlobals } from "../support/happy-dom.js";
 
 const DOM_GLOBALS = [
   "window",
@@ -37,27 +34,6 @@ const DOM_GLOBALS = [
   "InputEvent",
 ] as const;
 
-export function installDom(url: string): { window: Window; uninstall(): void } {
-  const win = new Window({ url, settings: { handleDisabledFileLoadingAsSuccess: true } });
-  const target = globalThis as unknown as Record<string, unknown>;
-  const saved = new Map<string, PropertyDescriptor | undefined>();
-  for (const key of DOM_GLOBALS) {
-    saved.set(key, Object.getOwnPropertyDescriptor(globalThis, key));
-    const value = key == "window" ? win : (win as unknown as Record<string, unknown>)[key];
-    Object.defineProperty(globalThis, key, {
-      configurable: true,
-      writable: true,
-      value: typeof value == "function" && key[0] == key[0].toLowerCase() ? (value as (...a: unknown[]) => unknown).bind(win) : value,
-    });
-  }
-  return {
-    window: win,
-    uninstall() {
-      for (const [key, descriptor] of saved) {
-        if (descriptor) Object.defineProperty(globalThis, key, descriptor);
-        else delete target[key];
-      }
-      void win.happyDOM.close();
-    },
-  };
+export function installDom(url: string): Dom {
+  return installGlobals(new Window({ url, settings: { handleDisabledFileLoadingAsSuccess: true } }), DOM_GLOBALS);
 }

@@ -7,6 +7,7 @@ import { expect, vi } from "vitest";
 import { mount } from "../../../widget/src/chat/mount.js";
 import { boot } from "../../../widget/src/loader/boot.js";
 import { pageState, type PublicConfig } from "../../../widget/src/shared/contract.js";
+import { waitFor as pollUntil } from "../support/happy-dom.js";
 
 export const API = "https://api.bailian.test";
 export const WIDGET_SRC = "https://cdn.bailian.test/w/widget.js";
@@ -14,17 +15,7 @@ export const WIDGET_SRC = "https://cdn.bailian.test/w/widget.js";
 export const encoder = new TextEncoder();
 
 /** Polls until `check` stops throwing (signals update the DOM a little after the action). */
-export async function waitFor<T>(check: () => T, timeoutMs = 2000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return check();
-    } catch (err) {
-      if (Date.now() - started > timeoutMs) throw err;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-}
+export const waitFor = <T>(check: () => T, timeoutMs = 2000): Promise<T> => pollUntil(check, timeoutMs, 5);
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
