@@ -39,7 +39,10 @@ export async function coldStartBench(databases: BenchDatabase[]): Promise<string
       const health: number[] = [];
       const token: number[] = [];
       for (let i = 0; i < RUNS; i++) {
-        await fetch(`${FAKE}/__fake/enqueue`, { method: "POST", body: JSON.stringify([{ kind: "answer", text: "Hello there, how can I help?" }]) });
+        await fetch(`${FAKE}/__fake/enqueue`, {
+          method: "POST",
+          body: JSON.stringify([{ kind: "answer", text: "Hello there, how can I help?" }]),
+        });
         const started = performance.now();
         const server = await spawnUntilReady(["dist/server/server.mjs"], env, `${BASE}/health`);
         try {

@@ -16,7 +16,12 @@ export function table(rows: Array<Record<string, string | number>>): string {
 }
 
 /** Spawns a node process and resolves once `url` answers 200 (or rejects after `timeoutMs`). */
-export async function spawnUntilReady(args: string[], env: Record<string, string>, url: string, timeoutMs = 15_000): Promise<{ child: ChildProcess; readyMs: number }> {
+export async function spawnUntilReady(
+  args: string[],
+  env: Record<string, string>,
+  url: string,
+  timeoutMs = 15_000,
+): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   while (performance.now() - started < timeoutMs) {

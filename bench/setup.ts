@@ -61,11 +61,25 @@ export interface Visitor {
 
 /** `n` visitors of one new site, each with a conversation; answers where each posts its messages. */
 export async function setUpVisitors(base: string, n: number): Promise<Visitor[]> {
-  const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  const signup = await fetch(`${base}/api/auth/signup`, json({ email: `bench-${randomBytes(6).toString("hex")}@example.com`, password: "benchmark-password" }));
+  const json = (body: unknown, headers: Record<string, string> = {}) => ({
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const signup = await fetch(
+    `${base}/api/auth/signup`,
+    json({ email: `bench-${randomBytes(6).toString("hex")}@example.com`, password: "benchmark-password" }),
+  );
   const cookie = signup.headers.get("set-cookie")!.split(";")[0];
-  const limits = { sessionsPerIpPerMinute: 1000, siteMessagesPerMinute: 100_000, visitorMessagesPerMinute: 600, monthlyMessages: 1_000_000 };
-  const { site } = await (await fetch(`${base}/api/sites`, json({ name: "Bench", allowedOrigins: ["https://bench.example"], limits }, { cookie }))).json();
+  const limits = {
+    sessionsPerIpPerMinute: 1000,
+    siteMessagesPerMinute: 100_000,
+    visitorMessagesPerMinute: 600,
+    monthlyMessages: 1_000_000,
+  };
+  const { site } = await (
+    await fetch(`${base}/api/sites`, json({ name: "Bench", allowedOrigins: ["https://bench.example"], limits }, { cookie }))
+  ).json();
   const visitors: Visitor[] = [];
   for (let i = 0; i < n; i++) {
     const { token } = await (await fetch(`${base}/v1/widget/${site.siteKey}/sessions`, { method: "POST" })).json();

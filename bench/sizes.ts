@@ -8,7 +8,9 @@ const DIR = "dist/widget";
 const bytes = (n: number) => `${n.toLocaleString("en-US")} B`;
 
 export function sizesBench(): string {
-  const files = readdirSync(DIR).filter((f) => f.endsWith(".js")).sort((a, b) => (a === "widget.js" ? -1 : b === "widget.js" ? 1 : a.localeCompare(b)));
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith(".js"))
+    .sort((a, b) => (a === "widget.js" ? -1 : b === "widget.js" ? 1 : a.localeCompare(b)));
   return table(
     files.map((file) => {
       const raw = readFileSync(`${DIR}/${file}`);

@@ -59,11 +59,15 @@ async function run(origin: string, concurrency: number, mode: Mode, chatsEach: n
   // measured is the server, not the loopback's TCP handshakes (at 200 new connections at once,
   // a few SYNs here are retransmitted after 1 s, 3 s, 7 s, which both proxies would carry).
   await Promise.all(Array.from({ length: concurrency }, () => fetch(`${origin}/__warm-up`).then((r) => r.arrayBuffer())));
-  await fetch(`${FAKE}/__fake/enqueue`, { method: "POST", body: JSON.stringify(Array.from({ length: concurrency * chatsEach }, () => SCRIPT)) });
+  await fetch(`${FAKE}/__fake/enqueue`, {
+    method: "POST",
+    body: JSON.stringify(Array.from({ length: concurrency * chatsEach }, () => SCRIPT)),
+  });
   const samples: Sample[] = [];
   const started = performance.now();
   if (mode === "burst") {
-    for (let round = 0; round < chatsEach; round++) samples.push(...(await Promise.all(Array.from({ length: concurrency }, (_, i) => one(i)))));
+    for (let round = 0; round < chatsEach; round++)
+      samples.push(...(await Promise.all(Array.from({ length: concurrency }, (_, i) => one(i)))));
   } else {
     await Promise.all(
       Array.from({ length: concurrency }, async (_, i) => {
@@ -78,7 +82,12 @@ async function run(origin: string, concurrency: number, mode: Mode, chatsEach: n
 const upstreamInit = {
   method: "POST",
   headers: { "content-type": "application/json", authorization: `Bearer ${FAKE_KEY}` },
-  body: JSON.stringify({ model: "qwen-flash", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }),
+  body: JSON.stringify({
+    model: "qwen-flash",
+    messages: [{ role: "user", content: "hi" }],
+    stream: true,
+    stream_options: { include_usage: true },
+  }),
 };
 
 /** CPU time the process has used so far (user + system), from /proc. */
@@ -99,12 +108,20 @@ function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-const p = (samples: Sample[], key: keyof Sample, q: number) => percentile(samples.map((s) => s[key]), q);
+const p = (samples: Sample[], key: keyof Sample, q: number) =>
+  percentile(
+    samples.map((s) => s[key]),
+    q,
+  );
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "–");
 
 export async function streamingBench(database: BenchDatabase): Promise<string> {
   const fake = await spawnUntilReady(["--import", "tsx", "bench/fake-server.ts"], { PORT: String(FAKE_PORT) }, `${FAKE}/__fake/requests`);
-  const proxy = await spawnUntilReady(["--import", "tsx", "bench/proxy-floor.ts"], { PORT: String(PROXY_PORT), UPSTREAM }, `http://127.0.0.1:${PROXY_PORT}/health`);
+  const proxy = await spawnUntilReady(
+    ["--import", "tsx", "bench/proxy-floor.ts"],
+    { PORT: String(PROXY_PORT), UPSTREAM },
+    `http://127.0.0.1:${PROXY_PORT}/health`,
+  );
   const server = await spawnUntilReady(
     // BENCH_NODE_FLAGS: node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for a
     // V8 CPU profile (open in Chrome DevTools) or "--max-semi-space-size=4" to try a heap setting.
@@ -118,14 +135,21 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
     const rssBefore = peakRssMb(server.child.pid!);
     for (const { concurrency, mode, chatsEach } of LEVELS) {
       const direct = await run(FAKE, concurrency, mode, chatsEach, () => timed(`${UPSTREAM}/chat/completions`, upstreamInit));
-      const floor = await withCpu(proxy.child.pid!, () => run(`http://127.0.0.1:${PROXY_PORT}`, concurrency, mode, chatsEach, () => timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit)));
-      const ours = await withCpu(
-        server.child.pid!,
-        () => run(`http://127.0.0.1:${SERVER_PORT}`, concurrency, mode, chatsEach, (i) =>
+      const floor = await withCpu(proxy.child.pid!, () =>
+        run(`http://127.0.0.1:${PROXY_PORT}`, concurrency, mode, chatsEach, () =>
+          timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit),
+        ),
+      );
+      const ours = await withCpu(server.child.pid!, () =>
+        run(`http://127.0.0.1:${SERVER_PORT}`, concurrency, mode, chatsEach, (i) =>
           timed(visitors[i].url, { method: "POST", headers: visitors[i].headers, body: JSON.stringify({ content: "hi" }) }),
         ),
       );
-      for (const [name, result] of [["direct from fake", direct], ["h3 pass-through (floor)", floor], [`server (${database.name})`, ours]] as const) {
+      for (const [name, result] of [
+        ["direct from fake", direct],
+        ["h3 pass-through (floor)", floor],
+        [`server (${database.name})`, ours],
+      ] as const) {
         const { samples, seconds } = result;
         const isServer = name.startsWith("server");
         rows.push({

@@ -151,7 +151,9 @@ function fromH3Error(error: HTTPError): AppError {
     case 415:
       return new AppError("unsupported_media_type");
     default:
-      return error.status >= 400 && error.status < 500 ? new AppError("invalid_params", "The request is malformed.") : new AppError("internal");
+      return error.status >= 400 && error.status < 500
+        ? new AppError("invalid_params", "The request is malformed.")
+        : new AppError("internal");
   }
 }
 

@@ -9,8 +9,7 @@ import { z } from "zod";
 const DEFAULT_DASHSCOPE_BASE_URL = "https://dashscope.aliyuncs.com/compatible-mode/v1";
 
 // "" counts as unset: deploy tools and .env files often export empty variables.
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
 /**
  * WIDGET_URL: where pages load widget.js from when a CDN serves it (the install snippet's src).
@@ -34,9 +33,7 @@ const WidgetUrl = z.string().superRefine((value, ctx) => {
 });
 
 const EnvSchema = z.object({
-  DATABASE_URL: optional(
-    z.string().refine((v) => /^(mysql|sqlite):/.test(v), "must start with mysql:// or sqlite:"),
-  ),
+  DATABASE_URL: optional(z.string().refine((v) => /^(mysql|sqlite):/.test(v), "must start with mysql:// or sqlite:")),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
   DASHSCOPE_API_KEY: optional(z.string().min(8)),
   DASHSCOPE_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
@@ -127,9 +124,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
   const secrets: string[] = [];
   if (e.APP_SECRET) {
     if (isWeakSecret(e.APP_SECRET) && !demo) {
-      problems.push(
-        `APP_SECRET: too weak — use at least ${MIN_SECRET_LENGTH} random characters (for example: openssl rand -base64 48)`,
-      );
+      problems.push(`APP_SECRET: too weak — use at least ${MIN_SECRET_LENGTH} random characters (for example: openssl rand -base64 48)`);
     }
     secrets.push(e.APP_SECRET);
   } else if (demo && demoSecret) {
@@ -139,7 +134,10 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
       "APP_SECRET: not set — it signs sessions and encrypts stored keys; set at least 32 random characters (for example: openssl rand -base64 48), or run `npm run demo` for a local try-out",
     );
   }
-  for (const previous of (e.APP_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const previous of (e.APP_SECRET_PREVIOUS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     // A previous secret verifies sessions as much as the current one does: the same bar applies.
     if (isWeakSecret(previous) && !demo) {
       problems.push(`APP_SECRET_PREVIOUS: one of the secrets is too weak — each needs at least ${MIN_SECRET_LENGTH} random characters`);

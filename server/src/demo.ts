@@ -107,11 +107,17 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> 
   if (res.status === 401) res = await call(api, "/api/auth/signup", { method: "POST", body: credentials });
   if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get("set-cookie")!.split(";")[0];
-  const { sites } = (await (await call(api, "/api/sites", { cookie })).json()) as { sites: Array<{ siteKey: string; allowedOrigins: string[]; id: string }> };
+  const { sites } = (await (await call(api, "/api/sites", { cookie })).json()) as {
+    sites: Array<{ siteKey: string; allowedOrigins: string[]; id: string }>;
+  };
   const existing = sites[0];
   if (existing) {
     if (!existing.allowedOrigins.includes(siteOrigin)) {
-      await call(api, `/api/sites/${existing.id}`, { method: "PATCH", cookie, body: JSON.stringify({ allowedOrigins: [...existing.allowedOrigins, siteOrigin] }) });
+      await call(api, `/api/sites/${existing.id}`, {
+        method: "PATCH",
+        cookie,
+        body: JSON.stringify({ allowedOrigins: [...existing.allowedOrigins, siteOrigin] }),
+      });
     }
     return existing.siteKey;
   }
@@ -189,7 +195,8 @@ function demoSiteHandler(siteKey: string, api: string, siteOrigin: string) {
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main().catch((err) => {
-  process.stderr.write(`The demo could not start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((err) => {
+    process.stderr.write(`The demo could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });

@@ -101,7 +101,12 @@ export async function start(
   });
   await server.ready();
   const url = server.url ?? `http://localhost:${config.port}/`;
-  logger.info({ msg: "listening", url, database: dialect, model: config.dashscope.apiKey ? config.dashscope.baseUrl : "no DASHSCOPE_API_KEY" });
+  logger.info({
+    msg: "listening",
+    url,
+    database: dialect,
+    model: config.dashscope.apiKey ? config.dashscope.baseUrl : "no DASHSCOPE_API_KEY",
+  });
 
   // Every response still being written, so a stop can wait for the last bytes of each.
   // Plain HTTP: srvx makes an http2 server only for TLS, which Function Compute terminates for us.
@@ -171,7 +176,13 @@ async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([work.then(() => true, () => true), timedOut]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }

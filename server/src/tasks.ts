@@ -43,10 +43,7 @@ export class BackgroundTasks {
       const left = deadline - Date.now();
       if (left <= 0) return false;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.running]),
-        new Promise((r) => (timer = setTimeout(r, left))),
-      ]);
+      await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => (timer = setTimeout(r, left)))]);
       clearTimeout(timer);
     }
     return true;

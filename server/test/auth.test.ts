@@ -52,7 +52,10 @@ describe.each(DIALECTS)("owner sign-up, log-in and session (%s)", (dialect) => {
       const row = await h.deps.db.selectFrom("owners").select("email").where("id", "=", owner.id).executeTakeFirstOrThrow();
       expect(row.email).toBe(`${local.toLowerCase()}@example.com`);
 
-      const again = await h.request("/api/auth/signup", json({ email: `${local.toUpperCase()}@example.com`, password: "another password" }));
+      const again = await h.request(
+        "/api/auth/signup",
+        json({ email: `${local.toUpperCase()}@example.com`, password: "another password" }),
+      );
       await expectError(again, 409, "email_taken");
       expect(again.headers.getSetCookie()).toEqual([]);
       const rows = await h.deps.db.selectFrom("owners").select("id").where("email", "=", owner.email).execute();
@@ -92,7 +95,9 @@ describe.each(DIALECTS)("owner sign-up, log-in and session (%s)", (dialect) => {
     it("lets exactly one of several simultaneous sign-ups with one email through; the others get 409 email_taken", async () => {
       const email = uniqueEmail("race");
       const results = await Promise.all(
-        Array.from({ length: 5 }, (_, i) => h.request("/api/auth/signup", json({ email: i % 2 ? email.toUpperCase() : email, password: `${PASSWORD} ${i}` }))),
+        Array.from({ length: 5 }, (_, i) =>
+          h.request("/api/auth/signup", json({ email: i % 2 ? email.toUpperCase() : email, password: `${PASSWORD} ${i}` })),
+        ),
       );
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
       for (const res of results.filter((r) => r.status === 409)) await expectError(res, 409, "email_taken");
@@ -101,9 +106,17 @@ describe.each(DIALECTS)("owner sign-up, log-in and session (%s)", (dialect) => {
 
     it("refuses a bad email or a short password with 400 invalid_body naming the field, and writes nothing", async () => {
       const before = await h.deps.db.selectFrom("owners").select("id").execute();
-      const badEmail = await expectError(await h.request("/api/auth/signup", json({ email: "not-an-email", password: PASSWORD })), 400, "invalid_body");
+      const badEmail = await expectError(
+        await h.request("/api/auth/signup", json({ email: "not-an-email", password: PASSWORD })),
+        400,
+        "invalid_body",
+      );
       expect(badEmail.error.issues?.map((i) => i.path)).toEqual(["email"]);
-      const shortPassword = await expectError(await h.request("/api/auth/signup", json({ email: uniqueEmail(), password: "short" })), 400, "invalid_body");
+      const shortPassword = await expectError(
+        await h.request("/api/auth/signup", json({ email: uniqueEmail(), password: "short" })),
+        400,
+        "invalid_body",
+      );
       expect(shortPassword.error.issues?.map((i) => i.path)).toEqual(["password"]);
       expect(await h.deps.db.selectFrom("owners").select("id").execute()).toHaveLength(before.length);
     });

@@ -34,7 +34,10 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     const events = await readSse(res);
 
     expect(events[0].event).toBe("start");
-    const streamed = events.filter((e) => e.event === "delta").map((e) => e.data.text).join("");
+    const streamed = events
+      .filter((e) => e.event === "delta")
+      .map((e) => e.data.text)
+      .join("");
     expect(streamed).toBe("Our shop opens at **9am**. 欢迎光临！");
     expect(events.filter((e) => e.event === "delta").length).toBeGreaterThan(1);
     const done = events.at(-1)!;
@@ -47,7 +50,13 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
       [1, "user", "When do you open?", "complete"],
       [2, "assistant", streamed, "complete"],
     ]);
-    expect(rows[1]).toMatchObject({ id: done.data.messageId, prompt_tokens: 31, completion_tokens: 12, model: "qwen-plus", error_code: null });
+    expect(rows[1]).toMatchObject({
+      id: done.data.messageId,
+      prompt_tokens: 31,
+      completion_tokens: 12,
+      model: "qwen-plus",
+      error_code: null,
+    });
     expect(rows[1].ttft_ms).toBeGreaterThanOrEqual(0);
     expect(rows[1].latency_ms).toBeGreaterThanOrEqual(rows[1].ttft_ms!);
 
@@ -77,8 +86,17 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
 
     const rows = await messagesOf(visitor.conversationId);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(rows.filter((r) => r.role === "user").map((r) => r.content).sort()).toEqual(questions);
-    const conversation = await h.deps.db.selectFrom("conversations").select("message_count").where("id", "=", visitor.conversationId).executeTakeFirstOrThrow();
+    expect(
+      rows
+        .filter((r) => r.role === "user")
+        .map((r) => r.content)
+        .sort(),
+    ).toEqual(questions);
+    const conversation = await h.deps.db
+      .selectFrom("conversations")
+      .select("message_count")
+      .where("id", "=", visitor.conversationId)
+      .executeTakeFirstOrThrow();
     expect(Number(conversation.message_count)).toBe(12);
   });
 
@@ -88,7 +106,13 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     await readSse(await sendMessage(h, visitor, "First question"));
     await readSse(await sendMessage(h, visitor, "Second question"));
     const body = h.fake.requests.at(-1)!.body;
-    expect(body).toMatchObject({ model: "qwen-plus", temperature: 0.3, max_tokens: 300, stream: true, stream_options: { include_usage: true } });
+    expect(body).toMatchObject({
+      model: "qwen-plus",
+      temperature: 0.3,
+      max_tokens: 300,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(body.messages).toEqual([
       { role: "system", content: "You are the shop's helper." },
       { role: "user", content: "First question" },
@@ -102,7 +126,12 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     const visitor = await startVisitor(h, site.siteKey);
     h.fake.enqueue({ kind: "error", status: 429, code: "limit_requests" }, { kind: "answer", text: "Back again." });
     const events = await readSse(await sendMessage(h, visitor, "Hello?"));
-    expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe("Back again.");
+    expect(
+      events
+        .filter((e) => e.event === "delta")
+        .map((e) => e.data.text)
+        .join(""),
+    ).toBe("Back again.");
     expect(events.at(-1)!.event).toBe("done");
     await h.deps.tasks.idle();
     const calls = await callsOf(visitor.conversationId);
@@ -119,7 +148,11 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     const events = await readSse(await sendMessage(h, visitor, "Anyone there?"));
     const error = events.at(-1)!;
     expect(error.event).toBe("error");
-    expect(error.data).toMatchObject({ code: "upstream_rate_limited", status: "error", message: "The assistant is busy right now. Please try again in a moment." });
+    expect(error.data).toMatchObject({
+      code: "upstream_rate_limited",
+      status: "error",
+      message: "The assistant is busy right now. Please try again in a moment.",
+    });
     await h.deps.tasks.idle();
     const rows = await messagesOf(visitor.conversationId);
     expect(rows.map((r) => [r.role, r.content, r.status, r.error_code])).toEqual([
@@ -170,9 +203,15 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
 
   it("a connection dropped half way: the visitor keeps the partial text, stored as partial, no retry", async () => {
     const visitor = await startVisitor(h, site.siteKey);
-    h.fake.enqueue({ kind: "drop", text: "This answer will be cut off somewhere in the middle.", afterChunks: 3 }, { kind: "answer", text: "must not be used" });
+    h.fake.enqueue(
+      { kind: "drop", text: "This answer will be cut off somewhere in the middle.", afterChunks: 3 },
+      { kind: "answer", text: "must not be used" },
+    );
     const events = await readSse(await sendMessage(h, visitor, "Tell me"));
-    const streamed = events.filter((e) => e.event === "delta").map((e) => e.data.text).join("");
+    const streamed = events
+      .filter((e) => e.event === "delta")
+      .map((e) => e.data.text)
+      .join("");
     expect(streamed.length).toBeGreaterThan(0);
     expect("This answer will be cut off somewhere in the middle.".startsWith(streamed)).toBe(true);
     expect(events.at(-1)!.data).toMatchObject({ code: "answer_interrupted", status: "partial" });
@@ -186,7 +225,11 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     const visitor = await startVisitor(h, site.siteKey);
     h.fake.enqueue({ kind: "moderation", text: "Some text before the filter stops it.", afterChunks: 2 });
     const events = await readSse(await sendMessage(h, visitor, "Say something bad"));
-    expect(events.at(-1)!.data).toMatchObject({ code: "answer_refused", status: "refused", message: "Sorry, I can't help with that. Please ask something else." });
+    expect(events.at(-1)!.data).toMatchObject({
+      code: "answer_refused",
+      status: "refused",
+      message: "Sorry, I can't help with that. Please ask something else.",
+    });
     await h.deps.tasks.idle();
     expect((await messagesOf(visitor.conversationId))[1]).toMatchObject({ status: "refused", error_code: "data_inspection_failed" });
     const calls = await callsOf(visitor.conversationId);
@@ -277,7 +320,12 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     expect(res.status).toBe(200);
     const events = await readSse(res);
     expect(events[0].data.userMessageId).toBe(userMessageId);
-    expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe("Here is the whole answer.");
+    expect(
+      events
+        .filter((e) => e.event === "delta")
+        .map((e) => e.data.text)
+        .join(""),
+    ).toBe("Here is the whole answer.");
     expect(events.at(-1)!.event).toBe("done");
     // The model saw the question as the last turn, not the broken answer.
     expect(h.fake.requests.at(-1)!.body.messages.at(-1)).toEqual({ role: "user", content: "Can you retry?" });
@@ -296,7 +344,10 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     h.fake.enqueue({ kind: "answer", text: "One." }, { kind: "answer", text: "Two." });
     const first = await readSse(await sendMessage(h, visitor, "First"));
     await readSse(await sendMessage(h, visitor, "Second"));
-    const res = await h.request(`/v1/conversations/${visitor.conversationId}/retry`, json({ userMessageId: first[0].data.userMessageId }, visitor.headers));
+    const res = await h.request(
+      `/v1/conversations/${visitor.conversationId}/retry`,
+      json({ userMessageId: first[0].data.userMessageId }, visitor.headers),
+    );
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: "not_latest_message" } });
     await h.deps.tasks.idle();

@@ -3,7 +3,18 @@ import { createApp } from "../src/app.js";
 import { ConfigError, loadConfig } from "../src/config.js";
 import { Keyring } from "../src/security/keyring.js";
 import { DIALECTS } from "./support/databases.js";
-import { type Harness, PUBLIC_URL, TEST_SECRET, createHarness, createSite, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
+import {
+  type Harness,
+  PUBLIC_URL,
+  TEST_SECRET,
+  createHarness,
+  createSite,
+  json,
+  readSse,
+  sendMessage,
+  signUpOwner,
+  startVisitor,
+} from "./support/harness.js";
 import { expectError } from "./support/expect-error.js";
 
 const STRONG = "Zq8vN2pL5xR7tW1yB4mK9cF3hJ6dS0gA-strong";
@@ -35,7 +46,15 @@ describe("loadConfig", () => {
         DASHSCOPE_BASE_URL: "not a url",
       }),
     );
-    expect(variablesOf(problems)).toEqual(["APP_SECRET", "DASHSCOPE_BASE_URL", "DATABASE_URL", "LLM_TIMEOUT_MS", "PORT", "PUBLIC_URL", "REDIS_URL"]);
+    expect(variablesOf(problems)).toEqual([
+      "APP_SECRET",
+      "DASHSCOPE_BASE_URL",
+      "DATABASE_URL",
+      "LLM_TIMEOUT_MS",
+      "PORT",
+      "PUBLIC_URL",
+      "REDIS_URL",
+    ]);
   });
 
   it("refuses a missing APP_SECRET outside the demo with a sentence that says what to do", () => {
@@ -120,10 +139,15 @@ describe("loadConfig", () => {
   });
 
   it("honours FC_CUSTOM_LISTEN_PORT when PORT is unset; PORT wins when both are set", () => {
-    expect(loadConfig({ APP_SECRET: STRONG, FC_CUSTOM_LISTEN_PORT: "9000" })).toMatchObject({ port: 9000, publicUrl: "http://localhost:9000" });
+    expect(loadConfig({ APP_SECRET: STRONG, FC_CUSTOM_LISTEN_PORT: "9000" })).toMatchObject({
+      port: 9000,
+      publicUrl: "http://localhost:9000",
+    });
     expect(loadConfig({ APP_SECRET: STRONG, FC_CUSTOM_LISTEN_PORT: "9000", PORT: "8080" }).port).toBe(8080);
     expect(loadConfig({ APP_SECRET: STRONG, PORT: "0" }).port).toBe(0);
-    expect(variablesOf(problemsOf(() => loadConfig({ APP_SECRET: STRONG, FC_CUSTOM_LISTEN_PORT: "70000" })))).toEqual(["FC_CUSTOM_LISTEN_PORT"]);
+    expect(variablesOf(problemsOf(() => loadConfig({ APP_SECRET: STRONG, FC_CUSTOM_LISTEN_PORT: "70000" })))).toEqual([
+      "FC_CUSTOM_LISTEN_PORT",
+    ]);
   });
 
   it("keeps the given values, trims trailing slashes off URLs, and is frozen", () => {
@@ -163,7 +187,10 @@ describe("loadConfig", () => {
     const refused: Array<[string, RegExp]> = [
       ["cdn.example.com/widget/widget.js", /^WIDGET_URL: must be the absolute URL of widget\.js/],
       ["/widget.js", /^WIDGET_URL: must be the absolute URL of widget\.js/],
-      ["http://cdn.example.com/widget/widget.js", /^WIDGET_URL: must start with https:\/\/ \(http:\/\/ only for localhost or 127\.0\.0\.1\)/],
+      [
+        "http://cdn.example.com/widget/widget.js",
+        /^WIDGET_URL: must start with https:\/\/ \(http:\/\/ only for localhost or 127\.0\.0\.1\)/,
+      ],
       ["http://localhost.evil.example/widget.js", /^WIDGET_URL: must start with https:\/\//],
       ["ftp://cdn.example.com/widget.js", /^WIDGET_URL: must start with https:\/\//],
       ["javascript:alert(1)//x.js", /^WIDGET_URL: must start with https:\/\//],
@@ -181,7 +208,11 @@ describe("loadConfig", () => {
       expect(problems[0], value).toContain("e.g. https://cdn.example.com/widget/widget.js");
     }
     // Reported with the other problems, not instead of them.
-    expect(variablesOf(problemsOf(() => loadConfig({ WIDGET_URL: "http://cdn.example.com/widget.js", PORT: "x" })))).toEqual(["APP_SECRET", "PORT", "WIDGET_URL"]);
+    expect(variablesOf(problemsOf(() => loadConfig({ WIDGET_URL: "http://cdn.example.com/widget.js", PORT: "x" })))).toEqual([
+      "APP_SECRET",
+      "PORT",
+      "WIDGET_URL",
+    ]);
   });
 
   it("APP_SECRET_PREVIOUS adds verify-only secrets after the current one (comma-separated, trimmed)", () => {
@@ -211,7 +242,13 @@ describe.each(DIALECTS)("rotating APP_SECRET through the app (%s)", (dialect) =>
 
   /** The same deps (database, model, logs) under another configuration: the server restarted with new variables. */
   function restartedWith(env: Record<string, string>) {
-    const config = loadConfig({ DATABASE_URL: h.deps.config.databaseUrl, PUBLIC_URL, DASHSCOPE_BASE_URL: h.fake.url, LLM_TIMEOUT_MS: "1000", ...env });
+    const config = loadConfig({
+      DATABASE_URL: h.deps.config.databaseUrl,
+      PUBLIC_URL,
+      DASHSCOPE_BASE_URL: h.fake.url,
+      LLM_TIMEOUT_MS: "1000",
+      ...env,
+    });
     const { app } = createApp({ ...h.deps, config, keyring: new Keyring(config.appSecrets) });
     return (path: string, init?: RequestInit) => Promise.resolve(app.fetch(new Request(new URL(path, PUBLIC_URL), init)));
   }
@@ -242,7 +279,9 @@ describe.each(DIALECTS)("rotating APP_SECRET through the app (%s)", (dialect) =>
     // The visitor keeps the conversation, and the site's key sealed with the old secret still opens.
     h.fake.reset();
     h.fake.enqueue({ kind: "answer", text: "Still here after the rotation." });
-    const events = await readSse(await rotated(`/v1/conversations/${visitor.conversationId}/messages`, json({ content: "hello" }, visitor.headers)));
+    const events = await readSse(
+      await rotated(`/v1/conversations/${visitor.conversationId}/messages`, json({ content: "hello" }, visitor.headers)),
+    );
     expect(events.at(-1)?.event).toBe("done");
     expect(h.fake.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${h.fake.apiKey}`]);
     const resumed = await rotated(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: visitor.headers });

@@ -103,7 +103,9 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
     ];
     const created: Array<{ id: string; at: number }> = [{ id: visitor.conversationId, at: -1 }];
     for (const t of times) created.push({ id: await at(t, () => newConversation(visitor)), at: Date.parse(t) });
-    created[0].at = Date.parse((await page(site.id, { limit: "100" })).conversations.find((c) => c.id === visitor.conversationId)!.updatedAt);
+    created[0].at = Date.parse(
+      (await page(site.id, { limit: "100" })).conversations.find((c) => c.id === visitor.conversationId)!.updatedAt,
+    );
 
     const expected = [...created].sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((c) => c.id);
     const whole = await page(site.id, { limit: "100" });
@@ -143,7 +145,7 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
         ["backslash", "Saved it to C:\\temp\\cart.txt", "OK."],
         ["assistant", "Can I return this?", "Our Refund policy lasts 30 days. 退款政策为三十天。"],
         ["bang", "Great service!! Thanks", "Glad to hear."],
-        ["quote", "It's the \"blue\" one; DROP TABLE sites; --", "Noted."],
+        ["quote", 'It\'s the "blue" one; DROP TABLE sites; --', "Noted."],
       ];
       for (const [name, question, answer] of seed) {
         const visitor = await startVisitor(h, site.siteKey);
@@ -180,7 +182,7 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
       expect(await search("\\")).toEqual(only("backslash"));
       expect(await search("!!")).toEqual(only("bang"));
       expect(await search("!!!")).toEqual([]);
-      expect(await search("'s the \"blue\" one; DROP TABLE")).toEqual(only("quote"));
+      expect(await search('\'s the "blue" one; DROP TABLE')).toEqual(only("quote"));
       expect(await h.deps.db.selectFrom("sites").select("id").where("id", "=", siteId).execute()).toHaveLength(1);
     });
 
@@ -219,11 +221,28 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
   it("refuses a cursor it did not give out, and a bad limit or date, with 400 invalid_query", async () => {
     const site = await createSite(h, cookie);
     await startVisitor(h, site.siteKey);
-    const bad = (query: Record<string, string>) => h.request(`/api/sites/${site.id}/conversations?${new URLSearchParams(query)}`, { headers: { cookie } });
-    for (const cursor of ["garbage", "!!!", Buffer.from("abc:conv_x").toString("base64url"), Buffer.from("123").toString("base64url"), Buffer.from("1:bad id!").toString("base64url"), "x".repeat(201)]) {
+    const bad = (query: Record<string, string>) =>
+      h.request(`/api/sites/${site.id}/conversations?${new URLSearchParams(query)}`, { headers: { cookie } });
+    for (const cursor of [
+      "garbage",
+      "!!!",
+      Buffer.from("abc:conv_x").toString("base64url"),
+      Buffer.from("123").toString("base64url"),
+      Buffer.from("1:bad id!").toString("base64url"),
+      "x".repeat(201),
+    ]) {
       await expectError(await bad({ cursor }), 400, "invalid_query");
     }
-    const badQueries: Array<Record<string, string>> = [{ limit: "0" }, { limit: "101" }, { limit: "ten" }, { limit: "2.5" }, { from: "yesterday" }, { to: "2026-13-01" }, { from: "2026-11-28 10:00" }, { q: "x".repeat(201) }];
+    const badQueries: Array<Record<string, string>> = [
+      { limit: "0" },
+      { limit: "101" },
+      { limit: "ten" },
+      { limit: "2.5" },
+      { from: "yesterday" },
+      { to: "2026-13-01" },
+      { from: "2026-11-28 10:00" },
+      { q: "x".repeat(201) },
+    ];
     for (const query of badQueries) {
       const body = await expectError(await bad(query), 400, "invalid_query");
       expect(body.error.issues?.map((i) => i.path)).toEqual(Object.keys(query));
@@ -234,7 +253,12 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
     const site = await createSite(h, cookie, { bot: { model: "qwen-plus" } });
     const visitor = await startVisitor(h, site.siteKey);
 
-    h.fake.enqueue({ kind: "answer", text: "你好！我能帮你什么？🙂", firstChunkDelayMs: 40, usage: { prompt_tokens: 31, completion_tokens: 9 } });
+    h.fake.enqueue({
+      kind: "answer",
+      text: "你好！我能帮你什么？🙂",
+      firstChunkDelayMs: 40,
+      usage: { prompt_tokens: 31, completion_tokens: 9 },
+    });
     await readSse(await sendMessage(h, visitor, "你好 👋"));
     h.fake.enqueue({ kind: "moderation", text: "This part is shown and then", afterChunks: 1 });
     const refused = await readSse(await sendMessage(h, visitor, "something the moderation refuses"));
@@ -257,8 +281,21 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
       [6, "assistant", "partial"],
     ]);
     const [q1, a1, , a2, , a3] = messages;
-    expect(q1).toMatchObject({ content: "你好 👋", model: null, promptTokens: null, completionTokens: null, ttftMs: null, errorCode: null });
-    expect(a1).toMatchObject({ content: "你好！我能帮你什么？🙂", model: "qwen-plus", promptTokens: 31, completionTokens: 9, errorCode: null });
+    expect(q1).toMatchObject({
+      content: "你好 👋",
+      model: null,
+      promptTokens: null,
+      completionTokens: null,
+      ttftMs: null,
+      errorCode: null,
+    });
+    expect(a1).toMatchObject({
+      content: "你好！我能帮你什么？🙂",
+      model: "qwen-plus",
+      promptTokens: 31,
+      completionTokens: 9,
+      errorCode: null,
+    });
     expect(a1.ttftMs).toBeGreaterThanOrEqual(30); // the fake waited 40 ms before the first token
     expect(a1.latencyMs).toBeGreaterThanOrEqual(a1.ttftMs!);
     expect(a2.errorCode).toEqual(expect.any(String));
@@ -279,7 +316,15 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
     const site = await createSite(h, cookie);
     const other = await createSite(h, cookie);
     const visitor = await startVisitor(h, other.siteKey);
-    await expectError(await h.request(`/api/sites/${site.id}/conversations/${visitor.conversationId}`, { headers: { cookie } }), 404, "not_found");
-    await expectError(await h.request(`/api/sites/${site.id}/conversations/conv_doesNotExist00000000`, { headers: { cookie } }), 404, "not_found");
+    await expectError(
+      await h.request(`/api/sites/${site.id}/conversations/${visitor.conversationId}`, { headers: { cookie } }),
+      404,
+      "not_found",
+    );
+    await expectError(
+      await h.request(`/api/sites/${site.id}/conversations/conv_doesNotExist00000000`, { headers: { cookie } }),
+      404,
+      "not_found",
+    );
   });
 });

@@ -28,7 +28,8 @@ const ANSWER_BOUND_MS = 3_000;
 function cannotControlMariadb(): string | null {
   if (!TEST_MYSQL_URL) return "TEST_MYSQL_URL is not set";
   const host = new URL(TEST_MYSQL_URL).hostname;
-  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) return `TEST_MYSQL_URL points at ${host}, not at a local MariaDB this test may stop`;
+  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host))
+    return `TEST_MYSQL_URL points at ${host}, not at a local MariaDB this test may stop`;
   if (!existsSync(MARIADBD) || !existsSync(START_STOP_DAEMON)) return `${MARIADBD} or ${START_STOP_DAEMON} is missing`;
   if (process.getuid?.() !== 0) return "stopping and starting MariaDB needs root";
   return null;
@@ -36,7 +37,9 @@ function cannotControlMariadb(): string | null {
 const skipReason = cannotControlMariadb();
 if (skipReason) {
   const which = TEST_MYSQL_URL ? "the MariaDB stop/start test is" : "both database outage tests (MariaDB stopped; MySQL frozen) are";
-  process.stdout.write(`\n[bailian-chat] db-outage.test.ts: ${which} skipped: ${skipReason}. CI runs them (TEST_MYSQL_URL on a local MariaDB, as root).\n\n`);
+  process.stdout.write(
+    `\n[bailian-chat] db-outage.test.ts: ${which} skipped: ${skipReason}. CI runs them (TEST_MYSQL_URL on a local MariaDB, as root).\n\n`,
+  );
 }
 
 async function mariadbAnswers(): Promise<boolean> {
@@ -192,7 +195,11 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
         .filter((b) => b.includes("data: "))
         .map((b) => ({ event: /^event: (.*)$/m.exec(b)?.[1] ?? "message", data: JSON.parse(/^data: (.*)$/m.exec(b)![1]) }));
     const chat = async (visitor: { headers: Record<string, string>; conversationId: string }, content: string) => {
-      const res = await call(`/v1/conversations/${visitor.conversationId}/messages`, { method: "POST", headers: visitor.headers, json: { content } });
+      const res = await call(`/v1/conversations/${visitor.conversationId}/messages`, {
+        method: "POST",
+        headers: visitor.headers,
+        json: { content },
+      });
       expect(res.status).toBe(200);
       return readSse(await res.text());
     };
@@ -251,7 +258,10 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
         ["login", await call("/api/auth/login", { method: "POST", json: { email, password } })],
         ["me", await call("/api/me", { headers: owner })],
         ["list sites", await call("/api/sites", { headers: owner })],
-        ["create site", await call("/api/sites", { method: "POST", headers: owner, json: { name: "During", allowedOrigins: [SITE_ORIGIN] } })],
+        [
+          "create site",
+          await call("/api/sites", { method: "POST", headers: owner, json: { name: "During", allowedOrigins: [SITE_ORIGIN] } }),
+        ],
         ["site", await call(`/api/sites/${site.id}`, { headers: owner })],
         ["conversations (owner)", await call(`/api/sites/${site.id}/conversations`, { headers: owner })],
         ["usage", await call(`/api/sites/${site.id}/usage`, { headers: owner })],
@@ -260,7 +270,14 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
         ["new conversation", await call("/v1/conversations", { method: "POST", headers: visitor.headers })],
         ["visitor conversations", await call("/v1/conversations", { headers: visitor.headers })],
         ["messages", await call(`/v1/conversations/${visitor.conversationId}/messages`, { headers: visitor.headers })],
-        ["chat message", await call(`/v1/conversations/${visitor.conversationId}/messages`, { method: "POST", headers: visitor.headers, json: { content: "During" } })],
+        [
+          "chat message",
+          await call(`/v1/conversations/${visitor.conversationId}/messages`, {
+            method: "POST",
+            headers: visitor.headers,
+            json: { content: "During" },
+          }),
+        ],
       ];
       for (const [name, res] of down) {
         expect({ name, status: res.status }).toEqual({ name, status: 503 });
@@ -276,7 +293,12 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
       // be stored, and the visitor is told so instead of getting a `done` for a message that does not exist.
       await fake.close(); // drops the held-open upstream stream
       const events = readSse(await streamText);
-      expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe("Half an answer");
+      expect(
+        events
+          .filter((e) => e.event === "delta")
+          .map((e) => e.data.text)
+          .join(""),
+      ).toBe("Half an answer");
       expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "answer_not_saved", messageId: null, status: "error" } });
       expect(events.some((e) => e.event === "done")).toBe(false);
       fake = await startDashScopeFake({ port: Number(new URL(fake.origin).port) }); // the same URL the server calls
@@ -301,7 +323,9 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
     expect((await chat(visitor, "Hello after")).at(-1)).toMatchObject({ event: "done", data: { status: "complete" } });
     const messages = await call(`/v1/conversations/${visitor.conversationId}/messages`, { headers: visitor.headers });
     expect(messages.status).toBe(200);
-    expect((await messages.json()).messages.map((m: { role: string; content: string; status: string }) => [m.role, m.content, m.status])).toEqual([
+    expect(
+      (await messages.json()).messages.map((m: { role: string; content: string; status: string }) => [m.role, m.content, m.status]),
+    ).toEqual([
       ["user", "Hello before", "complete"],
       ["assistant", "Before the outage.", "complete"],
       ["user", "Hello after", "complete"],
@@ -481,7 +505,9 @@ describe.skipIf(!TEST_MYSQL_URL)("MySQL that stops answering (a frozen network; 
     const conversationId = (await conv.json()).conversation.id as string;
 
     // A burst first, so the pool holds several open connections when the network freezes.
-    const burst = await Promise.all(Array.from({ length: 8 }, () => call(`/v1/conversations/${conversationId}/messages`, { headers: visitorHeaders })));
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () => call(`/v1/conversations/${conversationId}/messages`, { headers: visitorHeaders })),
+    );
     expect(burst.map((r) => r.status)).toEqual(burst.map(() => 200));
 
     relay.freeze();
@@ -491,12 +517,22 @@ describe.skipIf(!TEST_MYSQL_URL)("MySQL that stops answering (a frozen network; 
     const frozenAt = Date.now();
     const requests: Array<[string, Promise<Response & { ms: number }>]> = [
       ["health", call("/health")],
-      ...Array.from({ length: 6 }, (_, i): [string, Promise<Response & { ms: number }>] => [`list sites ${i}`, call("/api/sites", { headers: owner })]),
+      ...Array.from({ length: 6 }, (_, i): [string, Promise<Response & { ms: number }>] => [
+        `list sites ${i}`,
+        call("/api/sites", { headers: owner }),
+      ]),
       ...Array.from({ length: 6 }, (_, i): [string, Promise<Response & { ms: number }>] => [
         `messages ${i}`,
         call(`/v1/conversations/${conversationId}/messages`, { headers: visitorHeaders }),
       ]),
-      ["chat message", call(`/v1/conversations/${conversationId}/messages`, { method: "POST", headers: visitorHeaders, json: { content: "Anyone there?" } })],
+      [
+        "chat message",
+        call(`/v1/conversations/${conversationId}/messages`, {
+          method: "POST",
+          headers: visitorHeaders,
+          json: { content: "Anyone there?" },
+        }),
+      ],
       ["login", call("/api/auth/login", { method: "POST", json: { email, password: "correct horse battery" } })],
     ];
     const bound = MYSQL_DEFAULTS.queryTimeoutMs + 1_500;
@@ -510,7 +546,9 @@ describe.skipIf(!TEST_MYSQL_URL)("MySQL that stops answering (a frozen network; 
     }
     // What the pool saw: queries on open connections ran into the query timeout (the connection was
     // dropped), new connections into the connect timeout, the rest into the acquire timeout.
-    const codes = [...new Set(logger.lines.filter((l) => l.msg === "request failed").map((l) => (l.error as { code?: string } | undefined)?.code))];
+    const codes = [
+      ...new Set(logger.lines.filter((l) => l.msg === "request failed").map((l) => (l.error as { code?: string } | undefined)?.code)),
+    ];
     expect(codes).toContain("DB_QUERY_TIMEOUT");
     for (const code of codes) expect(["DB_QUERY_TIMEOUT", "ETIMEDOUT", "DB_ACQUIRE_TIMEOUT", "db_unavailable"]).toContain(code);
     expect(logger.lines.filter((l) => l.code === "internal")).toEqual([]);
@@ -524,7 +562,11 @@ describe.skipIf(!TEST_MYSQL_URL)("MySQL that stops answering (a frozen network; 
     }
     expect(healthyAt).toBeGreaterThan(0);
     fake.enqueue({ kind: "answer", text: "Back again." });
-    const chat = await call(`/v1/conversations/${conversationId}/messages`, { method: "POST", headers: visitorHeaders, json: { content: "Hello?" } });
+    const chat = await call(`/v1/conversations/${conversationId}/messages`, {
+      method: "POST",
+      headers: visitorHeaders,
+      json: { content: "Hello?" },
+    });
     expect(chat.status).toBe(200);
     expect(await chat.text()).toContain("event: done");
     const messages = await call(`/v1/conversations/${conversationId}/messages`, { headers: visitorHeaders });

@@ -47,7 +47,10 @@ describe.each(DIALECTS)("GET /api/me/install (%s)", (dialect) => {
 
   it("is documented in /api/openapi.json with its answer's schema", async () => {
     const doc = (await (await cdn.request("/api/openapi.json")).json()) as {
-      paths: Record<string, Record<string, { security?: unknown; responses: Record<string, { content?: Record<string, { schema: any }> }> }>>;
+      paths: Record<
+        string,
+        Record<string, { security?: unknown; responses: Record<string, { content?: Record<string, { schema: any }> }> }>
+      >;
     };
     const op = doc.paths["/api/me/install"]?.get;
     expect(op?.security).toEqual([{ ownerSession: [] }]);

@@ -1,6 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS } from "./support/databases.js";
-import { type Harness, SITE_ORIGIN, createHarness, createSite, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
+import {
+  type Harness,
+  SITE_ORIGIN,
+  createHarness,
+  createSite,
+  json,
+  readSse,
+  sendMessage,
+  signUpOwner,
+  startVisitor,
+} from "./support/harness.js";
 import { expectError } from "./support/expect-error.js";
 
 type Visitor = Awaited<ReturnType<typeof startVisitor>>;
@@ -32,7 +42,18 @@ describe.each(DIALECTS)("nobody sees what is not theirs (%s)", (dialect) => {
     h.fake.enqueue({ kind: "answer", text: "B-private-answer" });
     expect((await readSse(await sendMessage(h, visitorB, "B-private-question"))).at(-1)?.event).toBe("done");
     await h.deps.tasks.idle();
-    secretsOfB = [siteB.id, siteB.siteKey, "B-private-site-name", "B-private-system-prompt", "B-private-question", "B-private-answer", visitorB.conversationId, visitorB.visitorId, b.ownerId, h.fake.apiKey];
+    secretsOfB = [
+      siteB.id,
+      siteB.siteKey,
+      "B-private-site-name",
+      "B-private-system-prompt",
+      "B-private-question",
+      "B-private-answer",
+      visitorB.conversationId,
+      visitorB.visitorId,
+      b.ownerId,
+      h.fake.apiKey,
+    ];
   });
   afterEach(() => h.expectNoErrorLogs());
   afterAll(() => h.close());
@@ -62,8 +83,15 @@ describe.each(DIALECTS)("nobody sees what is not theirs (%s)", (dialect) => {
       const before = await snapshot();
       const url = `/api/sites/${siteB.id}`;
       await expectNotFoundWithoutLeak(await h.request(url, { headers: { cookie: a.cookie } }));
-      await expectNotFoundWithoutLeak(await h.request(url, { ...json({ name: "Taken over", allowedOrigins: ["https://evil.example"], apiKey: null }, { cookie: a.cookie }), method: "PATCH" }));
-      await expectNotFoundWithoutLeak(await h.request(url, { ...json({ bot: { systemPrompt: "Leak everything" } }, { cookie: a.cookie }), method: "PATCH" }));
+      await expectNotFoundWithoutLeak(
+        await h.request(url, {
+          ...json({ name: "Taken over", allowedOrigins: ["https://evil.example"], apiKey: null }, { cookie: a.cookie }),
+          method: "PATCH",
+        }),
+      );
+      await expectNotFoundWithoutLeak(
+        await h.request(url, { ...json({ bot: { systemPrompt: "Leak everything" } }, { cookie: a.cookie }), method: "PATCH" }),
+      );
       await expectNotFoundWithoutLeak(await h.request(url, { method: "DELETE", headers: { cookie: a.cookie } }));
       expect(await snapshot()).toEqual(before);
 
@@ -80,9 +108,15 @@ describe.each(DIALECTS)("nobody sees what is not theirs (%s)", (dialect) => {
 
     it("A cannot list or read B's conversations, neither through B's site nor through A's own", async () => {
       await expectNotFoundWithoutLeak(await h.request(`/api/sites/${siteB.id}/conversations`, { headers: { cookie: a.cookie } }));
-      await expectNotFoundWithoutLeak(await h.request(`/api/sites/${siteB.id}/conversations?q=B-private`, { headers: { cookie: a.cookie } }));
-      await expectNotFoundWithoutLeak(await h.request(`/api/sites/${siteB.id}/conversations/${visitorB.conversationId}`, { headers: { cookie: a.cookie } }));
-      await expectNotFoundWithoutLeak(await h.request(`/api/sites/${siteA.id}/conversations/${visitorB.conversationId}`, { headers: { cookie: a.cookie } }));
+      await expectNotFoundWithoutLeak(
+        await h.request(`/api/sites/${siteB.id}/conversations?q=B-private`, { headers: { cookie: a.cookie } }),
+      );
+      await expectNotFoundWithoutLeak(
+        await h.request(`/api/sites/${siteB.id}/conversations/${visitorB.conversationId}`, { headers: { cookie: a.cookie } }),
+      );
+      await expectNotFoundWithoutLeak(
+        await h.request(`/api/sites/${siteA.id}/conversations/${visitorB.conversationId}`, { headers: { cookie: a.cookie } }),
+      );
 
       const own = await h.request(`/api/sites/${siteA.id}/conversations?q=B-private`, { headers: { cookie: a.cookie } });
       expect(own.status).toBe(200);
@@ -137,7 +171,11 @@ describe.each(DIALECTS)("nobody sees what is not theirs (%s)", (dialect) => {
     });
 
     it("a visitor token is no owner session, and B's public widget config shows nothing private", async () => {
-      await expectError(await h.request(`/api/sites/${siteB.id}/conversations`, { headers: { cookie: `bc_session=${visitorB.token}` } }), 401, "unauthorized");
+      await expectError(
+        await h.request(`/api/sites/${siteB.id}/conversations`, { headers: { cookie: `bc_session=${visitorB.token}` } }),
+        401,
+        "unauthorized",
+      );
       const config = await h.request(`/v1/widget/${siteB.siteKey}/config`, { headers: { origin: SITE_ORIGIN } });
       expect(config.status).toBe(200);
       const text = await config.text();

@@ -105,37 +105,52 @@ describe.each(BACKENDS)("limits across two server processes ($name)", ({ dialect
       body: JSON.stringify(body),
     });
 
-  it.skipIf(skip)("exactly the limit passes, for sessions per IP and for a visitor's messages", async () => {
-    const signup = await post(0, "/api/auth/signup", { email: `instances-${Date.now()}@example.com`, password: "correct horse battery" });
-    const cookie = signup.headers.get("set-cookie")!.split(";")[0];
-    const created = await post(1, "/api/sites", { name: "Shop", allowedOrigins: [ORIGIN], limits: { sessionsPerIpPerMinute: 5, visitorMessagesPerMinute: 7 } }, { cookie });
-    const { site } = await created.json();
+  it.skipIf(skip)(
+    "exactly the limit passes, for sessions per IP and for a visitor's messages",
+    async () => {
+      const signup = await post(0, "/api/auth/signup", { email: `instances-${Date.now()}@example.com`, password: "correct horse battery" });
+      const cookie = signup.headers.get("set-cookie")!.split(";")[0];
+      const created = await post(
+        1,
+        "/api/sites",
+        { name: "Shop", allowedOrigins: [ORIGIN], limits: { sessionsPerIpPerMinute: 5, visitorMessagesPerMinute: 7 } },
+        { cookie },
+      );
+      const { site } = await created.json();
 
-    await awayFromMinuteEdge();
-    const sessions = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => post(i, `/v1/widget/${site.siteKey}/sessions`, {}, { "x-forwarded-for": "198.51.100.77" })),
-    );
-    const sessionStatuses = sessions.map((r) => r.status);
-    expect(sessionStatuses.filter((s) => s === 201)).toHaveLength(5);
-    expect(sessionStatuses.filter((s) => s === 429)).toHaveLength(25);
-    expect(sessions.find((r) => r.status === 429)!.headers.get("retry-after")).toMatch(/^\d+$/);
+      await awayFromMinuteEdge();
+      const sessions = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => post(i, `/v1/widget/${site.siteKey}/sessions`, {}, { "x-forwarded-for": "198.51.100.77" })),
+      );
+      const sessionStatuses = sessions.map((r) => r.status);
+      expect(sessionStatuses.filter((s) => s === 201)).toHaveLength(5);
+      expect(sessionStatuses.filter((s) => s === 429)).toHaveLength(25);
+      expect(sessions.find((r) => r.status === 429)!.headers.get("retry-after")).toMatch(/^\d+$/);
 
-    const { token } = await (await post(0, `/v1/widget/${site.siteKey}/sessions`, {}, { "x-forwarded-for": "198.51.100.78" })).json();
-    const auth = { authorization: `Bearer ${token}` };
-    const { conversation } = await (await post(1, "/v1/conversations", {}, auth)).json();
-    for (let i = 0; i < 7; i++) fake.enqueue({ kind: "answer", text: `answer ${i}` });
+      const { token } = await (await post(0, `/v1/widget/${site.siteKey}/sessions`, {}, { "x-forwarded-for": "198.51.100.78" })).json();
+      const auth = { authorization: `Bearer ${token}` };
+      const { conversation } = await (await post(1, "/v1/conversations", {}, auth)).json();
+      for (let i = 0; i < 7; i++) fake.enqueue({ kind: "answer", text: `answer ${i}` });
 
-    await awayFromMinuteEdge();
-    const messages = await Promise.all(Array.from({ length: 30 }, (_, i) => post(i, `/v1/conversations/${conversation.id}/messages`, { content: `message ${i}` }, auth)));
-    const bodies = await Promise.all(messages.map((r) => r.text()));
-    expect(messages.filter((r) => r.status === 200)).toHaveLength(7);
-    expect(messages.filter((r) => r.status === 429)).toHaveLength(23);
-    expect(bodies.filter((b) => b.includes("event: done"))).toHaveLength(7);
-    expect(bodies.filter((b) => b.includes('"code":"rate_limited"'))).toHaveLength(23);
+      await awayFromMinuteEdge();
+      const messages = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => post(i, `/v1/conversations/${conversation.id}/messages`, { content: `message ${i}` }, auth)),
+      );
+      const bodies = await Promise.all(messages.map((r) => r.text()));
+      expect(messages.filter((r) => r.status === 200)).toHaveLength(7);
+      expect(messages.filter((r) => r.status === 429)).toHaveLength(23);
+      expect(bodies.filter((b) => b.includes("event: done"))).toHaveLength(7);
+      expect(bodies.filter((b) => b.includes('"code":"rate_limited"'))).toHaveLength(23);
 
-    // Both instances served some of each burst, and the database holds exactly the admitted messages.
-    const stored = await (await fetch(`${servers[0].url}/v1/conversations/${conversation.id}/messages`, { headers: { origin: ORIGIN, ...auth } })).json();
-    expect(stored.messages.filter((m: { role: string }) => m.role === "user")).toHaveLength(7);
-    expect(stored.messages.filter((m: { role: string; status: string }) => m.role === "assistant" && m.status === "complete")).toHaveLength(7);
-  }, 120_000);
+      // Both instances served some of each burst, and the database holds exactly the admitted messages.
+      const stored = await (
+        await fetch(`${servers[0].url}/v1/conversations/${conversation.id}/messages`, { headers: { origin: ORIGIN, ...auth } })
+      ).json();
+      expect(stored.messages.filter((m: { role: string }) => m.role === "user")).toHaveLength(7);
+      expect(
+        stored.messages.filter((m: { role: string; status: string }) => m.role === "assistant" && m.status === "complete"),
+      ).toHaveLength(7);
+    },
+    120_000,
+  );
 });

@@ -18,7 +18,13 @@ describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
   afterEach(() => h.expectNoErrorLogs());
 
   const userMessages = (conversationId: string) =>
-    h.deps.db.selectFrom("messages").select("content").where("conversation_id", "=", conversationId).where("role", "=", "user").orderBy("seq").execute();
+    h.deps.db
+      .selectFrom("messages")
+      .select("content")
+      .where("conversation_id", "=", conversationId)
+      .where("role", "=", "user")
+      .orderBy("seq")
+      .execute();
 
   it("a visitor over their messages per minute gets 429 rate_limited with Retry-After; the refused message is not stored", async () => {
     const site = await createSite(h, cookie, { limits: { visitorMessagesPerMinute: 3 } });
@@ -50,7 +56,11 @@ describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
 
   it("new sessions per IP address and minute; other addresses are not affected", async () => {
     const site = await createSite(h, cookie, { limits: { sessionsPerIpPerMinute: 2 } });
-    const session = (ip: string) => h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: { origin: "https://shop.example", "x-forwarded-for": `203.0.113.9, ${ip}` } });
+    const session = (ip: string) =>
+      h.request(`/v1/widget/${site.siteKey}/sessions`, {
+        method: "POST",
+        headers: { origin: "https://shop.example", "x-forwarded-for": `203.0.113.9, ${ip}` },
+      });
     expect((await session("198.51.100.1")).status).toBe(201);
     expect((await session("198.51.100.1")).status).toBe(201);
     await expectError(await session("198.51.100.1"), 429, "rate_limited");
@@ -86,13 +96,24 @@ describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
     const visitor = await startVisitor(h, site.siteKey);
     h.fake.enqueue({ kind: "error", status: 400, code: "data_inspection_failed" });
     const events = await readSse(await sendMessage(h, visitor, "once"));
-    const res = await h.request(`/v1/conversations/${visitor.conversationId}/retry`, json({ userMessageId: events[0].data.userMessageId }, visitor.headers));
+    const res = await h.request(
+      `/v1/conversations/${visitor.conversationId}/retry`,
+      json({ userMessageId: events[0].data.userMessageId }, visitor.headers),
+    );
     await expectError(res, 429, "rate_limited");
   });
 
   it("owners change limits within bounds; defaults otherwise", async () => {
     const site = await createSite(h, cookie);
-    expect(site).toMatchObject({ limits: { visitorMessagesPerMinute: 10, siteMessagesPerMinute: 120, sessionsPerIpPerMinute: 20, monthlyMessages: 10_000, monthlyTokens: 5_000_000 } });
+    expect(site).toMatchObject({
+      limits: {
+        visitorMessagesPerMinute: 10,
+        siteMessagesPerMinute: 120,
+        sessionsPerIpPerMinute: 20,
+        monthlyMessages: 10_000,
+        monthlyTokens: 5_000_000,
+      },
+    });
     const patch = (limits: unknown) => h.request(`/api/sites/${site.id}`, { ...json({ limits }, { cookie }), method: "PATCH" });
     const ok = await patch({ monthlyMessages: 50 });
     expect((await ok.json()).site.limits).toMatchObject({ monthlyMessages: 50, visitorMessagesPerMinute: 10 });

@@ -17,14 +17,17 @@ describe("the server on a real port", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "bc-main-"));
     fake = await startDashScopeFake();
-    server = await start({
-      DATA_DIR: dir,
-      APP_SECRET: TEST_SECRET,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DASHSCOPE_API_KEY: fake.apiKey,
-      DASHSCOPE_BASE_URL: fake.url,
-    }, memoryLogger());
+    server = await start(
+      {
+        DATA_DIR: dir,
+        APP_SECRET: TEST_SECRET,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DASHSCOPE_API_KEY: fake.apiKey,
+        DASHSCOPE_BASE_URL: fake.url,
+      },
+      memoryLogger(),
+    );
     base = server.url.replace(/\/$/, "");
   });
   afterAll(async () => {

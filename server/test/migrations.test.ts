@@ -8,11 +8,54 @@ import { createHarness, createSite, readSse, sendMessage, signUpOwner, startVisi
 /** The schema both dialects must have: table → column names (schema.ts). */
 const EXPECTED: Record<string, string[]> = {
   owners: ["id", "email", "password_hash", "created_at"],
-  sites: ["id", "owner_id", "site_key", "name", "allowed_origins", "bot", "api_key_enc", "api_key_last4", "created_at", "updated_at", "limits"],
+  sites: [
+    "id",
+    "owner_id",
+    "site_key",
+    "name",
+    "allowed_origins",
+    "bot",
+    "api_key_enc",
+    "api_key_last4",
+    "created_at",
+    "updated_at",
+    "limits",
+  ],
   visitors: ["id", "site_id", "created_at", "last_seen_at"],
   conversations: ["id", "site_id", "visitor_id", "title", "message_count", "created_at", "updated_at"],
-  messages: ["id", "conversation_id", "site_id", "seq", "role", "content", "status", "error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "created_at"],
-  api_calls: ["id", "site_id", "conversation_id", "message_id", "model", "attempt", "outcome", "error_code", "http_status", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "upstream_request_id", "created_at"],
+  messages: [
+    "id",
+    "conversation_id",
+    "site_id",
+    "seq",
+    "role",
+    "content",
+    "status",
+    "error_code",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "latency_ms",
+    "ttft_ms",
+    "created_at",
+  ],
+  api_calls: [
+    "id",
+    "site_id",
+    "conversation_id",
+    "message_id",
+    "model",
+    "attempt",
+    "outcome",
+    "error_code",
+    "http_status",
+    "prompt_tokens",
+    "completion_tokens",
+    "latency_ms",
+    "ttft_ms",
+    "upstream_request_id",
+    "created_at",
+  ],
   configs: ["key", "value", "updated_at"],
   counters: ["key", "window_start", "count", "expires_at"],
 };
@@ -23,7 +66,16 @@ const NULLABLE = new Set([
   "sites.api_key_last4",
   "sites.limits",
   ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms"].map((c) => `messages.${c}`),
-  ...["conversation_id", "message_id", "error_code", "http_status", "prompt_tokens", "completion_tokens", "ttft_ms", "upstream_request_id"].map((c) => `api_calls.${c}`),
+  ...[
+    "conversation_id",
+    "message_id",
+    "error_code",
+    "http_status",
+    "prompt_tokens",
+    "completion_tokens",
+    "ttft_ms",
+    "upstream_request_id",
+  ].map((c) => `api_calls.${c}`),
 ]);
 
 const TEXTS = [
@@ -86,19 +138,40 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
     expect(await db.selectFrom("configs").selectAll().execute()).toEqual([{ key: "probe", value: "kept", updated_at: 1 }]);
     const migrations = await db.introspection.getTables({ withInternalKyselyTables: true });
     expect(migrations.map((t) => t.name)).toContain("kysely_migration");
-    const rows = await (db as unknown as Db & { selectFrom(t: "kysely_migration"): any }).selectFrom("kysely_migration").selectAll().execute();
+    const rows = await (db as unknown as Db & { selectFrom(t: "kysely_migration"): any })
+      .selectFrom("kysely_migration")
+      .selectAll()
+      .execute();
     expect(rows.map((r: { name: string }) => r.name)).toEqual(["2026-11-28-init", "2026-11-28-limits"]);
     await db.deleteFrom("configs").execute();
   });
 
   it("round-trips Chinese, emoji and text beyond the BMP through messages, long answers too, with times as numbers", async () => {
     const long = "长".repeat(70_000) + "🙂"; // > 64 KB in UTF-8: more than a MySQL TEXT holds
-    const base = { conversation_id: "conv_roundtrip", site_id: "site_roundtrip", status: "complete" as const, error_code: null, model: null, prompt_tokens: null, completion_tokens: null, latency_ms: null, ttft_ms: null };
+    const base = {
+      conversation_id: "conv_roundtrip",
+      site_id: "site_roundtrip",
+      status: "complete" as const,
+      error_code: null,
+      model: null,
+      prompt_tokens: null,
+      completion_tokens: null,
+      latency_ms: null,
+      ttft_ms: null,
+    };
     const contents = [...TEXTS, long];
     for (const [i, content] of contents.entries()) {
-      await db.insertInto("messages").values({ ...base, id: `msg_rt_${i}`, seq: i + 1, role: "user", content, created_at: 1_800_000_000_000 + i }).execute();
+      await db
+        .insertInto("messages")
+        .values({ ...base, id: `msg_rt_${i}`, seq: i + 1, role: "user", content, created_at: 1_800_000_000_000 + i })
+        .execute();
     }
-    const rows = await db.selectFrom("messages").select(["content", "created_at", "seq"]).where("conversation_id", "=", "conv_roundtrip").orderBy("seq").execute();
+    const rows = await db
+      .selectFrom("messages")
+      .select(["content", "created_at", "seq"])
+      .where("conversation_id", "=", "conv_roundtrip")
+      .orderBy("seq")
+      .execute();
     expect(rows.map((r) => r.content)).toEqual(contents);
     expect(rows[0].created_at).toBe(1_800_000_000_000);
     expect(typeof rows[0].created_at).toBe("number");
@@ -113,14 +186,22 @@ describe.each(DIALECTS)("text through the app (%s)", (dialect) => {
     const h = await createHarness(dialect);
     try {
       const { cookie } = await signUpOwner(h);
-      const site = await createSite(h, cookie, { name: "中文商店 🛍️", bot: { displayName: "小助手 🤖", suggestedQuestions: ["运费多少？📦"] } });
+      const site = await createSite(h, cookie, {
+        name: "中文商店 🛍️",
+        bot: { displayName: "小助手 🤖", suggestedQuestions: ["运费多少？📦"] },
+      });
       expect(site.bot.displayName).toBe("小助手 🤖");
       const visitor = await startVisitor(h, site.siteKey);
       const question = `${TEXTS[0]} ${TEXTS[1]} ${TEXTS[2]}`;
       const answer = "当然可以！😊 𠜎 这是回答。";
       h.fake.enqueue({ kind: "answer", text: answer });
       const events = await readSse(await sendMessage(h, visitor, question));
-      expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe(answer);
+      expect(
+        events
+          .filter((e) => e.event === "delta")
+          .map((e) => e.data.text)
+          .join(""),
+      ).toBe(answer);
       const res = await h.request(`/api/sites/${site.id}/conversations/${visitor.conversationId}`, { headers: { cookie } });
       const { conversation, messages } = (await res.json()) as { conversation: { title: string }; messages: Array<{ content: string }> };
       expect(messages.map((m) => m.content)).toEqual([question, answer]);
@@ -145,13 +226,38 @@ describe.runIf(TEST_MYSQL_URL)("migrations on a MySQL database whose default cha
     const { db } = await openDatabase(url.toString());
     try {
       await migrateToLatest(db);
-      const [tables] = (await admin.query("select table_name as t, table_collation as c from information_schema.tables where table_schema = ? and table_name <> 'kysely_migration' and table_name <> 'kysely_migration_lock'", [name])) as unknown as [Array<{ t: string; c: string }>];
+      const [tables] = (await admin.query(
+        "select table_name as t, table_collation as c from information_schema.tables where table_schema = ? and table_name <> 'kysely_migration' and table_name <> 'kysely_migration_lock'",
+        [name],
+      )) as unknown as [Array<{ t: string; c: string }>];
       expect(tables.map((t) => t.t).sort()).toEqual(Object.keys(EXPECTED).sort());
       for (const t of tables) expect(t.c, t.t).toBe("utf8mb4_bin");
-      const [columns] = (await admin.query("select table_name as t, column_name as n, character_set_name as cs from information_schema.columns where table_schema = ? and character_set_name is not null", [name])) as unknown as [Array<{ t: string; n: string; cs: string }>];
-      for (const c of columns.filter((c) => c.t !== "kysely_migration" && c.t !== "kysely_migration_lock")) expect(c.cs, `${c.t}.${c.n}`).toBe("utf8mb4");
+      const [columns] = (await admin.query(
+        "select table_name as t, column_name as n, character_set_name as cs from information_schema.columns where table_schema = ? and character_set_name is not null",
+        [name],
+      )) as unknown as [Array<{ t: string; n: string; cs: string }>];
+      for (const c of columns.filter((c) => c.t !== "kysely_migration" && c.t !== "kysely_migration_lock"))
+        expect(c.cs, `${c.t}.${c.n}`).toBe("utf8mb4");
 
-      await db.insertInto("messages").values({ id: "m1", conversation_id: "c1", site_id: "s1", seq: 1, role: "user", content: TEXTS.join("\n"), status: "complete", error_code: null, model: null, prompt_tokens: null, completion_tokens: null, latency_ms: null, ttft_ms: null, created_at: 1 }).execute();
+      await db
+        .insertInto("messages")
+        .values({
+          id: "m1",
+          conversation_id: "c1",
+          site_id: "s1",
+          seq: 1,
+          role: "user",
+          content: TEXTS.join("\n"),
+          status: "complete",
+          error_code: null,
+          model: null,
+          prompt_tokens: null,
+          completion_tokens: null,
+          latency_ms: null,
+          ttft_ms: null,
+          created_at: 1,
+        })
+        .execute();
       const row = await db.selectFrom("messages").select("content").where("id", "=", "m1").executeTakeFirstOrThrow();
       expect(row.content).toBe(TEXTS.join("\n"));
     } finally {

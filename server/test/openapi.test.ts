@@ -8,7 +8,18 @@ import { SiteListResponse, SiteResponse } from "../src/features/sites/sites.sche
 import { PublicConfig, SessionResponse } from "../src/features/widget/widget.schemas.js";
 import type { RouteSpec } from "../src/http/route.js";
 import { DIALECTS } from "./support/databases.js";
-import { type Harness, PUBLIC_URL, SITE_ORIGIN, createHarness, createSite, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
+import {
+  type Harness,
+  PUBLIC_URL,
+  SITE_ORIGIN,
+  createHarness,
+  createSite,
+  json,
+  readSse,
+  sendMessage,
+  signUpOwner,
+  startVisitor,
+} from "./support/harness.js";
 
 type Schema = Record<string, any>;
 interface Operation {
@@ -35,8 +46,12 @@ const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, "{$1}");
  */
 function mismatches(schema: Schema, value: unknown, doc: OpenApiDoc, at = "$"): string[] {
   if (schema.$ref) return mismatches(doc.components.schemas[String(schema.$ref).replace("#/components/schemas/", "")], value, doc, at);
-  if (schema.anyOf) return schema.anyOf.some((s: Schema) => mismatches(s, value, doc, at).length === 0) ? [] : [`${at}: matches no anyOf branch`];
-  if (schema.oneOf) return schema.oneOf.filter((s: Schema) => mismatches(s, value, doc, at).length === 0).length === 1 ? [] : [`${at}: matches not exactly one oneOf branch`];
+  if (schema.anyOf)
+    return schema.anyOf.some((s: Schema) => mismatches(s, value, doc, at).length === 0) ? [] : [`${at}: matches no anyOf branch`];
+  if (schema.oneOf)
+    return schema.oneOf.filter((s: Schema) => mismatches(s, value, doc, at).length === 0).length === 1
+      ? []
+      : [`${at}: matches not exactly one oneOf branch`];
   if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} not in enum`];
   if (schema.const !== undefined && schema.const !== value) return [`${at}: not the const`];
   const type = schema.type as string | string[] | undefined;
@@ -53,7 +68,8 @@ function mismatches(schema: Schema, value: unknown, doc: OpenApiDoc, at = "$"): 
       const prop = schema.properties?.[name];
       if (prop) out.push(...mismatches(prop, v, doc, `${at}.${name}`));
       else if (schema.additionalProperties === false) out.push(`${at}.${name}: not in the schema`);
-      else if (schema.additionalProperties && typeof schema.additionalProperties === "object") out.push(...mismatches(schema.additionalProperties, v, doc, `${at}.${name}`));
+      else if (schema.additionalProperties && typeof schema.additionalProperties === "object")
+        out.push(...mismatches(schema.additionalProperties, v, doc, `${at}.${name}`));
     }
   }
   if (Array.isArray(value) && schema.items) value.forEach((v, i) => out.push(...mismatches(schema.items, v, doc, `${at}[${i}]`)));
@@ -89,8 +105,12 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
   });
 
   it("lists exactly the registered routes, each with a summary, a tag and its credentials", () => {
-    const registered = routes().map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`).sort();
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
+    const registered = routes()
+      .map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`)
+      .sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+      .sort();
     expect(documented).toEqual(registered);
     expect(registered.length).toBeGreaterThanOrEqual(17);
     for (const r of routes()) {
@@ -136,7 +156,9 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     expect(Object.keys(signup.properties).sort()).toEqual(["email", "password"]);
     expect([...signup.required].sort()).toEqual(["email", "password"]);
     expect(signup.properties.password).toMatchObject({ type: "string", minLength: 8 });
-    const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content["application/json"].schema;
+    const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content[
+      "application/json"
+    ].schema;
     expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "limits", "name"]);
     expect(patch.required ?? []).toEqual([]);
   });
@@ -163,8 +185,12 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
         }
       }
       const errors = Object.entries(o.responses).filter(([status]) => Number(status) >= 400);
-      expect(errors.map(([s]) => s), label).toContain("500");
-      for (const [, response] of errors) expect(response.content?.["application/json"].schema).toEqual({ $ref: "#/components/schemas/ErrorBody" });
+      expect(
+        errors.map(([s]) => s),
+        label,
+      ).toContain("500");
+      for (const [, response] of errors)
+        expect(response.content?.["application/json"].schema).toEqual({ $ref: "#/components/schemas/ErrorBody" });
       // Every code the router and middleware can answer for this route is documented.
       const codes = (status: string) => (o.responses[status]?.description ?? "").split(", ");
       if (r.auth !== "none") expect(codes("401"), label).toContain("unauthorized");
@@ -197,7 +223,10 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       return body;
     };
 
-    const signup = await h.request("/api/auth/signup", json({ email: `openapi-${Date.now()}@example.com`, password: "correct horse battery" }));
+    const signup = await h.request(
+      "/api/auth/signup",
+      json({ email: `openapi-${Date.now()}@example.com`, password: "correct horse battery" }),
+    );
     const cookie = signup.headers.getSetCookie()[0].split(";")[0];
     await check(signup, "post", "/api/auth/signup", OwnerResponse);
     await check(await h.request("/api/me", { headers: { cookie } }), "get", "/api/me", OwnerResponse);
@@ -205,12 +234,35 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     const { site } = await check(created, "post", "/api/sites", SiteResponse);
     await check(await h.request("/api/sites", { headers: { cookie } }), "get", "/api/sites", SiteListResponse);
     await check(await h.request(`/api/sites/${site.id}`, { headers: { cookie } }), "get", "/api/sites/{siteId}", SiteResponse);
-    await check(await h.request(`/api/sites/${site.id}`, { ...json({ bot: { avatarUrl: "https://cdn.example/a.png" } }, { cookie }), method: "PATCH" }), "patch", "/api/sites/{siteId}", SiteResponse);
+    await check(
+      await h.request(`/api/sites/${site.id}`, {
+        ...json({ bot: { avatarUrl: "https://cdn.example/a.png" } }, { cookie }),
+        method: "PATCH",
+      }),
+      "patch",
+      "/api/sites/{siteId}",
+      SiteResponse,
+    );
 
-    await check(await h.request(`/v1/widget/${site.siteKey}/config`, { headers: { origin: SITE_ORIGIN } }), "get", "/v1/widget/{siteKey}/config", PublicConfig);
+    await check(
+      await h.request(`/v1/widget/${site.siteKey}/config`, { headers: { origin: SITE_ORIGIN } }),
+      "get",
+      "/v1/widget/{siteKey}/config",
+      PublicConfig,
+    );
     const visitor = await startVisitor(h, site.siteKey);
-    await check(await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: visitor.headers }), "post", "/v1/widget/{siteKey}/sessions", SessionResponse);
-    await check(await h.request("/v1/conversations", { method: "POST", headers: visitor.headers }), "post", "/v1/conversations", ConversationResponse);
+    await check(
+      await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: visitor.headers }),
+      "post",
+      "/v1/widget/{siteKey}/sessions",
+      SessionResponse,
+    );
+    await check(
+      await h.request("/v1/conversations", { method: "POST", headers: visitor.headers }),
+      "post",
+      "/v1/conversations",
+      ConversationResponse,
+    );
     h.fake.enqueue({ kind: "answer", text: "Documented answer.", usage: { prompt_tokens: 5, completion_tokens: 3 } });
     const events = await readSse(await sendMessage(h, visitor, "hello"));
     expect(events.map((e) => e.event)).toEqual(["start", ...events.slice(1, -1).map(() => "delta"), "done"]);
@@ -221,10 +273,25 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       expect(mismatches(sse[e.event], e.data, doc), e.event).toEqual([]);
     }
     await check(await h.request("/v1/conversations", { headers: visitor.headers }), "get", "/v1/conversations", ConversationListResponse);
-    await check(await h.request(`/v1/conversations/${visitor.conversationId}/messages`, { headers: visitor.headers }), "get", "/v1/conversations/{conversationId}/messages", MessageListResponse);
+    await check(
+      await h.request(`/v1/conversations/${visitor.conversationId}/messages`, { headers: visitor.headers }),
+      "get",
+      "/v1/conversations/{conversationId}/messages",
+      MessageListResponse,
+    );
 
-    await check(await h.request(`/api/sites/${site.id}/conversations?limit=1`, { headers: { cookie } }), "get", "/api/sites/{siteId}/conversations", ConversationPage);
-    await check(await h.request(`/api/sites/${site.id}/conversations/${visitor.conversationId}`, { headers: { cookie } }), "get", "/api/sites/{siteId}/conversations/{conversationId}", ConversationDetail);
+    await check(
+      await h.request(`/api/sites/${site.id}/conversations?limit=1`, { headers: { cookie } }),
+      "get",
+      "/api/sites/{siteId}/conversations",
+      ConversationPage,
+    );
+    await check(
+      await h.request(`/api/sites/${site.id}/conversations/${visitor.conversationId}`, { headers: { cookie } }),
+      "get",
+      "/api/sites/{siteId}/conversations/{conversationId}",
+      ConversationDetail,
+    );
     expect(checked.length).toBe(13);
 
     // An error answer matches ErrorBody too.

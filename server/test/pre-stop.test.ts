@@ -46,7 +46,15 @@ describe.each(DIALECTS)("GET /pre-stop on a real port (%s)", (dialect) => {
     fake = await startDashScopeFake();
     // What Function Compute runs: main.ts's start(), listening on a port.
     server = await start(
-      { DATABASE_URL: database.url, DATA_DIR: dir, APP_SECRET: TEST_SECRET, PORT: "0", HOST: "127.0.0.1", DASHSCOPE_API_KEY: fake.apiKey, DASHSCOPE_BASE_URL: fake.url },
+      {
+        DATABASE_URL: database.url,
+        DATA_DIR: dir,
+        APP_SECRET: TEST_SECRET,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DASHSCOPE_API_KEY: fake.apiKey,
+        DASHSCOPE_BASE_URL: fake.url,
+      },
       memoryLogger(),
     );
     base = server.url.replace(/\/$/, "");
@@ -66,7 +74,10 @@ describe.each(DIALECTS)("GET /pre-stop on a real port (%s)", (dialect) => {
     fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 
   async function visitor() {
-    const signup = await post("/api/auth/signup", { email: `pre-stop-${dialect}-${Date.now()}@example.com`, password: "correct horse battery" });
+    const signup = await post("/api/auth/signup", {
+      email: `pre-stop-${dialect}-${Date.now()}@example.com`,
+      password: "correct horse battery",
+    });
     expect(signup.status).toBe(201);
     const cookie = signup.headers.get("set-cookie")!.split(";")[0];
     const { site } = await (await post("/api/sites", { name: "Shop", allowedOrigins: [SITE_ORIGIN] }, { cookie })).json();
@@ -80,16 +91,27 @@ describe.each(DIALECTS)("GET /pre-stop on a real port (%s)", (dialect) => {
   it("while an answer streams, answers only once that answer is stored complete; the server then goes on serving", async () => {
     const { headers, conversationId } = await visitor();
     fake.enqueue(SLOW);
-    const stream = await untilFirstDelta(await post(`/v1/conversations/${conversationId}/messages`, { content: "Tell me slowly" }, headers));
+    const stream = await untilFirstDelta(
+      await post(`/v1/conversations/${conversationId}/messages`, { content: "Tell me slowly" }, headers),
+    );
     // Streaming: the question is stored, the answer not yet.
     expect(await stored(db, conversationId)).toEqual([["user", "Tell me slowly", "complete"]]);
 
     // What the database holds at the moment /pre-stop answers.
-    const preStop = fetch(`${base}/pre-stop`).then(async (res) => ({ status: res.status, body: await res.json(), storedThen: await stored(db, conversationId) }));
+    const preStop = fetch(`${base}/pre-stop`).then(async (res) => ({
+      status: res.status,
+      body: await res.json(),
+      storedThen: await stored(db, conversationId),
+    }));
 
     // The visitor gets the whole answer: /pre-stop cut nothing.
     const events = await stream.events;
-    expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe(SLOW_TEXT);
+    expect(
+      events
+        .filter((e) => e.event === "delta")
+        .map((e) => e.data.text)
+        .join(""),
+    ).toBe(SLOW_TEXT);
     expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "complete" } });
 
     const answered = await preStop;
@@ -102,7 +124,9 @@ describe.each(DIALECTS)("GET /pre-stop on a real port (%s)", (dialect) => {
 
     // Nothing was closed: the same listener and database serve the next chat and the next probe.
     fake.enqueue({ kind: "answer", text: "Still here after the pre-stop call." });
-    const next = await untilFirstDelta(await post(`/v1/conversations/${conversationId}/messages`, { content: "Are you still there?" }, headers));
+    const next = await untilFirstDelta(
+      await post(`/v1/conversations/${conversationId}/messages`, { content: "Are you still there?" }, headers),
+    );
     expect((await next.events).at(-1)).toMatchObject({ event: "done", data: { status: "complete" } });
     expect((await stored(db, conversationId)).slice(2)).toEqual([
       ["user", "Are you still there?", "complete"],
@@ -138,7 +162,9 @@ describe.each(DIALECTS)("GET /pre-stop when its time runs out (%s)", (dialect) =
     registerHealthRoutes(new Router(shortWait, { owner: refuse, visitor: refuse }), h.deps, { preStopWaitMs: 50 });
 
     h.fake.enqueue(SLOW);
-    const stream = await untilFirstDelta(await h.request(`/v1/conversations/${v.conversationId}/messages`, json({ content: "Tell me slowly" }, v.headers)));
+    const stream = await untilFirstDelta(
+      await h.request(`/v1/conversations/${v.conversationId}/messages`, json({ content: "Tell me slowly" }, v.headers)),
+    );
     const res = await shortWait.fetch(new Request("http://bailian.test/pre-stop"));
     expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);

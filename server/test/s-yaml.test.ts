@@ -24,7 +24,8 @@ const DEPLOYER_VALUES: Record<string, string> = {
 /** Every variable the files read without a default, with a value: the deployer's environment. */
 function deployerEnv(file: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [name, fallback] of deployerVariables(file)) if (fallback === undefined) env[name] = DEPLOYER_VALUES[name] ?? `test-${name.toLowerCase()}`;
+  for (const [name, fallback] of deployerVariables(file))
+    if (fallback === undefined) env[name] = DEPLOYER_VALUES[name] ?? `test-${name.toLowerCase()}`;
   return env;
 }
 
@@ -39,8 +40,12 @@ const NODE_LAYERS: Record<string, { version: string; runtimes: string[] }> = {
   Nodejs24: { version: "24.19.0", runtimes: ["custom.debian11", "custom.debian12"] },
 };
 
-const parseVersion = (v: string) => v.trim().split(".").map((n) => Number(n) || 0);
-const compare = (a: number[], b: number[]) => (a[0] - b[0]) || ((a[1] ?? 0) - (b[1] ?? 0)) || ((a[2] ?? 0) - (b[2] ?? 0));
+const parseVersion = (v: string) =>
+  v
+    .trim()
+    .split(".")
+    .map((n) => Number(n) || 0);
+const compare = (a: number[], b: number[]) => a[0] - b[0] || (a[1] ?? 0) - (b[1] ?? 0) || (a[2] ?? 0) - (b[2] ?? 0);
 
 /** `engines.node` ranges as our dependencies write them: `>=x.y.z`, `^x.y.z`, a bare major, joined by `||`. */
 function satisfies(version: string, range: string): boolean {
@@ -109,7 +114,15 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
     expect(prod.props.scalingConfig?.minInstances).toBeGreaterThanOrEqual(1);
     // Everything else is the same function: prod extends dev.
     const { memorySize: _m1, cpu: _c1, scalingConfig: _s1, functionName: _f1, description: _d1, customDomain: cd1, ...devRest } = dev.props;
-    const { memorySize: _m2, cpu: _c2, scalingConfig: _s2, functionName: _f2, description: _d2, customDomain: cd2, ...prodRest } = prod.props;
+    const {
+      memorySize: _m2,
+      cpu: _c2,
+      scalingConfig: _s2,
+      functionName: _f2,
+      description: _d2,
+      customDomain: cd2,
+      ...prodRest
+    } = prod.props;
     expect(prodRest).toEqual(devRest);
     expect(cd2.domainName).toBe(cd1.domainName);
   });
@@ -145,7 +158,8 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
         expect(info.runtimes).toContain(props.runtime);
         version = info.version;
       }
-      for (const [pkg, range] of enginesOfBundle()) expect(satisfies(version, range), `${stage}: Node ${version} for ${pkg} (${range})`).toBe(true);
+      for (const [pkg, range] of enginesOfBundle())
+        expect(satisfies(version, range), `${stage}: Node ${version} for ${pkg} (${range})`).toBe(true);
     }),
   );
 
@@ -164,9 +178,18 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
       const env = props.environmentVariables as Record<string, unknown>;
       const names = Object.keys(env);
       expect(names.length).toBeGreaterThan(0);
-      expect(names.filter((n) => !ENV_VARS.includes(n)), `${stage}/${name}: variables the server does not read`).toEqual([]);
-      expect(names.filter((n) => n === "PORT" || n.startsWith("FC_")), `${stage}/${name}`).toEqual([]);
-      expect(Object.entries(env).filter(([, v]) => typeof v !== "string"), `${stage}/${name}: FC takes strings only`).toEqual([]);
+      expect(
+        names.filter((n) => !ENV_VARS.includes(n)),
+        `${stage}/${name}: variables the server does not read`,
+      ).toEqual([]);
+      expect(
+        names.filter((n) => n === "PORT" || n.startsWith("FC_")),
+        `${stage}/${name}`,
+      ).toEqual([]);
+      expect(
+        Object.entries(env).filter(([, v]) => typeof v !== "string"),
+        `${stage}/${name}: FC takes strings only`,
+      ).toEqual([]);
       // loadConfig throws on anything the server would refuse at start.
       const config = loadConfig(env as Record<string, string>);
       expect(config.databaseUrl).toMatch(/^mysql:\/\//);
@@ -202,7 +225,10 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
       expect(trigger.triggerConfig.authType).toBe("anonymous");
       const methods = new Set(trigger.triggerConfig.methods as string[]);
       const needed = new Set([...h.app.router.routes.map((r) => r.method), "OPTIONS", "HEAD"]);
-      expect([...needed].filter((m) => !methods.has(m)), `${stage}/${name}: methods missing from the trigger`).toEqual([]);
+      expect(
+        [...needed].filter((m) => !methods.has(m)),
+        `${stage}/${name}: methods missing from the trigger`,
+      ).toEqual([]);
     }),
   );
 

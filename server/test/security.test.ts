@@ -38,7 +38,9 @@ describe("tokens", () => {
     await expect(verifyOwnerSession(keyring, await signOwnerSession(other, "own_1"))).rejects.toMatchObject({ code: "unauthorized" });
 
     const header = Buffer.from(JSON.stringify({ alg: "none", kid: keyring.current("owner-session").kid })).toString("base64url");
-    const payload = Buffer.from(JSON.stringify({ sub: "own_1", aud: "bc:owner", iss: "bailian-chat", exp: 9999999999 })).toString("base64url");
+    const payload = Buffer.from(JSON.stringify({ sub: "own_1", aud: "bc:owner", iss: "bailian-chat", exp: 9999999999 })).toString(
+      "base64url",
+    );
     await expect(verifyOwnerSession(keyring, `${header}.${payload}.`)).rejects.toMatchObject({ code: "unauthorized" });
 
     const { kid, key } = keyring.current("owner-session");

@@ -182,7 +182,12 @@ describe("graceful shutdown on SIGTERM (a real process)", () => {
     // Every stream that was running goes on to its end.
     for (const stream of streams) {
       const events = await stream.events;
-      expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe(SLOW_TEXT);
+      expect(
+        events
+          .filter((e) => e.event === "delta")
+          .map((e) => e.data.text)
+          .join(""),
+      ).toBe(SLOW_TEXT);
       expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "complete" } });
     }
     const exit = await child.exited;
@@ -209,7 +214,13 @@ describe("graceful shutdown on SIGTERM (a real process)", () => {
     const graceMs = 1_000;
     // main() itself (its signal handling and exit codes), with a short grace period.
     const child = await spawnServer(
-      ["--import", "tsx", "--input-type=module", "-e", `import { main } from "./server/src/main.ts"; main(process.env, { shutdownGraceMs: ${graceMs} });`],
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `import { main } from "./server/src/main.ts"; main(process.env, { shutdownGraceMs: ${graceMs} });`,
+      ],
       serverEnv(dir, fake),
     );
     children.push(child);
@@ -223,7 +234,10 @@ describe("graceful shutdown on SIGTERM (a real process)", () => {
     const sentAt = Date.now();
     child.process.kill("SIGTERM");
     const events = await stream.events;
-    const received = events.filter((e) => e.event === "delta").map((e) => e.data.text).join("");
+    const received = events
+      .filter((e) => e.event === "delta")
+      .map((e) => e.data.text)
+      .join("");
     expect(received.length).toBeGreaterThan(0);
     expect(received.length).toBeLessThan(longText.length);
     expect(longText.startsWith(received)).toBe(true);

@@ -7,7 +7,8 @@ import { openStorage } from "../src/storage.js";
 import { createTestDatabase } from "./support/databases.js";
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
-if (!TEST_REDIS_URL) process.stdout.write("[bailian-chat] TEST_REDIS_URL is not set: the redis run of the site cache contract is skipped.\n");
+if (!TEST_REDIS_URL)
+  process.stdout.write("[bailian-chat] TEST_REDIS_URL is not set: the redis run of the site cache contract is skipped.\n");
 
 // One contract for every storage driver (unstorage's testDriver pattern): memory always, redis when its URL is set.
 describe.each([
@@ -39,7 +40,18 @@ describe.each([
   const insertSite = (id: string, key: string, name: string) =>
     deps.db
       .insertInto("sites")
-      .values({ id, owner_id: "own_x", site_key: key, name, allowed_origins: "[]", bot: "{}", api_key_enc: null, api_key_last4: null, created_at: 1, updated_at: 1 })
+      .values({
+        id,
+        owner_id: "own_x",
+        site_key: key,
+        name,
+        allowed_origins: "[]",
+        bot: "{}",
+        api_key_enc: null,
+        api_key_last4: null,
+        created_at: 1,
+        updated_at: 1,
+      })
       .execute();
 
   it.skipIf(skip)("serves a site from the cache until it is forgotten", async () => {

@@ -143,8 +143,16 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
       expect(first.name).toBe("Before");
       expect(first.allowedOrigins).toEqual(site.allowedOrigins);
 
-      const second = await okPatch(site.id, { name: "After", bot: { temperature: 1.2, suggestedQuestions: ["运费多少？", "How to return?"] } });
-      expect(second.bot).toEqual({ ...site.bot, primaryColor: "#112233", temperature: 1.2, suggestedQuestions: ["运费多少？", "How to return?"] });
+      const second = await okPatch(site.id, {
+        name: "After",
+        bot: { temperature: 1.2, suggestedQuestions: ["运费多少？", "How to return?"] },
+      });
+      expect(second.bot).toEqual({
+        ...site.bot,
+        primaryColor: "#112233",
+        temperature: 1.2,
+        suggestedQuestions: ["运费多少？", "How to return?"],
+      });
       expect(second.name).toBe("After");
       expect(second.id).toBe(site.id);
       expect(second.siteKey).toBe(site.siteKey);
@@ -169,7 +177,11 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
 
     const longText = (n: number) => "字".repeat(n);
     const cases: Array<{ field: string; ok: unknown[]; bad: unknown[] }> = [
-      { field: "primaryColor", ok: ["#4F46E5", "#000000", "#abcdef"], bad: ["#abc", "red", "#4f46e5ff", "#4f46eg", "4f46e5", "", null, 0x4f46e5] },
+      {
+        field: "primaryColor",
+        ok: ["#4F46E5", "#000000", "#abcdef"],
+        bad: ["#abc", "red", "#4f46e5ff", "#4f46eg", "4f46e5", "", null, 0x4f46e5],
+      },
       { field: "temperature", ok: [0, 0.5, 1.5, 1.99, 1.999], bad: [2, 2.5, -0.1, "0.5", null] },
       { field: "maxOutputTokens", ok: [1, 1024, 8192], bad: [0, -1, 8193, 1.5, "100", null] },
       { field: "model", ok: [...QWEN_MODELS], bad: ["gpt-4o", "QWEN-PLUS", "", null, 1] },
@@ -211,7 +223,10 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
       for (const value of bad) {
         const res = await patch(site.id, { bot: { [field]: value } });
         const body = await expectError(res, 400, "invalid_body");
-        expect(body.error.issues?.some((i) => i.path === `bot.${field}` || i.path.startsWith(`bot.${field}.`)), JSON.stringify({ value, body })).toBe(true);
+        expect(
+          body.error.issues?.some((i) => i.path === `bot.${field}` || i.path.startsWith(`bot.${field}.`)),
+          JSON.stringify({ value, body }),
+        ).toBe(true);
       }
       const after = ((await (await get(site.id)).json()) as { site: SiteJson }).site;
       expect(after).toEqual(current);
@@ -223,9 +238,20 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
 
     it("normalises allowedOrigins to origins (case, default port, trailing slash, duplicates) and the widget honours them", async () => {
       const site = await okPatch((await create()).id, {
-        allowedOrigins: ["https://Shop.Example.COM/", "http://localhost:5173", "https://a.example:443", " https://*.Brand.Example ", "https://shop.example.com"],
+        allowedOrigins: [
+          "https://Shop.Example.COM/",
+          "http://localhost:5173",
+          "https://a.example:443",
+          " https://*.Brand.Example ",
+          "https://shop.example.com",
+        ],
       });
-      expect(site.allowedOrigins).toEqual(["https://shop.example.com", "http://localhost:5173", "https://a.example", "https://*.brand.example"]);
+      expect(site.allowedOrigins).toEqual([
+        "https://shop.example.com",
+        "http://localhost:5173",
+        "https://a.example",
+        "https://*.brand.example",
+      ]);
 
       const config = (origin: string) => h.request(`/v1/widget/${site.siteKey}/config`, { headers: { origin } });
       for (const origin of ["https://shop.example.com", "http://localhost:5173", "https://a.example", "https://eu.brand.example"]) {
@@ -233,7 +259,12 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
         expect(res.status, origin).toBe(200);
         expect(res.headers.get("access-control-allow-origin")).toBe(origin);
       }
-      for (const origin of ["https://evil.example", "http://shop.example.com", "https://brand.example.evil.com", "https://evilbrand.example"]) {
+      for (const origin of [
+        "https://evil.example",
+        "http://shop.example.com",
+        "https://brand.example.evil.com",
+        "https://evilbrand.example",
+      ]) {
         await expectError(await config(origin), 403, "origin_not_allowed");
       }
     });
@@ -252,7 +283,10 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
         "",
       ]) {
         const body = await expectError(await patch(site.id, { allowedOrigins: ["https://ok.example", value] }), 400, "invalid_body");
-        expect(body.error.issues?.map((i) => i.path), value).toEqual(["allowedOrigins.1"]);
+        expect(
+          body.error.issues?.map((i) => i.path),
+          value,
+        ).toEqual(["allowedOrigins.1"]);
       }
       expect(((await (await get(site.id)).json()) as { site: SiteJson }).site.allowedOrigins).toEqual(["https://keep.example"]);
       await expectError(await post({ name: "x", allowedOrigins: ["https://shop.example.com/shop"] }), 400, "invalid_body");

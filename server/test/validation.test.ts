@@ -118,13 +118,24 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
   async function snapshot() {
     const out: Record<string, unknown[]> = {};
     for (const table of TABLES) {
-      out[table] = await h.deps.db.selectFrom(table).selectAll().orderBy(table === "configs" ? "key" : "id").execute();
+      out[table] = await h.deps.db
+        .selectFrom(table)
+        .selectAll()
+        .orderBy(table === "configs" ? "key" : "id")
+        .execute();
     }
     return out;
   }
 
   it("knows the routes it walks (the lists below are not empty)", () => {
-    expect(bodyRoutes().map(key)).toEqual(expect.arrayContaining(["POST /api/auth/signup", "POST /api/sites", "PATCH /api/sites/:siteId", "POST /v1/conversations/:conversationId/messages"]));
+    expect(bodyRoutes().map(key)).toEqual(
+      expect.arrayContaining([
+        "POST /api/auth/signup",
+        "POST /api/sites",
+        "PATCH /api/sites/:siteId",
+        "POST /v1/conversations/:conversationId/messages",
+      ]),
+    );
     expect(paramRoutes().length).toBeGreaterThanOrEqual(6);
     expect(authRoutes("owner").length).toBeGreaterThanOrEqual(7);
     expect(authRoutes("visitor").length).toBeGreaterThanOrEqual(4);
@@ -139,7 +150,7 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
     it("malformed JSON → 400 invalid_json on every route that takes a body, nothing written", async () => {
       const before = await snapshot();
       for (const route of bodyRoutes()) {
-        for (const text of ['{"email":', "{'name': 'x'}", "not json", '{"a":1}}', "{\"a\":\u0001}", "", "   ", "\uFEFF{}x"]) {
+        for (const text of ['{"email":', "{'name': 'x'}", "not json", '{"a":1}}', '{"a":\u0001}', "", "   ", "\uFEFF{}x"]) {
           const res = await sendJsonText(route, text);
           expect(res.status, `${key(route)} ${JSON.stringify(text)}`).toBe(400);
           await expectError(res, 400, "invalid_json");
@@ -161,7 +172,9 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       const before = await snapshot();
       let checked = 0;
       for (const route of bodyRoutes()) {
-        const schema = z.toJSONSchema(route.body!, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, Record<string, unknown>> };
+        const schema = z.toJSONSchema(route.body!, { io: "input", unrepresentable: "any" }) as {
+          properties?: Record<string, Record<string, unknown>>;
+        };
         const properties = Object.entries(schema.properties ?? {});
         expect(properties.length, key(route)).toBeGreaterThan(0);
         for (const [name, propSchema] of properties) {
@@ -172,7 +185,10 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
             const base = sampleBody(route) as Record<string, unknown>;
             const res = await sendJsonText(route, JSON.stringify({ ...base, [name]: wrong }));
             const body = await expectError(res, 400, "invalid_body");
-            expect(body.error.issues?.map((i) => i.path), `${key(route)} ${name}=${JSON.stringify(wrong)}`).toContain(name);
+            expect(
+              body.error.issues?.map((i) => i.path),
+              `${key(route)} ${name}=${JSON.stringify(wrong)}`,
+            ).toContain(name);
             checked++;
           }
         }
@@ -253,7 +269,12 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       expect(res.status).toBe(200);
       await res.text();
       await h.deps.tasks.idle();
-      const stored = await h.deps.db.selectFrom("messages").select("content").where("conversation_id", "=", visitor.conversationId).where("role", "=", "user").execute();
+      const stored = await h.deps.db
+        .selectFrom("messages")
+        .select("content")
+        .where("conversation_id", "=", visitor.conversationId)
+        .where("role", "=", "user")
+        .execute();
       expect(stored.map((m) => m.content)).toContain(text);
     });
 
@@ -261,7 +282,14 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       const before = await snapshot();
       for (const route of bodyRoutes()) {
         const text = JSON.stringify(sampleBody(route));
-        for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "text/json"]) {
+        for (const type of [
+          "text/plain",
+          "text/plain;charset=UTF-8",
+          "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=x",
+          "application/jsonx",
+          "text/json",
+        ]) {
           const res = await send(route, { body: text, headers: { "content-type": type } });
           expect(res.status, `${key(route)} ${type}`).toBe(415);
           await expectError(res, 415, "unsupported_media_type");
@@ -274,7 +302,10 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       expect(await snapshot()).toEqual(before);
       // The same sample bodies are accepted as JSON (control): application/json with a charset, too.
       const signup = routes().find((r) => key(r) === "POST /api/auth/signup")!;
-      const ok = await send(signup, { body: JSON.stringify(sampleBody(signup)), headers: { "content-type": "application/json; charset=utf-8" } });
+      const ok = await send(signup, {
+        body: JSON.stringify(sampleBody(signup)),
+        headers: { "content-type": "application/json; charset=utf-8" },
+      });
       expect(ok.status).toBe(201);
     });
   });
@@ -285,11 +316,17 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
         const names = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]);
         for (const name of names) {
           for (const bad of ["ab", "a".repeat(65), "bad%20id", "semi%3Bcolon", "%E4%BD%A0%E5%A5%BD%E5%95%8A", "dots..dots", "x%00y"]) {
-            const res = await send(route, { path: pathOf(route, { [name]: bad }), ...(route.body ? { body: JSON.stringify(sampleBody(route)), headers: { "content-type": "application/json" } } : {}) });
+            const res = await send(route, {
+              path: pathOf(route, { [name]: bad }),
+              ...(route.body ? { body: JSON.stringify(sampleBody(route)), headers: { "content-type": "application/json" } } : {}),
+            });
             const label = `${key(route)} :${name}=${bad}`;
             expect(res.status, label).toBe(400);
             const body = await expectError(res, 400, "invalid_params");
-            expect(body.error.issues?.map((i) => i.path), label).toContain(name);
+            expect(
+              body.error.issues?.map((i) => i.path),
+              label,
+            ).toContain(name);
           }
         }
       }
@@ -320,7 +357,10 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
         for (const bad of badCookies) {
           const headers: Record<string, string> = bad ? { cookie: bad } : {};
           const label = `${key(route)} cookie=${bad}`;
-          const plain = await h.request(pathOf(route), { ...(route.body ? json(sampleBody(route), headers) : { headers }), method: route.method });
+          const plain = await h.request(pathOf(route), {
+            ...(route.body ? json(sampleBody(route), headers) : { headers }),
+            method: route.method,
+          });
           expect(plain.status, label).toBe(401);
           await expectError(plain, 401, "unauthorized");
           // malformed JSON and a bad id are still answered 401: a stranger learns nothing from validation
@@ -339,12 +379,24 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
     it("every visitor route without a valid bearer token → 401 unauthorized, nothing written", async () => {
       const before = await snapshot();
       const ownerToken = cookie.split("=")[1];
-      const badAuth = [undefined, "Bearer", "Bearer ", "Bearer garbage", `Basic ${visitor.token}`, `Bearer ${ownerToken}`, `Bearer ${visitor.token}x`, `Token ${visitor.token}`];
+      const badAuth = [
+        undefined,
+        "Bearer",
+        "Bearer ",
+        "Bearer garbage",
+        `Basic ${visitor.token}`,
+        `Bearer ${ownerToken}`,
+        `Bearer ${visitor.token}x`,
+        `Token ${visitor.token}`,
+      ];
       for (const route of authRoutes("visitor")) {
         for (const bad of badAuth) {
           const headers: Record<string, string> = { origin: visitor.headers.origin, ...(bad !== undefined ? { authorization: bad } : {}) };
           const label = `${key(route)} authorization=${bad}`;
-          const res = await h.request(pathOf(route), { ...(route.body ? json(sampleBody(route), headers) : { headers }), method: route.method });
+          const res = await h.request(pathOf(route), {
+            ...(route.body ? json(sampleBody(route), headers) : { headers }),
+            method: route.method,
+          });
           expect(res.status, label).toBe(401);
           await expectError(res, 401, "unauthorized");
         }
@@ -361,12 +413,17 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
     const stateChanging = () => routes().filter((r) => r.path.startsWith("/api/") && r.method !== "GET");
 
     it("a foreign Origin with a valid cookie → 403 origin_not_allowed on every state-changing /api route, nothing written, no cookie set", async () => {
-      expect(stateChanging().map(key)).toEqual(expect.arrayContaining(["POST /api/sites", "PATCH /api/sites/:siteId", "DELETE /api/sites/:siteId", "POST /api/auth/login"]));
+      expect(stateChanging().map(key)).toEqual(
+        expect.arrayContaining(["POST /api/sites", "PATCH /api/sites/:siteId", "DELETE /api/sites/:siteId", "POST /api/auth/login"]),
+      );
       const before = await snapshot();
       for (const route of stateChanging()) {
         for (const origin of [FOREIGN_ORIGIN, "null", `${PUBLIC_URL}.evil.example`, "https://bailian.test"]) {
           const headers = { cookie, origin };
-          const res = await h.request(pathOf(route), { ...(route.body ? json(sampleBody(route), headers) : { headers }), method: route.method });
+          const res = await h.request(pathOf(route), {
+            ...(route.body ? json(sampleBody(route), headers) : { headers }),
+            method: route.method,
+          });
           const label = `${key(route)} from ${origin}`;
           expect(res.status, label).toBe(403);
           expect(res.headers.getSetCookie(), label).toEqual([]);
@@ -389,7 +446,10 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       expect(res.headers.get("access-control-allow-origin")).toBeNull();
       expect(res.headers.get("access-control-allow-credentials")).toBeNull();
       await res.arrayBuffer();
-      const preflight = await h.request("/api/sites", { method: "OPTIONS", headers: { origin: FOREIGN_ORIGIN, "access-control-request-method": "POST" } });
+      const preflight = await h.request("/api/sites", {
+        method: "OPTIONS",
+        headers: { origin: FOREIGN_ORIGIN, "access-control-request-method": "POST" },
+      });
       expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
       await preflight.arrayBuffer();
     });

@@ -32,7 +32,10 @@ export interface Strings {
   failed: string;
   tooLong: string;
   /** by error code; `{s}` is a number of seconds */
-  errors: Record<"network" | "stream_interrupted" | "rate_limited" | "rate_limited_in" | "quota_exceeded" | "origin_not_allowed" | "history" | "generic", string>;
+  errors: Record<
+    "network" | "stream_interrupted" | "rate_limited" | "rate_limited_in" | "quota_exceeded" | "origin_not_allowed" | "history" | "generic",
+    string
+  >;
 }
 
 export const STRINGS: Record<Lang, Strings> = {

@@ -96,9 +96,11 @@ export function App() {
 
   let page;
   if (who === undefined) page = <Loading />;
-  else if (who === null) page = <AuthPage mode={route.name === "signup" ? "signup" : "signin"} key={route.name === "signup" ? "up" : "in"} />;
+  else if (who === null)
+    page = <AuthPage mode={route.name === "signup" ? "signup" : "signin"} key={route.name === "signup" ? "up" : "in"} />;
   else if (route.name === "site") page = <SitePage siteId={route.siteId} tab={route.tab} key={route.siteId} />;
-  else if (route.name === "transcript") page = <SitePage siteId={route.siteId} tab="conversations" conversationId={route.conversationId} key={route.siteId} />;
+  else if (route.name === "transcript")
+    page = <SitePage siteId={route.siteId} tab="conversations" conversationId={route.conversationId} key={route.siteId} />;
   else if (route.name === "notfound") page = <NotFoundPage />;
   else page = <SitesPage />;
 

@@ -1,7 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite from "better-sqlite3";
-import { Kysely, MysqlDialect, type MysqlPool, type MysqlPoolConnection, type MysqlQueryResult, SqliteDialect, type SqliteDatabase } from "kysely";
+import {
+  Kysely,
+  MysqlDialect,
+  type MysqlPool,
+  type MysqlPoolConnection,
+  type MysqlQueryResult,
+  SqliteDialect,
+  type SqliteDatabase,
+} from "kysely";
 import type { Pool, PoolConnection } from "mysql2";
 import type { Database } from "./schema.js";
 
@@ -148,7 +156,9 @@ function failFast(pool: Pool, limits: Required<MysqlTimeouts>): MysqlPool {
   return {
     getConnection(callback) {
       if (waiting >= limits.maxWaiting) {
-        process.nextTick(() => callback(unavailable("DB_POOL_BUSY", "Too many requests are waiting for the database."), undefined as never));
+        process.nextTick(() =>
+          callback(unavailable("DB_POOL_BUSY", "Too many requests are waiting for the database."), undefined as never),
+        );
         return;
       }
       waiting++;

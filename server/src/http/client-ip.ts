@@ -7,7 +7,12 @@ import type { H3Event } from "h3";
  */
 export function clientIp(event: H3Event, trustProxy: boolean): string {
   if (trustProxy) {
-    const last = event.req.headers.get("x-forwarded-for")?.split(",").map((h) => h.trim()).filter(Boolean).at(-1);
+    const last = event.req.headers
+      .get("x-forwarded-for")
+      ?.split(",")
+      .map((h) => h.trim())
+      .filter(Boolean)
+      .at(-1);
     if (last) return last.slice(0, 64);
   }
   return (event.req as { ip?: string }).ip ?? "unknown";

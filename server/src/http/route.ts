@@ -93,4 +93,8 @@ export class Router {
 }
 
 /** Path parameter: one of our random ids. */
-export const IdParam = z.string().min(3).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const IdParam = z
+  .string()
+  .min(3)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);

@@ -21,23 +21,14 @@ export interface Usage {
 }
 
 export type ChatChunk =
-  | { type: "text"; text: string }
-  | { type: "end"; finishReason: string | null; usage: Usage | null; requestId: string | null };
+  { type: "text"; text: string } | { type: "end"; finishReason: string | null; usage: Usage | null; requestId: string | null };
 
 /**
  * What went wrong upstream, normalised: `kind` decides retry and what the visitor is told;
  * `upstreamCode` is DashScope's own code, kept for the api_calls row.
  */
 export type LlmErrorKind =
-  | "rate_limited"
-  | "unavailable"
-  | "timeout"
-  | "refused"
-  | "auth"
-  | "bad_request"
-  | "connection"
-  | "malformed"
-  | "aborted";
+  "rate_limited" | "unavailable" | "timeout" | "refused" | "auth" | "bad_request" | "connection" | "malformed" | "aborted";
 
 export class LlmError extends Error {
   constructor(

@@ -43,12 +43,21 @@ export function sqlCounters(db: Db): Counters {
       const now = Date.now();
       if (now > sweepAfter) {
         sweepAfter = now + 60_000;
-        await db.deleteFrom("counters").where("expires_at", "<", now).execute().catch(() => {});
+        await db
+          .deleteFrom("counters")
+          .where("expires_at", "<", now)
+          .execute()
+          .catch(() => {});
       }
       return total;
     },
     async get(key, windowStart) {
-      const found = await db.selectFrom("counters").select("count").where("key", "=", key).where("window_start", "=", windowStart).executeTakeFirst();
+      const found = await db
+        .selectFrom("counters")
+        .select("count")
+        .where("key", "=", key)
+        .where("window_start", "=", windowStart)
+        .executeTakeFirst();
       return Number(found?.count ?? 0);
     },
     close: async () => {},

@@ -83,6 +83,9 @@ export function admitSession(counters: Counters, limits: SiteLimits, siteId: str
 /** Where the site stands this month, for the owner's dashboard. */
 export async function monthToDate(counters: Counters, siteId: string, now: number) {
   const m = month(now);
-  const [messages, tokens] = await Promise.all([counters.get(`quota:messages:${siteId}`, m.start), counters.get(`quota:tokens:${siteId}`, m.start)]);
+  const [messages, tokens] = await Promise.all([
+    counters.get(`quota:messages:${siteId}`, m.start),
+    counters.get(`quota:tokens:${siteId}`, m.start),
+  ]);
   return { month: m.label, messages, tokens };
 }

@@ -8,7 +8,14 @@ const VISITOR_AUDIENCE = "bc:visitor";
 export const OWNER_SESSION_SECONDS = 7 * 24 * 3600;
 const VISITOR_TOKEN_SECONDS = 180 * 24 * 3600;
 
-async function sign(keyring: Keyring, purpose: KeyPurpose, audience: string, subject: string, claims: Record<string, string>, seconds: number) {
+async function sign(
+  keyring: Keyring,
+  purpose: KeyPurpose,
+  audience: string,
+  subject: string,
+  claims: Record<string, string>,
+  seconds: number,
+) {
   const { kid, key } = keyring.current(purpose);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", kid })

@@ -7,7 +7,17 @@ const plotBottom = dims.height - dims.bottom;
 const plotHeight = dims.height - dims.top - dims.bottom;
 
 function day(date: string, values: Partial<UsageDayData> = {}): UsageDayData {
-  return { date, conversations: 0, messages: 0, promptTokens: 0, completionTokens: 0, errors: 0, ttftP50Ms: null, ttftP95Ms: null, ...values };
+  return {
+    date,
+    conversations: 0,
+    messages: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    errors: 0,
+    ttftP50Ms: null,
+    ttftP95Ms: null,
+    ...values,
+  };
 }
 
 const days = [

@@ -39,7 +39,9 @@ describe("the dashboard: account, sites, key, language", () => {
       await click(button("Create account"));
       await waitFor(() => expect(heading()).toBe("Your sites"));
       expect(window.location.pathname).toBe("/dashboard/");
-      await waitFor(() => expect(text(document.querySelector(".state--empty"))).toBe("No sites yet. Create one to get the script tag for your pages."));
+      await waitFor(() =>
+        expect(text(document.querySelector(".state--empty"))).toBe("No sites yet. Create one to get the script tag for your pages."),
+      );
       expect(page.jar.has("bc_session")).toBe(true);
     });
 
@@ -113,7 +115,9 @@ describe("the dashboard: account, sites, key, language", () => {
       await click(button("Delete “Renamed shop”"));
       await waitFor(() => expect(text(document.querySelector(".site-list"))).not.toContain("Renamed shop"));
       expect(text(document.querySelector("[role=status].notice"))).toBe("“Renamed shop” was deleted.");
-      const { sites } = (await (await f.h.request("/api/sites", { headers: { cookie: f.ownerA.cookie } })).json()) as { sites: Array<{ name: string }> };
+      const { sites } = (await (await f.h.request("/api/sites", { headers: { cookie: f.ownerA.cookie } })).json()) as {
+        sites: Array<{ name: string }>;
+      };
       expect(sites.map((s) => s.name)).toEqual(["Lantern Tea"]);
     });
 

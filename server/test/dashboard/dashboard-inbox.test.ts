@@ -12,8 +12,16 @@ describe("the dashboard: conversations and usage", () => {
   const f = dashboardFixture(async (chat) => {
     // Conversations to list, page through and search, with each status a message can end with.
     for (let i = 0; i < 21; i++)
-      await chat(`Filler question ${i}`, { kind: "answer", text: `Filler answer ${i}`, usage: { prompt_tokens: 10, completion_tokens: 4 } });
-    await chat("Is Longjing good for beginners?", { kind: "answer", text: "Yes, Longjing is mild.", usage: { prompt_tokens: 42, completion_tokens: 7 } });
+      await chat(`Filler question ${i}`, {
+        kind: "answer",
+        text: `Filler answer ${i}`,
+        usage: { prompt_tokens: 10, completion_tokens: 4 },
+      });
+    await chat("Is Longjing good for beginners?", {
+      kind: "answer",
+      text: "Yes, Longjing is mild.",
+      usage: { prompt_tokens: 42, completion_tokens: 7 },
+    });
     await chat("Tell me something rude", { kind: "moderation", text: "Some words before the filter", afterChunks: 2 });
     await chat(
       "Will this fail?",
@@ -98,7 +106,10 @@ describe("the dashboard: conversations and usage", () => {
       });
       await click(button("Export CSV"));
       await click(button("Export JSON"));
-      expect(files.map((f) => f.name)).toEqual([expect.stringMatching(/^conversations-Lantern-Tea-\d{4}-\d{2}-\d{2}\.csv$/), expect.stringMatching(/\.json$/)]);
+      expect(files.map((f) => f.name)).toEqual([
+        expect.stringMatching(/^conversations-Lantern-Tea-\d{4}-\d{2}-\d{2}\.csv$/),
+        expect.stringMatching(/\.json$/),
+      ]);
       const csv = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await files[0].blob.arrayBuffer());
       expect(csv.startsWith("\uFEFFid,title,visitorId,messageCount,createdAt,updatedAt\r\n")).toBe(true);
       expect(csv.trimEnd().split("\r\n")).toHaveLength(21);
@@ -112,7 +123,9 @@ describe("the dashboard: conversations and usage", () => {
   it("usage: 30 days of charts, each with a title and a table, and the totals", async () => {
     f.signedIn(f.ownerA, `/sites/${f.site.id}/usage`);
     await waitFor(() => expect(document.querySelectorAll("figure.chart")).toHaveLength(5));
-    const totals = Object.fromEntries([...document.querySelectorAll(".totals .total")].map((t) => [text(t.querySelector("dt")), text(t.querySelector("dd"))]));
+    const totals = Object.fromEntries(
+      [...document.querySelectorAll(".totals .total")].map((t) => [text(t.querySelector("dt")), text(t.querySelector("dd"))]),
+    );
     const usage = (await (
       await f.h.request(`/api/sites/${f.site.id}/usage?tz=${-new Date().getTimezoneOffset()}`, { headers: { cookie: f.ownerA.cookie } })
     ).json()) as {
@@ -140,7 +153,10 @@ describe("the dashboard: conversations and usage", () => {
     );
     expect(tokens.querySelectorAll("rect").length).toBe(2); // prompt and completion, stacked on today
     const quota = Object.fromEntries(
-      [...document.querySelectorAll(".quota__row")].map((r) => [text(r.querySelector(".quota__label")), text(r.querySelector(".quota__value"))]),
+      [...document.querySelectorAll(".quota__row")].map((r) => [
+        text(r.querySelector(".quota__label")),
+        text(r.querySelector(".quota__value")),
+      ]),
     );
     expect(quota.Messages).toMatch(/^[\d,]+ of 10,000$/);
     expect(quota.Tokens).toMatch(/^[\d,]+ of 5,000,000$/);

@@ -88,7 +88,9 @@ describe("the dashboard: bot settings, preview and install", () => {
         language: "zh-CN",
       };
       expect(page.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([{ bot }]);
-      const saved = (await (await f.h.request(`/api/sites/${f.site.id}`, { headers: { cookie: f.ownerA.cookie } })).json()) as { site: { bot: unknown } };
+      const saved = (await (await f.h.request(`/api/sites/${f.site.id}`, { headers: { cookie: f.ownerA.cookie } })).json()) as {
+        site: { bot: unknown };
+      };
       expect(saved.site.bot).toEqual(bot);
       expect(field("Bot name").value).toBe("Lantern Assistant"); // trimmed, as stored
       expect(text(document.querySelector(".save-bar__state"))).toBe("All changes saved");
@@ -96,7 +98,9 @@ describe("the dashboard: bot settings, preview and install", () => {
       await f.h.request(`/api/sites/${f.site.id}`, {
         method: "PATCH",
         headers: { cookie: f.ownerA.cookie, "content-type": "application/json" },
-        body: JSON.stringify({ bot: { displayName: "Tea helper", avatarUrl: null, primaryColor: "#3d5a40", language: "en", suggestedQuestions: [] } }),
+        body: JSON.stringify({
+          bot: { displayName: "Tea helper", avatarUrl: null, primaryColor: "#3d5a40", language: "en", suggestedQuestions: [] },
+        }),
       });
     });
 
@@ -143,7 +147,9 @@ describe("the dashboard: bot settings, preview and install", () => {
       const limits = { ...DEFAULT_LIMITS, visitorMessagesPerMinute: 30, monthlyTokens: 2_000_000 };
       expect(page.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([{ limits }]);
       expect(field("Tokens per month").value).toBe("2000000");
-      const saved = (await (await f.h.request(`/api/sites/${f.site.id}`, { headers: { cookie: f.ownerA.cookie } })).json()) as { site: { limits: unknown } };
+      const saved = (await (await f.h.request(`/api/sites/${f.site.id}`, { headers: { cookie: f.ownerA.cookie } })).json()) as {
+        site: { limits: unknown };
+      };
       expect(saved.site.limits).toEqual(limits);
       await f.patchSite({ limits: DEFAULT_LIMITS });
     });
@@ -169,14 +175,26 @@ describe("the dashboard: bot settings, preview and install", () => {
       const postMessage = vi.fn();
       Object.defineProperty(frame, "contentWindow", { configurable: true, value: { postMessage } });
       window.dispatchEvent(
-        new MessageEvent("message", { data: { type: "bailian-preview:ready" }, origin: "https://evil.example", source: frame.contentWindow as never }) as never,
+        new MessageEvent("message", {
+          data: { type: "bailian-preview:ready" },
+          origin: "https://evil.example",
+          source: frame.contentWindow as never,
+        }) as never,
       );
       window.dispatchEvent(
-        new MessageEvent("message", { data: { type: "bailian-preview:ready" }, origin: f.origin, source: { postMessage: vi.fn() } as never }) as never,
+        new MessageEvent("message", {
+          data: { type: "bailian-preview:ready" },
+          origin: f.origin,
+          source: { postMessage: vi.fn() } as never,
+        }) as never,
       );
       expect(postMessage).not.toHaveBeenCalled();
       window.dispatchEvent(
-        new MessageEvent("message", { data: { type: "bailian-preview:ready" }, origin: f.origin, source: frame.contentWindow as never }) as never,
+        new MessageEvent("message", {
+          data: { type: "bailian-preview:ready" },
+          origin: f.origin,
+          source: frame.contentWindow as never,
+        }) as never,
       );
       expect(postMessage).toHaveBeenCalledTimes(1);
       const [message, targetOrigin] = postMessage.mock.calls[0] as [{ type: string; config: PublicConfig }, string];
@@ -185,7 +203,9 @@ describe("the dashboard: bot settings, preview and install", () => {
 
       // What the widget in that frame then reads as its config.
       const serverFetch = vi.fn<typeof fetch>();
-      const answered = await (await previewFetch(serverFetch, message.config, f.origin)(`${f.origin}/v1/widget/${f.site.siteKey}/config`)).json();
+      const answered = await (
+        await previewFetch(serverFetch, message.config, f.origin)(`${f.origin}/v1/widget/${f.site.siteKey}/config`)
+      ).json();
       expect(answered).toEqual({
         siteKey: f.site.siteKey,
         displayName: "Tea helper",
@@ -199,7 +219,11 @@ describe("the dashboard: bot settings, preview and install", () => {
 
       // Once its widget has drawn itself, the new frame replaces the old one.
       window.dispatchEvent(
-        new MessageEvent("message", { data: { type: "bailian-preview:shown" }, origin: f.origin, source: frame.contentWindow as never }) as never,
+        new MessageEvent("message", {
+          data: { type: "bailian-preview:shown" },
+          origin: f.origin,
+          source: frame.contentWindow as never,
+        }) as never,
       );
       await waitFor(() => expect(frames()).toEqual([frame]));
       expect(frame.getAttribute("title")).toBe("Widget preview");
@@ -267,7 +291,9 @@ describe("the dashboard: bot settings, preview and install", () => {
       });
       f.signedIn(f.ownerA, `/sites/${f.site.id}/install`);
       await waitFor(() =>
-        expect(document.getElementById("csp")!.textContent).toBe(`script-src ${f.origin};\nconnect-src ${f.origin};\nimg-src https://img.example;`),
+        expect(document.getElementById("csp")!.textContent).toBe(
+          `script-src ${f.origin};\nconnect-src ${f.origin};\nimg-src https://img.example;`,
+        ),
       );
       await f.h.request(`/api/sites/${f.site.id}`, {
         method: "PATCH",

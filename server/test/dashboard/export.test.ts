@@ -78,7 +78,9 @@ describe("export of the conversation list", () => {
 
   it("JSON carries the conversations shown, the site and the filters", () => {
     const rows = [conversation({}), conversation({ id: "cnv_2" })];
-    const parsed = JSON.parse(conversationsJson(rows, { site: { id: "site_1", name: "Tea" }, filters: { q: "tea" }, exportedAt: "2026-11-28T00:00:00.000Z" }));
+    const parsed = JSON.parse(
+      conversationsJson(rows, { site: { id: "site_1", name: "Tea" }, filters: { q: "tea" }, exportedAt: "2026-11-28T00:00:00.000Z" }),
+    );
     expect(parsed).toEqual({
       site: { id: "site_1", name: "Tea" },
       filters: { q: "tea" },

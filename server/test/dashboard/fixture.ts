@@ -79,7 +79,10 @@ export function dashboardFixture(
     f.h = await createHarness("sqlite", env);
     f.ownerA = await signUpOwner(f.h);
     f.ownerB = await signUpOwner(f.h);
-    f.site = await createSite(f.h, f.ownerA.cookie, { name: "Lantern Tea", bot: { displayName: "Tea helper", language: "en", primaryColor: "#3d5a40" } });
+    f.site = await createSite(f.h, f.ownerA.cookie, {
+      name: "Lantern Tea",
+      bot: { displayName: "Tea helper", language: "en", primaryColor: "#3d5a40" },
+    });
     // Chats happen before the page's globals exist: the openai SDK refuses to make its client in
     // a browser-like process, and keeps the one it made for later answers.
     await chat("warm up", { kind: "answer", text: "ready", usage: { prompt_tokens: 1, completion_tokens: 1 } });

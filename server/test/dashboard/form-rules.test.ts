@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { Credentials } from "../../src/features/auth/auth.schemas.js";
 import { AllowedOrigin, BotSettings, DEFAULT_BOT, SiteLimits, SitePatch } from "../../src/features/sites/sites.schemas.js";
 import { DEFAULT_LIMITS } from "../../src/security/limits.js";
-import { LIMIT_BOUNDS, LIMIT_KEYS, type LimitsDraft, limitsDraftOf, limitsOf, validateLimits } from "../../dashboard/src/validation/limits-form.js";
+import {
+  LIMIT_BOUNDS,
+  LIMIT_KEYS,
+  type LimitsDraft,
+  limitsDraftOf,
+  limitsOf,
+  validateLimits,
+} from "../../dashboard/src/validation/limits-form.js";
 import { QWEN_MODELS } from "../../src/llm/models.js";
 import { type BotDraft, botOf, draftOf, isDirty, previewConfigOf, validateBot } from "../../dashboard/src/validation/bot-form.js";
 import { checkApiKey, checkEmail, checkPassword, normaliseOrigin } from "../../dashboard/src/validation/rules.js";
@@ -37,7 +44,10 @@ const draftArb: fc.Arbitrary<BotDraft> = fc.record({
     fc.webUrl(),
     fc.string({ maxLength: 30 }),
   ),
-  primaryColor: fc.oneof(fc.constantFrom("#4f46e5", "#ABCDEF", "#fff", "#12345g", " #abcdef ", "4f46e5", "#1234567", ""), fc.string({ maxLength: 8 })),
+  primaryColor: fc.oneof(
+    fc.constantFrom("#4f46e5", "#ABCDEF", "#fff", "#12345g", " #abcdef ", "4f46e5", "#1234567", ""),
+    fc.string({ maxLength: 8 }),
+  ),
   welcomeMessage: text(500),
   suggestedQuestions: fc.array(text(120), { maxLength: 8 }),
   systemPrompt: fc.oneof(fc.constantFrom("", "Be brief.", "p".repeat(8000), "p".repeat(8001)), fc.string({ maxLength: 40 })),
@@ -46,7 +56,10 @@ const draftArb: fc.Arbitrary<BotDraft> = fc.record({
     fc.constantFrom("0", "0.7", "1.99", "2", "-0.1", " 1 ", "1e0", "abc", "", "NaN", "Infinity"),
     fc.double({ min: -1, max: 3, noNaN: true }).map(String),
   ),
-  maxOutputTokens: fc.oneof(fc.constantFrom("1", "8192", "8193", "0", "1.5", "", "abc", " 12 ", "-3"), fc.integer({ min: -10, max: 9000 }).map(String)),
+  maxOutputTokens: fc.oneof(
+    fc.constantFrom("1", "8192", "8193", "0", "1.5", "", "abc", " 12 ", "-3"),
+    fc.integer({ min: -10, max: 9000 }).map(String),
+  ),
   language: fc.constantFrom("zh-CN" as const, "en" as const),
 });
 
@@ -149,7 +162,22 @@ describe("the bot settings form agrees with the server's BotSettings schema", ()
 describe("the limits form agrees with the server's SiteLimits schema", () => {
   const value = fc.oneof(
     fc.integer({ min: -5, max: 200_000_000_000 }).map(String),
-    fc.constantFrom("", " ", "1", "0", "1.5", "1e3", "10 000", "10,000", "9007199254740993", "abc", "600", "601", "100000000000", "100000000001"),
+    fc.constantFrom(
+      "",
+      " ",
+      "1",
+      "0",
+      "1.5",
+      "1e3",
+      "10 000",
+      "10,000",
+      "9007199254740993",
+      "abc",
+      "600",
+      "601",
+      "100000000000",
+      "100000000001",
+    ),
   );
   const draftArb = fc.record(Object.fromEntries(LIMIT_KEYS.map((k) => [k, value])) as Record<keyof LimitsDraft, fc.Arbitrary<string>>);
 
@@ -166,9 +194,10 @@ describe("the limits form agrees with the server's SiteLimits schema", () => {
         for (const key of flagged) {
           // The server sees the number the form would have sent.
           const n = Number(draft[key as keyof LimitsDraft].replace(/[\s,_]/g, ""));
-          expect(SiteLimits.shape[key as keyof LimitsDraft].safeParse(n).success && Number.isSafeInteger(n), `${key}=${draft[key as keyof LimitsDraft]}`).toBe(
-            false,
-          );
+          expect(
+            SiteLimits.shape[key as keyof LimitsDraft].safeParse(n).success && Number.isSafeInteger(n),
+            `${key}=${draft[key as keyof LimitsDraft]}`,
+          ).toBe(false);
         }
       }),
       { numRuns: 500 },
@@ -179,9 +208,15 @@ describe("the limits form agrees with the server's SiteLimits schema", () => {
     for (const key of LIMIT_KEYS) {
       const { min, max } = LIMIT_BOUNDS[key];
       const schema = SiteLimits.shape[key];
-      expect([schema.safeParse(min).success, schema.safeParse(max).success, schema.safeParse(min - 1).success, schema.safeParse(max + 1).success], key).toEqual(
-        [true, true, false, false],
-      );
+      expect(
+        [
+          schema.safeParse(min).success,
+          schema.safeParse(max).success,
+          schema.safeParse(min - 1).success,
+          schema.safeParse(max + 1).success,
+        ],
+        key,
+      ).toEqual([true, true, false, false]);
     }
     expect(validateLimits(limitsDraftOf(DEFAULT_LIMITS))).toEqual({});
     expect(validateLimits({ ...limitsDraftOf(DEFAULT_LIMITS), visitorMessagesPerMinute: "601" })).toEqual({
@@ -246,7 +281,10 @@ describe("the other forms agree with their server schemas", () => {
   it("an API key the form accepts, the server accepts", () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("sk-0123456789abcdef", "sk 12345678", " sk-12345678 ", "sk-密钥12345678", "x".repeat(201))),
+        fc.oneof(
+          fc.string({ maxLength: 12 }),
+          fc.constantFrom("sk-0123456789abcdef", "sk 12345678", " sk-12345678 ", "sk-密钥12345678", "x".repeat(201)),
+        ),
         (key) => {
           const client = !checkApiKey(key);
           expect(client, key).toBe(SitePatch.safeParse({ apiKey: key }).success);

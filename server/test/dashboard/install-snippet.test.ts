@@ -26,7 +26,9 @@ describe("the install snippet", () => {
   it("from a CDN: data-api-base names the API, and the CSP allows the CDN for scripts and the API for requests", () => {
     expect(needsApiBase(CDN)).toBe(true);
     const tag = scriptTag(CDN, "pk_1");
-    expect(tag).toBe('<script src="https://cdn.example.com/widget/widget.js" data-site-key="pk_1" data-api-base="https://api.example.com" async></script>');
+    expect(tag).toBe(
+      '<script src="https://cdn.example.com/widget/widget.js" data-site-key="pk_1" data-api-base="https://api.example.com" async></script>',
+    );
     expect(parse(tag).attributes).toEqual({ src: CDN.widgetUrl, "data-site-key": "pk_1", "data-api-base": CDN.apiBase, async: "" });
     expect(cspText(cspSources(CDN, "https://img.example/cat.png"))).toBe(
       "script-src https://cdn.example.com;\nconnect-src https://api.example.com;\nimg-src https://img.example;",

@@ -24,7 +24,9 @@ describe("the preview page (preview.html in the settings page's iframe)", () => 
     document.body.innerHTML = '<main id="preview-root"></main>';
     parent = { postMessage: vi.fn() };
     Object.defineProperty(window, "parent", { configurable: true, value: parent });
-    realFetch = vi.fn(async () => new Response('{"token":"t","visitorId":"v"}', { status: 201, headers: { "content-type": "application/json" } }));
+    realFetch = vi.fn(
+      async () => new Response('{"token":"t","visitorId":"v"}', { status: 201, headers: { "content-type": "application/json" } }),
+    );
     window.fetch = realFetch as unknown as typeof fetch;
   });
   afterEach(() => vi.restoreAllMocks());

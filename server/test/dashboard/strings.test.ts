@@ -22,7 +22,13 @@ describe("the dashboard's texts", () => {
   it("the Chinese table is Chinese (not English left untranslated), except names and code", () => {
     const same = zh.filter(([k, v]) => en.find(([ek]) => ek === k)![1] === v).map(([k]) => k);
     // a URL, the languages' own names, a counter "3 / 60" and a dash
-    expect(same.sort()).toEqual(["install.originPlaceholder", "settings.counter", "settings.langNames.en", "settings.langNames.zh-CN", "usage.none"]);
+    expect(same.sort()).toEqual([
+      "install.originPlaceholder",
+      "settings.counter",
+      "settings.langNames.en",
+      "settings.langNames.zh-CN",
+      "usage.none",
+    ]);
   });
 
   it("has a sentence for every error code an owner route can answer", () => {

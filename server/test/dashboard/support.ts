@@ -116,7 +116,9 @@ export const text = (el: Element | null | undefined) => (el?.textContent ?? "").
 
 /** The control an owner finds by its label's text (exactly, or matching). */
 export function field<T extends HTMLElement = HTMLInputElement>(label: string | RegExp): T {
-  const labels = [...document.querySelectorAll("label")].filter((l) => (typeof label === "string" ? text(l) === label : label.test(text(l))));
+  const labels = [...document.querySelectorAll("label")].filter((l) =>
+    typeof label === "string" ? text(l) === label : label.test(text(l)),
+  );
   expect(labels.map(text), `one label ${label}`).toHaveLength(1);
   const control = document.getElementById(labels[0].htmlFor);
   expect(control, `control of ${label}`).not.toBeNull();

@@ -47,15 +47,23 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
 
   beforeAll(async () => {
     for (const file of ["dist/widget/widget.js", "dist/dashboard/index.html", "dist/dashboard/preview.html"]) {
-      if (!existsSync(file)) throw new Error(`${file} is missing: \`npm test\` builds it (npm run build:widget && npm run build:dashboard)`);
+      if (!existsSync(file))
+        throw new Error(`${file} is missing: \`npm test\` builds it (npm run build:widget && npm run build:dashboard)`);
     }
     dir = mkdtempSync(join(tmpdir(), "bc-e2e-dashboard-"));
     demo = await startDemo(
-      { PORT: String(await freePort()), DEMO_SITE_PORT: String(await freePort()), DATA_DIR: dir, WIDGET_DIR: "dist/widget", DASHBOARD_DIR: "dist/dashboard" },
+      {
+        PORT: String(await freePort()),
+        DEMO_SITE_PORT: String(await freePort()),
+        DATA_DIR: dir,
+        WIDGET_DIR: "dist/widget",
+        DASHBOARD_DIR: "dist/dashboard",
+      },
       memoryLogger(),
     );
     const served = await fetch(`${demo.api}/dashboard/`, { headers: { accept: "text/html" } });
-    if (served.status !== 200) throw new Error(`GET /dashboard/ answered ${served.status}: app.ts must call registerDashboardRoutes(router, deps)`);
+    if (served.status !== 200)
+      throw new Error(`GET /dashboard/ answered ${served.status}: app.ts must call registerDashboardRoutes(router, deps)`);
     await served.arrayBuffer();
     // A third-party page on its own origin, serving exactly the snippet the owner copied.
     const port = await freePort();
@@ -112,7 +120,9 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
     const preview = page.frameLocator('iframe[data-preview="shown"]');
     const header = preview.locator("bailian-chat .head");
     await expect.poll(() => header.evaluate((el) => getComputedStyle(el).backgroundColor), { timeout: 15_000 }).toBe("rgb(190, 18, 60)");
-    await expect.poll(() => preview.locator("bailian-chat").getByText("Harbour Books").first().textContent(), { timeout: 10_000 }).toBe("Harbour Books");
+    await expect
+      .poll(() => preview.locator("bailian-chat").getByText("Harbour Books").first().textContent(), { timeout: 10_000 })
+      .toBe("Harbour Books");
     await expect.poll(() => header.innerText()).toContain("Harbour Helper");
     await preview.getByRole("button", { name: "What are your opening hours?" }).waitFor();
     expect(await page.getByText("Unsaved changes", { exact: true }).count()).toBe(1);

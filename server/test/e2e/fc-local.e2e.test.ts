@@ -24,7 +24,17 @@ import { HAS_CHROMIUM, SHOTS, collectProblems, launchBrowser, watchTranscriptLen
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const S_YAML = join(ROOT, "s.yaml");
-const ANSWER_CHUNKS = ["Our West Lake Longjing ", "is pan-fired by hand ", "in Hangzhou: ", "chestnut notes, ", "a pale green cup, ", "and it suits ", "a beginner well. ", "Brew it at 80 °C ", "for two minutes."];
+const ANSWER_CHUNKS = [
+  "Our West Lake Longjing ",
+  "is pan-fired by hand ",
+  "in Hangzhou: ",
+  "chestnut notes, ",
+  "a pale green cup, ",
+  "and it suits ",
+  "a beginner well. ",
+  "Brew it at 80 °C ",
+  "for two minutes.",
+];
 const ANSWER = ANSWER_CHUNKS.join("");
 
 /** The deployer's environment for s.yaml, with test values (the ones the server reads are real). */
@@ -39,7 +49,11 @@ async function ensurePortFree(port: number): Promise<void> {
   await new Promise<void>((resolvePort, reject) => {
     const probe = createTcpServer();
     probe.once("error", (err: NodeJS.ErrnoException) =>
-      reject(new Error(`port ${port} (s.yaml customRuntimeConfig.port, Function Compute's) is taken on this machine (${err.code}): stop what listens there and run the test again`)),
+      reject(
+        new Error(
+          `port ${port} (s.yaml customRuntimeConfig.port, Function Compute's) is taken on this machine (${err.code}): stop what listens there and run the test again`,
+        ),
+      ),
     );
     probe.listen(port, "0.0.0.0", () => probe.close(() => resolvePort()));
   });
@@ -64,9 +78,15 @@ function spawnInstance(props: Props, code: string, env: Record<string, string>):
   const [command, ...commandArgs] = props.customRuntimeConfig.command as string[];
   // The layer's binary (/opt/nodejs22/bin/node) is not on this machine: the only substitution.
   expect(command).toMatch(/\/bin\/node$/);
-  const child = spawn(process.execPath, [...commandArgs, ...(props.customRuntimeConfig.args as string[])], { cwd: code, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...commandArgs, ...(props.customRuntimeConfig.args as string[])], {
+    cwd: code,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const { lines, stderr } = followLogs(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once("exit", (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once("exit", (code, signal) => done({ code, signal })),
+  );
   return { process: child, lines, stderr, exited };
 }
 
@@ -89,7 +109,8 @@ async function startShop(siteKey: () => string, widgetOrigin: () => string): Pro
     const file = { "/": "index.html", "/shop.css": "shop.css", "/favicon.svg": "favicon.svg" }[name];
     if (!file) return void res.writeHead(404).end();
     let body: string | Buffer = readFileSync(join(root, file));
-    if (file.endsWith(".html")) body = body.toString("utf8").replaceAll("{{SITE_KEY}}", siteKey()).replaceAll("{{WIDGET_SRC}}", `${widgetOrigin()}/widget.js`);
+    if (file.endsWith(".html"))
+      body = body.toString("utf8").replaceAll("{{SITE_KEY}}", siteKey()).replaceAll("{{WIDGET_SRC}}", `${widgetOrigin()}/widget.js`);
     res.writeHead(200, { "content-type": types[extname(file)] }).end(body);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -119,7 +140,13 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
     const trigger = (draft.props.triggers as Props[]).find((t) => t.triggerType === "http")!;
     front = await startFcFront(
       { host: "127.0.0.1", port },
-      { functionName: draft.props.functionName, region: draft.props.region, accountId: "1234567890123456", qualifier: trigger.qualifier ?? "LATEST", memorySize: draft.props.memorySize },
+      {
+        functionName: draft.props.functionName,
+        region: draft.props.region,
+        accountId: "1234567890123456",
+        qualifier: trigger.qualifier ?? "LATEST",
+        memorySize: draft.props.memorySize,
+      },
     );
 
     const code = unpackCode(resolve(ROOT, draft.props.code), work);
@@ -129,19 +156,24 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
     } else {
       // On FC the database is MySQL. Without one here, SQLite, whose native module is not part
       // of the code directory (build.mjs leaves it out): linked in for this local run only.
-      process.stdout.write("[fc-local] TEST_MYSQL_URL is not set: the FC-like run uses SQLite, with better-sqlite3 linked into the copied code directory\n");
+      process.stdout.write(
+        "[fc-local] TEST_MYSQL_URL is not set: the FC-like run uses SQLite, with better-sqlite3 linked into the copied code directory\n",
+      );
       mkdirSync(join(code, "node_modules"));
       symlinkSync(join(ROOT, "node_modules/better-sqlite3"), join(code, "node_modules/better-sqlite3"), "dir");
       databaseUrl = `sqlite:${join(work, "data/bailian-chat.sqlite")}`;
     }
 
-    const spec = loadSpec(S_YAML, deployerEnv({
-      BC_DOMAIN: new URL(front.url).host,
-      DATABASE_URL: databaseUrl,
-      APP_SECRET: TEST_SECRET,
-      DASHSCOPE_API_KEY: fake.apiKey,
-      DASHSCOPE_BASE_URL: fake.url,
-    }));
+    const spec = loadSpec(
+      S_YAML,
+      deployerEnv({
+        BC_DOMAIN: new URL(front.url).host,
+        DATABASE_URL: databaseUrl,
+        APP_SECRET: TEST_SECRET,
+        DASHSCOPE_API_KEY: fake.apiKey,
+        DASHSCOPE_BASE_URL: fake.url,
+      }),
+    );
     [[, { props }]] = functions(spec);
     instance = spawnInstance(props, code, {
       // What the runtime gives every process, then the function's variables, then FC's own.
@@ -193,7 +225,10 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
     let shop: { server: Server; origin: string };
     let siteKey = "";
     beforeAll(async () => {
-      shop = await startShop(() => siteKey, () => front.url);
+      shop = await startShop(
+        () => siteKey,
+        () => front.url,
+      );
       browser = await launchBrowser();
     });
     afterAll(async () => {
@@ -224,7 +259,9 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
       const page = await context.newPage();
       const problems = collectProblems(page);
       await page.goto(shop.origin);
-      expect(await page.evaluate(() => document.querySelector("script[data-site-key]")?.getAttribute("src"))).toBe(`${front.url}/widget.js`);
+      expect(await page.evaluate(() => document.querySelector("script[data-site-key]")?.getAttribute("src"))).toBe(
+        `${front.url}/widget.js`,
+      );
 
       fake.enqueue({ kind: "answer", text: ANSWER, chunks: ANSWER_CHUNKS, chunkDelayMs: 60 });
       await page.getByRole("button", { name: /Open chat with Lantern Tea Assistant/ }).click();
@@ -282,11 +319,12 @@ describe("the code directory alone, with a sqlite: DATABASE_URL", () => {
     try {
       const code = unpackCode(join(ROOT, "dist/server"), work);
       for (const databaseUrl of [`sqlite:${join(work, "data.sqlite")}`, undefined]) {
-        const child = spawnInstance(
-          { customRuntimeConfig: { command: ["/opt/nodejs22/bin/node"], args: ["server.mjs"] } },
-          code,
-          { PATH: "/usr/bin:/bin", APP_SECRET: TEST_SECRET, FC_CUSTOM_LISTEN_PORT: String(await freePort()), ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
-        );
+        const child = spawnInstance({ customRuntimeConfig: { command: ["/opt/nodejs22/bin/node"], args: ["server.mjs"] } }, code, {
+          PATH: "/usr/bin:/bin",
+          APP_SECRET: TEST_SECRET,
+          FC_CUSTOM_LISTEN_PORT: String(await freePort()),
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        });
         expect(await child.exited).toEqual({ code: 78, signal: null });
         expect(child.stderr()).toMatch(/^Invalid configuration:\n {2}- DATABASE_URL: .*better-sqlite3 package cannot be found/);
         expect(child.stderr()).toContain("DATABASE_URL=mysql://");

@@ -19,7 +19,10 @@ describe.skipIf(!HAS_CHROMIUM)("the widget in Chromium on the demo site", () => 
     if (!existsSync("dist/widget/widget.js")) throw new Error("dist/widget is missing: `npm test` builds it (npm run build:widget)");
     dir = mkdtempSync(join(tmpdir(), "bc-e2e-"));
     const port = await freePort();
-    demo = await startDemo({ PORT: String(port), DEMO_SITE_PORT: String(await freePort()), DATA_DIR: dir, WIDGET_DIR: "dist/widget" }, memoryLogger());
+    demo = await startDemo(
+      { PORT: String(port), DEMO_SITE_PORT: String(await freePort()), DATA_DIR: dir, WIDGET_DIR: "dist/widget" },
+      memoryLogger(),
+    );
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -28,7 +31,10 @@ describe.skipIf(!HAS_CHROMIUM)("the widget in Chromium on the demo site", () => 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function openPage(path: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
+  async function openPage(
+    path: string,
+    viewport = { width: 1280, height: 800 },
+  ): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
     const context = await browser.newContext({ viewport, locale: "en-US" });
     const page = await context.newPage();
     const problems = collectProblems(page);

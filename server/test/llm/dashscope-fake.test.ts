@@ -145,9 +145,7 @@ describe("wire format", () => {
 
   it("answers non-stream requests with a chat.completion body whose id matches x-request-id", async () => {
     fake.enqueue({ kind: "answer", text: "plain" });
-    const { data, response } = await client.chat.completions
-      .create({ model: "qwen-max-latest", messages: user("hi") })
-      .withResponse();
+    const { data, response } = await client.chat.completions.create({ model: "qwen-max-latest", messages: user("hi") }).withResponse();
     expect(data.id).toBe(`chatcmpl-${response.headers.get("x-request-id")}`);
     expect(data.object).toBe("chat.completion");
     expect(data.choices[0]!.message).toMatchObject({ role: "assistant", content: "plain" });
@@ -193,9 +191,7 @@ describe("errors through the openai SDK", () => {
 
   it("500 → InternalServerError, also on a stream request", async () => {
     fake.enqueue({ kind: "error", status: 500, code: "internal_error" });
-    const err = await client.chat.completions
-      .create({ model: "qwen-plus", messages: user("hi"), stream: true })
-      .catch((e) => e);
+    const err = await client.chat.completions.create({ model: "qwen-plus", messages: user("hi"), stream: true }).catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect(err).toMatchObject({ status: 500, code: "internal_error", type: "internal_error" });
     expect(err.message).toMatch(/^500 An internal error has occured/);
@@ -203,9 +199,7 @@ describe("errors through the openai SDK", () => {
 
   it("SSE-framed 400 → BadRequestError whose message starts with '400 data:' and has no code (§2.4)", async () => {
     fake.enqueue({ kind: "error", status: 400, code: "data_inspection_failed", framing: "sse" });
-    const err = await client.chat.completions
-      .create({ model: "qwen-plus", messages: user("hi"), stream: true })
-      .catch((e) => e);
+    const err = await client.chat.completions.create({ model: "qwen-plus", messages: user("hi"), stream: true }).catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err.message.startsWith('400 data: {"error":{"code":"data_inspection_failed"')).toBe(true);
     expect(err.code).toBeUndefined();
@@ -217,7 +211,11 @@ describe("errors through the openai SDK", () => {
     const { text, error } = await drain(stream);
     expect(text).toBe("Partial answ");
     expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect(error).toMatchObject({ status: undefined, code: "data_inspection_failed", message: "Output data may contain inappropriate content." });
+    expect(error).toMatchObject({
+      status: undefined,
+      code: "data_inspection_failed",
+      message: "Output data may contain inappropriate content.",
+    });
   });
 
   it("drop → connection error after partial text", async () => {
@@ -251,10 +249,7 @@ describe("errors through the openai SDK", () => {
   it("hang after the first chunk → an AbortSignal ends the stream", async () => {
     fake.enqueue({ kind: "hang", phase: "after-first-chunk", text: "thinking…" });
     const ac = new AbortController();
-    const stream = await client.chat.completions.create(
-      { model: "qwen-plus", messages: user("hi"), stream: true },
-      { signal: ac.signal },
-    );
+    const stream = await client.chat.completions.create({ model: "qwen-plus", messages: user("hi"), stream: true }, { signal: ac.signal });
     let text = "";
     const done = (async () => {
       try {
@@ -277,9 +272,7 @@ describe("errors through the openai SDK", () => {
 
 describe("validation like the real service", () => {
   it("temperature out of [0, 2) → 400 with the documented message (shape A non-stream)", async () => {
-    const err = await client.chat.completions
-      .create({ model: "qwen-plus", messages: user("hi"), temperature: 2 })
-      .catch((e) => e);
+    const err = await client.chat.completions.create({ model: "qwen-plus", messages: user("hi"), temperature: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(err).toMatchObject({ code: "invalid_parameter_error", type: "invalid_request_error" });
     expect(err.message).toBe("400 Temperature should be in [0.0, 2.0)");
@@ -292,7 +285,12 @@ describe("validation like the real service", () => {
     const rid = res.headers.get("x-request-id");
     const [data] = sseData(await res.text());
     expect(JSON.parse(data!)).toEqual({
-      error: { code: "invalid_parameter_error", param: null, message: "Range of top_p should be (0.0, 1.0]", type: "invalid_request_error" },
+      error: {
+        code: "invalid_parameter_error",
+        param: null,
+        message: "Range of top_p should be (0.0, 1.0]",
+        type: "invalid_request_error",
+      },
       id: `chatcmpl-${rid}`,
       request_id: rid,
     });
@@ -363,9 +361,7 @@ describe("default behaviour (empty queue) and control endpoints", () => {
   });
 
   it("markers in the last user message trigger failure modes", async () => {
-    const err = await client.chat.completions
-      .create({ model: "qwen-plus", messages: user("please fail [[fake:429]]") })
-      .catch((e) => e);
+    const err = await client.chat.completions.create({ model: "qwen-plus", messages: user("please fail [[fake:429]]") }).catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(err.code).toBe("limit_requests");
     const e500 = await client.chat.completions.create({ model: "qwen-plus", messages: user("[[fake:500]]") }).catch((e) => e);

@@ -18,13 +18,18 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<string[]> {
 }
 
 const WIRE =
-  ': keep-alive comment\n\n' +
+  ": keep-alive comment\n\n" +
   'data: {"choices":[{"delta":{"content":"你好，"}}]}\n\n' +
   'event: message\r\nid: 7\r\ndata: {"choices":[{"delta":{"content":"🙂 world"}}]}\r\n\r\n' +
-  'data: line one\ndata:line two\n\n' +
-  'retry: 1000\n\n' +
-  'data: [DONE]\n\n';
-const EXPECTED = ['{"choices":[{"delta":{"content":"你好，"}}]}', '{"choices":[{"delta":{"content":"🙂 world"}}]}', "line one\nline two", "[DONE]"];
+  "data: line one\ndata:line two\n\n" +
+  "retry: 1000\n\n" +
+  "data: [DONE]\n\n";
+const EXPECTED = [
+  '{"choices":[{"delta":{"content":"你好，"}}]}',
+  '{"choices":[{"delta":{"content":"🙂 world"}}]}',
+  "line one\nline two",
+  "[DONE]",
+];
 
 describe("sseData: the data of each event of a text/event-stream body", () => {
   it("reads LF and CRLF events, joins multi-line data, skips comments and fields without data", async () => {

@@ -10,7 +10,10 @@ export const COUNTING_TABLES = new Set(["counters"]);
 /** Every table of the schema (kysely's own migration tables excluded), found once, so new tables are covered. */
 export async function dataTables(db: Db): Promise<string[]> {
   const tables = await db.introspection.getTables();
-  return tables.map((t) => t.name).filter((name) => !COUNTING_TABLES.has(name)).sort();
+  return tables
+    .map((t) => t.name)
+    .filter((name) => !COUNTING_TABLES.has(name))
+    .sort();
 }
 
 /** All rows of the given tables, each table's rows in a stable order, for before/after comparison. */

@@ -23,7 +23,10 @@ export function expectErrorShape(body: unknown): asserts body is ErrorJson {
   expect(Object.keys(body as object)).toEqual(["error"]);
   const error = (body as ErrorJson).error;
   const keys = Object.keys(error).sort();
-  expect([["code", "message"], ["code", "issues", "message"]]).toContainEqual(keys);
+  expect([
+    ["code", "message"],
+    ["code", "issues", "message"],
+  ]).toContainEqual(keys);
   expect(error.code).toMatch(/^[a-z]+(_[a-z]+)*$/);
   expect(typeof error.message).toBe("string");
   expect(error.message.length).toBeGreaterThan(0);

@@ -11,7 +11,17 @@ import type { AddressInfo } from "node:net";
  */
 
 /** Per connection, never forwarded (RFC 9110 §7.6.1), plus proxy credentials. */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-authenticate"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-authorization",
+  "proxy-authenticate",
+]);
 
 export interface FcFunctionInfo {
   functionName: string;

@@ -55,7 +55,7 @@ export const NAUGHTY_STRINGS = [
   "{}",
   "<script>alert(1)</script>",
   "' OR '1'='1' --",
-  "\"; DROP TABLE sites; --",
+  '"; DROP TABLE sites; --',
   "${7*7}{{7*7}}",
   "../../../../etc/passwd",
   "%00",
@@ -89,10 +89,7 @@ export const hostileString = fc.oneof(
 // JSON texts. Built as text, not with JSON.stringify of an object, so that `__proto__` keys and
 // duplicate keys reach the server as a client may send them.
 
-type Tree =
-  | { t: "raw"; text: string }
-  | { t: "arr"; items: Tree[] }
-  | { t: "obj"; entries: Array<[string, Tree]> };
+type Tree = { t: "raw"; text: string } | { t: "arr"; items: Tree[] } | { t: "obj"; entries: Array<[string, Tree]> };
 
 export function toJsonText(tree: Tree): string {
   switch (tree.t) {
@@ -108,12 +105,33 @@ export function toJsonText(tree: Tree): string {
 const raw = (value: unknown): Tree => ({ t: "raw", text: JSON.stringify(value) });
 
 /** Numbers JSON allows but that are odd in JS: overflow to Infinity, -0, underflow, unsafe ints. */
-const oddNumberText = fc.constantFrom("1e309", "-1e309", "-0", "1e-400", "9007199254740993", "0.1e1", "1E2", "123456789012345678901234567890", "-2147483649", "4294967296", "1.9999999999999999", "2", "0", "-1");
+const oddNumberText = fc.constantFrom(
+  "1e309",
+  "-1e309",
+  "-0",
+  "1e-400",
+  "9007199254740993",
+  "0.1e1",
+  "1E2",
+  "123456789012345678901234567890",
+  "-2147483649",
+  "4294967296",
+  "1.9999999999999999",
+  "2",
+  "0",
+  "-1",
+);
 
 const pollutionKey = fc.constantFrom("__proto__", "constructor", "prototype", "__defineGetter__", "toString", "valueOf", "hasOwnProperty");
 
 const pollutionPayload: fc.Arbitrary<Tree> = fc.constantFrom<Tree>(
-  { t: "obj", entries: [["polluted", raw("yes")], ["isAdmin", raw(true)]] },
+  {
+    t: "obj",
+    entries: [
+      ["polluted", raw("yes")],
+      ["isAdmin", raw(true)],
+    ],
+  },
   { t: "obj", entries: [["prototype", { t: "obj", entries: [["polluted", raw("yes")]] }]] },
   { t: "obj", entries: [["__proto__", { t: "obj", entries: [["polluted", raw("yes")]] }]] },
   raw(null),
@@ -136,7 +154,13 @@ export const jsonTree: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => (
     leaf,
     fc.array(tie("tree"), { maxLength: 5 }).map((items): Tree => ({ t: "arr", items })),
     fc
-      .array(fc.tuple(fc.oneof(hostileText(12), pollutionKey, fc.constantFrom("content", "name", "bot", "email", "password", "apiKey")), tie("tree")), { maxLength: 6 })
+      .array(
+        fc.tuple(
+          fc.oneof(hostileText(12), pollutionKey, fc.constantFrom("content", "name", "bot", "email", "password", "apiKey")),
+          tie("tree"),
+        ),
+        { maxLength: 6 },
+      )
       .map((entries): Tree => ({ t: "obj", entries })),
   ),
 })).tree;
@@ -203,7 +227,10 @@ const sampleTree = (sample: Record<string, unknown>): Array<[string, Tree]> => O
 export function hostileBody(info: BodyInfo): fc.Arbitrary<string | Uint8Array<ArrayBuffer>> {
   const base = sampleTree(info.sample);
   const props = info.properties.length ? info.properties : ["content", "name"];
-  const withField = (entries: Array<[string, Tree]>, key: string, value: Tree): Array<[string, Tree]> => [...entries.filter(([k]) => k !== key), [key, value]];
+  const withField = (entries: Array<[string, Tree]>, key: string, value: Tree): Array<[string, Tree]> => [
+    ...entries.filter(([k]) => k !== key),
+    [key, value],
+  ];
   const obj = (entries: Array<[string, Tree]>): string => toJsonText({ t: "obj", entries });
 
   const arbs: Array<fc.Arbitrary<string | Uint8Array<ArrayBuffer>>> = [
@@ -213,7 +240,9 @@ export function hostileBody(info: BodyInfo): fc.Arbitrary<string | Uint8Array<Ar
     fc.tuple(fc.constantFrom(...props), jsonTree).map(([p, v]) => obj(withField(base, p, v))),
     fc.tuple(fc.constantFrom(...props), hostileString).map(([p, v]) => obj(withField(base, p, raw(v)))),
     // several fields at once
-    fc.array(fc.tuple(fc.constantFrom(...props), leaf), { minLength: 1, maxLength: 4 }).map((fields) => obj(fields.reduce((acc, [p, v]) => withField(acc, p, v), base))),
+    fc
+      .array(fc.tuple(fc.constantFrom(...props), leaf), { minLength: 1, maxLength: 4 })
+      .map((fields) => obj(fields.reduce((acc, [p, v]) => withField(acc, p, v), base))),
     // prototype pollution at the top and one level down
     fc.tuple(pollutionKey, pollutionPayload).map(([k, v]) => obj([[k, v], ...base])),
     fc.tuple(pollutionKey, pollutionPayload).map(([k, v]) => obj([...base, [k, v]])),
@@ -222,24 +251,31 @@ export function hostileBody(info: BodyInfo): fc.Arbitrary<string | Uint8Array<Ar
     // arbitrary JSON of any shape
     jsonTree.map(toJsonText),
     // deep nesting, alone or inside an otherwise valid body
-    fc.tuple(fc.integer({ min: 10, max: 30_000 }), fc.constantFrom("object", "array") as fc.Arbitrary<"object" | "array">, fc.boolean()).map(([d, kind, inside]) =>
-      inside ? obj([...base, ["x", { t: "raw", text: deepText(d, kind) }]]) : deepText(d, kind),
-    ),
+    fc
+      .tuple(fc.integer({ min: 10, max: 30_000 }), fc.constantFrom("object", "array") as fc.Arbitrary<"object" | "array">, fc.boolean())
+      .map(([d, kind, inside]) => (inside ? obj([...base, ["x", { t: "raw", text: deepText(d, kind) }]]) : deepText(d, kind))),
     // not JSON
     garbageText,
     // bytes that are not UTF-8
-    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, ...bytes, 0x22, 0x7d])),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 64 })
+      .map((bytes) => Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, ...bytes, 0x22, 0x7d])),
     // huge, but still JSON
     hugeText.map((t) => obj(withField(base, props[0], raw(t)))),
   ];
   if (info.nested.length) {
     // a nested object's fields (bot.*): wrong types, pollution keys, unknown keys
     arbs.push(
-      fc.constantFrom(...info.nested).chain(([outer, inner]) =>
-        fc
-          .array(fc.tuple(fc.oneof(fc.constantFrom(...inner), pollutionKey, hostileText(8)), fc.oneof(leaf, pollutionPayload, jsonTree)), { minLength: 1, maxLength: 4 })
-          .map((entries) => obj(withField(base, outer, { t: "obj", entries }))),
-      ),
+      fc
+        .constantFrom(...info.nested)
+        .chain(([outer, inner]) =>
+          fc
+            .array(
+              fc.tuple(fc.oneof(fc.constantFrom(...inner), pollutionKey, hostileText(8)), fc.oneof(leaf, pollutionPayload, jsonTree)),
+              { minLength: 1, maxLength: 4 },
+            )
+            .map((entries) => obj(withField(base, outer, { t: "obj", entries }))),
+        ),
     );
   }
   return fc.oneof(...arbs);
@@ -255,17 +291,61 @@ const encode = (s: string) => encodeURIComponent(s.toWellFormed());
 const queryPart = fc.oneof(
   hostileString.map((s) => encode(s.slice(0, 3000)).replace(/%25/g, "%")),
   hostileText(20).map(encode),
-  fc.constantFrom("%", "%%", "%zz", "%E4%BD", "%C0%AF", "%00", "%FF%FE", "+", "++", "%2B", "&", "=", "==", "[]", "[0]", "a[b]", "..", "%u0041", "%ud800"),
-  fc.constantFrom("0", "-1", "1e3", "99999999999", "NaN", "Infinity", "2026-02-30", "2026-13-01", "1999-12-31T23:59:60Z", "0000-00-00", "9999-99-99", "2026-01-01T00:00:00+99:99", "true"),
-  // well-formed values at the edges: dates of any year, date-times with offsets, numbers at limits
-  fc.date({ min: new Date("0000-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }).chain((d) =>
-    fc.constantFrom(d.toISOString().slice(0, 10), d.toISOString(), encodeURIComponent(d.toISOString().replace("Z", "+14:00")), encodeURIComponent(d.toISOString().replace("Z", "-12:00"))),
+  fc.constantFrom(
+    "%",
+    "%%",
+    "%zz",
+    "%E4%BD",
+    "%C0%AF",
+    "%00",
+    "%FF%FE",
+    "+",
+    "++",
+    "%2B",
+    "&",
+    "=",
+    "==",
+    "[]",
+    "[0]",
+    "a[b]",
+    "..",
+    "%u0041",
+    "%ud800",
   ),
+  fc.constantFrom(
+    "0",
+    "-1",
+    "1e3",
+    "99999999999",
+    "NaN",
+    "Infinity",
+    "2026-02-30",
+    "2026-13-01",
+    "1999-12-31T23:59:60Z",
+    "0000-00-00",
+    "9999-99-99",
+    "2026-01-01T00:00:00+99:99",
+    "true",
+  ),
+  // well-formed values at the edges: dates of any year, date-times with offsets, numbers at limits
+  fc
+    .date({ min: new Date("0000-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true })
+    .chain((d) =>
+      fc.constantFrom(
+        d.toISOString().slice(0, 10),
+        d.toISOString(),
+        encodeURIComponent(d.toISOString().replace("Z", "+14:00")),
+        encodeURIComponent(d.toISOString().replace("Z", "-12:00")),
+      ),
+    ),
   fc.integer({ min: -100_000, max: 100_000 }).map(String),
   fc.constantFrom("-840", "840", "841", "-841", "100", "101", "1", "0x10", "1.5", "%201"),
   // cursors: what the API gives out is base64url("<updatedAt>:<id>"); forged ones at the edges
   fc
-    .tuple(fc.oneof(fc.stringMatching(/^[0-9]{1,140}$/), fc.constantFrom("-1", "1e999", "NaN", "")), fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{3,64}$/), hostileText(10)))
+    .tuple(
+      fc.oneof(fc.stringMatching(/^[0-9]{1,140}$/), fc.constantFrom("-1", "1e999", "NaN", "")),
+      fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{3,64}$/), hostileText(10)),
+    )
     .map(([n, id]) => Buffer.from(`${n}:${id}`).toString("base64url")),
 );
 
@@ -283,9 +363,15 @@ export function hostileQuery(knownKeys: string[]): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.array(pair, { maxLength: 8 }).map((pairs) => pairs.join("&")) },
     // the same key repeated, with conflicting values
-    { weight: 2, arbitrary: fc.tuple(key, fc.array(queryPart, { minLength: 2, maxLength: 5 })).map(([k, vs]) => vs.map((v) => `${k}=${v}`).join("&")) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(key, fc.array(queryPart, { minLength: 2, maxLength: 5 })).map(([k, vs]) => vs.map((v) => `${k}=${v}`).join("&")),
+    },
     // separators only, or a huge query string
-    { weight: 1, arbitrary: fc.constantFrom("&&&", "=&=", "?", "??a=1", "#frag", ";a=1;b=2", `q=${"x".repeat(50_000)}`, `${"a=1&".repeat(2_000)}a=2`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom("&&&", "=&=", "?", "??a=1", "#frag", ";a=1;b=2", `q=${"x".repeat(50_000)}`, `${"a=1&".repeat(2_000)}a=2`),
+    },
   );
 }
 
@@ -295,7 +381,27 @@ export const hostileSegment = fc.oneof(
   { weight: 3, arbitrary: hostileString.map((s) => encode(s.slice(0, 5000))) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom("%", "%zz", "%E4%BD", "%C0%AF", "%00", "%2F", "%2e%2e", "..", ".", "a%2Fb", "a/b", "%252F", "%5C", "~", "!$&'()*+,;=:@", "%F0%9F%98", "x".repeat(10_000), "__proto__", "constructor"),
+    arbitrary: fc.constantFrom(
+      "%",
+      "%zz",
+      "%E4%BD",
+      "%C0%AF",
+      "%00",
+      "%2F",
+      "%2e%2e",
+      "..",
+      ".",
+      "a%2Fb",
+      "a/b",
+      "%252F",
+      "%5C",
+      "~",
+      "!$&'()*+,;=:@",
+      "%F0%9F%98",
+      "x".repeat(10_000),
+      "__proto__",
+      "constructor",
+    ),
   },
 );
 
@@ -303,7 +409,10 @@ export const hostileSegment = fc.oneof(
 // Headers
 
 /** Header values are byte strings: any text, UTF-8 bytes shown as latin1, without CR, LF, NUL (which fetch refuses). */
-export const toHeaderValue = (s: string) => Buffer.from(s, "utf8").toString("latin1").replace(/[\r\n\0]/g, "");
+export const toHeaderValue = (s: string) =>
+  Buffer.from(s, "utf8")
+    .toString("latin1")
+    .replace(/[\r\n\0]/g, "");
 
 export const hostileHeaderText = fc.oneof(hostileText(40), fc.constantFrom(...NAUGHTY_STRINGS), hugeText).map(toHeaderValue);
 

@@ -66,7 +66,11 @@ describe("widget API client: session and conversation", () => {
   it("maps error answers to their stable code, with Retry-After for 429", async () => {
     const c = client();
     await c.createConversation();
-    api.overrides.push({ method: "POST", path: /messages$/, reply: () => errorJson(429, "rate_limited", "Too many requests", { "retry-after": "12" }) });
+    api.overrides.push({
+      method: "POST",
+      path: /messages$/,
+      reply: () => errorJson(429, "rate_limited", "Too many requests", { "retry-after": "12" }),
+    });
     const err = await c.send(c.conversationId()!, "hi").catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: "rate_limited", status: 429, retryAfter: 12 });
@@ -159,12 +163,21 @@ describe("widget API client: the answer stream", () => {
   it("returns an error event with its translated message, status and stored message id", async () => {
     api.answers.push((stream, ctx) => {
       stream.send("delta", { text: "Half an ans" });
-      stream.send("error", { code: "answer_interrupted", message: "回答中断了，请重试。", messageId: ctx.store("Half an ans", "partial"), status: "partial" });
+      stream.send("error", {
+        code: "answer_interrupted",
+        message: "回答中断了，请重试。",
+        messageId: ctx.store("Half an ans", "partial"),
+        status: "partial",
+      });
       stream.close();
     });
     const c = client();
     const outcome = await c.send(await c.createConversation(), "q");
-    expect(outcome).toEqual({ status: "partial", messageId: expect.stringMatching(/^msg_/), error: { code: "answer_interrupted", message: "回答中断了，请重试。" } });
+    expect(outcome).toEqual({
+      status: "partial",
+      messageId: expect.stringMatching(/^msg_/),
+      error: { code: "answer_interrupted", message: "回答中断了，请重试。" },
+    });
   });
 
   it("says stream_interrupted when the stream ends without done or error", async () => {

@@ -69,9 +69,12 @@ describe("GET /widget.js and the chat chunks", () => {
     writeFileSync(join(dir, "widget.js"), loader);
   });
 
-  it.each(["/chat-unknown.js", "/chat-AbC_12-x.js.map", "/secret.txt", "/chat-AbC_12-x.css"])("answers %s with the standard 404", async (path) => {
-    await expectError(await h.request(path), 404, "not_found");
-  });
+  it.each(["/chat-unknown.js", "/chat-AbC_12-x.js.map", "/secret.txt", "/chat-AbC_12-x.css"])(
+    "answers %s with the standard 404",
+    async (path) => {
+      await expectError(await h.request(path), 404, "not_found");
+    },
+  );
 
   it.each(["/chat-..%2Fsecret.txt%00.js", "/chat-%2e%2e%2fsecret.js", "/chat-a.b.js", "/chat-ab.js", "/chat-x%00y.js"])(
     "answers the malformed name %s with 400 invalid_params, as every route does",

@@ -38,10 +38,19 @@ describe.skipIf(!built)("the built widget in a page", () => {
             async beforeAsyncRequest({ request, window }) {
               const url = new URL(request.url);
               requested.push(`${request.method} ${url.href}`);
-              const json = (body: unknown, status = 200) => new window.Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+              const json = (body: unknown, status = 200) =>
+                new window.Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
               if (url.href.startsWith(CDN)) return;
               if (url.pathname.endsWith("/config")) {
-                return json({ siteKey: "site_a", displayName: "Built bot", avatarUrl: null, primaryColor: "#0f766e", welcomeMessage: "Hello from the build", suggestedQuestions: ["Ping?"], language: "en" });
+                return json({
+                  siteKey: "site_a",
+                  displayName: "Built bot",
+                  avatarUrl: null,
+                  primaryColor: "#0f766e",
+                  welcomeMessage: "Hello from the build",
+                  suggestedQuestions: ["Ping?"],
+                  language: "en",
+                });
               }
               if (url.pathname.endsWith("/sessions")) return json({ token: "tok", visitorId: "vis" }, 201);
               if (url.pathname == "/v1/conversations") return json({ conversation: { id: "conv_1" } }, 201);
@@ -79,7 +88,15 @@ describe.skipIf(!built)("the built widget in a page", () => {
     const root = await until(() => document.querySelector("bailian-chat")?.shadowRoot);
     const launcher = await until(() => root.querySelector<HTMLButtonElement>("button.l"));
     expect(launcher.getAttribute("aria-label")).toBe("Open chat with Built bot");
-    expect(Object.keys((win as unknown as { BailianChat: object }).BailianChat).sort()).toEqual(["close", "get", "newConversation", "on", "open", "siteKey", "toggle"]);
+    expect(Object.keys((win as unknown as { BailianChat: object }).BailianChat).sort()).toEqual([
+      "close",
+      "get",
+      "newConversation",
+      "on",
+      "open",
+      "siteKey",
+      "toggle",
+    ]);
 
     launcher.click();
     const input = await until(() => root.querySelector<HTMLTextAreaElement>(".p:not([hidden]) textarea"));
@@ -93,7 +110,9 @@ describe.skipIf(!built)("the built widget in a page", () => {
     const view = win as unknown as typeof globalThis;
     input.dispatchEvent(new view.Event("input", { bubbles: true }));
     input.dispatchEvent(new view.KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
-    const answer = await until(() => Array.from(root.querySelectorAll(".m.a:not(.welcome)")).find((m) => m.textContent!.includes("built.")));
+    const answer = await until(() =>
+      Array.from(root.querySelectorAll(".m.a:not(.welcome)")).find((m) => m.textContent!.includes("built.")),
+    );
     expect(answer.querySelector("strong")!.textContent).toBe("built");
   });
 });

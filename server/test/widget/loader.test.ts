@@ -1,13 +1,28 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type MessageEventDetail, pageState } from "../../../widget/src/shared/contract.js";
-import { API, WIDGET_SRC, type FakeApi, addWidgetScript, createFakeApi, openPanel, resetPage, startWidget, tick, ui, waitFor } from "./support.js";
+import {
+  API,
+  WIDGET_SRC,
+  type FakeApi,
+  addWidgetScript,
+  createFakeApi,
+  openPanel,
+  resetPage,
+  startWidget,
+  tick,
+  ui,
+  waitFor,
+} from "./support.js";
 
 let api: FakeApi;
 
 beforeEach(async () => {
   await resetPage();
-  api = createFakeApi({ site_a: { displayName: "Alpha bot" }, site_b: { displayName: "Beta bot", primaryColor: "#fde047", language: "zh-CN" } });
+  api = createFakeApi({
+    site_a: { displayName: "Alpha bot" },
+    site_b: { displayName: "Beta bot", primaryColor: "#fde047", language: "zh-CN" },
+  });
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -277,7 +292,11 @@ describe("loader: attributes", () => {
 
   it("warns the site owner when the page's origin is not allowed, and shows no launcher", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    api.overrides.push({ method: "GET", path: /config$/, reply: () => new Response(JSON.stringify({ error: { code: "origin_not_allowed", message: "x" } }), { status: 403 }) });
+    api.overrides.push({
+      method: "GET",
+      path: /config$/,
+      reply: () => new Response(JSON.stringify({ error: { code: "origin_not_allowed", message: "x" } }), { status: 403 }),
+    });
     vi.stubGlobal("fetch", api.fetch);
     addWidgetScript({ "data-site-key": "site_a", "data-api-base": API });
     await waitFor(() => expect(warn).toHaveBeenCalled());

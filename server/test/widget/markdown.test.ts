@@ -36,19 +36,21 @@ describe("markdown renderer: what answers look like", () => {
 
   it("renders unordered, ordered and nested lists", () => {
     expect(html("- one\n- **two**\n  - nested\n\n3. third\n4. fourth")).toBe(
-      "<ul><li>one</li><li><p><strong>two</strong></p><ul><li>nested</li></ul></li></ul><ol start=\"3\"><li>third</li><li>fourth</li></ol>",
+      '<ul><li>one</li><li><p><strong>two</strong></p><ul><li>nested</li></ul></li></ul><ol start="3"><li>third</li><li>fourth</li></ol>',
     );
   });
 
   it("renders fenced code blocks verbatim, also unclosed while streaming", () => {
     expect(html("```js\nconst a = '<b>';\n\n**not bold**\n```\nafter")).toBe(
-      '<pre><code data-lang="js">const a = \'&lt;b&gt;\';\n\n**not bold**</code></pre><p>after</p>',
+      "<pre><code data-lang=\"js\">const a = '&lt;b&gt;';\n\n**not bold**</code></pre><p>after</p>",
     );
     expect(html("Look:\n```\nlet x = 1")).toBe("<p>Look:</p><pre><code>let x = 1</code></pre>");
   });
 
   it("renders headings as bold lines, quotes and rules", () => {
-    expect(html("## Title\n> quoted *text*\n\n---")).toBe('<p class="h"><strong>Title</strong></p><blockquote><p>quoted <em>text</em></p></blockquote><hr>');
+    expect(html("## Title\n> quoted *text*\n\n---")).toBe(
+      '<p class="h"><strong>Title</strong></p><blockquote><p>quoted <em>text</em></p></blockquote><hr>',
+    );
   });
 
   it("links http, https and mailto in a new tab without opener, referrer or endorsement", () => {
@@ -96,7 +98,12 @@ describe("markdown renderer against an XSS corpus", () => {
   });
 
   it("turns a link with a refused scheme into its text", () => {
-    for (const payload of ["[click me](javascript:alert(1))", "[click me](data:text/html,x)", "[click me](vbscript:x)", "[click me](javascript&#58;alert(1))"]) {
+    for (const payload of [
+      "[click me](javascript:alert(1))",
+      "[click me](data:text/html,x)",
+      "[click me](vbscript:x)",
+      "[click me](javascript&#58;alert(1))",
+    ]) {
       const el = show(payload);
       expect(el.querySelector("a")).toBeNull();
       expect(el.textContent).toBe("click me");

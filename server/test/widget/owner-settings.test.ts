@@ -82,7 +82,15 @@ describe("owner avatar URL and colour", () => {
   ];
 
   it.each(hostileUrls)("refuses %j as an avatar", async (url) => {
-    api.configs.set("site_x", { siteKey: "site_x", displayName: "Bot", avatarUrl: url, primaryColor: "#4f46e5", welcomeMessage: "", suggestedQuestions: [], language: "en" });
+    api.configs.set("site_x", {
+      siteKey: "site_x",
+      displayName: "Bot",
+      avatarUrl: url,
+      primaryColor: "#4f46e5",
+      welcomeMessage: "",
+      suggestedQuestions: [],
+      language: "en",
+    });
     const { root, ui: w } = await startWidget(api, { "data-site-key": "site_x" });
     expect(w.launcher().querySelector("img")).toBeNull();
     await openPanel(w);
@@ -92,7 +100,15 @@ describe("owner avatar URL and colour", () => {
 
   it("shows an http(s) avatar as an image with an empty alt, quotes and all kept inside the attribute", async () => {
     const url = 'https://img.example/a.png?x="onerror=alert(1)';
-    api.configs.set("site_x", { siteKey: "site_x", displayName: "Bot", avatarUrl: url, primaryColor: "#4f46e5", welcomeMessage: "", suggestedQuestions: [], language: "en" });
+    api.configs.set("site_x", {
+      siteKey: "site_x",
+      displayName: "Bot",
+      avatarUrl: url,
+      primaryColor: "#4f46e5",
+      welcomeMessage: "",
+      suggestedQuestions: [],
+      language: "en",
+    });
     const { root, ui: w } = await startWidget(api, { "data-site-key": "site_x" });
     await openPanel(w);
     for (const img of [w.launcher().querySelector("img")!, root.querySelector<HTMLImageElement>(".av")!]) {
@@ -103,16 +119,35 @@ describe("owner avatar URL and colour", () => {
     }
   });
 
-  it.each(["red", "#fff", "#12345g", "#123456;background:url(https://evil.example/x)", "var(--x)", "expression(alert(1))"])("uses the default colour for %j", async (color) => {
-    api.configs.set("site_x", { siteKey: "site_x", displayName: "Bot", avatarUrl: null, primaryColor: color, welcomeMessage: "", suggestedQuestions: [], language: "en" });
-    const { root } = await startWidget(api, { "data-site-key": "site_x" });
-    const style = (root.querySelector(".w") as HTMLElement).style;
-    expect(style.getPropertyValue("--c")).toBe("#4f46e5");
-    expect(style.cssText).not.toContain("evil");
-  });
+  it.each(["red", "#fff", "#12345g", "#123456;background:url(https://evil.example/x)", "var(--x)", "expression(alert(1))"])(
+    "uses the default colour for %j",
+    async (color) => {
+      api.configs.set("site_x", {
+        siteKey: "site_x",
+        displayName: "Bot",
+        avatarUrl: null,
+        primaryColor: color,
+        welcomeMessage: "",
+        suggestedQuestions: [],
+        language: "en",
+      });
+      const { root } = await startWidget(api, { "data-site-key": "site_x" });
+      const style = (root.querySelector(".w") as HTMLElement).style;
+      expect(style.getPropertyValue("--c")).toBe("#4f46e5");
+      expect(style.cssText).not.toContain("evil");
+    },
+  );
 
   it("a model answer from the XSS corpus renders safely in the panel", async () => {
-    api.configs.set("site_x", { siteKey: "site_x", displayName: "Bot", avatarUrl: null, primaryColor: "#4f46e5", welcomeMessage: "", suggestedQuestions: [], language: "en" });
+    api.configs.set("site_x", {
+      siteKey: "site_x",
+      displayName: "Bot",
+      avatarUrl: null,
+      primaryColor: "#4f46e5",
+      welcomeMessage: "",
+      suggestedQuestions: [],
+      language: "en",
+    });
     api.answers.push(async (stream, ctx) => {
       const text = XSS_CORPUS.join("\n\n");
       for (let i = 0; i < text.length; i += 50) stream.send("delta", { text: text.slice(i, i + 50) });

@@ -1,13 +1,29 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type FakeApi, type Stream, createFakeApi, errorJson, openPanel, resetPage, send, settled, startWidget, tick, waitFor } from "./support.js";
+import {
+  type FakeApi,
+  type Stream,
+  createFakeApi,
+  errorJson,
+  openPanel,
+  resetPage,
+  send,
+  settled,
+  startWidget,
+  tick,
+  waitFor,
+} from "./support.js";
 
 let api: FakeApi;
 
 beforeEach(async () => {
   await resetPage();
   api = createFakeApi({
-    site_a: { displayName: "Shop helper", welcomeMessage: "Hi! Ask me about **orders**.", suggestedQuestions: ["Where is my order?", "Do you ship abroad?"] },
+    site_a: {
+      displayName: "Shop helper",
+      welcomeMessage: "Hi! Ask me about **orders**.",
+      suggestedQuestions: ["Where is my order?", "Do you ship abroad?"],
+    },
     site_zh: { displayName: "小助手", language: "zh-CN", welcomeMessage: "你好！" },
   });
 });
@@ -234,7 +250,12 @@ describe("panel: answers", () => {
   it("shows the server's translated error sentence, keeps partial text, and retries", async () => {
     api.answers.push((stream, ctx) => {
       stream.send("delta", { text: "Partial ans" });
-      stream.send("error", { code: "answer_interrupted", message: "The answer was interrupted. Please try again.", messageId: ctx.store("Partial ans", "partial"), status: "partial" });
+      stream.send("error", {
+        code: "answer_interrupted",
+        message: "The answer was interrupted. Please try again.",
+        messageId: ctx.store("Partial ans", "partial"),
+        status: "partial",
+      });
       stream.close();
     });
     const w = await start();
@@ -253,7 +274,12 @@ describe("panel: answers", () => {
 
   it("a refused answer shows the sentence without a retry", async () => {
     api.answers.push((stream, ctx) => {
-      stream.send("error", { code: "answer_refused", message: "Sorry, I can't help with that. Please ask something else.", messageId: ctx.store("", "refused"), status: "refused" });
+      stream.send("error", {
+        code: "answer_refused",
+        message: "Sorry, I can't help with that. Please ask something else.",
+        messageId: ctx.store("", "refused"),
+        status: "refused",
+      });
       stream.close();
     });
     const w = await start();
@@ -265,7 +291,11 @@ describe("panel: answers", () => {
 
   it("says when to try again after too many messages", async () => {
     const w = await start();
-    api.overrides.push({ method: "POST", path: /messages$/, reply: () => errorJson(429, "rate_limited", "Too many requests; try again shortly.", { "retry-after": "12" }) });
+    api.overrides.push({
+      method: "POST",
+      path: /messages$/,
+      reply: () => errorJson(429, "rate_limited", "Too many requests; try again shortly.", { "retry-after": "12" }),
+    });
     await send(w, "Spam");
     await waitFor(() => expect(w.error()!.textContent).toContain("Try again in 12 seconds."));
   });
@@ -318,7 +348,13 @@ describe("panel: persistence", () => {
     await openPanel(w);
     await waitFor(() => expect(w.bubbles()).toHaveLength(5));
     const notes = w.bubbles().map((b) => b.querySelector(".note")?.textContent ?? null);
-    expect(notes).toEqual([null, null, "The answer is incomplete", "Sorry, I can't help with that.", "This answer could not be generated."]);
+    expect(notes).toEqual([
+      null,
+      null,
+      "The answer is incomplete",
+      "Sorry, I can't help with that.",
+      "This answer could not be generated.",
+    ]);
   });
 
   it("starts afresh when the stored conversation is gone", async () => {

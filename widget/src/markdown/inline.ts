@@ -35,7 +35,7 @@ export function renderInline(text: string, depth = 0): ComponentChildren[] {
   const re = new RegExp(INLINE.source, "g");
   let last = 0;
   let key = 0;
-  for (let m: RegExpExecArray | null; (m = re.exec(text)); ) {
+  for (let m: RegExpExecArray | null; (m = re.exec(text));) {
     const at = m.index;
     const end = re.lastIndex;
     // Underscores inside words (snake_case) are not emphasis; nesting is bounded for long answers.

@@ -43,7 +43,8 @@ export function renderMarkdown(source: string, depth = 0): JSX.Element[] {
     } else if ((m = FENCE.exec(line))) {
       const fence = m[1];
       const code: string[] = [];
-      for (i++; i < lines.length && !(lines[i].trim().startsWith(fence) && lines[i].trim().replace(/[`~]/g, "") === ""); i++) code.push(lines[i]);
+      for (i++; i < lines.length && !(lines[i].trim().startsWith(fence) && lines[i].trim().replace(/[`~]/g, "") === ""); i++)
+        code.push(lines[i]);
       i++;
       blocks.push(
         <pre key={key}>
@@ -63,7 +64,9 @@ export function renderMarkdown(source: string, depth = 0): JSX.Element[] {
     } else if (QUOTE.test(line)) {
       const quoted: string[] = [];
       for (; i < lines.length && (m = QUOTE.exec(lines[i])); i++) quoted.push(m[1]);
-      blocks.push(<blockquote key={key}>{depth < MAX_DEPTH ? renderMarkdown(quoted.join("\n"), depth + 1) : quoted.join("\n")}</blockquote>);
+      blocks.push(
+        <blockquote key={key}>{depth < MAX_DEPTH ? renderMarkdown(quoted.join("\n"), depth + 1) : quoted.join("\n")}</blockquote>,
+      );
     } else if ((m = ITEM.exec(line))) {
       const consumed = list(lines, i, depth, key);
       blocks.push(consumed.node);
@@ -97,7 +100,9 @@ function list(lines: string[], start: number, depth: number, key: number): { nod
       // A blank line ends the list unless the next line continues it (an item or indented text).
       const next = lines[i + 1] ?? "";
       const nextItem = ITEM.exec(next);
-      const continues = (nextItem && nextItem[1].length <= indent + 1 && /\d/.test(nextItem[2]) === ordered) || (next.trim() !== "" && next.length - next.trimStart().length > indent);
+      const continues =
+        (nextItem && nextItem[1].length <= indent + 1 && /\d/.test(nextItem[2]) === ordered) ||
+        (next.trim() !== "" && next.length - next.trimStart().length > indent);
       if (!continues) break;
       items[items.length - 1].push("");
     } else if (lead > indent || (!isBlockStart(line) && !m)) {

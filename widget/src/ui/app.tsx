@@ -68,7 +68,13 @@ export function App({ store, strings, config, inline, activeElement, takeFocusRe
         <h2 id="bc-title" class="title">
           {config.displayName}
         </h2>
-        <button type="button" class="icon" aria-label={strings.newConversation} title={strings.newConversation} onClick={() => store.newConversation()}>
+        <button
+          type="button"
+          class="icon"
+          aria-label={strings.newConversation}
+          title={strings.newConversation}
+          onClick={() => store.newConversation()}
+        >
           <NewIcon />
         </button>
         {!inline && (

@@ -10,11 +10,15 @@ function Bubble({ message, strings }: { message: ViewMessage; strings: Strings }
   const text = message.text.value;
   const user = message.role == "user";
   const note =
-    status == "stopped" ? strings.stopped
-    : status == "partial" ? strings.interrupted
-    : status == "refused" && !text ? strings.refused
-    : status == "error" && !text ? strings.failed
-    : null;
+    status == "stopped"
+      ? strings.stopped
+      : status == "partial"
+        ? strings.interrupted
+        : status == "refused" && !text
+          ? strings.refused
+          : status == "error" && !text
+            ? strings.failed
+            : null;
   return (
     <div class={`m ${user ? "u" : "a"}`} data-status={status}>
       <span class="sr">{user ? strings.you : strings.assistant}</span>

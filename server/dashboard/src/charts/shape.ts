@@ -119,7 +119,10 @@ export function xLabelDays(days: readonly UsageDayData[], count: number): Set<st
 }
 
 /** The sum over the days and the busiest day (the first of equals), for the chart's description. */
-export function seriesSummary(days: readonly UsageDayData[], keys: readonly UsageKey[]): { total: number; max: number; maxDate: string | null } {
+export function seriesSummary(
+  days: readonly UsageDayData[],
+  keys: readonly UsageKey[],
+): { total: number; max: number; maxDate: string | null } {
   let total = 0;
   let max = 0;
   let maxDate: string | null = null;

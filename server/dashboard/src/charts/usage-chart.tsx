@@ -72,7 +72,14 @@ export function UsageChart({ id, title, description, days, series, kind, format 
         )}
       </figcaption>
       <div ref={box} class="chart__box">
-        <svg role="img" aria-labelledby={`${id}-svg-title ${id}-desc`} width={width} height={HEIGHT} viewBox={`0 0 ${width} ${HEIGHT}`} class="chart__svg">
+        <svg
+          role="img"
+          aria-labelledby={`${id}-svg-title ${id}-desc`}
+          width={width}
+          height={HEIGHT}
+          viewBox={`0 0 ${width} ${HEIGHT}`}
+          class="chart__svg"
+        >
           <title id={`${id}-svg-title`}>{title}</title>
           <desc id={`${id}-desc`}>{description}</desc>
           {scale.ticks.map((tick) => (
@@ -94,7 +101,15 @@ export function UsageChart({ id, title, description, days, series, kind, format 
             <g key={bar.date}>
               {bar.segments.map((seg) =>
                 seg.height > 0 ? (
-                  <rect key={seg.key} x={bar.x} y={seg.y} width={bar.width} height={seg.height} fill={colour(seg.key)} rx={Math.min(2, bar.width / 4)}>
+                  <rect
+                    key={seg.key}
+                    x={bar.x}
+                    y={seg.y}
+                    width={bar.width}
+                    height={seg.height}
+                    fill={colour(seg.key)}
+                    rx={Math.min(2, bar.width / 4)}
+                  >
                     <title>{`${formatDay(bar.date)} · ${series.find((x) => x.key === seg.key)?.label}: ${format(seg.value)}`}</title>
                   </rect>
                 ) : null,

@@ -15,7 +15,8 @@ interface ConfirmDialogProps {
   onCancel(): void;
 }
 
-const FOCUSABLE = "button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+const FOCUSABLE =
+  "button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
 /**
  * A modal confirmation: focus starts on Cancel (the safe choice), stays inside while open
@@ -54,7 +55,15 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, busyLabel, 
 
   return (
     <div class="backdrop" onClick={(e) => e.target === e.currentTarget && !busy && onCancel()}>
-      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="dialog-title" aria-describedby="dialog-body" ref={box} onKeyDown={onKeyDown}>
+      <div
+        class="dialog"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="dialog-title"
+        aria-describedby="dialog-body"
+        ref={box}
+        onKeyDown={onKeyDown}
+      >
         <h2 id="dialog-title">{title}</h2>
         <div id="dialog-body" class="dialog__body">
           {children}

@@ -14,7 +14,11 @@ export interface Resource<T> {
  * unmounted page's answer is dropped.
  */
 export function useResource<T>(load: () => Promise<T>, deps: unknown[]): Resource<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: null, loading: true });
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: null,
+    loading: true,
+  });
   const generation = useRef(0);
   const run = useCallback(() => {
     const mine = ++generation.current;

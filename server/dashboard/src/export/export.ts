@@ -5,7 +5,9 @@ import type { Conversation } from "../api/types.js";
  * Excel reads Chinese) and JSON, built in the browser and downloaded.
  */
 
-export const CONVERSATION_COLUMNS = ["id", "title", "visitorId", "messageCount", "createdAt", "updatedAt"] as const satisfies ReadonlyArray<keyof Conversation>;
+export const CONVERSATION_COLUMNS = ["id", "title", "visitorId", "messageCount", "createdAt", "updatedAt"] as const satisfies ReadonlyArray<
+  keyof Conversation
+>;
 
 /**
  * One CSV field. Quoted when it holds a quote, comma, line break or outer space. Text that a

@@ -63,7 +63,10 @@ export const errorMsg =
 /** The sentence for a failure, by its code. */
 export function errorText(s: Strings, error: unknown): string {
   const code = error instanceof ApiError ? error.code : "generic";
-  return s.errors[code] ?? (code === "invalid_json" || code === "invalid_query" || code === "invalid_params" ? s.errors.invalid_body : s.errors.generic);
+  return (
+    s.errors[code] ??
+    (code === "invalid_json" || code === "invalid_query" || code === "invalid_params" ? s.errors.invalid_body : s.errors.generic)
+  );
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
@@ -86,7 +89,8 @@ export function formatDateTime(iso: string, language: Lang = lang.value): string
 export function formatDay(day: string, language: Lang = lang.value, short = false): string {
   const [y, m, d] = day.split("-").map(Number);
   const date = new Date(Date.UTC(y, m - 1, d));
-  return new Intl.DateTimeFormat(language, short ? { month: "numeric", day: "numeric", timeZone: "UTC" } : { dateStyle: "medium", timeZone: "UTC" }).format(
-    date,
-  );
+  return new Intl.DateTimeFormat(
+    language,
+    short ? { month: "numeric", day: "numeric", timeZone: "UTC" } : { dateStyle: "medium", timeZone: "UTC" },
+  ).format(date);
 }

@@ -153,7 +153,10 @@ const en = {
       sessionsPerIpPerMinute: "New visitors per IP address per minute",
       monthlyMessages: "Messages per month",
       monthlyTokens: "Tokens per month",
-    } as Record<"visitorMessagesPerMinute" | "siteMessagesPerMinute" | "sessionsPerIpPerMinute" | "monthlyMessages" | "monthlyTokens", string>,
+    } as Record<
+      "visitorMessagesPerMinute" | "siteMessagesPerMinute" | "sessionsPerIpPerMinute" | "monthlyMessages" | "monthlyTokens",
+      string
+    >,
   },
 
   preview: {
@@ -260,7 +263,8 @@ const en = {
     empty: "No usage in the last 30 days yet. Numbers appear once visitors chat.",
     quota: (month: string) => `Monthly quota, ${month} (UTC)`,
     quotaOf: (used: string, limit: string) => `${used} of ${limit}`,
-    quotaExceeded: "The monthly quota is used up: visitors are told the bot is unavailable until next month. Raise it under Bot settings → Limits.",
+    quotaExceeded:
+      "The monthly quota is used up: visitors are told the bot is unavailable until next month. Raise it under Bot settings → Limits.",
     quotaMessages: "Messages",
     quotaTokens: "Tokens",
   },
@@ -423,7 +427,8 @@ const zhCN: Strings = {
     savedNow: "设置已保存。",
     leaveConfirm: "有尚未保存的更改。确定不保存就离开吗？",
     limits: "限额与每月额度",
-    limitsHint: "单个访客、单个网络地址以及整个站点可用的量。超过每分钟限额时，访客会被请稍候；超过每月额度后，机器人会提示暂不可用，直到下个月。",
+    limitsHint:
+      "单个访客、单个网络地址以及整个站点可用的量。超过每分钟限额时，访客会被请稍候；超过每月额度后，机器人会提示暂不可用，直到下个月。",
     limitLabels: {
       visitorMessagesPerMinute: "每位访客每分钟消息数",
       siteMessagesPerMinute: "整个站点每分钟消息数",

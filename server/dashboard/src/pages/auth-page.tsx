@@ -21,7 +21,8 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
 
-  const check = (field: "email" | "password", value: string) => fieldMsg(field === "email" ? checkEmail(value) : checkPassword(value, signUp));
+  const check = (field: "email" | "password", value: string) =>
+    fieldMsg(field === "email" ? checkEmail(value) : checkPassword(value, signUp));
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
@@ -109,7 +110,8 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
           </button>
         </form>
         <p class="auth__switch">
-          {signUp ? s.auth.haveAccount : s.auth.noAccount} <Link to={signUp ? "/signin" : "/signup"}>{signUp ? s.auth.signInInstead : s.auth.createOne}</Link>
+          {signUp ? s.auth.haveAccount : s.auth.noAccount}{" "}
+          <Link to={signUp ? "/signin" : "/signup"}>{signUp ? s.auth.signInInstead : s.auth.createOne}</Link>
         </p>
       </div>
     </section>

@@ -40,8 +40,20 @@ export function BotFields({ draft, errorOf, change, touch, savedColor }: BotFiel
       onBlur: () => touch(field),
     };
     return (
-      <Field id={id(field)} label={label} hint={hint} error={error} counter={opts.max ? t.counter(draft[field].trim().length, opts.max) : undefined}>
-        {opts.area ? <textarea {...props} rows={opts.rows ?? 3} /> : opts.type === "url" ? <input {...props} type="url" /> : <input {...props} type="text" />}
+      <Field
+        id={id(field)}
+        label={label}
+        hint={hint}
+        error={error}
+        counter={opts.max ? t.counter(draft[field].trim().length, opts.max) : undefined}
+      >
+        {opts.area ? (
+          <textarea {...props} rows={opts.rows ?? 3} />
+        ) : opts.type === "url" ? (
+          <input {...props} type="url" />
+        ) : (
+          <input {...props} type="text" />
+        )}
       </Field>
     );
   };
@@ -61,7 +73,10 @@ export function BotFields({ draft, errorOf, change, touch, savedColor }: BotFiel
       questions.filter((_, i) => i !== index),
     );
     // Focus moves to the question that took its place, else to "Add".
-    setTimeout(() => (document.getElementById(id(`suggestedQuestions.${Math.min(index, questions.length - 2)}`)) ?? addButton.current)?.focus(), 0);
+    setTimeout(
+      () => (document.getElementById(id(`suggestedQuestions.${Math.min(index, questions.length - 2)}`)) ?? addButton.current)?.focus(),
+      0,
+    );
   };
 
   const colorError = errorOf("primaryColor");
@@ -108,8 +123,18 @@ export function BotFields({ draft, errorOf, change, touch, savedColor }: BotFiel
                 <li key={i} class="question-list__item">
                   <Field id={id(key)} label={t.question(i + 1)} error={error} counter={t.counter(q.trim().length, BOT_LIMITS.question)}>
                     <div class="with-button">
-                      <input {...controlProps(id(key), null, error)} value={q} onInput={(e) => setQuestion(i, value(e))} onBlur={() => touch(key)} />
-                      <button type="button" class="button button--quiet" aria-label={t.removeQuestion(i + 1)} onClick={() => removeQuestion(i)}>
+                      <input
+                        {...controlProps(id(key), null, error)}
+                        value={q}
+                        onInput={(e) => setQuestion(i, value(e))}
+                        onBlur={() => touch(key)}
+                      />
+                      <button
+                        type="button"
+                        class="button button--quiet"
+                        aria-label={t.removeQuestion(i + 1)}
+                        onClick={() => removeQuestion(i)}
+                      >
                         ✕
                       </button>
                     </div>
@@ -119,12 +144,22 @@ export function BotFields({ draft, errorOf, change, touch, savedColor }: BotFiel
             })}
           </ol>
           {listError && <p class="field__error">{listError}</p>}
-          <button type="button" class="button" ref={addButton} onClick={addQuestion} disabled={questions.length >= BOT_LIMITS.suggestedQuestions}>
+          <button
+            type="button"
+            class="button"
+            ref={addButton}
+            onClick={addQuestion}
+            disabled={questions.length >= BOT_LIMITS.suggestedQuestions}
+          >
             + {t.addQuestion}
           </button>
         </fieldset>
         <Field id={id("language")} label={t.language} hint={t.languageHint}>
-          <select {...controlProps(id("language"), t.languageHint, null)} value={draft.language} onChange={(e) => change("language", value(e) as Lang)}>
+          <select
+            {...controlProps(id("language"), t.languageHint, null)}
+            value={draft.language}
+            onChange={(e) => change("language", value(e) as Lang)}
+          >
             {BOT_LANGUAGES.map((l) => (
               <option key={l} value={l}>
                 {t.langNames[l]}

@@ -42,7 +42,12 @@ export function ConversationsPage({ site }: SitePageProps) {
   const [generation, setGeneration] = useState(0);
 
   const fetchPage = (cursor: string | null) =>
-    api().conversations(site.id, { q: filters.q || undefined, ...rangeQuery(filters.from, filters.to), cursor: cursor ?? undefined, limit: PAGE_SIZE });
+    api().conversations(site.id, {
+      q: filters.q || undefined,
+      ...rangeQuery(filters.from, filters.to),
+      cursor: cursor ?? undefined,
+      limit: PAGE_SIZE,
+    });
 
   useEffect(() => {
     let live = true;
@@ -62,7 +67,12 @@ export function ConversationsPage({ site }: SitePageProps) {
     setList((l) => ({ ...l, loading: true, error: null }));
     try {
       const page = await fetchPage(list.nextCursor);
-      setList((l) => ({ conversations: [...l.conversations, ...page.conversations], nextCursor: page.nextCursor, loading: false, error: null }));
+      setList((l) => ({
+        conversations: [...l.conversations, ...page.conversations],
+        nextCursor: page.nextCursor,
+        loading: false,
+        error: null,
+      }));
     } catch (error) {
       setList((l) => ({ ...l, loading: false, error }));
     }
@@ -82,10 +92,15 @@ export function ConversationsPage({ site }: SitePageProps) {
   const filtered = Boolean(filters.q || filters.from || filters.to);
   const exportAs = (kind: "csv" | "json") => {
     const day = today();
-    if (kind === "csv") return download(conversationsCsv(list.conversations), exportFileName(site.name, day, "csv"), "text/csv;charset=utf-8");
+    if (kind === "csv")
+      return download(conversationsCsv(list.conversations), exportFileName(site.name, day, "csv"), "text/csv;charset=utf-8");
     const text = conversationsJson(list.conversations, {
       site: { id: site.id, name: site.name },
-      filters: { ...(filters.q ? { q: filters.q } : {}), ...(filters.from ? { from: filters.from } : {}), ...(filters.to ? { to: filters.to } : {}) },
+      filters: {
+        ...(filters.q ? { q: filters.q } : {}),
+        ...(filters.from ? { from: filters.from } : {}),
+        ...(filters.to ? { to: filters.to } : {}),
+      },
       exportedAt: new Date().toISOString(),
     });
     download(text, exportFileName(site.name, day, "json"), "application/json");

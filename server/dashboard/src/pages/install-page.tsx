@@ -103,7 +103,10 @@ function OriginsEditor({ site, onSiteChange }: SitePageProps) {
     if (await save(origins.filter((o) => o !== origin))) {
       // Focus stays in the list: on the next origin's button, else the input.
       setTimeout(
-        () => (document.querySelectorAll<HTMLElement>(".origin-list button")[Math.max(0, index - 1)] ?? document.getElementById("new-origin"))?.focus(),
+        () =>
+          (
+            document.querySelectorAll<HTMLElement>(".origin-list button")[Math.max(0, index - 1)] ?? document.getElementById("new-origin")
+          )?.focus(),
         0,
       );
     }

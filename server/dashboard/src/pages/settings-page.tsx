@@ -10,7 +10,15 @@ import { setLeaveGuard } from "../state/router.js";
 import { api } from "../state/session.js";
 import type { FieldError } from "../validation/rules.js";
 import { type BotDraft, type BotField, BOT_FIELDS, botOf, draftOf, isDirty, previewConfigOf, validateBot } from "../validation/bot-form.js";
-import { type LimitKey, type LimitsDraft, LIMIT_KEYS, limitsDirty, limitsDraftOf, limitsOf, validateLimits } from "../validation/limits-form.js";
+import {
+  type LimitKey,
+  type LimitsDraft,
+  LIMIT_KEYS,
+  limitsDirty,
+  limitsDraftOf,
+  limitsOf,
+  validateLimits,
+} from "../validation/limits-form.js";
 import { BotFields } from "./bot-fields.js";
 import { LimitsFields } from "./limits-fields.js";
 import type { SitePageProps } from "./site-page.js";
@@ -137,7 +145,9 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
         <BotFields draft={draft} errorOf={errorOf} change={change} touch={touch} savedColor={site.bot.primaryColor} />
         <LimitsFields draft={limits} errorOf={errorOf} change={changeLimit} touch={touch} />
         <div class={dirty || notice ? "save-bar save-bar--sticky" : "save-bar"}>
-          <p class={dirty ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>{dirty ? s.settings.unsaved : s.settings.allSaved}</p>
+          <p class={dirty ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
+            {dirty ? s.settings.unsaved : s.settings.allSaved}
+          </p>
           <Notice text={notice?.text(s) ?? null} kind={notice?.kind} />
           <div class="button-row">
             <button type="button" class="button" onClick={onDiscard} disabled={!dirty || saving}>

@@ -23,7 +23,15 @@ export interface SitePageProps {
 }
 
 /** The site's header (name, back to all sites, section tabs) around the chosen section. */
-export function SiteFrame({ site, current, children }: { site: Pick<Site, "id" | "name">; current: SiteTab | "transcript"; children: ComponentChildren }) {
+export function SiteFrame({
+  site,
+  current,
+  children,
+}: {
+  site: Pick<Site, "id" | "name">;
+  current: SiteTab | "transcript";
+  children: ComponentChildren;
+}) {
   const s = useStrings();
   const tabs: Array<[SiteTab, string]> = [
     ["settings", s.tabs.settings],

@@ -190,10 +190,20 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
           <Link to={`/sites/${site.id}/conversations`} class="button button--quiet">
             {s.tabs.conversations}
           </Link>
-          <button type="button" class="button button--quiet" aria-label={s.sites.renameSiteLabel(site.name)} onClick={() => setRenaming(true)}>
+          <button
+            type="button"
+            class="button button--quiet"
+            aria-label={s.sites.renameSiteLabel(site.name)}
+            onClick={() => setRenaming(true)}
+          >
             {s.sites.rename}
           </button>
-          <button type="button" class="button button--quiet button--danger-text" aria-label={s.sites.deleteLabel(site.name)} onClick={onDelete}>
+          <button
+            type="button"
+            class="button button--quiet button--danger-text"
+            aria-label={s.sites.deleteLabel(site.name)}
+            onClick={onDelete}
+          >
             {s.sites.delete}
           </button>
         </div>

@@ -33,7 +33,8 @@ export function UsagePage({ site }: SitePageProps) {
     const sum = seriesSummary(days, keys);
     return sum.maxDate ? t.summary(count(sum.total), count(sum.max), formatDay(sum.maxDate)) : t.summaryEmpty;
   };
-  const series = (keys: UsageKey[], labels: string[]): ChartSeries[] => keys.map((key, i) => ({ key, label: labels[i], color: COLOURS[key] }));
+  const series = (keys: UsageKey[], labels: string[]): ChartSeries[] =>
+    keys.map((key, i) => ({ key, label: labels[i], color: COLOURS[key] }));
 
   return (
     <div class="page stack">
@@ -149,7 +150,15 @@ function Quota({ quota }: { quota: QuotaData }) {
             <span class="quota__label" id={`quota-${label}`}>
               {label}
             </span>
-            <meter min={0} max={limit} value={Math.min(used, limit)} low={limit * 0.8} high={limit * 0.95} optimum={0} aria-labelledby={`quota-${label}`} />
+            <meter
+              min={0}
+              max={limit}
+              value={Math.min(used, limit)}
+              low={limit * 0.8}
+              high={limit * 0.95}
+              optimum={0}
+              aria-labelledby={`quota-${label}`}
+            />
             <span class="quota__value">{t.quotaOf(formatNumber(used), formatNumber(limit))}</span>
           </div>
         ))}

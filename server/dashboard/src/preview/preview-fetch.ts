@@ -13,7 +13,10 @@ export function previewFetch(realFetch: typeof fetch, config: PublicConfig, apiO
     const method = (init?.method ?? request?.method ?? "GET").toUpperCase();
     if (url.origin === apiOrigin && url.pathname === configPath && method === "GET") {
       return Promise.resolve(
-        new Response(JSON.stringify(config), { status: 200, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } }),
+        new Response(JSON.stringify(config), {
+          status: 200,
+          headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+        }),
       );
     }
     return realFetch(input, init);

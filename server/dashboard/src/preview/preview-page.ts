@@ -47,4 +47,3 @@ function whenShown(doc: Document, callback: () => void): void {
   };
   check();
 }
-

@@ -8,7 +8,8 @@ import type { PublicConfig } from "../api/types.js";
  *   page → iframe: config    (the unsaved settings, as the widget's public config)
  *   iframe → page: shown     (the widget has drawn itself: show this frame)
  */
-export type PreviewMessage = { type: "bailian-preview:ready" } | { type: "bailian-preview:config"; config: PublicConfig } | { type: "bailian-preview:shown" };
+export type PreviewMessage =
+  { type: "bailian-preview:ready" } | { type: "bailian-preview:config"; config: PublicConfig } | { type: "bailian-preview:shown" };
 
 export function isPreviewMessage(data: unknown): data is PreviewMessage {
   if (typeof data !== "object" || data === null) return false;

@@ -68,7 +68,9 @@ export function checkBotField(draft: BotDraft, field: BotField): FieldError | nu
     case "welcomeMessage":
       return checkText(draft.welcomeMessage, BOT_LIMITS.welcomeMessage);
     case "suggestedQuestions":
-      return draft.suggestedQuestions.length > BOT_LIMITS.suggestedQuestions ? { code: "tooMany", max: BOT_LIMITS.suggestedQuestions } : null;
+      return draft.suggestedQuestions.length > BOT_LIMITS.suggestedQuestions
+        ? { code: "tooMany", max: BOT_LIMITS.suggestedQuestions }
+        : null;
     case "systemPrompt":
       return checkText(draft.systemPrompt, BOT_LIMITS.systemPrompt);
     case "model":

@@ -17,7 +17,8 @@ export const LIMIT_KEYS = Object.keys(LIMIT_BOUNDS) as LimitKey[];
 /** As typed: text until valid. Spaces and thousands separators an owner may type are allowed. */
 export type LimitsDraft = Record<LimitKey, string>;
 
-export const limitsDraftOf = (limits: Site["limits"]): LimitsDraft => Object.fromEntries(LIMIT_KEYS.map((k) => [k, String(limits[k])])) as LimitsDraft;
+export const limitsDraftOf = (limits: Site["limits"]): LimitsDraft =>
+  Object.fromEntries(LIMIT_KEYS.map((k) => [k, String(limits[k])])) as LimitsDraft;
 
 const parse = (value: string) => Number(value.replace(/[\s,_]/g, ""));
 
@@ -38,6 +39,7 @@ export function validateLimits(draft: LimitsDraft): Partial<Record<LimitKey, Fie
 }
 
 /** The limits to send; only for a draft without errors. */
-export const limitsOf = (draft: LimitsDraft): SiteLimitsData => Object.fromEntries(LIMIT_KEYS.map((k) => [k, parse(draft[k])])) as SiteLimitsData;
+export const limitsOf = (draft: LimitsDraft): SiteLimitsData =>
+  Object.fromEntries(LIMIT_KEYS.map((k) => [k, parse(draft[k])])) as SiteLimitsData;
 
 export const limitsDirty = (draft: LimitsDraft, saved: Site["limits"]) => LIMIT_KEYS.some((k) => draft[k] !== String(saved[k]));

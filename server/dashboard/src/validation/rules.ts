@@ -64,7 +64,13 @@ export function normaliseOrigin(value: string): string | null {
   const wildcard = /^(https?):\/\/\*\.(.+)$/.exec(text);
   try {
     const url = new URL(wildcard ? `${wildcard[1]}://${wildcard[2]}` : text);
-    if ((url.protocol === "http:" || url.protocol === "https:") && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash && !url.username) {
+    if (
+      (url.protocol === "http:" || url.protocol === "https:") &&
+      (url.pathname === "/" || url.pathname === "") &&
+      !url.search &&
+      !url.hash &&
+      !url.username
+    ) {
       return wildcard ? `${url.protocol}//*.${url.host}` : url.origin;
     }
   } catch {

@@ -66,7 +66,16 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
       failure = err instanceof LlmError ? err : new LlmError("connection", String(err));
       const partial = text.length > textBefore;
       const outcome: CallOutcome = failure.kind === "refused" ? "refused" : partial ? "partial" : "error";
-      await record(deps, job, { attempt, outcome, callStarted, callFirstToken, requestId: failure.info.requestId ?? null, usage: null, error: failure, messageId });
+      await record(deps, job, {
+        attempt,
+        outcome,
+        callStarted,
+        callFirstToken,
+        requestId: failure.info.requestId ?? null,
+        usage: null,
+        error: failure,
+        messageId,
+      });
       if (text === "" && failure.retryable && attempt < MAX_ATTEMPTS) {
         await new Promise((r) => setTimeout(r, BACKOFF_MS[attempt - 1]));
         continue;

@@ -11,13 +11,7 @@ import { admitMessage } from "../../security/limits.js";
 import { botOf, limitsOf, siteApiKey } from "../sites/sites.service.js";
 import { guardSiteOrigin } from "../widget/widget.cors.js";
 import { answer } from "./answer.js";
-import {
-  appendMessage,
-  findVisitorConversation,
-  insertConversation,
-  lastMessages,
-  listVisitorConversations,
-} from "./chat.repository.js";
+import { appendMessage, findVisitorConversation, insertConversation, lastMessages, listVisitorConversations } from "./chat.repository.js";
 import { trimHistory } from "./history.js";
 
 /** Tokens of history (system prompt excluded) sent with each question: bounds cost and latency. */
@@ -77,7 +71,13 @@ export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, con
  * Stores the visitor's message before anything else (nothing is lost if the model fails), then
  * answers with an event stream fed by a background task that outlives the request.
  */
-export async function postMessage(deps: AppDeps, site: SitesTable, visitor: VisitorPrincipal, conversationId: string, content: string): Promise<Response> {
+export async function postMessage(
+  deps: AppDeps,
+  site: SitesTable,
+  visitor: VisitorPrincipal,
+  conversationId: string,
+  content: string,
+): Promise<Response> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
   await admitMessage({ counters: deps.counters, limits: limitsOf(site), siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
   const userMessage = await appendMessage(
@@ -108,7 +108,13 @@ export async function postMessage(deps: AppDeps, site: SitesTable, visitor: Visi
  * Answers the visitor's latest message again, after an answer that failed or was cut off: the
  * question is not stored twice; the new answer is appended (the failed one stays for the owner).
  */
-export async function retryAnswer(deps: AppDeps, site: SitesTable, visitor: VisitorPrincipal, conversationId: string, userMessageId: string): Promise<Response> {
+export async function retryAnswer(
+  deps: AppDeps,
+  site: SitesTable,
+  visitor: VisitorPrincipal,
+  conversationId: string,
+  userMessageId: string,
+): Promise<Response> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
   await admitMessage({ counters: deps.counters, limits: limitsOf(site), siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
   const recent = await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);

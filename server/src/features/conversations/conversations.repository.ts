@@ -27,7 +27,10 @@ export function listSiteConversations(db: Db, f: ConversationFilter) {
   if (f.after) {
     const { updatedAt, id } = f.after;
     query = query.where((eb) =>
-      eb.or([eb("conversations.updated_at", "<", updatedAt), eb.and([eb("conversations.updated_at", "=", updatedAt), eb("conversations.id", "<", id)])]),
+      eb.or([
+        eb("conversations.updated_at", "<", updatedAt),
+        eb.and([eb("conversations.updated_at", "=", updatedAt), eb("conversations.id", "<", id)]),
+      ]),
     );
   }
   if (f.q) {
@@ -43,7 +46,11 @@ export function listSiteConversations(db: Db, f: ConversationFilter) {
       ),
     );
   }
-  return query.orderBy("conversations.updated_at", "desc").orderBy("conversations.id", "desc").limit(f.limit + 1).execute();
+  return query
+    .orderBy("conversations.updated_at", "desc")
+    .orderBy("conversations.id", "desc")
+    .limit(f.limit + 1)
+    .execute();
 }
 
 export function findSiteConversation(db: Db, siteId: string, conversationId: string) {

@@ -26,7 +26,6 @@ export const DASHBOARD_CSP = [
 const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" } as const;
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
-
 /**
  * Serves the built dashboard (DASHBOARD_DIR, dist/dashboard) at /dashboard: the single-page
  * app's index.html for /dashboard and every client route below it (revalidated on each load, so
@@ -69,7 +68,13 @@ export function registerDashboardRoutes(router: Router, deps: Pick<AppDeps, "con
   const common = { method: "GET", tag: "dashboard", auth: "none", responseKind: "empty" } as const;
   const errors: ErrorCode[] = ["not_found"];
 
-  router.add({ ...common, errors, path: "/dashboard", summary: "The owner dashboard (single-page app)", handler: ({ event }) => page(event, "index.html") });
+  router.add({
+    ...common,
+    errors,
+    path: "/dashboard",
+    summary: "The owner dashboard (single-page app)",
+    handler: ({ event }) => page(event, "index.html"),
+  });
 
   router.add({
     ...common,
@@ -105,7 +110,8 @@ export function registerDashboardRoutes(router: Router, deps: Pick<AppDeps, "con
     handler: ({ event }) => {
       const rest = event.url.pathname.slice("/dashboard/".length);
       // A missing file (anything with an extension, or under assets/) is a 404, not the app.
-      if (rest.startsWith("assets/") || /\.[^/]*$/.test(rest.split("/").pop() ?? "")) throw new AppError("not_found", "No such dashboard file.");
+      if (rest.startsWith("assets/") || /\.[^/]*$/.test(rest.split("/").pop() ?? ""))
+        throw new AppError("not_found", "No such dashboard file.");
       return page(event, "index.html");
     },
   });

@@ -20,7 +20,10 @@ function schemaOf(schema: ZodType, io: "input" | "output"): JsonSchema {
 
 function parametersOf(spec: RouteSpec): JsonSchema[] {
   const out: JsonSchema[] = [];
-  for (const [where, schema] of [["path", spec.params], ["query", spec.query]] as const) {
+  for (const [where, schema] of [
+    ["path", spec.params],
+    ["query", spec.query],
+  ] as const) {
     if (!schema) continue;
     const json = schemaOf(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, property] of Object.entries(json.properties ?? {})) {
@@ -73,9 +76,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], serverUrl: string): J
       ...(spec.auth === "owner" ? { security: [{ ownerSession: [] }] } : {}),
       ...(spec.auth === "visitor" ? { security: [{ visitorToken: [] }] } : {}),
       parameters: parametersOf(spec),
-      ...(spec.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(spec.body, "input") } } } }
-        : {}),
+      ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(spec.body, "input") } } } } : {}),
       responses,
     };
   }

@@ -13,7 +13,13 @@ export const AllowedOrigin = z
     const wildcard = /^(https?):\/\/\*\.(.+)$/.exec(value);
     try {
       const url = new URL(wildcard ? `${wildcard[1]}://${wildcard[2]}` : value);
-      if ((url.protocol === "http:" || url.protocol === "https:") && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash && !url.username) {
+      if (
+        (url.protocol === "http:" || url.protocol === "https:") &&
+        (url.pathname === "/" || url.pathname === "") &&
+        !url.search &&
+        !url.hash &&
+        !url.username
+      ) {
         return wildcard ? `${url.protocol}//*.${url.host}` : url.origin;
       }
     } catch {
@@ -64,7 +70,15 @@ export const SiteLimits = z.object({
 
 const SiteName = Text(100).min(1, "Give the site a name.");
 // A DashScope key: written, never read back. null removes it (the server's key is used again).
-const ApiKeyInput = z.union([z.string().trim().min(8).max(200).regex(/^[\x21-\x7e]+$/, "The key has characters a key cannot have."), z.null()]);
+const ApiKeyInput = z.union([
+  z
+    .string()
+    .trim()
+    .min(8)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, "The key has characters a key cannot have."),
+  z.null(),
+]);
 
 export const SiteCreate = z.object({
   name: SiteName,

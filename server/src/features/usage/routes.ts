@@ -8,7 +8,8 @@ export function registerUsageRoutes(router: Router, deps: AppDeps): void {
   router.add({
     method: "GET",
     path: "/api/sites/:siteId/usage",
-    summary: "Usage per day (default: the last 30 days): conversations, messages, tokens, errors, time to first token p50/p95; `tz` is the owner's UTC offset in minutes",
+    summary:
+      "Usage per day (default: the last 30 days): conversations, messages, tokens, errors, time to first token p50/p95; `tz` is the owner's UTC offset in minutes",
     tag: "usage",
     auth: "owner",
     params: SiteIdParams,

@@ -19,7 +19,12 @@ const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
 const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** Per day in the owner's time zone: conversations, messages, tokens, errors and time-to-first-token percentiles. */
-export async function usageOfSite(deps: Pick<AppDeps, "db" | "now" | "counters">, ownerId: string, siteId: string, query: UsageQuery): Promise<UsageResponse> {
+export async function usageOfSite(
+  deps: Pick<AppDeps, "db" | "now" | "counters">,
+  ownerId: string,
+  siteId: string,
+  query: UsageQuery,
+): Promise<UsageResponse> {
   const site = await findSiteOfOwner(deps.db, ownerId, siteId);
   if (!site) throw new AppError("not_found", "No such site.");
   const offsetMs = query.tz * 60_000;

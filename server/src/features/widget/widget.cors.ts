@@ -38,7 +38,10 @@ export function guardSiteOrigin(event: H3Event, deps: Pick<AppDeps, "config">, s
   if (!isOriginAllowed(origin, allowedOriginsOf(site), own) && origin !== event.url.origin) {
     event.res.errHeaders.set("access-control-allow-origin", origin);
     event.res.errHeaders.append("vary", "Origin");
-    throw new AppError("origin_not_allowed", `This page's origin (${origin.slice(0, 200)}) is not among the site's allowed origins. Add it in the dashboard.`);
+    throw new AppError(
+      "origin_not_allowed",
+      `This page's origin (${origin.slice(0, 200)}) is not among the site's allowed origins. Add it in the dashboard.`,
+    );
   }
   setCorsHeaders(event, origin);
 }

@@ -67,9 +67,7 @@ async function answer(call: ChatCall, script: Extract<FakeScript, { kind: "answe
     chunks = takePrefix(chunks, text.length);
     finishReason = "length";
   }
-  const usage = toUsage(
-    script.usage ?? { prompt_tokens: estimateTokens(promptText(body)), completion_tokens: estimateTokens(text) },
-  );
+  const usage = toUsage(script.usage ?? { prompt_tokens: estimateTokens(promptText(body)), completion_tokens: estimateTokens(text) });
   const firstMs = script.firstChunkDelayMs ?? 0;
   const eachMs = script.chunkDelayMs ?? 0;
 
