@@ -57,18 +57,18 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
   const status = failure?.status ?? "complete";
   const stored = await storeWithRetry(deps, job.site.id, {
     id: messageId,
-    conversation_id: job.conversationId,
-    site_id: job.site.id,
+    conversationId: job.conversationId,
+    siteId: job.site.id,
     role: "assistant",
     content: text,
     status,
-    error_code: failure?.storedCode ?? null,
+    errorCode: failure?.storedCode ?? null,
     model: job.site.bot.model,
-    prompt_tokens: usage?.promptTokens ?? null,
-    completion_tokens: usage?.completionTokens ?? null,
-    latency_ms: Math.round(performance.now() - started),
-    ttft_ms: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
-    created_at: deps.now(),
+    promptTokens: usage?.promptTokens ?? null,
+    completionTokens: usage?.completionTokens ?? null,
+    latencyMs: Math.round(performance.now() - started),
+    ttftMs: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
+    createdAt: deps.now(),
   });
 
   const language = job.site.bot.language;
@@ -219,19 +219,19 @@ async function record(
   }
   await insertApiCall(deps.db, {
     id: newId("call"),
-    site_id: siteId,
-    conversation_id: job.conversationId,
-    message_id: call.messageId,
+    siteId,
+    conversationId: job.conversationId,
+    messageId: call.messageId,
     model: job.site.bot.model,
     attempt: call.attempt,
     outcome: call.outcome,
-    error_code: call.error?.code ?? null,
-    http_status: call.error ? call.error.status : 200,
-    prompt_tokens: call.usage?.promptTokens ?? null,
-    completion_tokens: call.usage?.completionTokens ?? null,
-    latency_ms: latency,
-    ttft_ms: call.callFirstToken === null ? null : Math.round(call.callFirstToken - call.callStarted),
-    upstream_request_id: call.requestId,
-    created_at: deps.now(),
+    errorCode: call.error?.code ?? null,
+    httpStatus: call.error ? call.error.status : 200,
+    promptTokens: call.usage?.promptTokens ?? null,
+    completionTokens: call.usage?.completionTokens ?? null,
+    latencyMs: latency,
+    ttftMs: call.callFirstToken === null ? null : Math.round(call.callFirstToken - call.callStarted),
+    upstreamRequestId: call.requestId,
+    createdAt: deps.now(),
   }).catch((err) => deps.logger.error({ msg: "api call not stored", siteId, code: err?.code ?? null }));
 }

@@ -1,5 +1,4 @@
 import type { AppDeps } from "../../deps.js";
-import type { ConversationsTable, MessagesTable } from "../../db/schema.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
@@ -9,7 +8,15 @@ import { admitMessage } from "../../security/limits.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
-import { appendMessage, findVisitorConversation, insertConversation, lastMessages, listVisitorConversations } from "./chat.repository.js";
+import {
+  type ConversationRecord,
+  type MessageRecord,
+  appendMessage,
+  findVisitorConversation,
+  insertConversation,
+  lastMessages,
+  listVisitorConversations,
+} from "./chat.repository.js";
 import type { AnswerSink } from "./chat.schemas.js";
 import { trimHistory } from "./history.js";
 
@@ -22,12 +29,12 @@ export interface PreparedAnswer {
   run(sink: AnswerSink): void;
 }
 
-function toVisitorConversation(row: ConversationsTable) {
-  return { id: row.id, title: row.title, messageCount: row.message_count, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
+function toVisitorConversation(c: ConversationRecord) {
+  return { id: c.id, title: c.title, messageCount: c.messageCount, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
 }
 
-function toVisitorMessage(row: MessagesTable) {
-  return { id: row.id, role: row.role, content: row.content, status: row.status, createdAt: iso(row.created_at) };
+function toVisitorMessage(m: MessageRecord) {
+  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: iso(m.createdAt) };
 }
 
 async function visitorConversation(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
@@ -43,17 +50,17 @@ export async function listConversations(deps: AppDeps, visitor: VisitorPrincipal
 
 export async function createConversation(deps: AppDeps, visitor: VisitorPrincipal) {
   const now = deps.now();
-  const row: ConversationsTable = {
+  const conversation: ConversationRecord = {
     id: newId("conv"),
-    site_id: visitor.siteId,
-    visitor_id: visitor.visitorId,
+    siteId: visitor.siteId,
+    visitorId: visitor.visitorId,
     title: "",
-    message_count: 0,
-    created_at: now,
-    updated_at: now,
+    messageCount: 0,
+    createdAt: now,
+    updatedAt: now,
   };
-  await insertConversation(deps.db, row);
-  return toVisitorConversation(row);
+  await insertConversation(deps.db, conversation);
+  return toVisitorConversation(conversation);
 }
 
 export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
@@ -77,18 +84,18 @@ export async function postMessage(
     deps.db,
     {
       id: newId("msg"),
-      conversation_id: conversation.id,
-      site_id: site.id,
+      conversationId: conversation.id,
+      siteId: site.id,
       role: "user",
       content,
       status: "complete",
-      error_code: null,
+      errorCode: null,
       model: null,
-      prompt_tokens: null,
-      completion_tokens: null,
-      latency_ms: null,
-      ttft_ms: null,
-      created_at: deps.now(),
+      promptTokens: null,
+      completionTokens: null,
+      latencyMs: null,
+      ttftMs: null,
+      createdAt: deps.now(),
     },
     content.slice(0, 80),
   );
@@ -123,7 +130,7 @@ function prepareAnswer(
   site: SiteRecord,
   conversationId: string,
   userMessageId: string,
-  history: MessagesTable[],
+  history: MessageRecord[],
 ): PreparedAnswer {
   const { bot } = site;
   const turns = history
