@@ -9,6 +9,7 @@ import { type Msg, useStrings } from "../i18n/lang.js";
 import { api } from "../state/session.js";
 import { checkApiKey } from "../validation/rules.js";
 import type { SitePageProps } from "./site-page.js";
+import { KeyUnusableNotice, keyUnusable } from "./site-notices.js";
 
 /**
  * The site's own DashScope key: write-only. The key lives in this form's state only until it is
@@ -57,6 +58,7 @@ export function ApiKeyPage({ site, onSiteChange }: SitePageProps) {
             t.usingServer
           )}
         </p>
+        {keyUnusable(site) && <KeyUnusableNotice siteId={site.id} onKeyPage />}
         <form class="inline-form" onSubmit={onSubmit} noValidate autoComplete="off">
           <Field id="api-key" label={site.apiKey.set ? t.replaceKey : t.newKey} error={error?.(s)}>
             <input

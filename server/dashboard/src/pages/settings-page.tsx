@@ -21,6 +21,7 @@ import {
 } from "../validation/limits-form.js";
 import { BotFields } from "./bot-fields.js";
 import { LimitsFields } from "./limits-fields.js";
+import { ResetNotice, resetFieldsOf } from "./site-notices.js";
 import type { SitePageProps } from "./site-page.js";
 
 /** Every bot setting and the site's limits, checked as typed, saved with one PATCH; the live preview beside it. */
@@ -42,6 +43,10 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const botDirty = isDirty(draft, site.bot);
   const limitsChanged = limitsDirty(limits, site.limits);
   const dirty = botDirty || limitsChanged;
+  // Stored settings the server reset to their defaults: the form shows the defaults, and the next save writes them.
+  const resetFields = resetFieldsOf(site);
+  const wasReset = (part: string) => resetFields.some((f) => f.field === part || f.field.startsWith(`${part}.`));
+  const toRepair = resetFields.length > 0;
   const preview = useMemo(() => previewConfigOf(site.siteKey, draft, site.bot), [draft, site.bot, site.siteKey]);
 
   // Unsaved work is not lost silently: closing or reloading the tab, or moving elsewhere in the app, asks first.
@@ -86,11 +91,13 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     submitted.current = JSON.stringify(draft);
     const sentLimits = JSON.stringify(limits);
     const result = await save.run(
-      // Only what changed: an unchanged part is not rewritten.
+      // Only what changed (or was reset): an unchanged part is not rewritten.
       () =>
         api().patchSite(site.id, {
-          ...(botDirty ? { bot: botOf(draft) } : {}),
-          ...(limitsChanged ? { limits: limitsOf(limits) } : {}),
+          ...(botDirty || wasReset("bot") ? { bot: botOf(draft) } : {}),
+          ...(limitsChanged || wasReset("limits") ? { limits: limitsOf(limits) } : {}),
+          ...(wasReset("name") ? { name: site.name } : {}),
+          ...(wasReset("allowedOrigins") ? { allowedOrigins: site.allowedOrigins } : {}),
         }),
       {
         saved: (x) => x.settings.savedNow,
@@ -123,18 +130,19 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
         <h1 ref={heading} tabIndex={-1}>
           {s.settings.title}
         </h1>
+        <ResetNotice fields={resetFields} />
         <BotFields draft={draft} errorOf={errorOf} change={change} touch={touch} savedColor={site.bot.primaryColor} />
         <LimitsFields draft={limits} errorOf={errorOf} change={changeLimit} touch={touch} />
-        <div class={dirty || save.notice ? "save-bar save-bar--sticky" : "save-bar"}>
-          <p class={dirty ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
-            {dirty ? s.settings.unsaved : s.settings.allSaved}
+        <div class={dirty || toRepair || save.notice ? "save-bar save-bar--sticky" : "save-bar"}>
+          <p class={dirty || toRepair ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
+            {dirty ? s.settings.unsaved : toRepair ? s.settings.resetPending : s.settings.allSaved}
           </p>
           <Notice text={save.notice?.text(s) ?? null} kind={save.notice?.kind} />
           <div class="button-row">
             <button type="button" class="button" onClick={onDiscard} disabled={!dirty || save.busy}>
               {s.settings.discard}
             </button>
-            <button type="submit" class="button button--primary" disabled={save.busy || !dirty}>
+            <button type="submit" class="button button--primary" disabled={save.busy || !(dirty || toRepair)}>
               {save.busy ? s.saving : s.settings.saveChanges}
             </button>
           </div>
