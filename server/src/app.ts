@@ -1,8 +1,6 @@
 import { H3, HTTPError, type H3Event } from "h3";
-import type { Storage } from "unstorage";
-import type { Config } from "./config.js";
-import type { Db, DialectName } from "./db/database.js";
 import { isDatabaseUnavailable } from "./db/database.js";
+import type { AppDeps } from "./deps.js";
 import { AppError, errorBody } from "./errors.js";
 import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
@@ -17,28 +15,10 @@ import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { requireVisitor } from "./http/bearer.js";
 import { requireOwner } from "./http/cookies.js";
 import { checkOwnerOrigin } from "./http/owner-origin.js";
-import { answerPreflight } from "./features/widget/widget.cors.js";
+import { siteById } from "./features/sites/sites.cache.js";
+import { answerPreflight } from "./http/cors.js";
 import { IdParam, Router } from "./http/route.js";
-import type { ChatModel } from "./llm/chat-model.js";
 import type { Logger } from "./logger.js";
-import type { Counters } from "./security/counters.js";
-import type { Keyring } from "./security/keyring.js";
-import type { BackgroundTasks } from "./tasks.js";
-
-export interface AppDeps {
-  config: Config;
-  db: Db;
-  dialect: DialectName;
-  /** cache-like data (site lookups on the hot path); memory or redis */
-  storage: Storage;
-  llm: ChatModel;
-  /** atomic counters for rate limits and quotas, shared by every instance */
-  counters: Counters;
-  keyring: Keyring;
-  logger: Logger;
-  tasks: BackgroundTasks;
-  now: () => number;
-}
 
 export interface App {
   app: H3;
@@ -59,7 +39,7 @@ export function createApp(deps: AppDeps): App {
 
   const router = new Router(app, {
     owner: (event) => requireOwner(event, deps),
-    visitor: (event) => requireVisitor(event, deps),
+    visitor: (event) => requireVisitor(event, deps, (siteId) => siteById(deps, siteId)),
   });
   registerHealthRoutes(router, deps);
   registerAuthRoutes(router, deps);

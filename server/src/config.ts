@@ -51,6 +51,9 @@ const EnvSchema = z.object({
   WIDGET_URL: optional(WidgetUrl),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
   TRUST_PROXY: optional(z.enum(["0", "1"])),
+  // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
+  DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
 });
 
 /** The name of every environment variable the server reads (s.yaml may set only these; a test checks it). */
@@ -90,6 +93,8 @@ export interface Config {
   /** the built dashboard (dist/dashboard; in the bundle, dashboard/ beside it), served at /dashboard */
   dashboardDir: string;
   demo: boolean;
+  /** `npm run demo`: the shop page's port and the DashScope fake's (0: any free port) */
+  demoPorts: { site: number; fake: number };
   /** behind Function Compute or another proxy: the client address is the last X-Forwarded-For hop */
   trustProxy: boolean;
 }
@@ -110,9 +115,9 @@ export function isWeakSecret(secret: string): boolean {
 
 /**
  * @param env the process environment (or a test's)
- * @param demoSecret in the demo, the locally kept secret to use when APP_SECRET is unset
+ * @param demoSecret in the demo, the secret kept in the data directory, to use when APP_SECRET is unset
  */
-export function loadConfig(env: Record<string, string | undefined>, demoSecret?: () => string): Config {
+export function loadConfig(env: Record<string, string | undefined>, demoSecret?: (dataDir: string) => string): Config {
   const parsed = EnvSchema.safeParse(env);
   // Every problem at once: the invalid variables are reported, then left out so the checks below still run.
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
@@ -128,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     }
     secrets.push(e.APP_SECRET);
   } else if (demo && demoSecret) {
-    secrets.push(demoSecret());
+    secrets.push(demoSecret(dataDir));
   } else {
     problems.push(
       "APP_SECRET: not set — it signs sessions and encrypts stored keys; set at least 32 random characters (for example: openssl rand -base64 48), or run `npm run demo` for a local try-out",
@@ -164,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     widgetUrl: e.WIDGET_URL ? new URL(e.WIDGET_URL).href : null,
     dashboardDir: e.DASHBOARD_DIR ?? defaultStaticDir("dashboard"),
     demo,
+    demoPorts: Object.freeze({ site: e.DEMO_SITE_PORT ?? 8788, fake: e.DEMO_FAKE_PORT ?? 0 }),
     trustProxy: e.TRUST_PROXY === "1",
   });
 }

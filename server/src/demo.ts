@@ -5,7 +5,8 @@ import { pathToFileURL } from "node:url";
 import { extname, join, normalize } from "node:path";
 import { type DashScopeFake, startDashScopeFake } from "./llm/dashscope-fake.js";
 import { type Logger, jsonLogger } from "./logger.js";
-import { start } from "./main.js";
+import { loadConfig } from "./config.js";
+import { demoSecret, start } from "./main.js";
 
 /**
  * `npm run demo`: the server (SQLite, and the local DashScope fake when no key is set), a demo
@@ -22,22 +23,22 @@ export interface RunningDemo {
   siteKey: string;
   /** the DashScope fake, when no key was given */
   fake: DashScopeFake | null;
+  /** the real model's endpoint, when a key was given */
+  model: string | null;
   close(): Promise<void>;
 }
 
 /** Starts everything `npm run demo` runs; the browser tests start the very same thing on free ports. */
-export async function startDemo(environment: Record<string, string | undefined>, logger?: Logger): Promise<RunningDemo> {
-  const env = { ...environment };
-  const serverPort = Number(env.PORT || 8787);
+export async function startDemo(env: Record<string, string | undefined>, logger?: Logger): Promise<RunningDemo> {
+  let config = loadConfig({ BAILIAN_DEMO: "1", ...env, PORT: env.PORT || "8787" }, demoSecret);
   let fake: DashScopeFake | null = null;
-  if (!env.DASHSCOPE_API_KEY) {
-    fake = await startDashScopeFake({ port: Number(env.DEMO_FAKE_PORT || 0) });
-    env.DASHSCOPE_API_KEY = fake.apiKey;
-    env.DASHSCOPE_BASE_URL = fake.url;
+  if (!config.dashscope.apiKey) {
+    fake = await startDashScopeFake({ port: config.demoPorts.fake });
+    config = { ...config, dashscope: { ...config.dashscope, apiKey: fake.apiKey, baseUrl: fake.url } };
   }
-  const demoSite = await listen(Number(env.DEMO_SITE_PORT ?? 8788));
+  const demoSite = await listen(config.demoPorts.site);
   const siteOrigin = `http://localhost:${(demoSite.address() as AddressInfo).port}`;
-  const server = await start({ BAILIAN_DEMO: "1", ...env, PORT: String(serverPort) }, logger);
+  const server = await start(config, logger);
   const api = server.config.publicUrl;
   const siteKey = await ensureDemoSite(api, siteOrigin);
   demoSite.on("request", demoSiteHandler(siteKey, api, siteOrigin));
@@ -46,6 +47,7 @@ export async function startDemo(environment: Record<string, string | undefined>,
     api,
     siteKey,
     fake,
+    model: fake ? null : config.dashscope.baseUrl,
     async close() {
       demoSite.closeAllConnections();
       await new Promise((r) => demoSite.close(r));
@@ -76,7 +78,7 @@ async function main() {
       ` Model:                       ${
         usingFake
           ? "LOCAL OFFLINE FAKE (no DASHSCOPE_API_KEY set) — answers are canned; set DASHSCOPE_API_KEY for real Qwen"
-          : `Qwen at ${process.env.DASHSCOPE_BASE_URL || "the Beijing endpoint"}`
+          : `Qwen at ${demo.model}`
       }`,
       line,
       " Ctrl+C stops everything.",

@@ -6,26 +6,17 @@ import type { Server as HttpServer, ServerResponse } from "node:http";
 import { serve } from "srvx";
 import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig } from "./config.js";
-import { openDatabase } from "./db/database.js";
-import { migrateToLatest } from "./db/migrate.js";
-import type { ChatModel } from "./llm/chat-model.js";
-import { createQwenModel } from "./llm/qwen.js";
+import { buildDeps } from "./deps.js";
 import { type Logger, jsonLogger } from "./logger.js";
-import { redisCounters, sqlCounters } from "./security/counters.js";
-import { Keyring } from "./security/keyring.js";
-import { openStorage } from "./storage.js";
-import { BackgroundTasks } from "./tasks.js";
 
-/** The demo keeps one secret in .data/ so sessions survive restarts; production must set APP_SECRET. */
-function demoSecret(dataDir: string): () => string {
-  return () => {
-    const file = join(dataDir, "app-secret");
-    if (existsSync(file)) return readFileSync(file, "utf8").trim();
-    mkdirSync(dataDir, { recursive: true });
-    const secret = randomBytes(48).toString("base64url");
-    writeFileSync(file, secret, { mode: 0o600 });
-    return secret;
-  };
+/** The demo keeps one secret in its data directory so sessions survive restarts; production must set APP_SECRET. */
+export function demoSecret(dataDir: string): string {
+  const file = join(dataDir, "app-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 export interface StartedServer {
@@ -51,45 +42,11 @@ export interface StartOptions {
   shutdownGraceMs?: number;
 }
 
-/** Builds every dependency from the environment and listens. The only caller of loadConfig. */
-export async function start(
-  env: Record<string, string | undefined> = process.env,
-  logger: Logger = jsonLogger(),
-  options: StartOptions = {},
-): Promise<StartedServer> {
+/** Builds every dependency from the config (buildDeps) and listens. */
+export async function start(config: Config, logger: Logger = jsonLogger(), options: StartOptions = {}): Promise<StartedServer> {
   const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
-  const config = loadConfig(env, demoSecret(env.DATA_DIR || ".data"));
-  const { db, dialect } = await openDatabase(config.databaseUrl).catch((err: unknown) => {
-    throw isSqliteMissing(err) ? sqliteMissingError(env.DATABASE_URL) : err;
-  });
-  if (dialect === "mysql") {
-    // Served queries are cut after a few seconds (database.ts); a migration (an index on a big
-    // table) may rightly take minutes, so it gets a connection without that bound.
-    const migrator = await openDatabase(config.databaseUrl, { queryTimeoutMs: 0 });
-    try {
-      await migrateToLatest(migrator.db);
-    } finally {
-      await migrator.db.destroy();
-    }
-  } else {
-    await migrateToLatest(db);
-  }
-  const tasks = new BackgroundTasks();
-  const deps = {
-    config,
-    db,
-    dialect,
-    storage: await openStorage(config.redisUrl),
-    counters: config.redisUrl ? await redisCounters(config.redisUrl) : sqlCounters(db),
-    llm: stoppedBy(
-      tasks.signal,
-      createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs }),
-    ),
-    keyring: new Keyring(config.appSecrets),
-    logger,
-    tasks,
-    now: () => Date.now(),
-  };
+  const deps = await buildDeps(config, { logger });
+  const { dialect, tasks } = deps;
   const { app } = createApp(deps);
   const server = serve({
     fetch: app.fetch,
@@ -147,28 +104,9 @@ export async function start(
       // Whatever is left: a client that does not read, an idle socket.
       await server.close(true);
       await listenerClosed.catch(() => {});
-      await deps.storage.dispose();
-      await deps.counters.close();
-      await db.destroy();
+      await deps.dispose();
     })());
   return { url, config, close };
-}
-
-/**
- * better-sqlite3 is a native module the bundle leaves out (build.mjs): on Function Compute, with
- * nothing installed beside dist/server, a sqlite: DATABASE_URL (or none) cannot work. Said as a
- * configuration problem, not as a module-resolution stack trace.
- */
-function isSqliteMissing(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /better-sqlite3/.test(String((err as Error).message));
-}
-
-function sqliteMissingError(databaseUrl: string | undefined): ConfigError {
-  const which = databaseUrl ? "a sqlite: URL" : "not set, so the data would go to a local SQLite file";
-  return new ConfigError([
-    `DATABASE_URL: ${which}, but the better-sqlite3 package cannot be found next to the server. The bundle (dist/server) does not include it, because SQLite is only for local use. On Function Compute, set DATABASE_URL=mysql://user:password@host:3306/database (RDS MySQL); for a local SQLite file, run the server from the repository after \`npm install\`.`,
-  ]);
 }
 
 /** true when `work` settled within `ms`; false when the time ran out first. */
@@ -188,11 +126,6 @@ async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** The model, cut off when `signal` aborts (a stop that can wait no longer): the caller sees an "aborted" LlmError. */
-function stoppedBy(signal: AbortSignal, llm: ChatModel): ChatModel {
-  return { stream: (request) => llm.stream({ ...request, signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal }) };
-}
-
 /**
  * `npm start` and Function Compute: listens; on SIGTERM (or Ctrl-C) stops accepting, lets the
  * answers in flight finish within the grace period, stores them, and exits 0. A second Ctrl-C
@@ -200,35 +133,37 @@ function stoppedBy(signal: AbortSignal, llm: ChatModel): ChatModel {
  */
 export function main(env: Record<string, string | undefined> = process.env, options: StartOptions = {}): void {
   const logger = jsonLogger();
-  start(env, logger, options).then(
-    (started) => {
-      const stop = (signal: string) => {
-        const startedAt = Date.now();
-        const closed = started.close(); // the listener is closed when this returns
-        logger.info({ msg: "shutting down", signal });
-        closed.then(
-          () => {
-            logger.info({ msg: "stopped", ms: Date.now() - startedAt });
-            process.exit(0);
-          },
-          (err) => {
-            logger.error({ msg: "unclean stop", error: err instanceof Error ? err.name : typeof err });
-            process.exit(1);
-          },
-        );
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
-    },
-    (err) => {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`${err.message}\n`);
-        process.exit(78);
-      }
-      process.stderr.write(`Could not start: ${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  Promise.resolve()
+    .then(() => start(loadConfig(env, demoSecret), logger, options))
+    .then(
+      (started) => {
+        const stop = (signal: string) => {
+          const startedAt = Date.now();
+          const closed = started.close(); // the listener is closed when this returns
+          logger.info({ msg: "shutting down", signal });
+          closed.then(
+            () => {
+              logger.info({ msg: "stopped", ms: Date.now() - startedAt });
+              process.exit(0);
+            },
+            (err) => {
+              logger.error({ msg: "unclean stop", error: err instanceof Error ? err.name : typeof err });
+              process.exit(1);
+            },
+          );
+        };
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        process.once("SIGINT", () => stop("SIGINT"));
+      },
+      (err) => {
+        if (err instanceof ConfigError) {
+          process.stderr.write(`${err.message}\n`);
+          process.exit(78);
+        }
+        process.stderr.write(`Could not start: ${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+      },
+    );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

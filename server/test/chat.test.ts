@@ -16,7 +16,6 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
   afterAll(() => h.close());
   afterEach(() => {
     h.fake.reset();
-    h.expectNoErrorLogs();
   });
 
   const messagesOf = (conversationId: string) =>

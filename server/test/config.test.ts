@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app.js";
 import { ConfigError, loadConfig } from "../src/config.js";
 import { Keyring } from "../src/security/keyring.js";
@@ -237,7 +237,6 @@ describe.each(DIALECTS)("rotating APP_SECRET through the app (%s)", (dialect) =>
     // The server's own key is one the fake refuses: an answer proves the site's sealed key was opened.
     h = await createHarness(dialect, { APP_SECRET: OLD, DASHSCOPE_API_KEY: "sk-server-key-the-fake-refuses" });
   });
-  afterEach(() => h.expectNoErrorLogs());
   afterAll(() => h.close());
 
   /** The same deps (database, model, logs) under another configuration: the server restarted with new variables. */

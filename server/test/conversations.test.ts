@@ -17,7 +17,6 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
   afterEach(() => {
     h.deps.now = () => Date.now();
     h.fake.reset();
-    h.expectNoErrorLogs();
   });
   afterAll(() => h.close());
 

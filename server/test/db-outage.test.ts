@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MYSQL_DEFAULTS } from "../src/db/database.js";
 import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
 import { memoryLogger } from "../src/logger.js";
+import { loadConfig } from "../src/config.js";
 import { type StartedServer, start } from "../src/main.js";
 import { TEST_MYSQL_URL, type TestDatabase, createTestDatabase } from "./support/databases.js";
 import { expectError } from "./support/expect-error.js";
@@ -127,7 +128,7 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
     database = await createTestDatabase("mysql");
     fake = await startDashScopeFake();
     server = await start(
-      {
+      loadConfig({
         DATA_DIR: dir,
         DATABASE_URL: database.url,
         APP_SECRET: TEST_SECRET,
@@ -135,7 +136,7 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
         HOST: "127.0.0.1",
         DASHSCOPE_API_KEY: fake.apiKey,
         DASHSCOPE_BASE_URL: fake.url,
-      },
+      }),
       logger,
     );
     base = server.url.replace(/\/$/, "");
@@ -455,7 +456,7 @@ describe.skipIf(!TEST_MYSQL_URL)("MySQL that stops answering (a frozen network; 
     url.port = String(relay.port);
     fake = await startDashScopeFake();
     server = await start(
-      {
+      loadConfig({
         DATA_DIR: dir,
         DATABASE_URL: url.toString(),
         APP_SECRET: TEST_SECRET,
@@ -463,7 +464,7 @@ describe.skipIf(!TEST_MYSQL_URL)("MySQL that stops answering (a frozen network; 
         HOST: "127.0.0.1",
         DASHSCOPE_API_KEY: fake.apiKey,
         DASHSCOPE_BASE_URL: fake.url,
-      },
+      }),
       logger,
     );
     base = server.url.replace(/\/$/, "");

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
 import { memoryLogger } from "../src/logger.js";
+import { loadConfig } from "../src/config.js";
 import { type StartedServer, start } from "../src/main.js";
 import { SITE_ORIGIN, TEST_SECRET } from "./support/harness.js";
 
@@ -18,14 +19,14 @@ describe("the server on a real port", () => {
     dir = mkdtempSync(join(tmpdir(), "bc-main-"));
     fake = await startDashScopeFake();
     server = await start(
-      {
+      loadConfig({
         DATA_DIR: dir,
         APP_SECRET: TEST_SECRET,
         PORT: "0",
         HOST: "127.0.0.1",
         DASHSCOPE_API_KEY: fake.apiKey,
         DASHSCOPE_BASE_URL: fake.url,
-      },
+      }),
       memoryLogger(),
     );
     base = server.url.replace(/\/$/, "");

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
 import { ERROR_STATUS } from "../src/errors.js";
 import { OwnerResponse } from "../src/features/auth/auth.schemas.js";
@@ -90,7 +90,6 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     doc = (await res.json()) as OpenApiDoc;
   });
-  afterEach(() => h.expectNoErrorLogs());
   afterAll(() => h.close());
 
   const routes = () => h.app.router.routes;

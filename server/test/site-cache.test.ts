@@ -59,9 +59,9 @@ describe.each([
     expect((await siteByKey(deps, "pk_cache_1"))?.name).toBe("First name");
     await deps.db.updateTable("sites").set({ name: "Renamed" }).where("id", "=", "site_cache_1").execute();
     expect((await siteByKey(deps, "pk_cache_1"))?.name).toBe("First name");
-    await forgetSite(deps, { id: "site_cache_1", site_key: "pk_cache_1" });
+    await forgetSite(deps, { id: "site_cache_1", siteKey: "pk_cache_1" });
     expect((await siteByKey(deps, "pk_cache_1"))?.name).toBe("Renamed");
-    expect((await siteById(deps, "site_cache_1"))?.site_key).toBe("pk_cache_1");
+    expect((await siteById(deps, "site_cache_1"))?.siteKey).toBe("pk_cache_1");
   });
 
   it.skipIf(skip)("expires entries after the TTL, and remembers misses for as long", async () => {

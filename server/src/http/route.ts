@@ -1,6 +1,7 @@
 import type { H3, H3Event } from "h3";
 import { type ZodType, z } from "zod";
 import { AppError, type ErrorCode } from "../errors.js";
+import type { SiteRecord } from "../features/sites/site-record.js";
 import { readJsonBody } from "./body.js";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
@@ -11,30 +12,35 @@ export interface VisitorPrincipal {
   visitorId: string;
 }
 
-export interface RouteInput<P, Q, B> {
-  event: H3Event;
-  params: P;
-  query: Q;
-  body: B;
-  /** The signed-in owner, when the route's auth is "owner" ("" otherwise). */
-  ownerId: string;
-  /** The visitor of the bearer token, when the route's auth is "visitor". */
-  visitor: VisitorPrincipal | null;
+/** What a visitor route is given: the visitor of the bearer token and their site, checked against the request's Origin. */
+export interface VisitorContext {
+  visitor: VisitorPrincipal;
+  site: SiteRecord;
 }
+
+/** What each kind of auth hands the handler, checked before any input is parsed. */
+interface AuthInputs {
+  none: object;
+  owner: { /** the signed-in owner */ ownerId: string };
+  visitor: VisitorContext;
+}
+
+export type RouteInput<A extends Auth, P, Q, B> = { event: H3Event; params: P; query: Q; body: B } & AuthInputs[A];
 
 /** Checks credentials before any input is parsed, so a stranger learns nothing from validation errors. */
 export interface Authenticator {
   owner(event: H3Event): Promise<string>;
-  visitor(event: H3Event): Promise<VisitorPrincipal>;
+  visitor(event: H3Event): Promise<VisitorContext>;
 }
 
-export interface RouteSpec<P = any, Q = any, B = any, O = any> {
+// `any` defaults: the router keeps routes of every shape in one list (for OpenAPI).
+export interface RouteSpec<A extends Auth = Auth, P = any, Q = any, B = any, O = any> {
   method: Method;
   /** h3 (rou3) pattern, e.g. /api/sites/:siteId */
   path: string;
   summary: string;
   tag: string;
-  auth: Auth;
+  auth: A;
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
@@ -48,7 +54,7 @@ export interface RouteSpec<P = any, Q = any, B = any, O = any> {
   status?: number;
   /** Error codes this route may answer with, for the OpenAPI document. */
   errors?: ErrorCode[];
-  handler: (input: RouteInput<P, Q, B>) => Promise<O | Response> | O | Response;
+  handler: (input: RouteInput<A, P, Q, B>) => Promise<O | Response> | O | Response;
 }
 
 function parseWith<T>(schema: ZodType<T> | undefined, value: unknown, code: ErrorCode): T {
@@ -75,15 +81,19 @@ export class Router {
     private readonly authenticate: Authenticator,
   ) {}
 
-  add<P, Q, B, O>(spec: RouteSpec<P, Q, B, O>): void {
-    this.routes.push(spec as RouteSpec);
+  add<A extends Auth, P, Q, B, O>(spec: RouteSpec<A, P, Q, B, O>): void {
+    this.routes.push(spec as unknown as RouteSpec);
     this.app.on(spec.method, spec.path, async (event) => {
-      const ownerId = spec.auth === "owner" ? await this.authenticate.owner(event) : "";
-      const visitor = spec.auth === "visitor" ? await this.authenticate.visitor(event) : null;
+      const auth: AuthInputs[Auth] =
+        spec.auth === "owner"
+          ? { ownerId: await this.authenticate.owner(event) }
+          : spec.auth === "visitor"
+            ? await this.authenticate.visitor(event)
+            : {};
       const params = parseWith(spec.params, event.context.params ?? {}, "invalid_params");
       const query = parseWith(spec.query, Object.fromEntries(event.url.searchParams), "invalid_query");
       const body = spec.body ? parseWith(spec.body, await readJsonBody(event, spec.maxBodyBytes), "invalid_body") : (undefined as B);
-      const result = await spec.handler({ event, params, query, body, ownerId, visitor });
+      const result = await spec.handler({ ...(auth as AuthInputs[A]), event, params, query, body });
       if (result instanceof Response) return result;
       event.res.status = spec.status ?? 200;
       if (spec.responseKind === "empty") return null;

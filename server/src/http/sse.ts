@@ -86,3 +86,14 @@ export const SSE_HEADERS = {
   // nginx and Alibaba's gateways buffer responses unless told not to.
   "x-accel-buffering": "no",
 } as const;
+
+/**
+ * A text/event-stream answer whose events `stream.run` writes, from work that may outlive the
+ * request. Made only once the request was admitted: an error before it is a plain JSON answer,
+ * and no heartbeat is left running for a stream nobody reads.
+ */
+export function sseResponse(stream: { run(writer: SseWriter): void }): Response {
+  const { body, writer } = createSse();
+  stream.run(writer);
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
+}

@@ -11,5 +11,3 @@ export const QWEN_MODELS = [
   "qwen3-14b",
   "qwen3-8b",
 ] as const;
-
-export type QwenModel = (typeof QWEN_MODELS)[number];

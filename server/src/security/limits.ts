@@ -1,22 +1,6 @@
 import { AppError } from "../errors.js";
+import type { SiteLimits } from "../features/sites/sites.schemas.js";
 import type { Counters } from "./counters.js";
-
-/** A site's limits; the owner may change each (sites.schemas.ts bounds them). */
-export interface SiteLimits {
-  visitorMessagesPerMinute: number;
-  siteMessagesPerMinute: number;
-  sessionsPerIpPerMinute: number;
-  monthlyMessages: number;
-  monthlyTokens: number;
-}
-
-export const DEFAULT_LIMITS: SiteLimits = {
-  visitorMessagesPerMinute: 10,
-  siteMessagesPerMinute: 120,
-  sessionsPerIpPerMinute: 20,
-  monthlyMessages: 10_000,
-  monthlyTokens: 5_000_000,
-};
 
 const MINUTE = 60_000;
 

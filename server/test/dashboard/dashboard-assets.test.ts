@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_CSP, registerDashboardRoutes } from "../../src/features/dashboard/assets.js";
 import { expectError } from "../support/expect-error.js";
 import { type Harness, createHarness } from "../support/harness.js";
@@ -38,7 +38,6 @@ describe("GET /dashboard: the built single-page app", () => {
     await h.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  afterEach(() => h.expectNoErrorLogs());
 
   const expectHtmlPage = async (res: Response, body: string) => {
     expect(res.status).toBe(200);
@@ -139,7 +138,6 @@ describe("GET /dashboard before the dashboard was built", () => {
     h = await harnessFor(join(tmpdir(), `bc-no-dashboard-${Date.now()}`));
   });
   afterAll(() => h.close());
-  afterEach(() => h.expectNoErrorLogs());
 
   it("tells a person in a browser what to run (503, a page in both languages)", async () => {
     for (const path of ["/dashboard", "/dashboard/sites/site_abc123/settings"]) {

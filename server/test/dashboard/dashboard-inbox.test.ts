@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from "vitest";
-import { DEFAULT_LIMITS } from "../../src/security/limits.js";
+import { DEFAULT_LIMITS } from "../../src/features/sites/sites.schemas.js";
 import { dashboardFixture } from "./fixture.js";
 import { button, click, errorOf, field, heading, text, type, waitFor } from "./support.js";
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { PublicConfig } from "../../dashboard/src/api/types.js";
 import { previewFetch } from "../../dashboard/src/preview/preview-fetch.js";
 import { PREVIEW_DEBOUNCE_MS } from "../../dashboard/src/preview/preview-frame.js";
-import { DEFAULT_LIMITS } from "../../src/security/limits.js";
+import { DEFAULT_LIMITS } from "../../src/features/sites/sites.schemas.js";
 import { dashboardFixture } from "./fixture.js";
 import { blur, button, choose, click, errorOf, field, heading, text, type, waitFor } from "./support.js";
 

@@ -99,7 +99,6 @@ export function dashboardFixture(
     unmount = undefined;
     vi.restoreAllMocks();
     f.h.fake.reset();
-    f.h.expectNoErrorLogs();
   });
   return f;
 }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Credentials } from "../../src/features/auth/auth.schemas.js";
 import { AllowedOrigin, BotSettings, DEFAULT_BOT, SiteLimits, SitePatch } from "../../src/features/sites/sites.schemas.js";
-import { DEFAULT_LIMITS } from "../../src/security/limits.js";
+import { DEFAULT_LIMITS } from "../../src/features/sites/sites.schemas.js";
 import {
   LIMIT_BOUNDS,
   LIMIT_KEYS,

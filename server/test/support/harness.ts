@@ -1,16 +1,10 @@
-import { createStorage } from "unstorage";
-import memoryDriver from "unstorage/drivers/memory";
 import { expect } from "vitest";
-import { type AppDeps, createApp } from "../../src/app.js";
+import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { openDatabase } from "../../src/db/database.js";
-import { migrateToLatest } from "../../src/db/migrate.js";
+import { type BuiltDeps, buildDeps } from "../../src/deps.js";
 import { type DashScopeFake, startDashScopeFake } from "../../src/llm/dashscope-fake.js";
-import { createQwenModel } from "../../src/llm/qwen.js";
 import { memoryLogger } from "../../src/logger.js";
-import { sqlCounters } from "../../src/security/counters.js";
-import { Keyring } from "../../src/security/keyring.js";
-import { BackgroundTasks } from "../../src/tasks.js";
+import { takeErrors, watchErrors } from "./stray-errors.js";
 import { type TestDatabase, type TestDialect, createTestDatabase } from "./databases.js";
 
 export const PUBLIC_URL = "http://bailian.test";
@@ -18,14 +12,17 @@ export const SITE_ORIGIN = "https://shop.example";
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 export interface Harness {
-  deps: AppDeps;
+  deps: BuiltDeps;
   fake: DashScopeFake;
   logs: ReturnType<typeof memoryLogger>["lines"];
   /** app.fetch with a path on PUBLIC_URL */
   request(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
-  /** Fails the test when an error was logged that the test did not expect (h3's test convention). */
-  expectNoErrorLogs(): void;
+  /**
+   * The errors logged so far, taken: a test that expects a server error takes it. Any error left
+   * fails the test (support/stray-errors.ts), with no afterEach needed in the test file.
+   */
+  takeErrorLogs(): Array<Record<string, unknown>>;
   app: ReturnType<typeof createApp>;
 }
 
@@ -41,21 +38,9 @@ export async function createHarness(dialect: TestDialect, env: Record<string, st
     LLM_TIMEOUT_MS: "1000",
     ...env,
   });
-  const { db, dialect: name } = await openDatabase(config.databaseUrl);
-  await migrateToLatest(db);
   const logger = memoryLogger();
-  const deps: AppDeps = {
-    config,
-    db,
-    dialect: name,
-    storage: createStorage({ driver: memoryDriver() }),
-    counters: sqlCounters(db),
-    llm: createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs }),
-    keyring: new Keyring(config.appSecrets),
-    logger,
-    tasks: new BackgroundTasks(),
-    now: () => Date.now(),
-  };
+  const unwatch = watchErrors(logger.lines);
+  const deps = await buildDeps(config, { logger });
   const app = createApp(deps);
   return {
     deps,
@@ -66,14 +51,13 @@ export async function createHarness(dialect: TestDialect, env: Record<string, st
     async close() {
       await deps.tasks.idle(5_000);
       await fake.close();
-      await db.destroy();
+      await deps.dispose();
       await database.drop();
+      // Errors logged after the last test (an answer finishing in the background) still count.
+      unwatch();
+      expect(takeErrors(logger.lines), "a server error was logged after the last test").toEqual([]);
     },
-    expectNoErrorLogs() {
-      const errors = logger.lines.filter((l) => l.level === "error");
-      logger.lines.length = 0;
-      expect(errors).toEqual([]);
-    },
+    takeErrorLogs: () => takeErrors(logger.lines),
   };
 }
 

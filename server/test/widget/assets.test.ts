@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerWidgetAssetRoutes } from "../../src/features/widget/assets.js";
 import { expectError } from "../support/expect-error.js";
 import { type Harness, createHarness } from "../support/harness.js";
@@ -26,7 +26,6 @@ describe("GET /widget.js and the chat chunks", () => {
     await h.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  afterEach(() => h.expectNoErrorLogs());
 
   it("serves the loader with a short cache, to any page", async () => {
     const res = await h.request("/widget.js");

@@ -60,7 +60,6 @@ describe("widget against the real server", () => {
   });
   afterEach(() => {
     h.fake.reset();
-    h.expectNoErrorLogs();
   });
 
   const boot = async () => {

@@ -1,5 +1,6 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { OwnersTable } from "../../db/schema.js";
+import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../security/passwords.js";
@@ -8,7 +9,7 @@ import type { Credentials, InstallInfo, Owner } from "./auth.schemas.js";
 import { findOwnerByEmail, findOwnerById, insertOwner } from "./auth.repository.js";
 
 function toOwner(row: OwnersTable): Owner {
-  return { id: row.id, email: row.email, createdAt: new Date(row.created_at).toISOString() };
+  return { id: row.id, email: row.email, createdAt: iso(row.created_at) };
 }
 
 function isUniqueViolation(err: unknown): boolean {

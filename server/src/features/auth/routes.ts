@@ -1,4 +1,4 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import { clearSessionCookie, setSessionCookie } from "../../http/cookies.js";
 import type { Router } from "../../http/route.js";
 import { signOwnerSession } from "../../security/tokens.js";

@@ -1,40 +1,99 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { CallOutcome, MessageStatus } from "../../db/schema.js";
-import type { SseWriter } from "../../http/sse.js";
 import { type ChatMessage, LlmError, type Usage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import { chargeTokens } from "../../security/limits.js";
-import type { BotSettings } from "../sites/sites.schemas.js";
+import type { SiteRecord } from "../sites/site-record.js";
+import { siteApiKey } from "../sites/sites.service.js";
 import { type NewMessage, appendMessage, insertApiCall } from "./chat.repository.js";
-import { chatErrorCode, chatErrorMessage } from "./chat.messages.js";
+import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
+import type { AnswerSink } from "./chat.schemas.js";
 
-// Upstream codes are cut to the columns' 64 characters: a long one must not cost the answer.
 /** Attempts per answer; only attempts before the first token is shown are repeated. */
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [300, 900];
 
+type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring">;
+
 export interface AnswerJob {
-  siteId: string;
+  site: SiteRecord;
   conversationId: string;
-  bot: BotSettings;
-  apiKey?: string;
   messages: ChatMessage[];
-  writer: SseWriter;
+}
+
+/** How an answer ended when it did not end well: what the visitor is told and what the rows keep. */
+interface Failure {
+  code: ChatErrorCode;
+  status: MessageStatus;
+  /** the messages.error_code and api_calls.error_code column: upstream's own code, or ours */
+  storedCode: string;
+}
+
+interface Streamed {
+  text: string;
+  usage: Usage | null;
+  firstTokenAt: number | null;
+  failure: Failure | null;
 }
 
 /**
- * Streams one answer to the writer and stores it — always: complete, partial after a failure
- * half way, refused by moderation, or as an error with no text. Retries 429/5xx/connection
- * errors only while no text has been sent. One api_calls row per upstream attempt.
+ * Streams one answer to the sink and stores it — always: complete, partial after a failure half
+ * way, refused by moderation, or as an error with no text (also when the site's own key cannot be
+ * decrypted). Retries 429/5xx/connection errors only while no text has been sent. One api_calls
+ * row per upstream attempt, and one saying why when the model could not be called at all.
  */
-export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters">, job: AnswerJob): Promise<void> {
+export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Promise<void> {
   const started = performance.now();
+  const messageId = newId("msg");
+  const key = siteApiKey(deps.keyring, job.site);
+  const result = key.usable ? await streamFromModel(deps, job, key.key, messageId, sink) : await keyUnusable(deps, job, messageId);
+  const { text, usage, firstTokenAt, failure } = result;
+
+  if (usage) {
+    await chargeTokens(deps.counters, job.site.id, usage.promptTokens + usage.completionTokens, deps.now()).catch((err) =>
+      deps.logger.error({ msg: "tokens not counted", siteId: job.site.id, code: err?.code ?? null }),
+    );
+  }
+  const status = failure?.status ?? "complete";
+  const stored = await storeWithRetry(deps, job.site.id, {
+    id: messageId,
+    conversation_id: job.conversationId,
+    site_id: job.site.id,
+    role: "assistant",
+    content: text,
+    status,
+    error_code: failure?.storedCode ?? null,
+    model: job.site.bot.model,
+    prompt_tokens: usage?.promptTokens ?? null,
+    completion_tokens: usage?.completionTokens ?? null,
+    latency_ms: Math.round(performance.now() - started),
+    ttft_ms: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
+    created_at: deps.now(),
+  });
+
+  const language = job.site.bot.language;
+  if (!stored) {
+    const code = "answer_not_saved";
+    sink.send("error", { code, message: chatErrorMessage(code, language), messageId: null, status: "error" });
+  } else if (failure) {
+    sink.send("error", { code: failure.code, message: chatErrorMessage(failure.code, language), messageId: stored.id, status });
+  } else {
+    sink.send("done", { messageId: stored.id, status, usage });
+  }
+}
+
+async function streamFromModel(
+  deps: Deps,
+  job: AnswerJob,
+  apiKey: string | undefined,
+  messageId: string,
+  sink: AnswerSink,
+): Promise<Streamed> {
+  const bot = job.site.bot;
   let text = "";
   let firstTokenAt: number | null = null;
   let usage: Usage | null = null;
-  let status: MessageStatus = "complete";
   let failure: LlmError | null = null;
-  const messageId = newId("msg");
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const callStarted = performance.now();
@@ -43,17 +102,17 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
     const textBefore = text.length;
     try {
       for await (const chunk of deps.llm.stream({
-        model: job.bot.model,
+        model: bot.model,
         messages: job.messages,
-        temperature: job.bot.temperature,
-        maxTokens: job.bot.maxOutputTokens,
-        apiKey: job.apiKey,
+        temperature: bot.temperature,
+        maxTokens: bot.maxOutputTokens,
+        apiKey,
       })) {
         if (chunk.type === "text") {
           callFirstToken ??= performance.now();
           firstTokenAt ??= callFirstToken;
           text += chunk.text;
-          job.writer.send("delta", { text: chunk.text });
+          sink.send("delta", { text: chunk.text });
         } else {
           usage = chunk.usage;
           requestId = chunk.requestId;
@@ -66,6 +125,7 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
       failure = err instanceof LlmError ? err : new LlmError("connection", String(err));
       const partial = text.length > textBefore;
       const outcome: CallOutcome = failure.kind === "refused" ? "refused" : partial ? "partial" : "error";
+      const error = { code: upstreamCode(failure), status: failure.info.status ?? null, kind: failure.kind };
       await record(deps, job, {
         attempt,
         outcome,
@@ -73,7 +133,7 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
         callFirstToken,
         requestId: failure.info.requestId ?? null,
         usage: null,
-        error: failure,
+        error,
         messageId,
       });
       if (text === "" && failure.retryable && attempt < MAX_ATTEMPTS) {
@@ -83,45 +143,38 @@ export async function answer(deps: Pick<AppDeps, "db" | "llm" | "logger" | "now"
       break;
     }
   }
-
-  if (failure) status = failure.kind === "refused" ? "refused" : text ? "partial" : "error";
-  if (usage) {
-    await chargeTokens(deps.counters, job.siteId, usage.promptTokens + usage.completionTokens, deps.now()).catch((err) =>
-      deps.logger.error({ msg: "tokens not counted", siteId: job.siteId, code: err?.code ?? null }),
-    );
-  }
-  const errorCode = failure ? chatErrorCode(failure.kind, text !== "") : null;
-  const stored = await storeWithRetry(deps, job.siteId, {
-    id: messageId,
-    conversation_id: job.conversationId,
-    site_id: job.siteId,
-    role: "assistant",
-    content: text,
-    status,
-    error_code: failure ? (failure.info.upstreamCode ?? failure.kind).slice(0, 64) : null,
-    model: job.bot.model,
-    prompt_tokens: usage?.promptTokens ?? null,
-    completion_tokens: usage?.completionTokens ?? null,
-    latency_ms: Math.round(performance.now() - started),
-    ttft_ms: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
-    created_at: deps.now(),
-  });
-
-  if (!stored) {
-    const code = "answer_not_saved";
-    job.writer.send("error", { code, message: chatErrorMessage(code, job.bot.language), messageId: null, status: "error" });
-  } else if (errorCode) {
-    job.writer.send("error", {
-      code: errorCode,
-      message: chatErrorMessage(errorCode, job.bot.language),
-      messageId: stored.id,
-      status,
-    });
-  } else {
-    job.writer.send("done", { messageId: stored.id, status, usage });
-  }
-  job.writer.close();
+  if (!failure) return { text, usage, firstTokenAt, failure: null };
+  return {
+    text,
+    usage,
+    firstTokenAt,
+    failure: {
+      code: chatErrorCode(failure.kind, text !== ""),
+      status: failure.kind === "refused" ? "refused" : text ? "partial" : "error",
+      storedCode: upstreamCode(failure),
+    },
+  };
 }
+
+/** The site's own key no longer decrypts: the model is not called; the rows say why, the owner's dashboard says what to do. */
+async function keyUnusable(deps: Deps, job: AnswerJob, messageId: string): Promise<Streamed> {
+  const code = "site_key_unusable";
+  const error = { code, status: null, kind: code };
+  await record(deps, job, {
+    attempt: 1,
+    outcome: "error",
+    callStarted: performance.now(),
+    callFirstToken: null,
+    requestId: null,
+    usage: null,
+    error,
+    messageId,
+  });
+  return { text: "", usage: null, firstTokenAt: null, failure: { code, status: "error", storedCode: code } };
+}
+
+// Upstream codes are cut to the columns' 64 characters: a long one must not cost the answer.
+const upstreamCode = (error: LlmError) => (error.info.upstreamCode ?? error.kind).slice(0, 64);
 
 /** A short database outage should not lose an answer that is already written: a few bounded tries. */
 async function storeWithRetry(deps: Pick<AppDeps, "db" | "logger">, siteId: string, message: NewMessage): Promise<{ id: string } | null> {
@@ -146,37 +199,39 @@ async function record(
     callFirstToken: number | null;
     requestId: string | null;
     usage: Usage | null;
-    error: LlmError | null;
+    /** code: the api_calls.error_code; status: upstream's HTTP status, null when there was no answer */
+    error: { code: string; status: number | null; kind: string } | null;
     messageId: string;
   },
 ): Promise<void> {
   const latency = Math.round(performance.now() - call.callStarted);
+  const siteId = job.site.id;
   if (call.error) {
     deps.logger.info({
       msg: "upstream call failed",
-      siteId: job.siteId,
+      siteId,
       attempt: call.attempt,
       kind: call.error.kind,
-      code: call.error.info.upstreamCode ?? null,
-      status: call.error.info.status ?? null,
+      code: call.error.code,
+      status: call.error.status,
       upstreamRequestId: call.requestId,
     });
   }
   await insertApiCall(deps.db, {
     id: newId("call"),
-    site_id: job.siteId,
+    site_id: siteId,
     conversation_id: job.conversationId,
     message_id: call.messageId,
-    model: job.bot.model,
+    model: job.site.bot.model,
     attempt: call.attempt,
     outcome: call.outcome,
-    error_code: call.error ? (call.error.info.upstreamCode ?? call.error.kind).slice(0, 64) : null,
-    http_status: call.error ? (call.error.info.status ?? null) : 200,
+    error_code: call.error?.code ?? null,
+    http_status: call.error ? call.error.status : 200,
     prompt_tokens: call.usage?.promptTokens ?? null,
     completion_tokens: call.usage?.completionTokens ?? null,
     latency_ms: latency,
     ttft_ms: call.callFirstToken === null ? null : Math.round(call.callFirstToken - call.callStarted),
     upstream_request_id: call.requestId,
     created_at: deps.now(),
-  }).catch((err) => deps.logger.error({ msg: "api call not stored", siteId: job.siteId, code: err?.code ?? null }));
+  }).catch((err) => deps.logger.error({ msg: "api call not stored", siteId, code: err?.code ?? null }));
 }

@@ -28,6 +28,10 @@ const MESSAGES = {
     en: "The answer could not be saved. Please try again in a moment.",
     "zh-CN": "回答未能保存，请稍后重试。",
   },
+  site_key_unusable: {
+    en: "The assistant cannot answer right now: its settings need the site owner's attention.",
+    "zh-CN": "助手暂时无法回答：需要网站管理员检查设置。",
+  },
   assistant_unavailable: {
     en: "The assistant is not available right now.",
     "zh-CN": "助手暂时不可用。",

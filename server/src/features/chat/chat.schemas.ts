@@ -53,3 +53,12 @@ export const StreamEvents = {
     status: MessageStatusSchema,
   }),
 };
+
+/** Each stream event's data, as the route writes it and the widget reads it. */
+export type StreamEventData = { [E in keyof typeof StreamEvents]: z.infer<(typeof StreamEvents)[E]> };
+
+/** Where an answer's events go: the route turns them into text/event-stream; the service never sees HTTP. */
+export interface AnswerSink {
+  send<E extends keyof StreamEventData>(event: E, data: StreamEventData[E]): void;
+  close(): void;
+}

@@ -1,39 +1,33 @@
-import type { H3Event } from "h3";
-import type { AppDeps } from "../../app.js";
-import type { ConversationsTable, MessagesTable, SitesTable } from "../../db/schema.js";
+import type { AppDeps } from "../../deps.js";
+import type { ConversationsTable, MessagesTable } from "../../db/schema.js";
+import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
-import type { VisitorPrincipal } from "../../http/route.js";
-import { SSE_HEADERS, createSse } from "../../http/sse.js";
+import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
-import { siteById } from "../sites/sites.cache.js";
 import { admitMessage } from "../../security/limits.js";
-import { botOf, limitsOf, siteApiKey } from "../sites/sites.service.js";
-import { guardSiteOrigin } from "../widget/widget.cors.js";
+import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
+import { chatErrorMessage } from "./chat.messages.js";
 import { appendMessage, findVisitorConversation, insertConversation, lastMessages, listVisitorConversations } from "./chat.repository.js";
+import type { AnswerSink } from "./chat.schemas.js";
 import { trimHistory } from "./history.js";
 
 /** Tokens of history (system prompt excluded) sent with each question: bounds cost and latency. */
 const HISTORY_TOKEN_BUDGET = 6000;
 const HISTORY_MAX_MESSAGES = 40;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** An answer that has been admitted and is ready to stream: `run` sends `start`, then the answer, in the background. */
+export interface PreparedAnswer {
+  run(sink: AnswerSink): void;
+}
 
-export function toVisitorConversation(row: ConversationsTable) {
+function toVisitorConversation(row: ConversationsTable) {
   return { id: row.id, title: row.title, messageCount: row.message_count, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at) };
 }
 
 function toVisitorMessage(row: MessagesTable) {
   return { id: row.id, role: row.role, content: row.content, status: row.status, createdAt: iso(row.created_at) };
-}
-
-/** The token's site, checked against the request's Origin. A deleted site's tokens stop working. */
-export async function visitorSite(deps: AppDeps, event: H3Event, visitor: VisitorPrincipal): Promise<SitesTable> {
-  const site = await siteById(deps, visitor.siteId);
-  if (!site) throw new AppError("unauthorized", "This site no longer exists.");
-  guardSiteOrigin(event, deps, site);
-  return site;
 }
 
 async function visitorConversation(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
@@ -68,18 +62,17 @@ export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, con
 }
 
 /**
- * Stores the visitor's message before anything else (nothing is lost if the model fails), then
- * answers with an event stream fed by a background task that outlives the request.
+ * Stores the visitor's message before anything else (nothing is lost if the model fails); the
+ * answer then streams from a background task that outlives the request.
  */
 export async function postMessage(
   deps: AppDeps,
-  site: SitesTable,
-  visitor: VisitorPrincipal,
+  { visitor, site }: VisitorContext,
   conversationId: string,
   content: string,
-): Promise<Response> {
+): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  await admitMessage({ counters: deps.counters, limits: limitsOf(site), siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
   const userMessage = await appendMessage(
     deps.db,
     {
@@ -101,7 +94,7 @@ export async function postMessage(
   );
   // A conversation's first message is its whole history: no need to read it back.
   const history = userMessage.seq === 1 ? [userMessage] : await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
-  return streamAnswer(deps, site, conversation.id, userMessage.id, history);
+  return prepareAnswer(deps, site, conversation.id, userMessage.id, history);
 }
 
 /**
@@ -110,24 +103,29 @@ export async function postMessage(
  */
 export async function retryAnswer(
   deps: AppDeps,
-  site: SitesTable,
-  visitor: VisitorPrincipal,
+  { visitor, site }: VisitorContext,
   conversationId: string,
   userMessageId: string,
-): Promise<Response> {
+): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  await admitMessage({ counters: deps.counters, limits: limitsOf(site), siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
   const recent = await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
   const latestUser = recent.findLastIndex((m) => m.role === "user");
   if (latestUser < 0 || recent[latestUser].id !== userMessageId) {
     throw new AppError("not_latest_message", "Only the latest message of a conversation can be answered again.");
   }
-  return streamAnswer(deps, site, conversation.id, userMessageId, recent.slice(0, latestUser + 1));
+  return prepareAnswer(deps, site, conversation.id, userMessageId, recent.slice(0, latestUser + 1));
 }
 
 /** The model sees the site's system prompt and the conversation up to the question, trimmed to the budget. */
-function streamAnswer(deps: AppDeps, site: SitesTable, conversationId: string, userMessageId: string, history: MessagesTable[]): Response {
-  const bot = botOf(site);
+function prepareAnswer(
+  deps: AppDeps,
+  site: SiteRecord,
+  conversationId: string,
+  userMessageId: string,
+  history: MessagesTable[],
+): PreparedAnswer {
+  const { bot } = site;
   const turns = history
     .filter((m) => m.content !== "" && m.status !== "refused")
     .map((m): ChatMessage => ({ role: m.role, content: m.content }));
@@ -135,8 +133,21 @@ function streamAnswer(deps: AppDeps, site: SitesTable, conversationId: string, u
     ...(bot.systemPrompt ? [{ role: "system" as const, content: bot.systemPrompt }] : []),
     ...trimHistory(turns, HISTORY_TOKEN_BUDGET),
   ];
-  const { body, writer } = createSse();
-  writer.send("start", { conversationId, userMessageId });
-  deps.tasks.run(() => answer(deps, { siteId: site.id, conversationId, bot, apiKey: siteApiKey(deps, site), messages, writer }));
-  return new Response(body, { status: 200, headers: SSE_HEADERS });
+  return {
+    run(sink) {
+      sink.send("start", { conversationId, userMessageId });
+      deps.tasks.run(async () => {
+        try {
+          await answer(deps, { site, conversationId, messages }, sink);
+        } catch (err) {
+          // answer() stores and reports every failure it knows of; this is one it did not foresee.
+          deps.logger.error({ msg: "answer failed", siteId: site.id, error: err instanceof Error ? err.name : typeof err });
+          const code = "answer_not_saved";
+          sink.send("error", { code, message: chatErrorMessage(code, bot.language), messageId: null, status: "error" });
+        } finally {
+          sink.close();
+        }
+      });
+    },
+  };
 }

@@ -1,5 +1,6 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { Router } from "../../http/route.js";
+import { sseResponse } from "../../http/sse.js";
 import {
   ConversationListResponse,
   ConversationParams,
@@ -10,7 +11,7 @@ import {
   RetryBody,
   StreamEvents,
 } from "./chat.schemas.js";
-import { createConversation, listConversations, listMessages, postMessage, retryAnswer, visitorSite } from "./chat.service.js";
+import { createConversation, listConversations, listMessages, postMessage, retryAnswer } from "./chat.service.js";
 
 export function registerChatRoutes(router: Router, deps: AppDeps): void {
   const common = { tag: "widget", auth: "visitor" as const, errors: ["unauthorized", "origin_not_allowed"] as const };
@@ -22,10 +23,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     path: "/v1/conversations",
     summary: "The visitor's conversations, newest first",
     response: ConversationListResponse,
-    handler: async ({ event, visitor }) => {
-      await visitorSite(deps, event, visitor!);
-      return { conversations: await listConversations(deps, visitor!) };
-    },
+    handler: async ({ visitor }) => ({ conversations: await listConversations(deps, visitor) }),
   });
 
   router.add({
@@ -36,10 +34,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     summary: "Start a new conversation",
     response: ConversationResponse,
     status: 201,
-    handler: async ({ event, visitor }) => {
-      await visitorSite(deps, event, visitor!);
-      return { conversation: await createConversation(deps, visitor!) };
-    },
+    handler: async ({ visitor }) => ({ conversation: await createConversation(deps, visitor) }),
   });
 
   router.add({
@@ -50,10 +45,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     summary: "A conversation's messages, oldest first (the newest 200)",
     params: ConversationParams,
     response: MessageListResponse,
-    handler: async ({ event, visitor, params }) => {
-      await visitorSite(deps, event, visitor!);
-      return { messages: await listMessages(deps, visitor!, params.conversationId) };
-    },
+    handler: async ({ visitor, params }) => ({ messages: await listMessages(deps, visitor, params.conversationId) }),
   });
 
   router.add({
@@ -70,10 +62,8 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     maxBodyBytes: MAX_MESSAGE_CHARS * 6 + 1024,
     responseKind: "sse",
     events: StreamEvents,
-    handler: async ({ event, visitor, params, body }) => {
-      const site = await visitorSite(deps, event, visitor!);
-      return postMessage(deps, site, visitor!, params.conversationId, body.content);
-    },
+    handler: async ({ visitor, site, params, body }) =>
+      sseResponse(await postMessage(deps, { visitor, site }, params.conversationId, body.content)),
   });
 
   router.add({
@@ -87,9 +77,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     body: RetryBody,
     responseKind: "sse",
     events: StreamEvents,
-    handler: async ({ event, visitor, params, body }) => {
-      const site = await visitorSite(deps, event, visitor!);
-      return retryAnswer(deps, site, visitor!, params.conversationId, body.userMessageId);
-    },
+    handler: async ({ visitor, site, params, body }) =>
+      sseResponse(await retryAnswer(deps, { visitor, site }, params.conversationId, body.userMessageId)),
   });
 }

@@ -1,11 +1,10 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { ConversationsTable, MessagesTable } from "../../db/schema.js";
+import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
 import { conversationMessages, findSiteConversation, listSiteConversations } from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function toConversation(row: ConversationsTable) {
   return {

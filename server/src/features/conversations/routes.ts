@@ -1,4 +1,4 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { Router } from "../../http/route.js";
 import { SiteIdParams } from "../sites/sites.schemas.js";
 import { ConversationDetail, ConversationPage, ConversationQuery, SiteConversationParams } from "./conversations.schemas.js";

@@ -1,6 +1,6 @@
 import type { H3Event } from "h3";
 import { z } from "zod";
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import { AppError, type ErrorCode } from "../../errors.js";
 import { IdParam, type Router } from "../../http/route.js";
 import { staticFiles } from "../../http/static-files.js";

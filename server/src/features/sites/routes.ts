@@ -1,4 +1,4 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { Router } from "../../http/route.js";
 import { SiteCreate, SiteIdParams, SiteListResponse, SitePatch, SiteResponse } from "./sites.schemas.js";
 import { createSite, deleteSite, getSite, listSites, updateSite } from "./sites.service.js";

@@ -1,37 +1,39 @@
-import type { AppDeps } from "../../app.js";
-import type { SitesTable } from "../../db/schema.js";
+import type { AppDeps } from "../../deps.js";
+import type { SiteRecord } from "./site-record.js";
 import { findSiteById, findSiteByKey } from "./sites.repository.js";
 
 /**
- * Site rows for the widget's hot path (config, sessions, every message), cached for a short
- * time. Edits invalidate this instance's entries at once; other instances with the memory
+ * Sites for the widget's hot path (config, sessions, every message), parsed and cached for a
+ * short time. Edits invalidate this instance's entries at once; other instances with the memory
  * driver see them within TTL_MS, all instances at once with the redis driver.
  */
 const TTL_MS = 30_000;
+/** Part of every key: a release that changes SiteRecord's shape never reads a former release's entries. */
+const VERSION = "v2";
 
-type Entry = { row: SitesTable | null; expires: number };
+type Entry = { site: SiteRecord | null; expires: number };
 type Deps = Pick<AppDeps, "db" | "storage" | "now">;
 
-async function cached(deps: Deps, key: string, load: () => Promise<SitesTable | undefined>): Promise<SitesTable | null> {
+async function cached(deps: Deps, key: string, load: () => Promise<SiteRecord | undefined>): Promise<SiteRecord | null> {
   const hit = await deps.storage.getItem<Entry>(key).catch(() => null);
-  if (hit && hit.expires > deps.now()) return hit.row;
-  const row = (await load()) ?? null;
+  if (hit && hit.expires > deps.now()) return hit.site;
+  const site = (await load()) ?? null;
   // The memory driver ignores ttl, hence `expires`; redis also gets the ttl so keys go away.
-  await deps.storage.setItem(key, { row, expires: deps.now() + TTL_MS } satisfies Entry, { ttl: TTL_MS / 1000 }).catch(() => {});
-  return row;
+  await deps.storage.setItem(key, { site, expires: deps.now() + TTL_MS } satisfies Entry, { ttl: TTL_MS / 1000 }).catch(() => {});
+  return site;
 }
 
-export function siteByKey(deps: Deps, siteKey: string): Promise<SitesTable | null> {
-  return cached(deps, `site:key:${siteKey}`, () => findSiteByKey(deps.db, siteKey));
+export function siteByKey(deps: Deps, siteKey: string): Promise<SiteRecord | null> {
+  return cached(deps, `site:${VERSION}:key:${siteKey}`, () => findSiteByKey(deps.db, siteKey));
 }
 
-export function siteById(deps: Deps, siteId: string): Promise<SitesTable | null> {
-  return cached(deps, `site:id:${siteId}`, () => findSiteById(deps.db, siteId));
+export function siteById(deps: Deps, siteId: string): Promise<SiteRecord | null> {
+  return cached(deps, `site:${VERSION}:id:${siteId}`, () => findSiteById(deps.db, siteId));
 }
 
-export async function forgetSite(deps: Pick<AppDeps, "storage">, site: Pick<SitesTable, "id" | "site_key">): Promise<void> {
+export async function forgetSite(deps: Pick<AppDeps, "storage">, site: Pick<SiteRecord, "id" | "siteKey">): Promise<void> {
   await Promise.all([
-    deps.storage.removeItem(`site:key:${site.site_key}`).catch(() => {}),
-    deps.storage.removeItem(`site:id:${site.id}`).catch(() => {}),
+    deps.storage.removeItem(`site:${VERSION}:key:${site.siteKey}`).catch(() => {}),
+    deps.storage.removeItem(`site:${VERSION}:id:${site.id}`).catch(() => {}),
   ]);
 }

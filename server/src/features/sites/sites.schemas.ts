@@ -59,7 +59,7 @@ export const DEFAULT_BOT: BotSettings = {
   language: "zh-CN",
 };
 
-/** Bounds of what an owner may set; DEFAULT_LIMITS (security/limits.ts) when unset. */
+/** A site's limits (security/limits.ts enforces them): the bounds of what an owner may set. */
 export const SiteLimits = z.object({
   visitorMessagesPerMinute: z.number().int().min(1).max(600),
   siteMessagesPerMinute: z.number().int().min(1).max(100_000),
@@ -67,6 +67,16 @@ export const SiteLimits = z.object({
   monthlyMessages: z.number().int().min(1).max(100_000_000),
   monthlyTokens: z.number().int().min(1).max(100_000_000_000),
 });
+export type SiteLimits = z.infer<typeof SiteLimits>;
+
+/** A site's limits until its owner changes them. */
+export const DEFAULT_LIMITS: SiteLimits = {
+  visitorMessagesPerMinute: 10,
+  siteMessagesPerMinute: 120,
+  sessionsPerIpPerMinute: 20,
+  monthlyMessages: 10_000,
+  monthlyTokens: 5_000_000,
+};
 
 const SiteName = Text(100).min(1, "Give the site a name.");
 // A DashScope key: written, never read back. null removes it (the server's key is used again).
@@ -80,13 +90,16 @@ const ApiKeyInput = z.union([
   z.null(),
 ]);
 
-export const SiteCreate = z.object({
-  name: SiteName,
-  allowedOrigins: z.array(AllowedOrigin).max(20).default([]),
-  bot: BotSettings.partial().default({}),
-  limits: SiteLimits.partial().strict().default({}),
-  apiKey: ApiKeyInput.optional(),
-});
+// Strict like the patch: a misspelt field is refused with its name, not silently dropped with a 201.
+export const SiteCreate = z
+  .object({
+    name: SiteName,
+    allowedOrigins: z.array(AllowedOrigin).max(20).default([]),
+    bot: BotSettings.partial().strict().default({}),
+    limits: SiteLimits.partial().strict().default({}),
+    apiKey: ApiKeyInput.optional(),
+  })
+  .strict();
 export type SiteCreate = z.infer<typeof SiteCreate>;
 
 export const SitePatch = z
@@ -109,7 +122,10 @@ export const Site = z.object({
   allowedOrigins: z.array(z.string()),
   bot: BotSettings,
   limits: SiteLimits,
-  apiKey: z.object({ set: z.boolean(), last4: z.string().nullable() }),
+  /** usable: false when the stored key can no longer be decrypted (APP_SECRET changed): the owner must enter it again */
+  apiKey: z.object({ set: z.boolean(), last4: z.string().nullable(), usable: z.boolean() }),
+  /** stored settings today's schema refuses, read as their defaults until the owner saves */
+  resetFields: z.array(z.object({ field: z.string(), message: z.string() })),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

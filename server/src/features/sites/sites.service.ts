@@ -1,45 +1,43 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { SitesTable } from "../../db/schema.js";
+import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
-import { DEFAULT_LIMITS, type SiteLimits } from "../../security/limits.js";
+import type { Keyring } from "../../security/keyring.js";
 import { open, seal } from "../../security/secret-box.js";
+import type { SiteRecord } from "./site-record.js";
 import { forgetSite } from "./sites.cache.js";
 import { deleteSiteOfOwner, findSiteOfOwner, insertSite, listSitesOfOwner, updateSiteOfOwner } from "./sites.repository.js";
-import { BotSettings, DEFAULT_BOT, type Site, type SiteCreate, type SitePatch } from "./sites.schemas.js";
+import { DEFAULT_BOT, type Site, type SiteCreate, type SitePatch } from "./sites.schemas.js";
 
 type Deps = Pick<AppDeps, "db" | "storage" | "keyring" | "now">;
 
-/** Stored settings over the defaults, so a field added later has a value for old rows. */
-export function botOf(row: Pick<SitesTable, "bot">): BotSettings {
-  return BotSettings.parse({ ...DEFAULT_BOT, ...JSON.parse(row.bot) });
+/**
+ * The key a site's answers are made with: its own, decrypted for the one call that needs it, or
+ * the server's (`key` undefined). Not usable when its own key no longer decrypts (APP_SECRET
+ * changed without APP_SECRET_PREVIOUS): the owner has to enter it again.
+ */
+export function siteApiKey(keyring: Keyring, site: Pick<SiteRecord, "apiKey">): { usable: true; key?: string } | { usable: false } {
+  if (!site.apiKey) return { usable: true };
+  try {
+    return { usable: true, key: open(keyring, site.apiKey.sealed) };
+  } catch {
+    return { usable: false };
+  }
 }
 
-/** Stored limits over the defaults. */
-export function limitsOf(row: Pick<SitesTable, "limits">): SiteLimits {
-  return { ...DEFAULT_LIMITS, ...(row.limits ? (JSON.parse(row.limits) as Partial<SiteLimits>) : {}) };
-}
-
-export function allowedOriginsOf(row: Pick<SitesTable, "allowed_origins">): string[] {
-  return JSON.parse(row.allowed_origins) as string[];
-}
-
-/** The site's own DashScope key, decrypted for the one call that needs it. */
-export function siteApiKey(deps: Pick<AppDeps, "keyring">, row: Pick<SitesTable, "api_key_enc">): string | undefined {
-  return row.api_key_enc ? open(deps.keyring, row.api_key_enc) : undefined;
-}
-
-function toSite(row: SitesTable): Site {
+function toSite(keyring: Keyring, site: SiteRecord): Site {
   return {
-    id: row.id,
-    siteKey: row.site_key,
-    name: row.name,
-    allowedOrigins: allowedOriginsOf(row),
-    bot: botOf(row),
-    limits: limitsOf(row),
-    apiKey: { set: row.api_key_enc !== null, last4: row.api_key_last4 },
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    id: site.id,
+    siteKey: site.siteKey,
+    name: site.name,
+    allowedOrigins: site.allowedOrigins,
+    bot: site.bot,
+    limits: site.limits,
+    apiKey: { set: site.apiKey !== null, last4: site.apiKey?.last4 ?? null, usable: siteApiKey(keyring, site).usable },
+    resetFields: site.resetFields,
+    createdAt: iso(site.createdAt),
+    updatedAt: iso(site.updatedAt),
   };
 }
 
@@ -50,45 +48,48 @@ function apiKeyColumns(deps: Deps, apiKey: string | null): Pick<SitesTable, "api
 }
 
 export async function listSites(deps: Deps, ownerId: string): Promise<Site[]> {
-  return (await listSitesOfOwner(deps.db, ownerId)).map(toSite);
+  return (await listSitesOfOwner(deps.db, ownerId)).map((site) => toSite(deps.keyring, site));
 }
 
 export async function getSite(deps: Deps, ownerId: string, siteId: string): Promise<Site> {
-  const row = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!row) throw new AppError("not_found", "No such site.");
-  return toSite(row);
+  const site = await findSiteOfOwner(deps.db, ownerId, siteId);
+  if (!site) throw new AppError("not_found", "No such site.");
+  return toSite(deps.keyring, site);
 }
 
 export async function createSite(deps: Deps, ownerId: string, input: SiteCreate): Promise<Site> {
   const now = deps.now();
-  const row: SitesTable = {
+  const site = await insertSite(deps.db, {
     id: newId("site"),
     owner_id: ownerId,
     site_key: newId("pk"),
     name: input.name,
     allowed_origins: JSON.stringify([...new Set(input.allowedOrigins)]),
     bot: JSON.stringify({ ...DEFAULT_BOT, ...input.bot }),
+    // Limits the owner did not set follow the defaults of each release.
     limits: Object.keys(input.limits).length ? JSON.stringify(input.limits) : null,
     ...apiKeyColumns(deps, input.apiKey ?? null),
     created_at: now,
     updated_at: now,
-  };
-  await insertSite(deps.db, row);
-  return toSite(row);
+  });
+  return toSite(deps.keyring, site);
 }
 
+/** Bot settings and limits are merged field by field over the current (tolerantly read) ones: saving writes repaired values. */
 export async function updateSite(deps: Deps, ownerId: string, siteId: string, patch: SitePatch): Promise<Site> {
   const current = await findSiteOfOwner(deps.db, ownerId, siteId);
   if (!current) throw new AppError("not_found", "No such site.");
-  const changes: Partial<SitesTable> = { updated_at: Math.max(deps.now(), current.updated_at) };
+  const changes: Partial<SitesTable> = { updated_at: Math.max(deps.now(), current.updatedAt) };
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.allowedOrigins !== undefined) changes.allowed_origins = JSON.stringify([...new Set(patch.allowedOrigins)]);
-  if (patch.bot !== undefined) changes.bot = JSON.stringify({ ...botOf(current), ...patch.bot });
-  if (patch.limits !== undefined) changes.limits = JSON.stringify({ ...limitsOf(current), ...patch.limits });
+  if (patch.bot !== undefined) changes.bot = JSON.stringify({ ...current.bot, ...patch.bot });
+  if (patch.limits !== undefined) changes.limits = JSON.stringify({ ...current.limits, ...patch.limits });
   if (patch.apiKey !== undefined) Object.assign(changes, apiKeyColumns(deps, patch.apiKey));
   if (!(await updateSiteOfOwner(deps.db, ownerId, siteId, changes))) throw new AppError("not_found", "No such site.");
   await forgetSite(deps, current);
-  return toSite({ ...current, ...changes });
+  const updated = await findSiteOfOwner(deps.db, ownerId, siteId);
+  if (!updated) throw new AppError("not_found", "No such site.");
+  return toSite(deps.keyring, updated);
 }
 
 export async function deleteSite(deps: Deps, ownerId: string, siteId: string): Promise<void> {

@@ -1,8 +1,7 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
-import { limitsOf } from "../sites/sites.service.js";
 import { callsPerDay, countPerDay, firstTokenTimes } from "./usage.repository.js";
 import type { UsageQuery, UsageResponse } from "./usage.schemas.js";
 
@@ -35,7 +34,7 @@ export async function usageOfSite(
   if (last - first + 1 > MAX_DAYS) throw new AppError("invalid_query", `Ask for at most ${MAX_DAYS} days at a time.`);
 
   const range = { siteId, fromMs: first * DAY_MS - offsetMs, toMs: (last + 1) * DAY_MS - offsetMs, offsetMs };
-  const limits = limitsOf(site);
+  const { limits } = site;
   const [conversations, messages, calls, times, month] = await Promise.all([
     countPerDay(deps.db, "conversations", range),
     countPerDay(deps.db, "messages", range),

@@ -1,5 +1,5 @@
 import type { H3Event } from "h3";
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import { z } from "zod";
 import { AppError } from "../../errors.js";
 import { IdParam, type Router } from "../../http/route.js";

@@ -1,10 +1,10 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import type { Router } from "../../http/route.js";
 import { clientIp } from "../../http/client-ip.js";
 import { admitSession } from "../../security/limits.js";
 import { siteByKey } from "../sites/sites.cache.js";
-import { limitsOf } from "../sites/sites.service.js";
-import { guardSiteOrigin } from "./widget.cors.js";
+import { bearerToken } from "../../http/bearer.js";
+import { guardSiteOrigin } from "../../http/cors.js";
 import { PublicConfig, SessionResponse, SiteKeyParams } from "./widget.schemas.js";
 import { publicConfig, requireSite, startSession } from "./widget.service.js";
 
@@ -21,7 +21,7 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
-      guardSiteOrigin(event, deps, site);
+      guardSiteOrigin(event, deps.config, site.allowedOrigins);
       // Short browser cache: owners see their edits within a minute.
       event.res.headers.set("cache-control", "public, max-age=60");
       return publicConfig(site);
@@ -41,10 +41,9 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
-      guardSiteOrigin(event, deps, site);
-      await admitSession(deps.counters, limitsOf(site), site.id, clientIp(event, deps.config.trustProxy), deps.now());
-      const bearer = /^Bearer\s+(\S+)$/i.exec(event.req.headers.get("authorization") ?? "")?.[1] ?? null;
-      return startSession(deps, site, bearer);
+      guardSiteOrigin(event, deps.config, site.allowedOrigins);
+      await admitSession(deps.counters, site.limits, site.id, clientIp(event, deps.config.trustProxy), deps.now());
+      return startSession(deps, site, bearerToken(event));
     },
   });
 }

@@ -1,16 +1,15 @@
-import type { AppDeps } from "../../app.js";
+import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
 import { signVisitorToken, verifyVisitorToken } from "../../security/tokens.js";
-import type { SitesTable } from "../../db/schema.js";
-import { botOf } from "../sites/sites.service.js";
+import type { SiteRecord } from "../sites/site-record.js";
 import { insertVisitor, touchVisitor } from "./widget.repository.js";
 import type { PublicConfig } from "./widget.schemas.js";
 
-export function publicConfig(site: SitesTable): PublicConfig {
-  const bot = botOf(site);
+export function publicConfig(site: SiteRecord): PublicConfig {
+  const { bot } = site;
   return {
-    siteKey: site.site_key,
+    siteKey: site.siteKey,
     displayName: bot.displayName,
     avatarUrl: bot.avatarUrl,
     primaryColor: bot.primaryColor,
@@ -26,7 +25,7 @@ export function publicConfig(site: SitesTable): PublicConfig {
  */
 export async function startSession(
   deps: Pick<AppDeps, "db" | "keyring" | "now">,
-  site: SitesTable,
+  site: SiteRecord,
   presentedToken: string | null,
 ): Promise<{ token: string; visitorId: string }> {
   if (presentedToken) {
@@ -41,7 +40,7 @@ export async function startSession(
   return { token: await signVisitorToken(deps.keyring, site.id, visitorId), visitorId };
 }
 
-export function requireSite(site: SitesTable | null): SitesTable {
+export function requireSite(site: SiteRecord | null): SiteRecord {
   if (!site) throw new AppError("not_found", "No site has this key.");
   return site;
 }

@@ -1,8 +1,6 @@
 import type { H3Event } from "h3";
-import type { AppDeps } from "../../app.js";
-import type { SitesTable } from "../../db/schema.js";
-import { AppError } from "../../errors.js";
-import { allowedOriginsOf } from "../sites/sites.service.js";
+import type { Config } from "../config.js";
+import { AppError } from "../errors.js";
 
 /** Whether `origin` may use a site: one of its allowed origins (`https://*.x.com` covers subdomains), or the server's own (dashboard preview). */
 export function isOriginAllowed(origin: string, allowed: readonly string[], ownOrigin: string): boolean {
@@ -31,11 +29,11 @@ function setCorsHeaders(event: H3Event, origin: string): void {
  * 403 origin_not_allowed with CORS headers on that error alone, so the widget can read the code
  * and tell the site owner in the console; no data is ever served to it.
  */
-export function guardSiteOrigin(event: H3Event, deps: Pick<AppDeps, "config">, site: Pick<SitesTable, "allowed_origins">): void {
+export function guardSiteOrigin(event: H3Event, config: Pick<Config, "publicUrl">, allowedOrigins: readonly string[]): void {
   const origin = event.req.headers.get("origin");
   if (!origin) return;
-  const own = new URL(deps.config.publicUrl).origin;
-  if (!isOriginAllowed(origin, allowedOriginsOf(site), own) && origin !== event.url.origin) {
+  const own = new URL(config.publicUrl).origin;
+  if (!isOriginAllowed(origin, allowedOrigins, own) && origin !== event.url.origin) {
     event.res.errHeaders.set("access-control-allow-origin", origin);
     event.res.errHeaders.append("vary", "Origin");
     throw new AppError(

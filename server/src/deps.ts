@@ -1,0 +1,105 @@
+import type { Storage } from "unstorage";
+import { type Config, ConfigError } from "./config.js";
+import { type Db, type DialectName, openDatabase } from "./db/database.js";
+import { migrateToLatest } from "./db/migrate.js";
+import type { ChatModel } from "./llm/chat-model.js";
+import { createQwenModel } from "./llm/qwen.js";
+import { type Logger, jsonLogger } from "./logger.js";
+import { type Counters, redisCounters, sqlCounters } from "./security/counters.js";
+import { Keyring } from "./security/keyring.js";
+import { openStorage } from "./storage.js";
+import { BackgroundTasks } from "./tasks.js";
+
+/** What the app is built from (createApp) and what every feature takes a part of. */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  dialect: DialectName;
+  /** cache-like data (site lookups on the hot path); memory or redis */
+  storage: Storage;
+  llm: ChatModel;
+  /** atomic counters for rate limits and quotas, shared by every instance */
+  counters: Counters;
+  keyring: Keyring;
+  logger: Logger;
+  tasks: BackgroundTasks;
+  now: () => number;
+}
+
+export interface BuiltDeps extends AppDeps {
+  /** Closes what buildDeps opened (storage, counters, the database). */
+  dispose(): Promise<void>;
+}
+
+/** What a caller may supply instead of what the config says (tests: a memory logger, a clock). */
+export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "storage">>;
+
+/**
+ * The one way the app's dependencies are built, from the config: by main.ts (and so the demo) and
+ * by the test harness, so tests run what production wires. Migrates the database first.
+ */
+export async function buildDeps(config: Config, overrides: DepsOverrides = {}): Promise<BuiltDeps> {
+  const { db, dialect } = await openDatabase(config.databaseUrl).catch((err: unknown) => {
+    throw isSqliteMissing(err) ? sqliteMissingError(config.databaseUrl) : err;
+  });
+  await migrate(config, db, dialect);
+  const tasks = new BackgroundTasks();
+  const storage = overrides.storage ?? (await openStorage(config.redisUrl));
+  const counters = config.redisUrl ? await redisCounters(config.redisUrl) : sqlCounters(db);
+  const llm =
+    overrides.llm ??
+    createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs });
+  return {
+    config,
+    db,
+    dialect,
+    storage,
+    counters,
+    llm: stoppedBy(tasks.signal, llm),
+    keyring: new Keyring(config.appSecrets),
+    logger: overrides.logger ?? jsonLogger(),
+    tasks,
+    now: overrides.now ?? (() => Date.now()),
+    async dispose() {
+      await storage.dispose();
+      await counters.close();
+      await db.destroy();
+    },
+  };
+}
+
+async function migrate(config: Config, db: Db, dialect: DialectName): Promise<void> {
+  if (dialect !== "mysql") {
+    await migrateToLatest(db);
+    return;
+  }
+  // Served queries are cut after a few seconds (database.ts); a migration (an index on a big
+  // table) may rightly take minutes, so it gets a connection without that bound.
+  const migrator = await openDatabase(config.databaseUrl, { queryTimeoutMs: 0 });
+  try {
+    await migrateToLatest(migrator.db);
+  } finally {
+    await migrator.db.destroy();
+  }
+}
+
+/** The model, cut off when `signal` aborts (a stop that can wait no longer): the caller sees an "aborted" LlmError. */
+function stoppedBy(signal: AbortSignal, llm: ChatModel): ChatModel {
+  return { stream: (request) => llm.stream({ ...request, signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal }) };
+}
+
+/**
+ * better-sqlite3 is a native module the bundle leaves out (build.mjs): on Function Compute, with
+ * nothing installed beside dist/server, a sqlite: DATABASE_URL (or none) cannot work. Said as a
+ * configuration problem, not as a module-resolution stack trace.
+ */
+function isSqliteMissing(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /better-sqlite3/.test(String((err as Error).message));
+}
+
+function sqliteMissingError(databaseUrl: string): ConfigError {
+  return new ConfigError([
+    `DATABASE_URL: ${databaseUrl} is a SQLite file (the default when DATABASE_URL is unset), but the better-sqlite3 package cannot be found next to the server. The bundle (dist/server) does not include it, because SQLite is only for local use. On Function Compute, set DATABASE_URL=mysql://user:password@host:3306/database (RDS MySQL); for a local SQLite file, run the server from the repository after \`npm install\`.`,
+  ]);
+}
