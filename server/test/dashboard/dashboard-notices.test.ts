@@ -2,9 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { STRINGS } from "../../dashboard/src/i18n/strings.js";
 import { resetFieldLabel } from "../../dashboard/src/pages/site-notices.js";
-import { DEFAULT_BOT } from "../../src/features/sites/sites.schemas.js";
+import { DEFAULT_BOT, DEFAULT_LIMITS } from "../../src/features/sites/sites.schemas.js";
 import { Keyring } from "../../src/security/keyring.js";
-import { DEFAULT_LIMITS } from "../../src/security/limits.js";
 import { seal } from "../../src/security/secret-box.js";
 import { dashboardFixture } from "./fixture.js";
 import { button, click, field, heading, text, type, waitFor } from "./support.js";
@@ -140,6 +139,8 @@ describe("the dashboard: notices about the site's stored state", () => {
     expect(resetFieldLabel(en, "limits.monthlyTokens")).toBe("Tokens per month");
     expect(resetFieldLabel(en, "allowedOrigins")).toBe("Allowed origins");
     expect(resetFieldLabel(en, "name")).toBe("Site name");
+    expect(resetFieldLabel(en, "bot")).toBe("Bot settings");
+    expect(resetFieldLabel(en, "limits")).toBe("Limits and monthly quota");
     expect(resetFieldLabel(zh, "bot.model")).toBe("模型");
     expect(resetFieldLabel(en, "bot.somethingNew")).toBe("bot.somethingNew");
     expect(resetFieldLabel(en, "widget.theme")).toBe("widget.theme");

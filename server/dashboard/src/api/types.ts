@@ -11,27 +11,11 @@ import type {
   OwnerConversation,
   OwnerMessage,
 } from "../../../src/features/conversations/conversations.schemas.js";
-import type { BotSettings, Site as ServerSite, SiteCreate, SiteLimits, SitePatch } from "../../../src/features/sites/sites.schemas.js";
+import type { BotSettings, Site, SiteCreate, SiteLimits, SitePatch } from "../../../src/features/sites/sites.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 
-export type { BotSettings, InstallInfo, Owner, PublicConfig, UsageResponse };
-
-/** A stored setting that today's schema refused, read as its default instead: its dotted path and the validation sentence. */
-export interface ResetField {
-  field: string;
-  message: string;
-}
-
-/**
- * The site as the owner API answers it. `resetFields` and `apiKey.usable` are being added to the
- * server's Site schema (sites.schemas.ts); until that lands they are declared here, optional,
- * and their absence reads as "nothing to say". Once the server has them this is just its Site.
- */
-export type Site = ServerSite & {
-  resetFields?: ResetField[];
-  apiKey: ServerSite["apiKey"] & { usable?: boolean };
-};
+export type { BotSettings, InstallInfo, Owner, PublicConfig, Site, UsageResponse };
 export type CredentialsInput = z.input<typeof Credentials>;
 export type SiteCreateInput = z.input<typeof SiteCreate>;
 export type SitePatchInput = z.input<typeof SitePatch>;
@@ -43,6 +27,8 @@ export type ConversationDetailData = z.infer<typeof ConversationDetail>;
 export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit">;
 export type UsageDayData = z.infer<typeof UsageDay>;
 export type SiteLimitsData = z.infer<typeof SiteLimits>;
+/** A stored setting today's schema refuses, read as its default: its dotted path and the schema's sentence. */
+export type ResetField = Site["resetFields"][number];
 export type QuotaData = UsageResponse["quota"];
 export type Lang = BotSettings["language"];
 export type Model = BotSettings["model"];

@@ -21,7 +21,7 @@ import {
 } from "../validation/limits-form.js";
 import { BotFields } from "./bot-fields.js";
 import { LimitsFields } from "./limits-fields.js";
-import { ResetNotice, resetFieldsOf } from "./site-notices.js";
+import { ResetNotice } from "./site-notices.js";
 import type { SitePageProps } from "./site-page.js";
 
 /** Every bot setting and the site's limits, checked as typed, saved with one PATCH; the live preview beside it. */
@@ -44,7 +44,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const limitsChanged = limitsDirty(limits, site.limits);
   const dirty = botDirty || limitsChanged;
   // Stored settings the server reset to their defaults: the form shows the defaults, and the next save writes them.
-  const resetFields = resetFieldsOf(site);
+  const resetFields = site.resetFields;
   const wasReset = (part: string) => resetFields.some((f) => f.field === part || f.field.startsWith(`${part}.`));
   const toRepair = resetFields.length > 0;
   const preview = useMemo(() => previewConfigOf(site.siteKey, draft, site.bot), [draft, site.bot, site.siteKey]);

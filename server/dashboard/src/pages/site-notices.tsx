@@ -6,15 +6,15 @@ import type { Strings } from "../i18n/strings.js";
 import { BOT_FIELDS, type BotField } from "../validation/bot-form.js";
 import { LIMIT_KEYS, type LimitKey } from "../validation/limits-form.js";
 
-/** Stored settings the server read as their defaults because today's schema refuses them (none when it does not say). */
-export const resetFieldsOf = (site: Pick<Site, "resetFields">): ResetField[] => site.resetFields ?? [];
-
 /** The site has its own DashScope key, but the server can no longer decrypt it (its APP_SECRET changed). */
-export const keyUnusable = (site: Pick<Site, "apiKey">): boolean => site.apiKey.set && site.apiKey.usable === false;
+export const keyUnusable = (site: Pick<Site, "apiKey">): boolean => site.apiKey.set && !site.apiKey.usable;
 
 /** A reset field's name as the form that edits it shows it (`bot.model` → "Model"); the path itself for one the dashboard does not know. */
 export function resetFieldLabel(s: Strings, path: string): string {
   const [head, key, index] = path.split(".");
+  // A whole part the server could not read at all: the form's name for it.
+  if (path === "bot") return s.tabs.settings;
+  if (path === "limits") return s.settings.limits;
   if (head === "bot" && (BOT_FIELDS as readonly string[]).includes(key)) {
     if (key === "suggestedQuestions" && index !== undefined && /^\d+$/.test(index)) return s.settings.question(Number(index) + 1);
     return s.settings[key as BotField];
@@ -35,8 +35,9 @@ export function ResetNotice({ fields }: { fields: ResetField[] }) {
         <strong>{s.settings.resetTitle}</strong>
       </p>
       <ul class="notice__list">
-        {fields.map((f) => (
-          <li key={f.field}>{s.settings.resetItem(resetFieldLabel(s, f.field), f.message)}</li>
+        {/* One origin per entry: the same field may come more than once. */}
+        {fields.map((f, i) => (
+          <li key={`${i}:${f.field}`}>{s.settings.resetItem(resetFieldLabel(s, f.field), f.message)}</li>
         ))}
       </ul>
       <p>{s.settings.resetBody}</p>
