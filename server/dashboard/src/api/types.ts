@@ -27,6 +27,8 @@ export type ConversationDetailData = z.infer<typeof ConversationDetail>;
 export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit">;
 export type UsageDayData = z.infer<typeof UsageDay>;
 export type SiteLimitsData = z.infer<typeof SiteLimits>;
+/** A stored setting today's schema refuses, read as its default: its dotted path and the schema's sentence. */
+export type ResetField = Site["resetFields"][number];
 export type QuotaData = UsageResponse["quota"];
 export type Lang = BotSettings["language"];
 export type Model = BotSettings["model"];

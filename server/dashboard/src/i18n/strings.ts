@@ -144,6 +144,11 @@ const en = {
     fixErrors: "Fix the highlighted fields first.",
     savedNow: "Settings saved.",
     leaveConfirm: "You have unsaved changes. Leave this page without saving them?",
+    resetTitle: "Some saved settings were reset to their defaults",
+    resetBody:
+      "They are no longer valid under the server's current rules, so their defaults are in use now. Saving the settings keeps the defaults; you can change them first.",
+    resetItem: (label: string, reason: string) => `${label}: ${reason}`,
+    resetPending: "Defaults in use, not saved yet",
     limits: "Limits and monthly quota",
     limitsHint:
       "What one visitor, one network address and the whole site may use. Past a per-minute limit, visitors are asked to wait a moment; past the monthly quota the bot says it is unavailable until next month.",
@@ -282,6 +287,10 @@ const en = {
     removeBody: "Answers will use the server's key again.",
     keySaved: "Key saved.",
     keyRemoved: "Key removed: the server's key is used.",
+    unusable:
+      "The API key stored for this site can no longer be read: the server's secret has changed. Until you enter the key again, visitors get an error instead of an answer.",
+    enterAgain: "Enter the key again",
+    enterBelow: "Enter it again below.",
   },
 };
 
@@ -426,6 +435,10 @@ const zhCN: Strings = {
     fixErrors: "请先修正标出的字段。",
     savedNow: "设置已保存。",
     leaveConfirm: "有尚未保存的更改。确定不保存就离开吗？",
+    resetTitle: "部分已保存的设置已恢复为默认值",
+    resetBody: "按服务器现在的规则，这些设置已不再有效，因此现在使用的是默认值。保存设置即可保留这些默认值；也可以先修改再保存。",
+    resetItem: (label, reason) => `${label}：${reason}`,
+    resetPending: "正在使用默认值，尚未保存",
     limits: "限额与每月额度",
     limitsHint:
       "单个访客、单个网络地址以及整个站点可用的量。超过每分钟限额时，访客会被请稍候；超过每月额度后，机器人会提示暂不可用，直到下个月。",
@@ -558,6 +571,9 @@ const zhCN: Strings = {
     removeBody: "之后的回答将重新使用服务器的密钥。",
     keySaved: "密钥已保存。",
     keyRemoved: "密钥已移除，将使用服务器的密钥。",
+    unusable: "该站点保存的 API 密钥已无法读取：服务器的密钥已更换。在你重新输入之前，访客只会收到错误，得不到回答。",
+    enterAgain: "重新输入密钥",
+    enterBelow: "请在下方重新输入。",
   },
 };
 

@@ -4,10 +4,12 @@ import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { Field, controlProps, fieldMsg } from "../components/field.js";
 import { Notice } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
-import { type Msg, errorMsg, useStrings } from "../i18n/lang.js";
+import { useSave } from "../components/use-save.js";
+import { type Msg, useStrings } from "../i18n/lang.js";
 import { api } from "../state/session.js";
 import { checkApiKey } from "../validation/rules.js";
 import type { SitePageProps } from "./site-page.js";
+import { KeyUnusableNotice, keyUnusable } from "./site-notices.js";
 
 /**
  * The site's own DashScope key: write-only. The key lives in this form's state only until it is
@@ -19,26 +21,18 @@ export function ApiKeyPage({ site, onSiteChange }: SitePageProps) {
   const heading = usePageTitle(`${t.title} · ${site.name}`);
   const [key, setKey] = useState("");
   const [error, setError] = useState<Msg | null>(null);
-  const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [notice, setNotice] = useState<{ text: Msg; kind: "ok" | "error" } | null>(null);
+  const save = useSave();
+  const busy = save.busy;
 
-  const send = async (apiKey: string | null) => {
-    setBusy(true);
-    setNotice(null);
-    try {
-      const { site: saved } = await api().patchSite(site.id, { apiKey });
-      onSiteChange(saved);
-      setKey("");
-      setNotice({ text: (x) => (apiKey === null ? x.apiKey.keyRemoved : x.apiKey.keySaved), kind: "ok" });
-      return true;
-    } catch (err) {
-      setNotice({ text: errorMsg(err), kind: "error" });
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const send = (apiKey: string | null) =>
+    save.run(() => api().patchSite(site.id, { apiKey }), {
+      saved: (x) => (apiKey === null ? x.apiKey.keyRemoved : x.apiKey.keySaved),
+      onSaved: ({ site: saved }) => {
+        onSiteChange(saved);
+        setKey("");
+      },
+    });
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
@@ -64,6 +58,7 @@ export function ApiKeyPage({ site, onSiteChange }: SitePageProps) {
             t.usingServer
           )}
         </p>
+        {keyUnusable(site) && <KeyUnusableNotice siteId={site.id} onKeyPage />}
         <form class="inline-form" onSubmit={onSubmit} noValidate autoComplete="off">
           <Field id="api-key" label={site.apiKey.set ? t.replaceKey : t.newKey} error={error?.(s)}>
             <input
@@ -87,7 +82,7 @@ export function ApiKeyPage({ site, onSiteChange }: SitePageProps) {
             )}
           </div>
         </form>
-        <Notice text={notice?.text(s) ?? null} kind={notice?.kind} />
+        <Notice text={save.notice?.text(s) ?? null} kind={save.notice?.kind} />
       </section>
       {confirming && (
         <ConfirmDialog

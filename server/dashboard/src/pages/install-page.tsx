@@ -6,7 +6,8 @@ import { Field, controlProps, fieldMsg } from "../components/field.js";
 import { ErrorState, Loading, Notice } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
 import { useResource } from "../components/use-resource.js";
-import { type Msg, errorMsg, useStrings } from "../i18n/lang.js";
+import { useSave } from "../components/use-save.js";
+import { type Msg, useStrings } from "../i18n/lang.js";
 import { cspSources, cspText, needsApiBase, originOf, scriptTag } from "../install/snippet.js";
 import { api, installInfo } from "../state/session.js";
 import { normaliseOrigin } from "../validation/rules.js";
@@ -62,25 +63,17 @@ function OriginsEditor({ site, onSiteChange }: SitePageProps) {
   const s = useStrings();
   const [input, setInput] = useState("");
   const [error, setError] = useState<Msg | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<{ text: Msg; kind: "ok" | "error" } | null>(null);
+  const save = useSave();
+  const busy = save.busy;
   const origins = site.allowedOrigins;
 
-  const save = async (next: string[]) => {
-    setBusy(true);
-    setNotice(null);
-    try {
-      const { site: saved } = await api().patchSite(site.id, { allowedOrigins: next });
-      onSiteChange(saved);
-      setNotice({ text: (x) => x.install.originsSaved, kind: "ok" });
-      return true;
-    } catch (err) {
-      setNotice({ text: errorMsg(err), kind: "error" });
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const saveOrigins = async (next: string[]) =>
+    (
+      await save.run(() => api().patchSite(site.id, { allowedOrigins: next }), {
+        saved: (x) => x.install.originsSaved,
+        onSaved: ({ site: saved }) => onSiteChange(saved),
+      })
+    ).ok;
 
   const onAdd = async (event: Event) => {
     event.preventDefault();
@@ -96,11 +89,11 @@ function OriginsEditor({ site, onSiteChange }: SitePageProps) {
             : null;
     setError(() => problem);
     if (problem || !origin) return document.getElementById("new-origin")?.focus();
-    if (await save([...origins, origin])) setInput("");
+    if (await saveOrigins([...origins, origin])) setInput("");
   };
 
   const onRemove = async (origin: string, index: number) => {
-    if (await save(origins.filter((o) => o !== origin))) {
+    if (await saveOrigins(origins.filter((o) => o !== origin))) {
       // Focus stays in the list: on the next origin's button, else the input.
       setTimeout(
         () =>
@@ -152,7 +145,7 @@ function OriginsEditor({ site, onSiteChange }: SitePageProps) {
           {s.install.addOrigin}
         </button>
       </form>
-      <Notice text={notice?.text(s) ?? null} kind={notice?.kind} />
+      <Notice text={save.notice?.text(s) ?? null} kind={save.notice?.kind} />
       <p class="muted small">{s.install.originsOwn(window.location.origin)}</p>
     </section>
   );

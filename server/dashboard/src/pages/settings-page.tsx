@@ -1,10 +1,10 @@
 /** @jsxImportSource preact */
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApiError } from "../api/api-client.js";
 import { fieldErrorText } from "../components/field.js";
 import { Notice } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
-import { type Msg, errorMsg, useStrings } from "../i18n/lang.js";
+import { useSave } from "../components/use-save.js";
+import { useStrings } from "../i18n/lang.js";
 import { PreviewFrame } from "../preview/preview-frame.js";
 import { setLeaveGuard } from "../state/router.js";
 import { api } from "../state/session.js";
@@ -21,6 +21,7 @@ import {
 } from "../validation/limits-form.js";
 import { BotFields } from "./bot-fields.js";
 import { LimitsFields } from "./limits-fields.js";
+import { ResetNotice } from "./site-notices.js";
 import type { SitePageProps } from "./site-page.js";
 
 /** Every bot setting and the site's limits, checked as typed, saved with one PATCH; the live preview beside it. */
@@ -31,9 +32,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const [limits, setLimits] = useState<LimitsDraft>(() => limitsDraftOf(site.limits));
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [showAll, setShowAll] = useState(false);
-  const [serverErrors, setServerErrors] = useState<Partial<Record<string, string>>>({});
-  const [saving, setSaving] = useState(false);
-  const [notice, setNotice] = useState<{ text: Msg; kind: "ok" | "error" } | null>(null);
+  const save = useSave();
   const submitted = useRef<string | null>(null);
 
   const errors: Partial<Record<string, FieldError>> = useMemo(() => {
@@ -44,6 +43,10 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const botDirty = isDirty(draft, site.bot);
   const limitsChanged = limitsDirty(limits, site.limits);
   const dirty = botDirty || limitsChanged;
+  // Stored settings the server reset to their defaults: the form shows the defaults, and the next save writes them.
+  const resetFields = site.resetFields;
+  const wasReset = (part: string) => resetFields.some((f) => f.field === part || f.field.startsWith(`${part}.`));
+  const toRepair = resetFields.length > 0;
   const preview = useMemo(() => previewConfigOf(site.siteKey, draft, site.bot), [draft, site.bot, site.siteKey]);
 
   // Unsaved work is not lost silently: closing or reloading the tab, or moving elsewhere in the app, asks first.
@@ -63,24 +66,16 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const errorOf = (key: string): string | null => {
     const own = fieldErrorText(s, errors[key]);
     if (own && (showAll || touched.has(key))) return own;
-    return serverErrors[key] ?? null;
+    return save.fieldErrors[key] ?? null;
   };
 
   const change = <K extends BotField>(field: K, value: BotDraft[K]) => {
     setDraft((d) => ({ ...d, [field]: value }));
-    setNotice(null);
-    setServerErrors((e) => {
-      const { [field]: _gone, ...rest } = e;
-      return rest;
-    });
+    save.edited(field);
   };
   const changeLimit = (key: LimitKey, value: string) => {
     setLimits((l) => ({ ...l, [key]: value }));
-    setNotice(null);
-    setServerErrors((e) => {
-      const { [`limits.${key}`]: _gone, ...rest } = e;
-      return rest;
-    });
+    save.edited(`limits.${key}`);
   };
   const touch = (key: string) => setTouched((t) => (t.has(key) ? t : new Set(t).add(key)));
 
@@ -89,42 +84,36 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     const invalid = Object.keys(errors);
     if (invalid.length) {
       setShowAll(true);
-      setNotice({ text: (x) => x.settings.fixErrors, kind: "error" });
+      save.fail((x) => x.settings.fixErrors);
       focusField(firstInOrder(invalid));
       return;
     }
-    setSaving(true);
-    setNotice(null);
     submitted.current = JSON.stringify(draft);
     const sentLimits = JSON.stringify(limits);
-    try {
-      // Only what changed: an unchanged part is not rewritten.
-      const { site: saved } = await api().patchSite(site.id, {
-        ...(botDirty ? { bot: botOf(draft) } : {}),
-        ...(limitsChanged ? { limits: limitsOf(limits) } : {}),
-      });
-      onSiteChange(saved);
-      // What the server stored (trimmed) becomes the form, unless the owner typed on meanwhile.
-      setDraft((d) => (JSON.stringify(d) === submitted.current ? draftOf(saved.bot) : d));
-      setLimits((l) => (JSON.stringify(l) === sentLimits ? limitsDraftOf(saved.limits) : l));
-      setShowAll(false);
-      setTouched(new Set());
-      setServerErrors({});
-      setNotice({ text: (x) => x.settings.savedNow, kind: "ok" });
-    } catch (err) {
-      const byField: Record<string, string> = {};
-      if (err instanceof ApiError) {
-        for (const issue of err.issues) {
-          if (issue.path.startsWith("bot.")) byField[issue.path.slice(4)] = issue.message;
-          else if (issue.path.startsWith("limits.")) byField[issue.path] = issue.message;
-        }
-      }
-      setServerErrors(byField);
-      setNotice({ text: errorMsg(err), kind: "error" });
-      if (Object.keys(byField).length) focusField(firstInOrder(Object.keys(byField)));
-    } finally {
-      setSaving(false);
-    }
+    const result = await save.run(
+      // Only what changed (or was reset): an unchanged part is not rewritten.
+      () =>
+        api().patchSite(site.id, {
+          ...(botDirty || wasReset("bot") ? { bot: botOf(draft) } : {}),
+          ...(limitsChanged || wasReset("limits") ? { limits: limitsOf(limits) } : {}),
+          ...(wasReset("name") ? { name: site.name } : {}),
+          ...(wasReset("allowedOrigins") ? { allowedOrigins: site.allowedOrigins } : {}),
+        }),
+      {
+        saved: (x) => x.settings.savedNow,
+        onSaved: ({ site: saved }) => {
+          onSiteChange(saved);
+          // What the server stored (trimmed) becomes the form, unless the owner typed on meanwhile.
+          setDraft((d) => (JSON.stringify(d) === submitted.current ? draftOf(saved.bot) : d));
+          setLimits((l) => (JSON.stringify(l) === sentLimits ? limitsDraftOf(saved.limits) : l));
+          setShowAll(false);
+          setTouched(new Set());
+        },
+        // The bot's fields by their own name, the limits as `limits.<key>`.
+        fieldOf: (path) => (path.startsWith("bot.") ? path.slice(4) : path.startsWith("limits.") ? path : null),
+      },
+    );
+    if (!result.ok && Object.keys(result.fields).length) focusField(firstInOrder(Object.keys(result.fields)));
   };
 
   const onDiscard = () => {
@@ -132,8 +121,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     setLimits(limitsDraftOf(site.limits));
     setTouched(new Set());
     setShowAll(false);
-    setServerErrors({});
-    setNotice(null);
+    save.clear();
   };
 
   return (
@@ -142,19 +130,20 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
         <h1 ref={heading} tabIndex={-1}>
           {s.settings.title}
         </h1>
+        <ResetNotice fields={resetFields} />
         <BotFields draft={draft} errorOf={errorOf} change={change} touch={touch} savedColor={site.bot.primaryColor} />
         <LimitsFields draft={limits} errorOf={errorOf} change={changeLimit} touch={touch} />
-        <div class={dirty || notice ? "save-bar save-bar--sticky" : "save-bar"}>
-          <p class={dirty ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
-            {dirty ? s.settings.unsaved : s.settings.allSaved}
+        <div class={dirty || toRepair || save.notice ? "save-bar save-bar--sticky" : "save-bar"}>
+          <p class={dirty || toRepair ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
+            {dirty ? s.settings.unsaved : toRepair ? s.settings.resetPending : s.settings.allSaved}
           </p>
-          <Notice text={notice?.text(s) ?? null} kind={notice?.kind} />
+          <Notice text={save.notice?.text(s) ?? null} kind={save.notice?.kind} />
           <div class="button-row">
-            <button type="button" class="button" onClick={onDiscard} disabled={!dirty || saving}>
+            <button type="button" class="button" onClick={onDiscard} disabled={!dirty || save.busy}>
               {s.settings.discard}
             </button>
-            <button type="submit" class="button button--primary" disabled={saving || !dirty}>
-              {saving ? s.saving : s.settings.saveChanges}
+            <button type="submit" class="button button--primary" disabled={save.busy || !(dirty || toRepair)}>
+              {save.busy ? s.saving : s.settings.saveChanges}
             </button>
           </div>
         </div>

@@ -11,6 +11,7 @@ import { ApiKeyPage } from "./api-key-page.js";
 import { ConversationsPage } from "./conversations-page.js";
 import { InstallPage } from "./install-page.js";
 import { SettingsPage } from "./settings-page.js";
+import { KeyUnusableNotice, keyUnusable } from "./site-notices.js";
 import { TranscriptPage } from "./transcript-page.js";
 import { UsagePage } from "./usage-page.js";
 
@@ -22,13 +23,16 @@ export interface SitePageProps {
   onSiteChange(site: Site): void;
 }
 
-/** The site's header (name, back to all sites, section tabs) around the chosen section. */
+/**
+ * The site's header (name, back to all sites, section tabs) around the chosen section; what
+ * needs the owner wherever they are (a key that cannot be read) is said there too.
+ */
 export function SiteFrame({
   site,
   current,
   children,
 }: {
-  site: Pick<Site, "id" | "name">;
+  site: Pick<Site, "id" | "name" | "apiKey">;
   current: SiteTab | "transcript";
   children: ComponentChildren;
 }) {
@@ -55,6 +59,8 @@ export function SiteFrame({
             </Link>
           ))}
         </nav>
+        {/* The key page says it beside the form. */}
+        {keyUnusable(site) && current !== "key" && <KeyUnusableNotice siteId={site.id} />}
       </div>
       {children}
     </div>

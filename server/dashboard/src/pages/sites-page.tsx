@@ -8,7 +8,8 @@ import { Link } from "../components/link.js";
 import { Empty, ErrorState, Loading, Notice } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
 import { useResource } from "../components/use-resource.js";
-import { type Msg, errorMsg, formatDateTime, useStrings } from "../i18n/lang.js";
+import { useSave } from "../components/use-save.js";
+import { type Msg, formatDateTime, useStrings } from "../i18n/lang.js";
 import { navigate } from "../state/router.js";
 import { api } from "../state/session.js";
 import { checkText } from "../validation/rules.js";
@@ -73,20 +74,16 @@ export function SitesPage() {
 function CreateSite({ onCreated }: { onCreated(site: Site): void }) {
   const s = useStrings();
   const [name, setName] = useState("");
-  const [error, setError] = useState<Msg | null>(null);
-  const [busy, setBusy] = useState(false);
+  const save = useSave();
+  const { busy, error } = save;
   const onSubmit = async (event: Event) => {
     event.preventDefault();
     const problem = fieldMsg(checkText(name, NAME_MAX, true));
-    setError(() => problem);
-    if (problem) return document.getElementById("new-site-name")?.focus();
-    setBusy(true);
-    try {
-      onCreated((await api().createSite({ name: name.trim() })).site);
-    } catch (err) {
-      setError(() => errorMsg(err));
-      setBusy(false);
+    if (problem) {
+      save.fail(problem);
+      return document.getElementById("new-site-name")?.focus();
     }
+    await save.run(() => api().createSite({ name: name.trim() }), { onSaved: ({ site }) => onCreated(site) });
   };
   return (
     <form class="card create-site" onSubmit={onSubmit} noValidate>
@@ -113,8 +110,8 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
   const s = useStrings();
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(site.name);
-  const [error, setError] = useState<Msg | null>(null);
-  const [busy, setBusy] = useState(false);
+  const save = useSave();
+  const { busy, error } = save;
   const inputId = `rename-${site.id}`;
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -127,17 +124,18 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
   const onSubmit = async (event: Event) => {
     event.preventDefault();
     const problem = fieldMsg(checkText(name, NAME_MAX, true));
-    setError(() => problem);
-    if (problem) return;
-    setBusy(true);
-    try {
-      onRenamed((await api().patchSite(site.id, { name: name.trim() })).site);
-      setRenaming(false);
-    } catch (err) {
-      setError(() => errorMsg(err));
-    } finally {
-      setBusy(false);
-    }
+    if (problem) return save.fail(problem);
+    await save.run(() => api().patchSite(site.id, { name: name.trim() }), {
+      onSaved: ({ site: renamed }) => {
+        onRenamed(renamed);
+        setRenaming(false);
+      },
+    });
+  };
+  const cancel = () => {
+    setRenaming(false);
+    setName(site.name);
+    save.clear();
   };
 
   return (
@@ -150,14 +148,14 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
               value={name}
               ref={input}
               onInput={(e) => setName(e.currentTarget.value)}
-              onKeyDown={(e) => e.key === "Escape" && (setRenaming(false), setName(site.name), setError(null))}
+              onKeyDown={(e) => e.key === "Escape" && cancel()}
             />
           </Field>
           <div class="button-row">
             <button type="submit" class="button button--primary" disabled={busy}>
               {busy ? s.saving : s.save}
             </button>
-            <button type="button" class="button" onClick={() => (setRenaming(false), setName(site.name), setError(null))}>
+            <button type="button" class="button" onClick={cancel}>
               {s.cancel}
             </button>
           </div>
@@ -214,21 +212,19 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
 
 function DeleteSite({ site, onCancel, onDeleted }: { site: Site; onCancel(): void; onDeleted(): void }) {
   const s = useStrings();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Msg | null>(null);
-  const onConfirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api().deleteSite(site.id);
-      onDeleted();
-    } catch (err) {
-      // Already gone is what the owner wanted.
-      if (err instanceof ApiError && err.code === "not_found") return onDeleted();
-      setError(() => errorMsg(err));
-      setBusy(false);
-    }
-  };
+  const save = useSave();
+  const { busy, error } = save;
+  const onConfirm = () =>
+    save.run(
+      () =>
+        api()
+          .deleteSite(site.id)
+          .catch((err: unknown) => {
+            // Already gone is what the owner wanted.
+            if (!(err instanceof ApiError && err.code === "not_found")) throw err;
+          }),
+      { onSaved: onDeleted },
+    );
   return (
     <ConfirmDialog
       title={s.sites.deleteTitle(site.name)}

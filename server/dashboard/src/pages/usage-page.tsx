@@ -1,12 +1,13 @@
 /** @jsxImportSource preact */
-import { type ChartSeries, UsageChart } from "../charts/usage-chart.js";
+import { UsageChart } from "../charts/usage-chart.js";
 import { seriesSummary, type UsageKey } from "../charts/shape.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
 import { useResource } from "../components/use-resource.js";
 import { formatDay, formatNumber, useStrings } from "../i18n/lang.js";
+import type { Strings } from "../i18n/strings.js";
 import { api } from "../state/session.js";
-import type { QuotaData, UsageDayData } from "../api/types.js";
+import type { QuotaData, UsageResponse } from "../api/types.js";
 import type { SitePageProps } from "./site-page.js";
 
 const COLOURS = {
@@ -19,6 +20,53 @@ const COLOURS = {
   ttftP95Ms: "#d97706",
 } as const;
 
+type UsageStrings = Strings["usage"];
+
+/** A time in ms, or the dash of a day without one. */
+const msText = (t: UsageStrings, n: number | null) => (n === null ? t.none : t.ms(formatNumber(n)));
+
+/** One chart of the page: what it draws and how its description reads. */
+interface ChartSpec {
+  /** `chart-<id>` in the page */
+  id: string;
+  kind: "bar" | "line";
+  unit: "count" | "ms";
+  title(t: UsageStrings): string;
+  /** drawn in this order (bars stack bottom-up), each with its legend and column label */
+  series: Array<[UsageKey, (t: UsageStrings) => string]>;
+  /** a sentence before the total and busiest day */
+  hint?(t: UsageStrings): string;
+  /** the whole description instead of the total and busiest day */
+  describe?(t: UsageStrings, totals: UsageResponse["totals"]): string;
+}
+
+const CHARTS: ChartSpec[] = [
+  { id: "conversations", kind: "bar", unit: "count", title: (t) => t.conversations, series: [["conversations", (t) => t.conversations]] },
+  { id: "messages", kind: "bar", unit: "count", title: (t) => t.messages, series: [["messages", (t) => t.messages]] },
+  {
+    id: "tokens",
+    kind: "bar",
+    unit: "count",
+    title: (t) => t.tokens,
+    series: [
+      ["promptTokens", (t) => t.promptTokens],
+      ["completionTokens", (t) => t.completionTokens],
+    ],
+  },
+  { id: "errors", kind: "bar", unit: "count", title: (t) => t.errors, series: [["errors", (t) => t.errors]], hint: (t) => t.errorsHint },
+  {
+    id: "ttft",
+    kind: "line",
+    unit: "ms",
+    title: (t) => t.ttftUnit,
+    series: [
+      ["ttftP50Ms", (t) => t.ttftP50],
+      ["ttftP95Ms", (t) => t.ttftP95],
+    ],
+    describe: (t, totals) => t.summaryTtft(msText(t, totals.ttftP50Ms), msText(t, totals.ttftP95Ms)),
+  },
+];
+
 /** The last 30 days of the site, per day in the owner's time zone, with totals. */
 export function UsagePage({ site }: SitePageProps) {
   const s = useStrings();
@@ -28,13 +76,12 @@ export function UsagePage({ site }: SitePageProps) {
   const data = usage.data;
 
   const count = (n: number) => formatNumber(n);
-  const ms = (n: number | null) => (n === null ? t.none : t.ms(formatNumber(n)));
-  const describe = (days: readonly UsageDayData[], keys: UsageKey[]) => {
+  const ms = (n: number | null) => msText(t, n);
+  /** The total and the busiest day, or that there was nothing. */
+  const busiest = (days: UsageResponse["days"], keys: UsageKey[]) => {
     const sum = seriesSummary(days, keys);
     return sum.maxDate ? t.summary(count(sum.total), count(sum.max), formatDay(sum.maxDate)) : t.summaryEmpty;
   };
-  const series = (keys: UsageKey[], labels: string[]): ChartSeries[] =>
-    keys.map((key, i) => ({ key, label: labels[i], color: COLOURS[key] }));
 
   return (
     <div class="page stack">
@@ -76,51 +123,21 @@ export function UsagePage({ site }: SitePageProps) {
           <Quota quota={data.quota} />
           {data.totals.messages === 0 && data.totals.promptTokens === 0 && <p class="state state--empty">{t.empty}</p>}
           <div class="charts">
-            <UsageChart
-              id="chart-conversations"
-              kind="bar"
-              title={t.conversations}
-              days={data.days}
-              series={series(["conversations"], [t.conversations])}
-              format={count}
-              description={describe(data.days, ["conversations"])}
-            />
-            <UsageChart
-              id="chart-messages"
-              kind="bar"
-              title={t.messages}
-              days={data.days}
-              series={series(["messages"], [t.messages])}
-              format={count}
-              description={describe(data.days, ["messages"])}
-            />
-            <UsageChart
-              id="chart-tokens"
-              kind="bar"
-              title={t.tokens}
-              days={data.days}
-              series={series(["promptTokens", "completionTokens"], [t.promptTokens, t.completionTokens])}
-              format={count}
-              description={describe(data.days, ["promptTokens", "completionTokens"])}
-            />
-            <UsageChart
-              id="chart-errors"
-              kind="bar"
-              title={t.errors}
-              days={data.days}
-              series={series(["errors"], [t.errors])}
-              format={count}
-              description={`${t.errorsHint} ${describe(data.days, ["errors"])}`}
-            />
-            <UsageChart
-              id="chart-ttft"
-              kind="line"
-              title={t.ttftUnit}
-              days={data.days}
-              series={series(["ttftP50Ms", "ttftP95Ms"], [t.ttftP50, t.ttftP95])}
-              format={(n) => ms(n)}
-              description={t.summaryTtft(ms(data.totals.ttftP50Ms), ms(data.totals.ttftP95Ms))}
-            />
+            {CHARTS.map((chart) => {
+              const keys = chart.series.map(([key]) => key);
+              return (
+                <UsageChart
+                  key={chart.id}
+                  id={`chart-${chart.id}`}
+                  kind={chart.kind}
+                  title={chart.title(t)}
+                  days={data.days}
+                  series={chart.series.map(([key, label]) => ({ key, label: label(t), color: COLOURS[key] }))}
+                  format={chart.unit === "ms" ? ms : count}
+                  description={chart.describe?.(t, data.totals) ?? [chart.hint?.(t), busiest(data.days, keys)].filter(Boolean).join(" ")}
+                />
+              );
+            })}
           </div>
         </>
       )}
