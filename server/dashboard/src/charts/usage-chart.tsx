@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { UsageDayData } from "../api/types.js";
 import { formatCompact, formatDay, useStrings } from "../i18n/lang.js";
 import { type Dims, type UsageKey, barLayout, lineLayout, xLabelDays } from "./shape.js";
@@ -23,11 +23,15 @@ interface UsageChartProps {
 
 const HEIGHT = 180;
 
-/** The drawing follows its box's width, so labels keep their size from 375 px up. */
+/**
+ * The drawing follows its box's width, so labels keep their size from 375 px up. Measured before
+ * the first paint (a layout effect): drawn at the fallback width first, a chart made a narrow page
+ * wider than the screen for a frame (caught by the 375 px browser test under load).
+ */
 function useWidth(fallback: number) {
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(fallback);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const measure = () => el.clientWidth > 0 && setWidth(Math.round(el.clientWidth));
