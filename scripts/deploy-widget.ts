@@ -176,7 +176,7 @@ export async function main(argv: string[], source: NodeJS.ProcessEnv): Promise<n
   const dir = args.dir ?? "dist/widget";
   const { env, missing } = readEnv(source);
   if (!dryRun && missing.length) {
-    console.error(`missing environment variable(s): ${missing.join(", ")} (README, "Deploy the widget to OSS"; --dry-run needs none)`);
+    console.error(`missing environment variable(s): ${missing.join(", ")} (README, "The widget on OSS and a CDN"; --dry-run needs none)`);
     return 2;
   }
   // Error texts from OSS are printed; make sure no credential ever rides along with them.

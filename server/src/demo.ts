@@ -145,7 +145,7 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> 
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml" };
 
-/** The Content-Security-Policy a site with a strict policy needs for the widget (README, "Strict CSP"). */
+/** The Content-Security-Policy a site with a strict policy needs for the widget (README, "Install the widget on a site"). */
 export function strictCsp(api: string): string {
   return [
     "default-src 'none'",
