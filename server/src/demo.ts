@@ -41,7 +41,9 @@ export async function startDemo(env: Record<string, string | undefined>, logger?
   const server = await start(config, logger);
   const api = server.config.publicUrl;
   const siteKey = await ensureDemoSite(api, siteOrigin);
-  demoSite.on("request", demoSiteHandler(siteKey, api, siteOrigin));
+  const serveDemoSite = demoSiteHandler(siteKey, api, siteOrigin);
+  // Unhandled, a rejection would end the whole demo, API and all: `GET /%` did, in decodeURIComponent.
+  demoSite.on("request", (req, res) => void serveDemoSite(req, res).catch(() => res.writeHead(400).end()));
   return {
     siteOrigin,
     api,
