@@ -2,4 +2,4 @@
 import { startDashScopeFake } from "../server/src/llm/dashscope-fake.js";
 
 const fake = await startDashScopeFake({ port: Number(process.env.PORT), host: "127.0.0.1" });
-process.on("SIGTERM", () => fake.close().then(() => process.exit(0)));
+process.on("SIGTERM", () => void fake.close().then(() => process.exit(0)));

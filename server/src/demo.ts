@@ -92,8 +92,8 @@ async function main() {
     await demo.close();
     process.exit(0);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
 }
 
 async function call(api: string, path: string, init: RequestInit & { cookie?: string } = {}) {

@@ -121,7 +121,7 @@ export function createApiClient(options: ApiClientOptions) {
     if (!res.body) throw new ApiError("stream_interrupted");
     // Some fetch implementations keep a body readable after abort; cancelling it ends the read.
     const body = res.body;
-    const onAbort = () => body.cancel().catch(() => {});
+    const onAbort = () => void body.cancel().catch(() => {});
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       for await (const { event, data } of readSse(body)) {

@@ -136,7 +136,7 @@ export function boot(script: HTMLScriptElement): void {
       const afterLoad = () => {
         if (inline) {
           if (!host.isConnected) console.warn(PREFIX, "no data-target", data.target);
-          start();
+          void start();
         } else {
           // Where the browser has no idle callback (Safari), the first click loads it.
           window.requestIdleCallback?.(preload);

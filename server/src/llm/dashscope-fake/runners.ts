@@ -79,22 +79,22 @@ async function answer(call: ChatCall, script: Extract<FakeScript, { kind: "answe
 
   await sleep(firstMs, signal);
   if (signal.aborted) return;
-  startStream(call);
+  void startStream(call);
   for (const [i, piece] of chunks.entries()) {
     if (i > 0) await sleep(eachMs, signal);
     if (signal.aborted) return;
-    write(call, contentChunk(call.ctx, piece));
+    void write(call, contentChunk(call.ctx, piece));
   }
-  write(call, finalChunk(call.ctx, finishReason));
+  void write(call, finalChunk(call.ctx, finishReason));
   // The choices:[] usage chunk exists only when asked for (§2.1 stream_options, §2.3).
-  if (body.stream_options?.include_usage === true) write(call, usageChunk(call.ctx, usage));
+  if (body.stream_options?.include_usage === true) void write(call, usageChunk(call.ctx, usage));
   call.res.end(SSE_DONE);
 }
 
 async function hang(call: ChatCall, script: Extract<FakeScript, { kind: "hang" }>): Promise<void> {
   if (call.stream && script.phase === "after-first-chunk") {
-    startStream(call);
-    for (const piece of splitText(script.text ?? "")) write(call, contentChunk(call.ctx, piece));
+    void startStream(call);
+    for (const piece of splitText(script.text ?? "")) void write(call, contentChunk(call.ctx, piece));
   }
   await untilAborted(call.signal);
   call.res.destroy();
@@ -120,9 +120,9 @@ async function brokenStream(call: ChatCall, script: Broken, pace: Pace): Promise
   if (script.kind === "moderation") {
     // Output moderation after the stream started: a shape C frame, then the stream ends without [DONE] (§3.1 C, §3.3).
     const spec = errorSpec(400, "data_inspection_failed", "Output data may contain inappropriate content.");
-    write(call, errorBody(call.rid, spec));
+    void write(call, errorBody(call.rid, spec));
   } else {
-    write(call, "{not json");
+    void write(call, "{not json");
   }
   res.end();
 }
