@@ -8,18 +8,7 @@ import { SiteListResponse, SiteResponse } from "../src/features/sites/sites.sche
 import { PublicConfig, SessionResponse } from "../src/features/widget/widget.schemas.js";
 import type { RouteSpec } from "../src/http/route.js";
 import { DIALECTS } from "./support/databases.js";
-import {
-  type Harness,
-  PUBLIC_URL,
-  SITE_ORIGIN,
-  createHarness,
-  createSite,
-  json,
-  readSse,
-  sendMessage,
-  signUpOwner,
-  startVisitor,
-} from "./support/harness.js";
+import { type Harness, PUBLIC_URL, SITE_ORIGIN, createHarness, json, readSse, sendMessage, startVisitor } from "./support/harness.js";
 
 type Schema = Record<string, any>;
 interface Operation {

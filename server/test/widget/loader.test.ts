@@ -11,7 +11,6 @@ import {
   resetPage,
   startWidget,
   tick,
-  ui,
   waitFor,
 } from "./support.js";
 

@@ -1,7 +1,7 @@
 import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
 import { ApiError, isAbort } from "../api/api-error.js";
-import type { MessageEventDetail, MessageStatus, ServerMessage, WidgetEventType } from "../shared/contract.js";
+import type { MessageEventDetail, MessageStatus, WidgetEventType } from "../shared/contract.js";
 import type { Strings } from "../strings.js";
 
 export const MAX_MESSAGE_CHARS = 4000;
