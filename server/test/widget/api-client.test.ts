@@ -23,7 +23,7 @@ describe("widget API client: session and conversation", () => {
     expect(api.calls("POST", /\/sessions$/)).toHaveLength(1);
     const saved = JSON.parse(localStorage.getItem(storageKey(KEY))!);
     expect(saved.token).toMatch(/^tok_/);
-    expect(api.calls("POST", /^\/v1\/conversations$/).every((r) => r.auth == `Bearer ${saved.token}`)).toBe(true);
+    expect(api.calls("POST", /^\/v1\/conversations$/).every((r) => r.auth === `Bearer ${saved.token}`)).toBe(true);
     expect(saved.conversationId).toBe(c.conversationId());
   });
 

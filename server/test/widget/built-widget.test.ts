@@ -53,8 +53,8 @@ describe.skipIf(!built)("the built widget in a page", () => {
                 });
               }
               if (url.pathname.endsWith("/sessions")) return json({ token: "tok", visitorId: "vis" }, 201);
-              if (url.pathname == "/v1/conversations") return json({ conversation: { id: "conv_1" } }, 201);
-              if (url.pathname.endsWith("/messages") && request.method == "POST") {
+              if (url.pathname === "/v1/conversations") return json({ conversation: { id: "conv_1" } }, 201);
+              if (url.pathname.endsWith("/messages") && request.method === "POST") {
                 const body = sse([
                   ["start", { conversationId: "conv_1", userMessageId: "m1" }],
                   ["delta", { text: "Pong, " }],

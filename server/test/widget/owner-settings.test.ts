@@ -22,7 +22,7 @@ afterEach(() => {
 function expectNoActiveContent(root: ShadowRoot) {
   for (const el of Array.from(root.querySelectorAll("*"))) {
     expect(["SCRIPT", "IFRAME", "OBJECT", "EMBED", "STYLE", "LINK", "META", "BASE"]).not.toContain(el.tagName);
-    if (el.tagName == "FORM") expect(el.className).toBe("f"); // the composer
+    if (el.tagName === "FORM") expect(el.className).toBe("f"); // the composer
     for (const attr of Array.from(el.attributes)) expect(attr.name, `${el.tagName} attribute`).not.toMatch(/^on/i);
     const href = el.getAttribute("href") ?? el.getAttribute("src") ?? el.getAttribute("xlink:href");
     if (href) expect(href).toMatch(/^(https?:\/\/|mailto:)/);

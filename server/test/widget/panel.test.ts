@@ -269,7 +269,7 @@ describe("panel: answers", () => {
     expect(api.calls("POST", /messages$/)).toHaveLength(1);
     const [conversation] = [...api.conversations.values()];
     expect(api.calls("POST", /retry$/).map((r) => r.body)).toEqual([{ userMessageId: conversation.messages[0].id }]);
-    expect(conversation.messages.filter((x) => x.role == "user").map((x) => x.content)).toEqual(["Q"]);
+    expect(conversation.messages.filter((x) => x.role === "user").map((x) => x.content)).toEqual(["Q"]);
   });
 
   it("a refused answer shows the sentence without a retry", async () => {

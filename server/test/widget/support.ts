@@ -120,38 +120,38 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
     const body = typeof init.body == "string" ? JSON.parse(init.body) : undefined;
     requests.push({ method, path: url.pathname, auth, body });
     if (init.signal?.aborted) throw new DOMException("The operation was aborted.", "AbortError");
-    const override = overrides.findIndex((o) => o.method == method && o.path.test(url.pathname));
+    const override = overrides.findIndex((o) => o.method === method && o.path.test(url.pathname));
     if (override >= 0) return overrides.splice(override, 1)[0].reply();
-    if (url.origin != API) return errorJson(404, "not_found");
+    if (url.origin !== API) return errorJson(404, "not_found");
 
     let m: RegExpExecArray | null;
-    if ((m = /^\/v1\/widget\/([^/]+)\/config$/.exec(url.pathname)) && method == "GET") {
+    if ((m = /^\/v1\/widget\/([^/]+)\/config$/.exec(url.pathname)) && method === "GET") {
       const cfg = configs.get(m[1]);
       return cfg ? json(cfg) : errorJson(404, "not_found", "No site has this key.");
     }
-    if ((m = /^\/v1\/widget\/([^/]+)\/sessions$/.exec(url.pathname)) && method == "POST") {
+    if ((m = /^\/v1\/widget\/([^/]+)\/sessions$/.exec(url.pathname)) && method === "POST") {
       if (!configs.has(m[1])) return errorJson(404, "not_found");
       const known = visitorOf(auth);
-      const visitorId = known && known.siteKey == m[1] ? known.visitorId : newId("vis");
+      const visitorId = known && known.siteKey === m[1] ? known.visitorId : newId("vis");
       return json({ token: issue(m[1], visitorId), visitorId }, 201);
     }
     const visitor = visitorOf(auth);
     if (url.pathname.startsWith("/v1/conversations") && !visitor) return errorJson(401, "unauthorized");
-    if (url.pathname == "/v1/conversations" && method == "POST") {
+    if (url.pathname === "/v1/conversations" && method === "POST") {
       const id = newId("conv");
       conversations.set(id, { visitorId: visitor!.visitorId, messages: [] });
       return json({ conversation: { id, title: "", messageCount: 0, createdAt: "", updatedAt: "" } }, 201);
     }
     if ((m = /^\/v1\/conversations\/([^/]+)\/(messages|retry)$/.exec(url.pathname))) {
       const conversation = conversations.get(m[1]);
-      if (!conversation || conversation.visitorId != visitor!.visitorId) return errorJson(404, "not_found", "No such conversation.");
-      if (method == "GET" && m[2] == "messages") return json({ messages: conversation.messages });
+      if (!conversation || conversation.visitorId !== visitor!.visitorId) return errorJson(404, "not_found", "No such conversation.");
+      if (method === "GET" && m[2] === "messages") return json({ messages: conversation.messages });
       let content: string;
       let userMessageId: string;
-      if (m[2] == "retry") {
+      if (m[2] === "retry") {
         // Like the server: only the latest question is answered again, and it is not stored twice.
-        const latest = conversation.messages.filter((x) => x.role == "user").at(-1);
-        if (!latest || latest.id != body?.userMessageId) return errorJson(409, "not_latest_message");
+        const latest = conversation.messages.filter((x) => x.role === "user").at(-1);
+        if (!latest || latest.id !== body?.userMessageId) return errorJson(409, "not_latest_message");
         content = latest.content;
         userMessageId = latest.id;
       } else {
@@ -184,7 +184,7 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
     conversations,
     tokens,
     /** requests to paths matching `re` */
-    calls: (method: string, re: RegExp) => requests.filter((r) => r.method == method && re.test(r.path)),
+    calls: (method: string, re: RegExp) => requests.filter((r) => r.method === method && re.test(r.path)),
   };
 }
 
@@ -255,7 +255,7 @@ export async function startWidget(api: Pick<FakeApi, "fetch"> | { fetch: typeof 
     return found as HTMLElement;
   });
   const root = host.shadowRoot!;
-  if (attrs["data-mode"] == "inline") await waitFor(() => expect(root.querySelector(".p")).toBeTruthy());
+  if (attrs["data-mode"] === "inline") await waitFor(() => expect(root.querySelector(".p")).toBeTruthy());
   else await waitFor(() => expect(root.querySelector("button.l")).toBeTruthy());
   return { host, root, ui: ui(root) };
 }
@@ -281,7 +281,7 @@ export function ui(root: ShadowRoot) {
     error: () => q(".err"),
     button: (label: string) =>
       Array.from(root.querySelectorAll<HTMLButtonElement>("button")).find(
-        (b) => b.getAttribute("aria-label") == label || b.textContent?.trim() == label,
+        (b) => b.getAttribute("aria-label") === label || b.textContent?.trim() === label,
       ),
     async type(text: string) {
       const input = q<HTMLTextAreaElement>(".f textarea")!;

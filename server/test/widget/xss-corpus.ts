@@ -78,11 +78,11 @@ export function unsafeParts(root: Element, allowed: Record<string, string[]> = A
     for (const attr of Array.from(el.attributes)) {
       if (!attrs.includes(attr.name) || /^on/i.test(attr.name)) problems.push(`${el.tagName.toLowerCase()}[${attr.name}]`);
     }
-    if (el.tagName == "A") {
+    if (el.tagName === "A") {
       const href = el.getAttribute("href") ?? "";
       if (!/^(https?:\/\/|mailto:)/.test(href)) problems.push(`a[href=${href}]`);
-      if (el.getAttribute("target") != "_blank") problems.push("a without target=_blank");
-      if (el.getAttribute("rel") != "noopener noreferrer nofollow") problems.push("a without rel");
+      if (el.getAttribute("target") !== "_blank") problems.push("a without target=_blank");
+      if (el.getAttribute("rel") !== "noopener noreferrer nofollow") problems.push("a without rel");
     }
   }
   return problems;

@@ -49,7 +49,7 @@ export function createApiClient(options: ApiClientOptions) {
     }
     if (res.ok) return res;
     const error = await toApiError(res);
-    if (error.code == "origin_not_allowed" && !warned) {
+    if (error.code === "origin_not_allowed" && !warned) {
       warned = true;
       warnOriginRefused(options.siteKey);
     }
@@ -80,7 +80,7 @@ export function createApiClient(options: ApiClientOptions) {
       try {
         return await call(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
       } catch (err) {
-        if (!(err instanceof ApiError && err.code == "unauthorized" && attempt == 0)) throw err;
+        if (!(err instanceof ApiError && err.code === "unauthorized" && attempt === 0)) throw err;
         await startSession(token);
       }
     }
@@ -132,11 +132,11 @@ export function createApiClient(options: ApiClientOptions) {
         } catch {
           continue;
         }
-        if (event == "start") cb.onStart?.(payload as { conversationId: string; userMessageId: string });
-        else if (event == "delta" && typeof payload.text == "string") cb.onDelta?.(payload.text);
-        else if (event == "done") {
+        if (event === "start") cb.onStart?.(payload as { conversationId: string; userMessageId: string });
+        else if (event === "delta" && typeof payload.text == "string") cb.onDelta?.(payload.text);
+        else if (event === "done") {
           return { status: (payload.status as MessageStatus) ?? "complete", messageId: (payload.messageId as string) ?? null, error: null };
-        } else if (event == "error") {
+        } else if (event === "error") {
           const code = String(payload.code ?? "generic");
           return {
             status: (payload.status as MessageStatus) ?? "error",

@@ -82,9 +82,9 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
 
   function errorText(err: unknown): string {
     const code = err instanceof ApiError ? err.code : "generic";
-    if (code == "rate_limited" && err instanceof ApiError && err.retryAfter)
+    if (code === "rate_limited" && err instanceof ApiError && err.retryAfter)
       return strings.errors.rate_limited_in.replace("{s}", String(err.retryAfter));
-    if (code == "invalid_body" || code == "payload_too_large") return strings.tooLong;
+    if (code === "invalid_body" || code === "payload_too_large") return strings.tooLong;
     return strings.errors[code as keyof Strings["errors"]] ?? strings.errors.generic;
   }
 
@@ -110,7 +110,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       });
     } catch (err) {
       if (gen !== generation) return;
-      if (err instanceof ApiError && err.code == "not_found") {
+      if (err instanceof ApiError && err.code === "not_found") {
         // The conversation is gone (or belonged to an older visitor): start afresh.
         client.setConversationId(null);
       } else {
@@ -155,7 +155,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         historyFor = id;
         outcome = await postTo(id, content, user, bot, ctl.signal);
       } catch (err) {
-        if (!(err instanceof ApiError && (err.code == "not_found" || err.code == "not_latest_message"))) throw err;
+        if (!(err instanceof ApiError && (err.code === "not_found" || err.code === "not_latest_message"))) throw err;
         // A stale conversation id (deleted, or another visitor's), or a retry the server cannot
         // match: continue in a new conversation, sending the question itself.
         user.id = null;
@@ -187,7 +187,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         bot.status.value = "error";
         if (!bot.text.value) remove(bot);
         // A used-up monthly allowance will not come back by retrying.
-        const final = err instanceof ApiError && err.code == "quota_exceeded";
+        const final = err instanceof ApiError && err.code === "quota_exceeded";
         error.value = { text: errorText(err), retry: final ? null : () => retry(user, bot) };
       }
     } finally {

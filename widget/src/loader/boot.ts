@@ -50,7 +50,7 @@ export function boot(script: HTMLScriptElement): void {
   const api = (data.apiBase || new URL(base).origin).replace(/\/+$/, "");
   const chunkUrl = new URL(CHAT_CHUNK_FILE, base).href;
   const nonce = data.nonce || script.nonce;
-  const inline = data.mode == "inline";
+  const inline = data.mode === "inline";
   const preload = () => void loadChunk(chunkUrl, nonce).catch(noop);
 
   const host = document.createElement("bailian-chat");
@@ -106,7 +106,7 @@ export function boot(script: HTMLScriptElement): void {
 
   // Before the chunk is there, close has nothing to do and the rest loads it first.
   const call = (method: Method, arg?: boolean): unknown =>
-    handle ? (handle[method] as Call)(arg) : method != "close" && start().then(() => handle && call(method, arg));
+    handle ? (handle[method] as Call)(arg) : method !== "close" && start().then(() => handle && call(method, arg));
 
   const instance = {
     siteKey,
@@ -144,10 +144,10 @@ export function boot(script: HTMLScriptElement): void {
           if (data.open != null && innerWidth > 479) call("open", false);
         }
       };
-      if (document.readyState == "complete") afterLoad();
+      if (document.readyState === "complete") afterLoad();
       else addEventListener("load", afterLoad);
     },
     (err: { code?: string; message?: string }) =>
-      err.code == "origin_not_allowed" ? warnOriginRefused(siteKey) : console.warn(PREFIX, siteKey, err.message),
+      err.code === "origin_not_allowed" ? warnOriginRefused(siteKey) : console.warn(PREFIX, siteKey, err.message),
   );
 }

@@ -73,7 +73,7 @@ export function renderMarkdown(source: string, depth = 0): JSX.Element[] {
       i = consumed.next;
     } else {
       const para: string[] = [];
-      for (; i < lines.length && lines[i].trim() && (para.length == 0 || !isBlockStart(lines[i])); i++) para.push(lines[i]);
+      for (; i < lines.length && lines[i].trim() && (para.length === 0 || !isBlockStart(lines[i])); i++) para.push(lines[i]);
       blocks.push(<p key={key}>{lineBreaks(para)}</p>);
     }
   }
@@ -115,7 +115,7 @@ function list(lines: string[], start: number, depth: number, key: number): { nod
   const children = items.map((body, n) => {
     const inner = depth < MAX_DEPTH ? renderMarkdown(body.join("\n"), depth + 1) : [<p>{body.join(" ")}</p>];
     // A one-paragraph item shows its text directly (a "tight" list).
-    const content = inner.length == 1 && inner[0].type == "p" ? (inner[0].props as { children: ComponentChildren }).children : inner;
+    const content = inner.length === 1 && inner[0].type === "p" ? (inner[0].props as { children: ComponentChildren }).children : inner;
     return <li key={n}>{content}</li>;
   });
   const node = ordered ? (

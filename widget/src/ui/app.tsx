@@ -34,19 +34,19 @@ export function App({ store, strings, config, inline, activeElement, takeFocusRe
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (inline) return;
-    if (e.key == "Escape" && !e.isComposing) {
+    if (e.key === "Escape" && !e.isComposing) {
       e.preventDefault();
       onClose();
-    } else if (e.key == "Tab" && panel.current) {
+    } else if (e.key === "Tab" && panel.current) {
       // Focus stays in the open panel: Tab from the last control wraps to the first, and back.
       const items = Array.from(panel.current.querySelectorAll<HTMLElement>(FOCUSABLE));
       const first = items[0];
       const last = items[items.length - 1];
       const current = activeElement();
-      if (e.shiftKey && (current == first || !panel.current.contains(current))) {
+      if (e.shiftKey && (current === first || !panel.current.contains(current))) {
         e.preventDefault();
         last?.focus();
-      } else if (!e.shiftKey && (current == last || !panel.current.contains(current))) {
+      } else if (!e.shiftKey && (current === last || !panel.current.contains(current))) {
         e.preventDefault();
         first?.focus();
       }

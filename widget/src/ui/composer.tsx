@@ -21,7 +21,7 @@ function fit(el: HTMLTextAreaElement) {
 export function Composer({ store, strings, inputRef }: ComposerProps) {
   const draft = useSignal("");
   const phase = store.phase.value;
-  const answering = phase == "waiting" || phase == "streaming";
+  const answering = phase === "waiting" || phase === "streaming";
 
   const submit = (el: HTMLTextAreaElement | null) => {
     if (store.send(draft.value)) {
@@ -54,7 +54,7 @@ export function Composer({ store, strings, inputRef }: ComposerProps) {
         }}
         onKeyDown={(e) => {
           // Enter sends; Shift+Enter is a new line; Enter that confirms an IME candidate (pinyin) is neither.
-          if (e.key != "Enter" || e.shiftKey || e.isComposing || e.keyCode == 229) return;
+          if (e.key !== "Enter" || e.shiftKey || e.isComposing || e.keyCode === 229) return;
           e.preventDefault();
           submit(e.currentTarget);
         }}
@@ -64,7 +64,13 @@ export function Composer({ store, strings, inputRef }: ComposerProps) {
           <StopIcon />
         </button>
       ) : (
-        <button type="submit" class="send" aria-label={strings.send} title={strings.send} disabled={!draft.value.trim() || phase != "idle"}>
+        <button
+          type="submit"
+          class="send"
+          aria-label={strings.send}
+          title={strings.send}
+          disabled={!draft.value.trim() || phase !== "idle"}
+        >
           <SendIcon />
         </button>
       )}

@@ -8,22 +8,22 @@ import type { Strings } from "../strings.js";
 function Bubble({ message, strings }: { message: ViewMessage; strings: Strings }) {
   const status = message.status.value;
   const text = message.text.value;
-  const user = message.role == "user";
+  const user = message.role === "user";
   const note =
-    status == "stopped"
+    status === "stopped"
       ? strings.stopped
-      : status == "partial"
+      : status === "partial"
         ? strings.interrupted
-        : status == "refused" && !text
+        : status === "refused" && !text
           ? strings.refused
-          : status == "error" && !text
+          : status === "error" && !text
             ? strings.failed
             : null;
   return (
     <div class={`m ${user ? "u" : "a"}`} data-status={status}>
       <span class="sr">{user ? strings.you : strings.assistant}</span>
       {user ? text : renderMarkdown(text)}
-      {status == "streaming" && !text && (
+      {status === "streaming" && !text && (
         <span class="typing" role="img" aria-label={strings.typing}>
           <i />
           <i />
@@ -63,7 +63,7 @@ export function MessageList({ store, strings, welcome, suggestions }: MessageLis
       class="log"
       role="log"
       aria-live="polite"
-      aria-busy={phase != "idle" ? "true" : "false"}
+      aria-busy={phase !== "idle" ? "true" : "false"}
       onScroll={(e) => {
         const el = e.currentTarget;
         pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
@@ -73,7 +73,7 @@ export function MessageList({ store, strings, welcome, suggestions }: MessageLis
       {messages.map((m) => (
         <Bubble key={m.key} message={m} strings={strings} />
       ))}
-      {phase == "loading" && <div class="note center">{strings.loading}</div>}
+      {phase === "loading" && <div class="note center">{strings.loading}</div>}
       {error && (
         <div class="err" role="alert">
           <span>{error.text}</span>
@@ -84,7 +84,7 @@ export function MessageList({ store, strings, welcome, suggestions }: MessageLis
           )}
         </div>
       )}
-      {messages.length == 0 && phase == "idle" && suggestions.length > 0 && (
+      {messages.length === 0 && phase === "idle" && suggestions.length > 0 && (
         <ul class="sug" aria-label={strings.suggestions}>
           {suggestions.map((q, i) => (
             <li key={i}>
