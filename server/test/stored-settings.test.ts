@@ -17,7 +17,10 @@ describe.each(DIALECTS)("stored data that no longer fits (%s)", (dialect) => {
   afterAll(() => h.close());
 
   /** Rewrites a stored site as an older release (or another secret) left it; the cache is emptied as a restart would. */
-  async function storeRaw(siteId: string, columns: Partial<{ bot: string; limits: string | null; allowed_origins: string; api_key_enc: string }>) {
+  async function storeRaw(
+    siteId: string,
+    columns: Partial<{ bot: string; limits: string | null; allowed_origins: string; api_key_enc: string }>,
+  ) {
     await h.deps.db.updateTable("sites").set(columns).where("id", "=", siteId).execute();
     await h.deps.storage.clear();
   }
@@ -124,7 +127,10 @@ describe.each(DIALECTS)("stored data that no longer fits (%s)", (dialect) => {
       expect(listed.apiKey).toEqual({ set: true, last4: "0001", usable: false });
 
       // Entering the key again makes the site answer.
-      const patched = await h.request(`/api/sites/${site.id}`, { ...json({ apiKey: "sk-site-own-key-0002" }, { cookie }), method: "PATCH" });
+      const patched = await h.request(`/api/sites/${site.id}`, {
+        ...json({ apiKey: "sk-site-own-key-0002" }, { cookie }),
+        method: "PATCH",
+      });
       expect(((await patched.json()) as { site: { apiKey: unknown } }).site.apiKey).toEqual({ set: true, last4: "0002", usable: true });
     });
   });
