@@ -98,7 +98,7 @@ describe.each(DIALECTS)("owner sign-up, log-in and session (%s)", (dialect) => {
           h.request("/api/auth/signup", json({ email: i % 2 ? email.toUpperCase() : email, password: `${PASSWORD} ${i}` })),
         ),
       );
-      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+      expect(results.map((r) => r.status).sort((a, b) => a - b)).toEqual([201, 409, 409, 409, 409]);
       for (const res of results.filter((r) => r.status === 409)) await expectError(res, 409, "email_taken");
       expect(await h.deps.db.selectFrom("owners").select("id").where("email", "=", email).execute()).toHaveLength(1);
     });
