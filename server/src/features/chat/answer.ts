@@ -5,7 +5,8 @@ import { newId } from "../../security/ids.js";
 import { chargeTokens } from "../../security/limits.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { siteApiKey } from "../sites/sites.service.js";
-import { type NewMessage, appendMessage, insertApiCall } from "./chat.repository.js";
+import type { NewMessage } from "./chat.records.js";
+import { appendMessage, insertApiCall } from "./chat.repository.js";
 import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
 import type { AnswerSink } from "./chat.schemas.js";
 

@@ -8,15 +8,8 @@ import { admitMessage } from "../../security/limits.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
-import {
-  type ConversationRecord,
-  type MessageRecord,
-  appendMessage,
-  findVisitorConversation,
-  insertConversation,
-  lastMessages,
-  listVisitorConversations,
-} from "./chat.repository.js";
+import type { ConversationRecord, MessageRecord } from "./chat.records.js";
+import { appendMessage, findVisitorConversation, insertConversation, lastMessages, listVisitorConversations } from "./chat.repository.js";
 import type { AnswerSink } from "./chat.schemas.js";
 import { trimHistory } from "./history.js";
 

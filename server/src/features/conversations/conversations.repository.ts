@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
+import { type ConversationRecord, type MessageRecord, conversationOf, messageOf } from "../chat/chat.records.js";
 
 export interface ConversationFilter {
   siteId: string;
@@ -20,7 +21,7 @@ function likePattern(q: string): string {
 }
 
 /** Newest first, keyset paging on (updated_at, id). Callers have checked the site is the owner's. */
-export function listSiteConversations(db: Db, f: ConversationFilter) {
+export async function listSiteConversations(db: Db, f: ConversationFilter): Promise<ConversationRecord[]> {
   let query = db.selectFrom("conversations").selectAll("conversations").where("conversations.site_id", "=", f.siteId);
   if (f.fromMs !== undefined) query = query.where("conversations.updated_at", ">=", f.fromMs);
   if (f.toMs !== undefined) query = query.where("conversations.updated_at", "<", f.toMs);
@@ -46,23 +47,31 @@ export function listSiteConversations(db: Db, f: ConversationFilter) {
       ),
     );
   }
-  return query
+  const rows = await query
     .orderBy("conversations.updated_at", "desc")
     .orderBy("conversations.id", "desc")
     .limit(f.limit + 1)
     .execute();
+  return rows.map(conversationOf);
 }
 
-export function findSiteConversation(db: Db, siteId: string, conversationId: string) {
-  return db.selectFrom("conversations").selectAll().where("id", "=", conversationId).where("site_id", "=", siteId).executeTakeFirst();
+export async function findSiteConversation(db: Db, siteId: string, conversationId: string): Promise<ConversationRecord | undefined> {
+  const row = await db
+    .selectFrom("conversations")
+    .selectAll()
+    .where("id", "=", conversationId)
+    .where("site_id", "=", siteId)
+    .executeTakeFirst();
+  return row && conversationOf(row);
 }
 
-export function conversationMessages(db: Db, siteId: string, conversationId: string) {
-  return db
+export async function conversationMessages(db: Db, siteId: string, conversationId: string): Promise<MessageRecord[]> {
+  const rows = await db
     .selectFrom("messages")
     .selectAll()
     .where("conversation_id", "=", conversationId)
     .where("site_id", "=", siteId)
     .orderBy("seq", "asc")
     .execute();
+  return rows.map(messageOf);
 }

@@ -1,44 +1,24 @@
 import type { AppDeps } from "../../deps.js";
-import type { ConversationsTable, MessagesTable } from "../../db/schema.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
+import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
 import { conversationMessages, findSiteConversation, listSiteConversations } from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
 
-function toConversation(row: ConversationsTable) {
-  return {
-    id: row.id,
-    visitorId: row.visitor_id,
-    title: row.title,
-    messageCount: row.message_count,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
+function toConversation({ siteId: _site, ...c }: ConversationRecord) {
+  return { ...c, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
 }
 
-function toMessage(row: MessagesTable) {
-  return {
-    id: row.id,
-    seq: row.seq,
-    role: row.role,
-    content: row.content,
-    status: row.status,
-    errorCode: row.error_code,
-    model: row.model,
-    promptTokens: row.prompt_tokens,
-    completionTokens: row.completion_tokens,
-    latencyMs: row.latency_ms,
-    ttftMs: row.ttft_ms,
-    createdAt: iso(row.created_at),
-  };
+function toMessage({ conversationId: _conversation, siteId: _site, ...m }: MessageRecord) {
+  return { ...m, createdAt: iso(m.createdAt) };
 }
 
 async function requireOwnedSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string) {
   if (!(await findSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
 }
 
-const encodeCursor = (row: ConversationsTable) => Buffer.from(`${row.updated_at}:${row.id}`).toString("base64url");
+const encodeCursor = (c: ConversationRecord) => Buffer.from(`${c.updatedAt}:${c.id}`).toString("base64url");
 
 function decodeCursor(cursor: string): { updatedAt: number; id: string } {
   const [updatedAt, id] = Buffer.from(cursor, "base64url").toString().split(":");

@@ -1,6 +1,40 @@
 import type { Db } from "../../db/database.js";
 import type { SitesTable } from "../../db/schema.js";
 import { type SiteRecord, siteFromRow } from "./site-record.js";
+import type { BotSettings, SiteLimits } from "./sites.schemas.js";
+
+/** What a write sets; only the fields named are written. */
+export interface SiteChanges {
+  name?: string;
+  allowedOrigins?: string[];
+  /** partial bot settings are stored as given: reading fills the rest from the defaults */
+  bot?: Partial<BotSettings>;
+  /** null: the defaults of each release */
+  limits?: Partial<SiteLimits> | null;
+  /** null: the server's key is used */
+  apiKey?: { sealed: string; last4: string } | null;
+  updatedAt: number;
+}
+
+export interface NewSite extends Required<SiteChanges> {
+  id: string;
+  ownerId: string;
+  siteKey: string;
+  createdAt: number;
+}
+
+function columns(changes: SiteChanges): Partial<SitesTable> {
+  const row: Partial<SitesTable> = { updated_at: changes.updatedAt };
+  if (changes.name !== undefined) row.name = changes.name;
+  if (changes.allowedOrigins !== undefined) row.allowed_origins = JSON.stringify([...new Set(changes.allowedOrigins)]);
+  if (changes.bot !== undefined) row.bot = JSON.stringify(changes.bot);
+  if (changes.limits !== undefined) row.limits = changes.limits && JSON.stringify(changes.limits);
+  if (changes.apiKey !== undefined) {
+    row.api_key_enc = changes.apiKey?.sealed ?? null;
+    row.api_key_last4 = changes.apiKey?.last4 ?? null;
+  }
+  return row;
+}
 
 /** Rows come out as SiteRecords: nothing above this file sees a raw row. */
 const record = (row: SitesTable | undefined): SiteRecord | undefined => (row ? siteFromRow(row) : undefined);
@@ -29,13 +63,19 @@ export async function findSiteByKey(db: Db, siteKey: string): Promise<SiteRecord
   return record(await db.selectFrom("sites").selectAll().where("site_key", "=", siteKey).executeTakeFirst());
 }
 
-export async function insertSite(db: Db, row: SitesTable): Promise<SiteRecord> {
+export async function insertSite(db: Db, site: NewSite): Promise<SiteRecord> {
+  const row = { id: site.id, owner_id: site.ownerId, site_key: site.siteKey, created_at: site.createdAt, ...columns(site) } as SitesTable;
   await db.insertInto("sites").values(row).execute();
   return siteFromRow(row);
 }
 
-export async function updateSiteOfOwner(db: Db, ownerId: string, siteId: string, changes: Partial<SitesTable>): Promise<boolean> {
-  const result = await db.updateTable("sites").set(changes).where("id", "=", siteId).where("owner_id", "=", ownerId).executeTakeFirst();
+export async function updateSiteOfOwner(db: Db, ownerId: string, siteId: string, changes: SiteChanges): Promise<boolean> {
+  const result = await db
+    .updateTable("sites")
+    .set(columns(changes))
+    .where("id", "=", siteId)
+    .where("owner_id", "=", ownerId)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 

@@ -1,5 +1,4 @@
 import type { AppDeps } from "../../deps.js";
-import type { SitesTable } from "../../db/schema.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
@@ -7,7 +6,14 @@ import type { Keyring } from "../../security/keyring.js";
 import { open, seal } from "../../security/secret-box.js";
 import type { SiteRecord } from "./site-record.js";
 import { forgetSite } from "./sites.cache.js";
-import { deleteSiteOfOwner, findSiteOfOwner, insertSite, listSitesOfOwner, updateSiteOfOwner } from "./sites.repository.js";
+import {
+  type SiteChanges,
+  deleteSiteOfOwner,
+  findSiteOfOwner,
+  insertSite,
+  listSitesOfOwner,
+  updateSiteOfOwner,
+} from "./sites.repository.js";
 import { DEFAULT_BOT, type Site, type SiteCreate, type SitePatch } from "./sites.schemas.js";
 
 type Deps = Pick<AppDeps, "db" | "storage" | "keyring" | "now">;
@@ -41,11 +47,8 @@ function toSite(keyring: Keyring, site: SiteRecord): Site {
   };
 }
 
-function apiKeyColumns(deps: Deps, apiKey: string | null): Pick<SitesTable, "api_key_enc" | "api_key_last4"> {
-  return apiKey === null
-    ? { api_key_enc: null, api_key_last4: null }
-    : { api_key_enc: seal(deps.keyring, apiKey), api_key_last4: apiKey.slice(-4) };
-}
+const sealedKey = (keyring: Keyring, apiKey: string | null) =>
+  apiKey === null ? null : { sealed: seal(keyring, apiKey), last4: apiKey.slice(-4) };
 
 export async function listSites(deps: Deps, ownerId: string): Promise<Site[]> {
   return (await listSitesOfOwner(deps.db, ownerId)).map((site) => toSite(deps.keyring, site));
@@ -61,16 +64,16 @@ export async function createSite(deps: Deps, ownerId: string, input: SiteCreate)
   const now = deps.now();
   const site = await insertSite(deps.db, {
     id: newId("site"),
-    owner_id: ownerId,
-    site_key: newId("pk"),
+    ownerId,
+    siteKey: newId("pk"),
     name: input.name,
-    allowed_origins: JSON.stringify([...new Set(input.allowedOrigins)]),
-    bot: JSON.stringify({ ...DEFAULT_BOT, ...input.bot }),
+    allowedOrigins: input.allowedOrigins,
+    bot: { ...DEFAULT_BOT, ...input.bot },
     // Limits the owner did not set follow the defaults of each release.
-    limits: Object.keys(input.limits).length ? JSON.stringify(input.limits) : null,
-    ...apiKeyColumns(deps, input.apiKey ?? null),
-    created_at: now,
-    updated_at: now,
+    limits: Object.keys(input.limits).length ? input.limits : null,
+    apiKey: sealedKey(deps.keyring, input.apiKey ?? null),
+    createdAt: now,
+    updatedAt: now,
   });
   return toSite(deps.keyring, site);
 }
@@ -79,12 +82,14 @@ export async function createSite(deps: Deps, ownerId: string, input: SiteCreate)
 export async function updateSite(deps: Deps, ownerId: string, siteId: string, patch: SitePatch): Promise<Site> {
   const current = await findSiteOfOwner(deps.db, ownerId, siteId);
   if (!current) throw new AppError("not_found", "No such site.");
-  const changes: Partial<SitesTable> = { updated_at: Math.max(deps.now(), current.updatedAt) };
-  if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.allowedOrigins !== undefined) changes.allowed_origins = JSON.stringify([...new Set(patch.allowedOrigins)]);
-  if (patch.bot !== undefined) changes.bot = JSON.stringify({ ...current.bot, ...patch.bot });
-  if (patch.limits !== undefined) changes.limits = JSON.stringify({ ...current.limits, ...patch.limits });
-  if (patch.apiKey !== undefined) Object.assign(changes, apiKeyColumns(deps, patch.apiKey));
+  const changes: SiteChanges = {
+    updatedAt: Math.max(deps.now(), current.updatedAt),
+    name: patch.name,
+    allowedOrigins: patch.allowedOrigins,
+    bot: patch.bot && { ...current.bot, ...patch.bot },
+    limits: patch.limits && { ...current.limits, ...patch.limits },
+    apiKey: patch.apiKey === undefined ? undefined : sealedKey(deps.keyring, patch.apiKey),
+  };
   if (!(await updateSiteOfOwner(deps.db, ownerId, siteId, changes))) throw new AppError("not_found", "No such site.");
   await forgetSite(deps, current);
   const updated = await findSiteOfOwner(deps.db, ownerId, siteId);

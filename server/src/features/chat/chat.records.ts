@@ -1,0 +1,82 @@
+import type { CallOutcome, ConversationsTable, MessageRole, MessageStatus, MessagesTable } from "../../db/schema.js";
+
+// Conversations and messages as the services see them: the chat and conversations repositories
+// map rows to these (and back), so nothing above a repository handles a table row.
+
+/** A visitor's conversation. */
+export interface ConversationRecord {
+  id: string;
+  siteId: string;
+  visitorId: string;
+  title: string;
+  messageCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  siteId: string;
+  /** the message's place in its conversation, from 1 */
+  seq: number;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  /** upstream's error code, or ours, when the answer failed */
+  errorCode: string | null;
+  model: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  latencyMs: number | null;
+  ttftMs: number | null;
+  createdAt: number;
+}
+
+export type NewMessage = Omit<MessageRecord, "seq">;
+
+/** One upstream attempt (or a call that could not be made), for api_calls. */
+export interface ApiCallRecord {
+  id: string;
+  siteId: string;
+  conversationId: string | null;
+  messageId: string | null;
+  model: string;
+  attempt: number;
+  outcome: CallOutcome;
+  errorCode: string | null;
+  httpStatus: number | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  latencyMs: number;
+  ttftMs: number | null;
+  upstreamRequestId: string | null;
+  createdAt: number;
+}
+
+export const conversationOf = (row: ConversationsTable): ConversationRecord => ({
+  id: row.id,
+  siteId: row.site_id,
+  visitorId: row.visitor_id,
+  title: row.title,
+  messageCount: row.message_count,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export const messageOf = (row: MessagesTable): MessageRecord => ({
+  id: row.id,
+  conversationId: row.conversation_id,
+  siteId: row.site_id,
+  seq: row.seq,
+  role: row.role,
+  content: row.content,
+  status: row.status,
+  errorCode: row.error_code,
+  model: row.model,
+  promptTokens: row.prompt_tokens,
+  completionTokens: row.completion_tokens,
+  latencyMs: row.latency_ms,
+  ttftMs: row.ttft_ms,
+  createdAt: row.created_at,
+});
