@@ -1,3 +1,4 @@
+import { MAX_MESSAGE_CHARS } from "../../server/src/shared/message-limits.js";
 import type { Lang } from "./shared/contract.js";
 
 /**
@@ -56,7 +57,7 @@ export const STRINGS: Record<Lang, Strings> = {
     interrupted: "回答不完整",
     refused: "抱歉，这个问题我无法回答。",
     failed: "这条回答没有成功生成。",
-    tooLong: "消息太长了，请控制在 4000 字以内。",
+    tooLong: `消息太长了，请控制在 ${MAX_MESSAGE_CHARS} 字以内。`,
     errors: {
       network: "网络连接失败，请检查网络后重试。",
       stream_interrupted: "连接中断了，回答没有完整收到。",
@@ -85,7 +86,7 @@ export const STRINGS: Record<Lang, Strings> = {
     interrupted: "The answer is incomplete",
     refused: "Sorry, I can't help with that.",
     failed: "This answer could not be generated.",
-    tooLong: "That message is too long: keep it under 4000 characters.",
+    tooLong: `That message is too long: keep it under ${MAX_MESSAGE_CHARS} characters.`,
     errors: {
       network: "Could not reach the chat service. Check your connection and try again.",
       stream_interrupted: "The connection dropped before the answer was complete.",

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MAX_MESSAGE_CHARS } from "../../src/shared/message-limits.js";
 import {
   type FakeApi,
   type Stream,
@@ -183,10 +184,10 @@ describe("panel: composer", () => {
     expect(api.calls("POST", /messages$/)[0].body).toEqual({ content: "Do you ship abroad?" });
   });
 
-  it("refuses a message over 4000 characters with a clear sentence", async () => {
+  it("refuses a message over MAX_MESSAGE_CHARS characters with a clear sentence that gives the number", async () => {
     const w = await start();
-    await send(w, "x".repeat(4001));
-    await waitFor(() => expect(w.error()!.textContent).toContain("keep it under 4000 characters"));
+    await send(w, "x".repeat(MAX_MESSAGE_CHARS + 1));
+    await waitFor(() => expect(w.error()!.textContent).toContain(`keep it under ${MAX_MESSAGE_CHARS} characters`));
     expect(api.calls("POST", /messages$/)).toHaveLength(0);
   });
 });

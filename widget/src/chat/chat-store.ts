@@ -2,9 +2,8 @@ import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
 import { ApiError, isAbort } from "../api/api-error.js";
 import type { MessageEventDetail, MessageStatus, ServerMessage, WidgetEventType } from "../shared/contract.js";
+import { MAX_MESSAGE_CHARS } from "../../../server/src/shared/message-limits.js";
 import type { Strings } from "../strings.js";
-
-export const MAX_MESSAGE_CHARS = 4000;
 
 export type ViewStatus = MessageStatus | "streaming" | "stopped";
 

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
-
-export const MAX_MESSAGE_CHARS = 4000;
+import { MAX_MESSAGE_CHARS } from "../../shared/message-limits.js";
 
 export const ConversationParams = z.object({ conversationId: IdParam });
 
