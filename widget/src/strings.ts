@@ -1,4 +1,5 @@
 import { MAX_MESSAGE_CHARS } from "../../server/src/shared/message-limits.js";
+import type { ApiErrorCode } from "./api/api-error.js";
 import type { Lang } from "./shared/contract.js";
 
 /**
@@ -13,6 +14,9 @@ export const LAUNCHER_LABEL: Record<Lang, string> = {
   "zh-CN": "打开与{name}的对话",
   en: "Open chat with {name}",
 };
+
+/** The codes of failed calls (ApiError) the widget words itself; any other says `generic`. */
+type WordedCode = Extract<ApiErrorCode, "network" | "stream_interrupted" | "rate_limited" | "quota_exceeded" | "origin_not_allowed">;
 
 export interface Strings {
   close: string;
@@ -32,11 +36,8 @@ export interface Strings {
   refused: string;
   failed: string;
   tooLong: string;
-  /** by error code; `{s}` is a number of seconds */
-  errors: Record<
-    "network" | "stream_interrupted" | "rate_limited" | "rate_limited_in" | "quota_exceeded" | "origin_not_allowed" | "history" | "generic",
-    string
-  >;
+  /** by the code of a failed call (answers' own failures come worded by the server); `{s}` is a number of seconds */
+  errors: Record<WordedCode | "rate_limited_in" | "history" | "generic", string>;
 }
 
 export const STRINGS: Record<Lang, Strings> = {

@@ -290,6 +290,23 @@ describe("panel: answers", () => {
     expect(w.texts()).toEqual(["Something bad"]);
   });
 
+  it("an assistant whose site key needs its owner shows the server's sentence without a retry", async () => {
+    api.answers.push((stream, ctx) => {
+      stream.send("error", {
+        code: "site_key_unusable",
+        message: "The assistant cannot answer right now: its settings need the site owner's attention.",
+        messageId: ctx.store("", "error"),
+        status: "error",
+      });
+      stream.close();
+    });
+    const w = await start();
+    await send(w, "Hello?");
+    await waitFor(() => expect(w.error()!.textContent).toContain("need the site owner's attention"));
+    expect(w.button("Retry")).toBeUndefined();
+    expect(w.texts()).toEqual(["Hello?"]);
+  });
+
   it("says when to try again after too many messages", async () => {
     const w = await start();
     api.overrides.push({
