@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CHAT_ERROR_CODES, chatErrorMessage } from "../src/features/chat/chat.messages.js";
+import { LANGUAGES } from "../src/features/sites/sites.schemas.js";
 import { DIALECTS } from "./support/databases.js";
 import { createHarness, createSite, type Harness, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
 
@@ -351,5 +353,20 @@ describe.each(DIALECTS)("chat path end to end through the DashScope fake (%s)", 
     expect(await res.json()).toMatchObject({ error: { code: "not_latest_message" } });
     await h.deps.tasks.idle();
     expect(await messagesOf(visitor.conversationId)).toHaveLength(4);
+  });
+});
+
+describe("what the visitor is told when an answer fails", () => {
+  it("every stream error code has its own sentence in each of the bot's languages, none empty, each language's different", () => {
+    for (const language of LANGUAGES) {
+      const sentences = CHAT_ERROR_CODES.map((code) => chatErrorMessage(code, language));
+      for (const [i, sentence] of sentences.entries()) expect(sentence?.trim(), `${CHAT_ERROR_CODES[i]} ${language}`).toBeTruthy();
+      expect(new Set(sentences).size, language).toBe(CHAT_ERROR_CODES.length);
+    }
+    for (const code of CHAT_ERROR_CODES) {
+      expect(chatErrorMessage(code, "en"), code).not.toBe(chatErrorMessage(code, "zh-CN"));
+      expect(chatErrorMessage(code, "zh-CN"), code).toMatch(/\p{Script=Han}/u);
+      expect(chatErrorMessage(code, "en"), code).not.toMatch(/\p{Script=Han}/u);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
 import { ERROR_STATUS } from "../src/errors.js";
+import { CHAT_ERROR_CODES } from "../src/features/chat/chat.messages.js";
 import { OwnerResponse } from "../src/features/auth/auth.schemas.js";
 import { ConversationListResponse, ConversationResponse, MessageListResponse, StreamEvents } from "../src/features/chat/chat.schemas.js";
 import { ConversationDetail, ConversationPage } from "../src/features/conversations/conversations.schemas.js";
@@ -195,6 +196,16 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     const errorBody = doc.components.schemas.ErrorBody;
     expect(errorBody.properties.error.properties.code.enum.sort()).toEqual(Object.keys(ERROR_STATUS).sort());
     expect(errorBody.properties.error.required.sort()).toEqual(["code", "message"]);
+  });
+
+  it("documents the answer stream's error codes as the closed set the server sends, on every streaming route", () => {
+    const streaming = routes().filter((r) => r.responseKind === "sse");
+    expect(streaming.length).toBeGreaterThanOrEqual(2);
+    for (const r of streaming) {
+      const events = op(r)!.responses[String(r.status ?? 200)].content!["text/event-stream"]["x-events"]!;
+      expect(events.error.properties.code.enum, `${r.method} ${r.path}`).toEqual([...CHAT_ERROR_CODES]);
+      expect(events.error.required, `${r.method} ${r.path}`).toContain("code");
+    }
   });
 
   it("real answers of the owner and widget API match their zod output schemas and the document, with nothing extra", async () => {

@@ -2,6 +2,7 @@ import { type MockInstance, afterAll, afterEach, beforeAll, beforeEach, describe
 import { z } from "zod";
 import { DEFAULT_MAX_BODY_BYTES } from "../src/http/body.js";
 import type { RouteSpec } from "../src/http/route.js";
+import { MAX_MESSAGE_CHARS } from "../src/shared/message-limits.js";
 import { DIALECTS } from "./support/databases.js";
 import { type Harness, PUBLIC_URL, createHarness, createSite, json, signUpOwner, startVisitor, uniqueEmail } from "./support/harness.js";
 import { expectError } from "./support/expect-error.js";
@@ -257,7 +258,7 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
     // Regression: the message route once read at most 4 bytes a character, but JSON may escape any
     // character as \uXXXX (6 bytes; Python's json.dumps does by default), so a valid message was refused 413.
     it("accepts a message at the character limit however JSON encodes it (\\u escapes take 6 bytes a character)", async () => {
-      const text = "茶".repeat(4000);
+      const text = "茶".repeat(MAX_MESSAGE_CHARS);
       const escaped = `{"content":"${[...text].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}"}`;
       h.fake.enqueue({ kind: "answer", text: "ok" });
       const res = await h.request(`/v1/conversations/${visitor.conversationId}/messages`, {

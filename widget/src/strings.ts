@@ -1,3 +1,5 @@
+import { MAX_MESSAGE_CHARS } from "../../server/src/shared/message-limits.js";
+import type { ApiErrorCode } from "./api/api-error.js";
 import type { Lang } from "./shared/contract.js";
 
 /**
@@ -12,6 +14,9 @@ export const LAUNCHER_LABEL: Record<Lang, string> = {
   "zh-CN": "打开与{name}的对话",
   en: "Open chat with {name}",
 };
+
+/** The codes of failed calls (ApiError) the widget words itself; any other says `generic`. */
+type WordedCode = Extract<ApiErrorCode, "network" | "stream_interrupted" | "rate_limited" | "quota_exceeded" | "origin_not_allowed">;
 
 export interface Strings {
   close: string;
@@ -31,11 +36,8 @@ export interface Strings {
   refused: string;
   failed: string;
   tooLong: string;
-  /** by error code; `{s}` is a number of seconds */
-  errors: Record<
-    "network" | "stream_interrupted" | "rate_limited" | "rate_limited_in" | "quota_exceeded" | "origin_not_allowed" | "history" | "generic",
-    string
-  >;
+  /** by the code of a failed call (answers' own failures come worded by the server); `{s}` is a number of seconds */
+  errors: Record<WordedCode | "rate_limited_in" | "history" | "generic", string>;
 }
 
 export const STRINGS: Record<Lang, Strings> = {
@@ -56,7 +58,7 @@ export const STRINGS: Record<Lang, Strings> = {
     interrupted: "回答不完整",
     refused: "抱歉，这个问题我无法回答。",
     failed: "这条回答没有成功生成。",
-    tooLong: "消息太长了，请控制在 4000 字以内。",
+    tooLong: `消息太长了，请控制在 ${MAX_MESSAGE_CHARS} 字以内。`,
     errors: {
       network: "网络连接失败，请检查网络后重试。",
       stream_interrupted: "连接中断了，回答没有完整收到。",
@@ -85,7 +87,7 @@ export const STRINGS: Record<Lang, Strings> = {
     interrupted: "The answer is incomplete",
     refused: "Sorry, I can't help with that.",
     failed: "This answer could not be generated.",
-    tooLong: "That message is too long: keep it under 4000 characters.",
+    tooLong: `That message is too long: keep it under ${MAX_MESSAGE_CHARS} characters.`,
     errors: {
       network: "Could not reach the chat service. Check your connection and try again.",
       stream_interrupted: "The connection dropped before the answer was complete.",

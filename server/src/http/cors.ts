@@ -1,20 +1,7 @@
 import type { H3Event } from "h3";
 import type { Config } from "../config.js";
 import { AppError } from "../errors.js";
-
-/** Whether `origin` may use a site: one of its allowed origins (`https://*.x.com` covers subdomains), or the server's own (dashboard preview). */
-export function isOriginAllowed(origin: string, allowed: readonly string[], ownOrigin: string): boolean {
-  if (origin === ownOrigin) return true;
-  for (const entry of allowed) {
-    if (entry === origin) return true;
-    const wildcard = /^(https?):\/\/\*\.(.+)$/.exec(entry);
-    if (wildcard) {
-      const [scheme, rest] = origin.split("://");
-      if (scheme === wildcard[1] && rest?.endsWith(`.${wildcard[2]}`)) return true;
-    }
-  }
-  return false;
-}
+import { isOriginAllowed } from "../shared/origins.js";
 
 function setCorsHeaders(event: H3Event, origin: string): void {
   for (const headers of [event.res.headers, event.res.errHeaders]) {

@@ -13,7 +13,8 @@ import {
 } from "../../dashboard/src/validation/limits-form.js";
 import { QWEN_MODELS } from "../../src/llm/models.js";
 import { type BotDraft, botOf, draftOf, isDirty, previewConfigOf, validateBot } from "../../dashboard/src/validation/bot-form.js";
-import { checkApiKey, checkEmail, checkPassword, normaliseOrigin } from "../../dashboard/src/validation/rules.js";
+import { checkApiKey, checkEmail, checkPassword } from "../../dashboard/src/validation/rules.js";
+import { normaliseOrigin } from "../../src/shared/origins.js";
 
 // The dashboard checks forms while the owner types; these properties hold it to the server's zod
 // schemas: what the form lets through the server accepts (no surprise 400 after "Save"), and a

@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type BuiltDeps, buildDeps } from "../../src/deps.js";
+import { StreamEvents } from "../../src/features/chat/chat.schemas.js";
 import { type DashScopeFake, startDashScopeFake } from "../../src/llm/dashscope-fake.js";
 import { memoryLogger } from "../../src/logger.js";
 import { takeErrors, watchErrors } from "./stray-errors.js";
@@ -102,7 +103,11 @@ export interface SseEvent {
   data: any;
 }
 
-/** Reads a whole text/event-stream body into its events (comments skipped). */
+/**
+ * Reads a whole text/event-stream body into its events (comments skipped). Each event must be one
+ * of the answer stream's and match its schema (an `error` code from the closed set, for one), so
+ * every test that reads a stream checks the contract the widget relies on.
+ */
 export async function readSse(res: Response): Promise<SseEvent[]> {
   const text = await res.text();
   const events: SseEvent[] = [];
@@ -113,7 +118,12 @@ export async function readSse(res: Response): Promise<SseEvent[]> {
       if (line.startsWith("event: ")) event = line.slice(7);
       else if (line.startsWith("data: ")) data.push(line.slice(6));
     }
-    if (data.length) events.push({ event, data: JSON.parse(data.join("\n")) });
+    if (!data.length) continue;
+    const parsed: unknown = JSON.parse(data.join("\n"));
+    expect(Object.keys(StreamEvents), `the stream's event ${event}`).toContain(event);
+    const checked = StreamEvents[event as keyof typeof StreamEvents].safeParse(parsed);
+    expect(checked.error?.issues, `the stream's ${event} event ${JSON.stringify(parsed)}`).toBeUndefined();
+    events.push({ event, data: parsed });
   }
   return events;
 }

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MAX_MESSAGE_CHARS } from "../../src/shared/message-limits.js";
 import {
   type FakeApi,
   type Stream,
@@ -183,10 +184,10 @@ describe("panel: composer", () => {
     expect(api.calls("POST", /messages$/)[0].body).toEqual({ content: "Do you ship abroad?" });
   });
 
-  it("refuses a message over 4000 characters with a clear sentence", async () => {
+  it("refuses a message over MAX_MESSAGE_CHARS characters with a clear sentence that gives the number", async () => {
     const w = await start();
-    await send(w, "x".repeat(4001));
-    await waitFor(() => expect(w.error()!.textContent).toContain("keep it under 4000 characters"));
+    await send(w, "x".repeat(MAX_MESSAGE_CHARS + 1));
+    await waitFor(() => expect(w.error()!.textContent).toContain(`keep it under ${MAX_MESSAGE_CHARS} characters`));
     expect(api.calls("POST", /messages$/)).toHaveLength(0);
   });
 });
@@ -287,6 +288,23 @@ describe("panel: answers", () => {
     await waitFor(() => expect(w.error()!.textContent).toContain("Please ask something else."));
     expect(w.button("Retry")).toBeUndefined();
     expect(w.texts()).toEqual(["Something bad"]);
+  });
+
+  it("an assistant whose site key needs its owner shows the server's sentence without a retry", async () => {
+    api.answers.push((stream, ctx) => {
+      stream.send("error", {
+        code: "site_key_unusable",
+        message: "The assistant cannot answer right now: its settings need the site owner's attention.",
+        messageId: ctx.store("", "error"),
+        status: "error",
+      });
+      stream.close();
+    });
+    const w = await start();
+    await send(w, "Hello?");
+    await waitFor(() => expect(w.error()!.textContent).toContain("need the site owner's attention"));
+    expect(w.button("Retry")).toBeUndefined();
+    expect(w.texts()).toEqual(["Hello?"]);
   });
 
   it("says when to try again after too many messages", async () => {

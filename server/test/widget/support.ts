@@ -6,7 +6,7 @@
 import { expect, vi } from "vitest";
 import { mount } from "../../../widget/src/chat/mount.js";
 import { boot } from "../../../widget/src/loader/boot.js";
-import { pageState, type PublicConfig } from "../../../widget/src/shared/contract.js";
+import { pageState, type PublicConfig, type ServerMessage, type StreamEventData } from "../../../widget/src/shared/contract.js";
 import { waitFor as pollUntil } from "../support/happy-dom.js";
 
 export const API = "https://api.bailian.test";
@@ -48,7 +48,9 @@ export function sseStream(signal?: AbortSignal | null) {
   return {
     response: new Response(body, { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8" } }),
     raw,
-    send: (event: string, data: unknown) => raw(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    /** an event of the answer stream, typed by the server's StreamEvents */
+    send: <E extends keyof StreamEventData>(event: E, data: StreamEventData[E]) =>
+      raw(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
     close: () => {
       if (done) return;
       done = true;
@@ -61,13 +63,7 @@ export function sseStream(signal?: AbortSignal | null) {
 }
 
 export type Stream = ReturnType<typeof sseStream>;
-export interface StoredMessage {
-  id: string;
-  role: "user" | "assistant";
-  content: string;
-  status: "complete" | "partial" | "refused" | "error";
-  createdAt: string;
-}
+export type StoredMessage = ServerMessage;
 
 /** How the fake answers a posted message; the default streams a short answer. */
 export type Answerer = (

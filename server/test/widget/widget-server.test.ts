@@ -11,8 +11,9 @@ import {
   signUpOwner,
   startVisitor,
 } from "../support/harness.js";
+import { MAX_MESSAGE_CHARS } from "../../src/shared/message-limits.js";
 import { installDom } from "./dom-globals.js";
-import { addWidgetScript, openPanel, resetPage, send, startWidget, waitFor } from "./support.js";
+import { addWidgetScript, openPanel, resetPage, send, settled, startWidget, waitFor } from "./support.js";
 
 /**
  * The widget against the real server (routes, SQLite, the DashScope fake over HTTP): the page's
@@ -100,6 +101,30 @@ describe("widget against the real server", () => {
     w.button("Retry")!.click();
     await waitFor(() => expect(w.texts()).toEqual(["Hello?", "I'm back."]), 5000);
     await h.deps.tasks.idle();
+  });
+
+  it("the composer's limit is the server's: the longest message it takes is answered, one character more is refused by both", async () => {
+    const w = await boot();
+    const max = w.input().maxLength;
+    expect(max).toBeGreaterThan(0);
+    const longest = "长".repeat(max);
+    h.fake.enqueue({ kind: "answer", text: "Read it all." });
+    await send(w, longest);
+    await waitFor(() => expect(w.texts()).toEqual([longest, "Read it all."]), 5000);
+    await settled(w);
+    await h.deps.tasks.idle();
+    expect(w.error()).toBeNull();
+
+    // One more: the widget does not send it, and says so with the number...
+    const calls = pageFetch.mock.calls.length;
+    await send(w, "长".repeat(max + 1));
+    await waitFor(() => expect(w.error()!.textContent).toContain(`keep it under ${max} characters`));
+    expect(pageFetch.mock.calls.length).toBe(calls);
+    // ...and the server refuses it from any other client.
+    const refused = await sendMessage(h, await startVisitor(h, siteKey), "长".repeat(max + 1));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("invalid_body");
+    expect(max).toBe(MAX_MESSAGE_CHARS);
   });
 
   it("the site owner is told in the console when the page's origin is not allowed", async () => {

@@ -1,4 +1,12 @@
-import type { MessageStatus, ServerMessage } from "../shared/contract.js";
+import type {
+  ConversationAnswer,
+  MessageList,
+  MessageStatus,
+  ServerMessage,
+  Session,
+  StreamEvent,
+  StreamEventData,
+} from "../shared/contract.js";
 import { warnOriginRefused } from "../shared/warn.js";
 import { ApiError, abortError, isAbort, toApiError } from "./api-error.js";
 import { type SessionStore, createSessionStore } from "./session-store.js";
@@ -14,7 +22,7 @@ export interface ApiClientOptions {
 
 export interface SendCallbacks {
   signal?: AbortSignal;
-  onStart?(info: { conversationId: string; userMessageId: string }): void;
+  onStart?(info: StreamEventData["start"]): void;
   onDelta?(text: string): void;
 }
 
@@ -22,7 +30,7 @@ export interface SendCallbacks {
 export interface SendOutcome {
   status: MessageStatus;
   messageId: string | null;
-  error: { code: string; message: string } | null;
+  error: Pick<StreamEventData["error"], "code" | "message"> | null;
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
@@ -63,7 +71,7 @@ export function createApiClient(options: ApiClientOptions) {
         method: "POST",
         headers: previous ? { authorization: `Bearer ${previous}` } : {},
       });
-      const { token } = (await res.json()) as { token: string };
+      const { token }: Session = await res.json();
       store.write({ token });
       return token;
     })().finally(() => {
@@ -94,12 +102,13 @@ export function createApiClient(options: ApiClientOptions) {
 
     async listMessages(conversationId: string): Promise<ServerMessage[]> {
       const res = await authed("GET", `/v1/conversations/${encodeURIComponent(conversationId)}/messages`);
-      return ((await res.json()) as { messages: ServerMessage[] }).messages;
+      const { messages }: MessageList = await res.json();
+      return messages;
     },
 
     async createConversation(signal?: AbortSignal): Promise<string> {
       const res = await authed("POST", "/v1/conversations", undefined, signal);
-      const { conversation } = (await res.json()) as { conversation: { id: string } };
+      const { conversation }: ConversationAnswer = await res.json();
       store.write({ conversationId: conversation.id });
       return conversation.id;
     },
@@ -126,23 +135,19 @@ export function createApiClient(options: ApiClientOptions) {
     try {
       for await (const { event, data } of readSse(body)) {
         if (signal?.aborted) break;
-        let payload: Record<string, unknown>;
+        let e: StreamEvent;
         try {
-          payload = JSON.parse(data) as Record<string, unknown>;
+          // The server's StreamEvents are the contract (its tests hold every event to them).
+          e = { event, data: JSON.parse(data) } as StreamEvent;
         } catch {
           continue;
         }
-        if (event === "start") cb.onStart?.(payload as { conversationId: string; userMessageId: string });
-        else if (event === "delta" && typeof payload.text == "string") cb.onDelta?.(payload.text);
-        else if (event === "done") {
-          return { status: (payload.status as MessageStatus) ?? "complete", messageId: (payload.messageId as string) ?? null, error: null };
-        } else if (event === "error") {
-          const code = String(payload.code ?? "generic");
-          return {
-            status: (payload.status as MessageStatus) ?? "error",
-            messageId: (payload.messageId as string | null) ?? null,
-            error: { code, message: typeof payload.message == "string" ? payload.message : "" },
-          };
+        if (e.event === "start") cb.onStart?.(e.data);
+        else if (e.event === "delta") cb.onDelta?.(e.data.text);
+        else if (e.event === "done") return { status: e.data.status, messageId: e.data.messageId, error: null };
+        else if (e.event === "error") {
+          const { status, messageId, code, message } = e.data;
+          return { status, messageId, error: { code, message } };
         }
       }
     } catch (err) {

@@ -1,11 +1,17 @@
+import type { ErrorBody, ErrorCode } from "../shared/contract.js";
+
 /**
- * A failed call, by stable code: the server's `error.code`, or the widget's own "network"
- * (no answer at all) and "stream_interrupted" (the answer stream ended without done/error).
+ * A failed call's stable code: the server's `error.code` (errors.ts), the widget's own "network"
+ * (no answer at all) and "stream_interrupted" (the answer stream ended without done/error), or
+ * `http_<status>` when something other than the server answered (a gateway's error page).
  */
+export type ApiErrorCode = ErrorCode | "network" | "stream_interrupted" | `http_${number}`;
+
+/** A failed call, by stable code. */
 export class ApiError extends Error {
   constructor(
-    readonly code: string,
-    message = code,
+    readonly code: ApiErrorCode,
+    message: string = code,
     readonly status = 0,
     /** seconds, from Retry-After on 429 */
     readonly retryAfter: number | null = null,
@@ -23,10 +29,11 @@ export function abortError(): Error {
 
 /** An error answer `{ error: { code, message } }` (or anything else a proxy put there) as an ApiError. */
 export async function toApiError(res: Response): Promise<ApiError> {
-  let code = `http_${res.status}`;
+  let code: ApiErrorCode = `http_${res.status}`;
   let message = res.statusText || code;
   try {
-    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+    // The server's ErrorBody, or anything else a proxy put there: each field is checked.
+    const body: Partial<ErrorBody> = await res.json();
     if (typeof body.error?.code == "string") code = body.error.code;
     if (typeof body.error?.message == "string") message = body.error.message;
   } catch {

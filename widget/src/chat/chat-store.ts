@@ -1,12 +1,28 @@
 import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
-import { ApiError, isAbort } from "../api/api-error.js";
-import type { MessageEventDetail, MessageStatus, WidgetEventType } from "../shared/contract.js";
+import { ApiError, type ApiErrorCode, isAbort } from "../api/api-error.js";
+import type { ChatErrorCode, MessageEventDetail, MessageStatus, WidgetEventType } from "../shared/contract.js";
+import { MAX_MESSAGE_CHARS } from "../../../server/src/shared/message-limits.js";
 import type { Strings } from "../strings.js";
 
-export const MAX_MESSAGE_CHARS = 4000;
-
 export type ViewStatus = MessageStatus | "streaming" | "stopped";
+
+/**
+ * Whether asking again may mend an answer that failed, by the stream's error code (the server's
+ * closed set): a new code is a type error until it is decided here. The sentence the visitor
+ * reads comes translated from the server. An unknown code (a newer server) offers the retry.
+ */
+const RETRY: Record<ChatErrorCode, boolean> = {
+  upstream_rate_limited: true,
+  upstream_unavailable: true,
+  upstream_timeout: true,
+  answer_interrupted: true,
+  answer_not_saved: true,
+  assistant_unavailable: true,
+  // Moderation refused the question; the site's key needs its owner first.
+  answer_refused: false,
+  site_key_unusable: false,
+};
 
 export interface ViewMessage {
   key: number;
@@ -85,7 +101,8 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
     if (code === "rate_limited" && err instanceof ApiError && err.retryAfter)
       return strings.errors.rate_limited_in.replace("{s}", String(err.retryAfter));
     if (code === "invalid_body" || code === "payload_too_large") return strings.tooLong;
-    return strings.errors[code as keyof Strings["errors"]] ?? strings.errors.generic;
+    const worded: Partial<Record<ApiErrorCode | "generic", string>> = strings.errors;
+    return worded[code] ?? strings.errors.generic;
   }
 
   async function loadHistory(): Promise<void> {
@@ -169,10 +186,9 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       if (outcome.error) {
         if (!bot.text.value) remove(bot);
         else report(bot);
-        const retryable = outcome.status !== "refused";
         error.value = {
-          text: outcome.error.message || errorText(new ApiError(outcome.error.code)),
-          retry: retryable ? () => retry(user, bot) : null,
+          text: outcome.error.message || strings.errors.generic,
+          retry: RETRY[outcome.error.code] !== false ? () => retry(user, bot) : null,
         };
       } else {
         report(bot);

@@ -1,5 +1,14 @@
 import { resolveLang } from "../strings.js";
-import type { ChatHandle, Listener, Listeners, MountFn, PublicConfig, WidgetEventType, WidgetInstance } from "../shared/contract.js";
+import type {
+  ChatHandle,
+  ErrorBody,
+  Listener,
+  Listeners,
+  MountFn,
+  PublicConfig,
+  WidgetEventType,
+  WidgetInstance,
+} from "../shared/contract.js";
 import { pageState } from "../shared/contract.js";
 import { safeColor, textOn } from "../shared/safe.js";
 import { warnOriginRefused } from "../shared/warn.js";
@@ -147,7 +156,7 @@ export function boot(script: HTMLScriptElement): void {
       if (document.readyState === "complete") afterLoad();
       else addEventListener("load", afterLoad);
     },
-    (err: { code?: string; message?: string }) =>
+    (err: Partial<ErrorBody["error"]>) =>
       err.code === "origin_not_allowed" ? warnOriginRefused(siteKey) : console.warn(PREFIX, siteKey, err.message),
   );
 }

@@ -1,12 +1,26 @@
 import type { z } from "zod";
-import type { VisitorMessage } from "../../../server/src/features/chat/chat.schemas.js";
-import type { PublicConfig } from "../../../server/src/features/widget/widget.schemas.js";
+import type { ErrorBody, ErrorCode } from "../../../server/src/errors.js";
+import type {
+  ConversationResponse,
+  MessageListResponse,
+  StreamEventData,
+  VisitorMessage,
+} from "../../../server/src/features/chat/chat.schemas.js";
+import type { PublicConfig, SessionResponse } from "../../../server/src/features/widget/widget.schemas.js";
 
 // Types only: the server's zod schemas are the contract, and zod never ships to visitors.
-export type { PublicConfig };
+export type { ErrorBody, ErrorCode, PublicConfig, StreamEventData };
 export type Lang = PublicConfig["language"];
 export type ServerMessage = z.infer<typeof VisitorMessage>;
 export type MessageStatus = ServerMessage["status"];
+export type Session = z.infer<typeof SessionResponse>;
+export type ConversationAnswer = z.infer<typeof ConversationResponse>;
+export type MessageList = z.infer<typeof MessageListResponse>;
+
+/** One event of the answer stream, as a union the event name narrows. */
+export type StreamEvent = { [E in keyof StreamEventData]: { event: E; data: StreamEventData[E] } }[keyof StreamEventData];
+/** The closed set of the stream's `error` codes (CHAT_ERROR_CODES on the server). */
+export type ChatErrorCode = StreamEventData["error"]["code"];
 
 /** What a widget tells the host page: `BailianChat.on(type, fn)`. */
 export type WidgetEventType = "open" | "close" | "message";

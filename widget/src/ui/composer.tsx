@@ -2,7 +2,7 @@
 import { useSignal } from "@preact/signals";
 import type { Ref } from "preact";
 import type { ChatStore } from "../chat/chat-store.js";
-import { MAX_MESSAGE_CHARS } from "../chat/chat-store.js";
+import { MAX_MESSAGE_CHARS } from "../../../server/src/shared/message-limits.js";
 import type { Strings } from "../strings.js";
 import { SendIcon, StopIcon } from "./icons.js";
 

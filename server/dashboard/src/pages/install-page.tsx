@@ -8,9 +8,9 @@ import { usePageTitle } from "../components/use-page-title.js";
 import { useResource } from "../components/use-resource.js";
 import { useSave } from "../components/use-save.js";
 import { type Msg, useStrings } from "../i18n/lang.js";
+import { normaliseOrigin } from "../../../src/shared/origins.js";
 import { cspSources, cspText, needsApiBase, originOf, scriptTag } from "../install/snippet.js";
 import { api, installInfo } from "../state/session.js";
-import { normaliseOrigin } from "../validation/rules.js";
 import type { SitePageProps } from "./site-page.js";
 
 const MAX_ORIGINS = 20;

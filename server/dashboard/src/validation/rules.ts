@@ -53,32 +53,6 @@ export function checkPassword(value: string, signUp: boolean): FieldError | null
   return null;
 }
 
-/**
- * An allowed origin as the server normalises it (AllowedOrigin in sites.schemas.ts): scheme,
- * host and port without a path; `https://*.example.com` for every subdomain. Answers the
- * normalised origin, or null when the server would refuse it.
- */
-export function normaliseOrigin(value: string): string | null {
-  const text = value.trim();
-  if (!text || text.length > 200) return null;
-  const wildcard = /^(https?):\/\/\*\.(.+)$/.exec(text);
-  try {
-    const url = new URL(wildcard ? `${wildcard[1]}://${wildcard[2]}` : text);
-    if (
-      (url.protocol === "http:" || url.protocol === "https:") &&
-      (url.pathname === "/" || url.pathname === "") &&
-      !url.search &&
-      !url.hash &&
-      !url.username
-    ) {
-      return wildcard ? `${url.protocol}//*.${url.host}` : url.origin;
-    }
-  } catch {
-    // not a URL: refused below
-  }
-  return null;
-}
-
 /** A site's own DashScope key, as the server accepts it: 8 to 200 printable ASCII characters. */
 export function checkApiKey(value: string): FieldError | null {
   const text = value.trim();

@@ -2,8 +2,26 @@ import type { LlmErrorKind } from "../../llm/chat-model.js";
 
 type Language = "zh-CN" | "en";
 
-/** What the visitor is told, in the bot's language, for each way an answer can fail. Codes are stable; the widget branches on them. */
-const MESSAGES = {
+/**
+ * The closed set of codes of the answer stream's `error` event (StreamEvents.error): one for each
+ * way an answer can fail. Codes are stable; the widget branches on them, and /api/openapi.json
+ * lists them.
+ */
+export const CHAT_ERROR_CODES = [
+  "upstream_rate_limited",
+  "upstream_unavailable",
+  "upstream_timeout",
+  "answer_interrupted",
+  "answer_refused",
+  "answer_not_saved",
+  "site_key_unusable",
+  "assistant_unavailable",
+] as const;
+
+export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[number];
+
+/** What the visitor is told, in the bot's language, for each code. */
+const MESSAGES: Record<ChatErrorCode, Record<Language, string>> = {
   upstream_rate_limited: {
     en: "The assistant is busy right now. Please try again in a moment.",
     "zh-CN": "助手现在有点忙，请稍后再试。",
@@ -36,9 +54,7 @@ const MESSAGES = {
     en: "The assistant is not available right now.",
     "zh-CN": "助手暂时不可用。",
   },
-} as const;
-
-export type ChatErrorCode = keyof typeof MESSAGES;
+};
 
 export function chatErrorCode(kind: LlmErrorKind, hadText: boolean): ChatErrorCode {
   switch (kind) {

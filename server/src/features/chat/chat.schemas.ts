@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
-
-export const MAX_MESSAGE_CHARS = 4000;
+import { MAX_MESSAGE_CHARS } from "../../shared/message-limits.js";
+import { CHAT_ERROR_CODES } from "./chat.messages.js";
 
 export const ConversationParams = z.object({ conversationId: IdParam });
 
@@ -47,7 +47,7 @@ export const StreamEvents = {
     usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }).nullable(),
   }),
   error: z.object({
-    code: z.string(),
+    code: z.enum(CHAT_ERROR_CODES),
     message: z.string(),
     messageId: z.string().nullable(),
     status: MessageStatusSchema,

@@ -1,11 +1,11 @@
 import type { AppDeps } from "../../deps.js";
 import type { Router } from "../../http/route.js";
 import { sseResponse } from "../../http/sse.js";
+import { MAX_MESSAGE_CHARS } from "../../shared/message-limits.js";
 import {
   ConversationListResponse,
   ConversationParams,
   ConversationResponse,
-  MAX_MESSAGE_CHARS,
   MessageListResponse,
   PostMessageBody,
   RetryBody,

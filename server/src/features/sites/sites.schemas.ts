@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
 import { QWEN_MODELS } from "../../llm/models.js";
+import { MAX_ORIGIN_CHARS, normaliseOrigin } from "../../shared/origins.js";
 
 export const LANGUAGES = ["zh-CN", "en"] as const;
 
@@ -8,23 +9,10 @@ export const LANGUAGES = ["zh-CN", "en"] as const;
 export const AllowedOrigin = z
   .string()
   .trim()
-  .max(200)
+  .max(MAX_ORIGIN_CHARS)
   .transform((value, ctx) => {
-    const wildcard = /^(https?):\/\/\*\.(.+)$/.exec(value);
-    try {
-      const url = new URL(wildcard ? `${wildcard[1]}://${wildcard[2]}` : value);
-      if (
-        (url.protocol === "http:" || url.protocol === "https:") &&
-        (url.pathname === "/" || url.pathname === "") &&
-        !url.search &&
-        !url.hash &&
-        !url.username
-      ) {
-        return wildcard ? `${url.protocol}//*.${url.host}` : url.origin;
-      }
-    } catch {
-      // falls through to the issue below
-    }
+    const origin = normaliseOrigin(value);
+    if (origin) return origin;
     ctx.addIssue({ code: "custom", message: "Use an origin such as https://shop.example.com (no path)." });
     return z.NEVER;
   });
