@@ -90,6 +90,9 @@ export function dashboardFixture(
     f.dom = installDom(`${PUBLIC_URL}/dashboard/`);
   });
   afterAll(async () => {
+    // preact/hooks runs deferred effect work after a render, at the latest after its 35 ms
+    // requestAnimationFrame fallback: it must run while the page's globals still exist.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     f.dom?.uninstall();
     await f.h?.close();
   });
