@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   HOST: optional(z.string()),
   PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
   LLM_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
+  ANSWER_LEASE_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
   DATA_DIR: optional(z.string()),
   WIDGET_DIR: optional(z.string()),
   DASHBOARD_DIR: optional(z.string()),
@@ -77,6 +78,11 @@ export interface Config {
   databaseUrl: string;
   redisUrl?: string;
   dashscope: { apiKey?: string; baseUrl: string; timeoutMs: number };
+  /**
+   * An answer still marked streaming whose instance has not checkpointed it for this long is
+   * taken as cut off (the instance was killed or frozen) and stored as partial.
+   */
+  answerLeaseMs: number;
   /** Newest first; the first signs, all verify (rotation). */
   appSecrets: string[];
   port: number;
@@ -160,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
       baseUrl: (e.DASHSCOPE_BASE_URL ?? DEFAULT_DASHSCOPE_BASE_URL).replace(/\/+$/, ""),
       timeoutMs: e.LLM_TIMEOUT_MS ?? 30_000,
     }),
+    answerLeaseMs: e.ANSWER_LEASE_MS ?? 30_000,
     appSecrets: Object.freeze(secrets) as string[],
     port,
     host: e.HOST ?? "0.0.0.0",

@@ -7,6 +7,7 @@ import { serve } from "srvx";
 import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig } from "./config.js";
 import { buildDeps } from "./deps.js";
+import { settleCutOffAnswers } from "./features/chat/chat.service.js";
 import { type Logger, jsonLogger } from "./logger.js";
 
 /** The demo keeps one secret in its data directory so sessions survive restarts; production must set APP_SECRET. */
@@ -48,6 +49,15 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
   const deps = await buildDeps(config, { logger });
   const { dialect, tasks } = deps;
   const { app } = createApp(deps);
+  // Answers a dead instance left streaming are settled when read, and here too: at start and then
+  // once a lease. (On Function Compute a frozen instance's timer waits for its next request.)
+  const settle = () =>
+    settleCutOffAnswers(deps).catch((err: unknown) =>
+      logger.error({ msg: "cut-off answers not settled", code: (err as { code?: string })?.code ?? null }),
+    );
+  void settle();
+  const settler = setInterval(() => void settle(), config.answerLeaseMs);
+  settler.unref();
   const server = serve({
     fetch: app.fetch,
     port: config.port,
@@ -90,6 +100,7 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
   const close = () =>
     (closing ??= (async () => {
       stopping = true;
+      clearInterval(settler);
       // Stops accepting at once (new connections are refused); idle keep-alive sockets close now.
       const listenerClosed = server.close();
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;

@@ -136,6 +136,8 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
         HOST: "127.0.0.1",
         DASHSCOPE_API_KEY: fake.apiKey,
         DASHSCOPE_BASE_URL: fake.url,
+        // An answer whose final write was lost is settled from its last checkpoint a lease later.
+        ANSWER_LEASE_MS: "2000",
       }),
       logger,
     );
@@ -220,6 +222,12 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
     expect(streaming.status).toBe(200);
     const streamText = streaming.text();
     while (!fake.requests.some((r) => r.body?.messages?.at(-1)?.content === "Streaming through the outage")) await sleep(10);
+    // Its first words are checkpointed to its row (within a second) before the database goes away.
+    const answerRow = async () =>
+      (await (await call(`/v1/conversations/${streamingVisitor.conversationId}/messages`, { headers: streamingVisitor.headers })).json())
+        .messages[1] as { content: string; status: string };
+    while ((await answerRow()).content !== "Half an answer") await sleep(50);
+    expect((await answerRow()).status).toBe("streaming");
 
     // ---- traffic all along: health and an owner read, every 50 ms, until MariaDB is back ---------
     const samples: Sample[] = [];
@@ -332,10 +340,14 @@ describe.skipIf(skipReason !== null)("MariaDB stopped and started under traffic 
       ["user", "Hello after", "complete"],
       ["assistant", "After the outage.", "complete"],
     ]);
-    // The question of the cut answer had been stored (201 of the stream's start); its answer was not, and the visitor was told.
+    // The question of the cut answer had been stored (201 of the stream's start); its final write was
+    // not, and the visitor was told. Its row kept the last checkpoint, settled as partial a lease later.
     const cut = await call(`/v1/conversations/${streamingVisitor.conversationId}/messages`, { headers: streamingVisitor.headers });
-    expect((await cut.json()).messages.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
-      ["user", "Streaming through the outage"],
+    expect(
+      (await cut.json()).messages.map((m: { role: string; content: string; status: string }) => [m.role, m.content, m.status]),
+    ).toEqual([
+      ["user", "Streaming through the outage", "complete"],
+      ["assistant", "Half an answer", "partial"],
     ]);
     const login = await call("/api/auth/login", { method: "POST", json: { email, password } });
     expect(login.status).toBe(200);

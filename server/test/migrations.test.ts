@@ -38,6 +38,7 @@ const EXPECTED: Record<string, string[]> = {
     "latency_ms",
     "ttft_ms",
     "created_at",
+    "checkpoint_at",
   ],
   api_calls: [
     "id",
@@ -65,7 +66,7 @@ const NULLABLE = new Set([
   "sites.api_key_enc",
   "sites.api_key_last4",
   "sites.limits",
-  ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms"].map((c) => `messages.${c}`),
+  ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "checkpoint_at"].map((c) => `messages.${c}`),
   ...[
     "conversation_id",
     "message_id",
@@ -111,7 +112,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
   });
 
   it("on an empty database create the tables with the same column names on both dialects", async () => {
-    expect(applied).toEqual(["2026-11-28-init", "2026-11-28-limits"]);
+    expect(applied).toEqual(["2026-11-28-init", "2026-11-28-limits", "2026-12-02-checkpoints"]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
     for (const [table, columns] of Object.entries(EXPECTED)) {
@@ -142,7 +143,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       .selectFrom("kysely_migration")
       .selectAll()
       .execute();
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(["2026-11-28-init", "2026-11-28-limits"]);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual(["2026-11-28-init", "2026-11-28-limits", "2026-12-02-checkpoints"]);
     await db.deleteFrom("configs").execute();
   });
 
@@ -158,6 +159,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       completion_tokens: null,
       latency_ms: null,
       ttft_ms: null,
+      checkpoint_at: null,
     };
     const contents = [...TEXTS, long];
     for (const [i, content] of contents.entries()) {
@@ -254,6 +256,7 @@ describe.runIf(TEST_MYSQL_URL)("migrations on a MySQL database whose default cha
           completion_tokens: null,
           latency_ms: null,
           ttft_ms: null,
+          checkpoint_at: null,
           created_at: 1,
         })
         .execute();

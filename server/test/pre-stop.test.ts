@@ -95,8 +95,11 @@ describe.each(DIALECTS)("GET /pre-stop on a real port (%s)", (dialect) => {
     const stream = await untilFirstDelta(
       await post(`/v1/conversations/${conversationId}/messages`, { content: "Tell me slowly" }, headers),
     );
-    // Streaming: the question is stored, the answer not yet.
-    expect(await stored(db, conversationId)).toEqual([["user", "Tell me slowly", "complete"]]);
+    // Streaming: the question is stored, and the answer's row says it is being written.
+    expect(await stored(db, conversationId)).toEqual([
+      ["user", "Tell me slowly", "complete"],
+      ["assistant", expect.any(String), "streaming"],
+    ]);
 
     // What the database holds at the moment /pre-stop answers.
     const preStop = fetch(`${base}/pre-stop`).then(async (res) => ({

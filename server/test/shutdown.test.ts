@@ -1,76 +1,20 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
-import { followLogs } from "./support/child-logs.js";
-import { SITE_ORIGIN, TEST_SECRET } from "./support/harness.js";
+import { TEST_SECRET } from "./support/harness.js";
+import { type Child, MAIN_ARGS, post, spawnServer, visitorWithConversations } from "./support/server-process.js";
 import { type OpenStream, untilFirstDelta } from "./support/sse-stream.js";
 
 // SIGTERM to the real process, as Function Compute (or `kill`) sends it: the listener closes at
 // once, the answers streaming at that moment finish and are stored, and the process exits 0 —
 // within a bound even when an answer would go on for longer.
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const TSX_CLI = join(ROOT, "node_modules/tsx/dist/cli.mjs");
-
 /** 300 characters: 75 chunks of ~4 code points at 20 ms, so about 1.5 s of streaming. */
 const SLOW_TEXT = "The server keeps streaming while it shuts down. ".repeat(7).slice(0, 300);
-
-interface Child {
-  process: ChildProcess;
-  base: string;
-  lines: Array<Record<string, unknown>>;
-  /** Resolves with the first stdout line (parsed) that matches. */
-  waitForLine(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-/** The server in a process of its own; `args` after node (the tsx CLI and main.ts, or an --import/-e pair). */
-async function spawnServer(args: string[], env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    // Only what the test gives: no DATABASE_URL/REDIS_URL/TEST_* from the outer environment.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const waiters = new Set<() => void>();
-  const { lines, stderr } = followLogs(child, () => {
-    for (const w of waiters) w();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.once("exit", (code, signal) => {
-      resolve({ code, signal, at: Date.now() });
-      for (const w of waiters) w();
-    }),
-  );
-  const waitForLine = (match: (line: Record<string, unknown>) => boolean, timeoutMs = 15_000) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const check = () => {
-        const found = lines.find(match);
-        if (found) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          reject(new Error(`server exited (${child.exitCode ?? child.signalCode}); stderr: ${stderr()}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr()}`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
-  const listening = await waitForLine((l) => l.msg === "listening", 30_000);
-  return { process: child, base: String(listening.url).replace(/\/$/, ""), lines, waitForLine, exited };
-}
 
 function serverEnv(dir: string, fake: DashScopeFake): Record<string, string> {
   return {
@@ -81,30 +25,6 @@ function serverEnv(dir: string, fake: DashScopeFake): Record<string, string> {
     DASHSCOPE_API_KEY: fake.apiKey,
     DASHSCOPE_BASE_URL: fake.url,
   };
-}
-
-const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-
-/** An owner, a site and one visitor with `n` conversations, all through the public API. */
-async function visitorWithConversations(base: string, n: number) {
-  const signup = await post(base, "/api/auth/signup", { email: `shutdown-${Date.now()}@example.com`, password: "correct horse battery" });
-  expect(signup.status).toBe(201);
-  const cookie = signup.headers.get("set-cookie")!.split(";")[0];
-  const created = await post(base, "/api/sites", { name: "Shop", allowedOrigins: [SITE_ORIGIN] }, { cookie });
-  expect(created.status).toBe(201);
-  const { site } = await created.json();
-  const session = await post(base, `/v1/widget/${site.siteKey}/sessions`, {}, { origin: SITE_ORIGIN });
-  expect(session.status).toBe(201);
-  const { token } = await session.json();
-  const headers = { origin: SITE_ORIGIN, authorization: `Bearer ${token}` };
-  const conversations: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await post(base, "/v1/conversations", {}, headers);
-    expect(res.status).toBe(201);
-    conversations.push((await res.json()).conversation.id);
-  }
-  return { headers, conversations };
 }
 
 /** Posts a message and resolves once the first `delta` arrived (the answer is streaming); the rest is read in the background. */
@@ -164,7 +84,7 @@ describe("graceful shutdown on SIGTERM (a real process)", () => {
     const dir = mkdtempSync(join(tmpdir(), "bc-shutdown-"));
     dirs.push(dir);
     // `npm start`: the tsx CLI running main.ts, with the default grace period.
-    const child = await spawnServer([TSX_CLI, "server/src/main.ts"], serverEnv(dir, fake));
+    const child = await spawnServer(MAIN_ARGS, serverEnv(dir, fake));
     children.push(child);
     const { headers, conversations } = await visitorWithConversations(child.base, 3);
 

@@ -33,6 +33,8 @@ export interface Strings {
   suggestions: string;
   stopped: string;
   interrupted: string;
+  /** shown with the retry when a reloaded conversation ends in an answer that did not finish */
+  unfinished: string;
   refused: string;
   failed: string;
   tooLong: string;
@@ -56,6 +58,7 @@ export const STRINGS: Record<Lang, Strings> = {
     suggestions: "推荐问题",
     stopped: "已停止回答",
     interrupted: "回答不完整",
+    unfinished: "上一条回答没有完成。",
     refused: "抱歉，这个问题我无法回答。",
     failed: "这条回答没有成功生成。",
     tooLong: `消息太长了，请控制在 ${MAX_MESSAGE_CHARS} 字以内。`,
@@ -85,6 +88,7 @@ export const STRINGS: Record<Lang, Strings> = {
     suggestions: "Suggested questions",
     stopped: "Answer stopped",
     interrupted: "The answer is incomplete",
+    unfinished: "The last answer did not finish.",
     refused: "Sorry, I can't help with that.",
     failed: "This answer could not be generated.",
     tooLong: `That message is too long: keep it under ${MAX_MESSAGE_CHARS} characters.`,

@@ -1,8 +1,12 @@
 /** Table types as kysely sees them. Times are epoch milliseconds (SQLite cannot bind Date). */
 
 export type MessageRole = "user" | "assistant";
-/** complete: whole answer; partial: upstream failed or was stopped half way; refused: content moderation; error: no answer at all. */
-export type MessageStatus = "complete" | "partial" | "refused" | "error";
+/**
+ * complete: whole answer; partial: upstream failed or was stopped half way, or its instance died
+ * (the text up to its last checkpoint); refused: content moderation; error: no answer at all;
+ * streaming: being written now.
+ */
+export type MessageStatus = "complete" | "partial" | "refused" | "error" | "streaming";
 export type CallOutcome = "ok" | "error" | "refused" | "partial";
 
 export interface OwnersTable {
@@ -63,6 +67,8 @@ export interface MessagesTable {
   latency_ms: number | null;
   ttft_ms: number | null;
   created_at: number;
+  /** while streaming: when its instance last wrote it (the lease); null once it ended */
+  checkpoint_at: number | null;
 }
 
 export interface ApiCallsTable {

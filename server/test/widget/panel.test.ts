@@ -11,6 +11,7 @@ import {
   send,
   settled,
   startWidget,
+  streamText,
   tick,
   waitFor,
 } from "./support.js";
@@ -373,6 +374,44 @@ describe("panel: persistence", () => {
       "Sorry, I can't help with that.",
       "This answer could not be generated.",
     ]);
+  });
+
+  // An answer whose server went away while it streamed is stored cut off (partial, or error with no text).
+  it("after a reload that ends in an answer that did not finish, offers the retry, which answers the same question again", async () => {
+    const w0 = await start();
+    await send(w0, "Tell me everything");
+    await waitFor(() => expect(w0.texts()).toEqual(["Tell me everything", "Hello from the bot."]));
+    await settled(w0);
+    const conversation = api.conversations.get(JSON.parse(localStorage.getItem("bailian-chat:site_a")!).conversationId)!;
+    conversation.messages[1] = { ...conversation.messages[1], content: "Everything starts with", status: "partial" };
+    await resetPage(undefined, { keepStorage: true });
+    const w = (await startWidget(api, { "data-site-key": "site_a" })).ui;
+    await openPanel(w);
+    await waitFor(() => expect(w.error()?.textContent).toContain("The last answer did not finish."));
+    expect(w.bubbles()[1].querySelector(".note")?.textContent).toBe("The answer is incomplete");
+
+    api.answers.push(streamText("Everything, in full."));
+    w.button("Retry")!.click();
+    await waitFor(() => expect(w.texts()).toEqual(["Tell me everything", "Everything, in full."]));
+    expect(api.calls("POST", /\/retry$/).at(-1)!.body).toEqual({ userMessageId: conversation.messages[0].id });
+    expect(w.error()).toBeNull();
+  });
+
+  it("after a reload while the last answer is still being written, shows it so far and reads again until it is done", async () => {
+    const w0 = await start();
+    await send(w0, "Long one?");
+    await waitFor(() => expect(w0.texts()).toEqual(["Long one?", "Hello from the bot."]));
+    await settled(w0);
+    const conversation = api.conversations.get(JSON.parse(localStorage.getItem("bailian-chat:site_a")!).conversationId)!;
+    const done = conversation.messages[1];
+    conversation.messages[1] = { ...done, content: "So far", status: "streaming" };
+    await resetPage(undefined, { keepStorage: true });
+    const w = (await startWidget(api, { "data-site-key": "site_a" })).ui;
+    await openPanel(w);
+    await waitFor(() => expect(w.texts()).toEqual(["Long one?", "So far"]));
+    conversation.messages[1] = done;
+    await waitFor(() => expect(w.texts()).toEqual(["Long one?", "Hello from the bot."]), 5_000);
+    expect(w.error()).toBeNull();
   });
 
   it("starts afresh when the stored conversation is gone", async () => {

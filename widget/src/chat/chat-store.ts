@@ -12,6 +12,9 @@ export type ViewStatus = MessageStatus | "streaming" | "stopped";
  * closed set): a new code is a type error until it is decided here. The sentence the visitor
  * reads comes translated from the server. An unknown code (a newer server) offers the retry.
  */
+/** How often a reloaded conversation whose last answer is still being written is read again. */
+const HISTORY_POLL_MS = 2_000;
+
 const RETRY: Record<ChatErrorCode, boolean> = {
   upstream_rate_limited: true,
   upstream_unavailable: true,
@@ -125,6 +128,22 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         }));
         touch();
       });
+      const [question, last] = messages.value.slice(-2);
+      if (last?.role === "assistant" && last.status.value === "streaming") {
+        // Still being written (another tab, or the server finishing it): look again shortly.
+        setTimeout(() => {
+          if (gen !== generation || historyFor !== id) return;
+          historyFor = null;
+          void loadHistory();
+        }, HISTORY_POLL_MS);
+      } else if (
+        last?.role === "assistant" &&
+        (last.status.value === "partial" || last.status.value === "error") &&
+        question?.role === "user"
+      ) {
+        // Cut off (the server that wrote it went away): the visitor may ask for it again.
+        error.value = { text: strings.unfinished, retry: () => retry(question, last) };
+      }
     } catch (err) {
       if (gen !== generation) return;
       if (err instanceof ApiError && err.code === "not_found") {

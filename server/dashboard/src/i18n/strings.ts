@@ -231,7 +231,10 @@ const en = {
     visitor: "Visitor",
     started: "Started",
     roles: { user: "Visitor", assistant: "Bot" } as Record<"user" | "assistant", string>,
-    status: { complete: "Complete", partial: "Partial", refused: "Refused", error: "Error" } as Record<MessageStatus, string>,
+    status: { complete: "Complete", partial: "Partial", refused: "Refused", error: "Error", streaming: "Being written" } as Record<
+      MessageStatus,
+      string
+    >,
     statusLabel: "Status",
     tokensIn: "Prompt tokens",
     tokensOut: "Completion tokens",
@@ -239,6 +242,13 @@ const en = {
     latency: "Total time",
     model: "Model",
     errorCode: "Error code",
+    /** why an answer ended as it did, for the codes the server itself stores (upstream codes are shown as they are) */
+    reasons: {
+      instance_lost:
+        "The server instance writing this answer stopped (restarted, or frozen by the platform) before it finished; the text up to its last save was kept.",
+      site_key_unusable:
+        "The site's own DashScope key could not be read, so the model was not called. Enter the key again on the API key page.",
+    } as Partial<Record<string, string>>,
     empty: "(no text)",
     noMessages: "This conversation has no messages.",
   },
@@ -516,7 +526,7 @@ const zhCN: Strings = {
     visitor: "访客",
     started: "开始时间",
     roles: { user: "访客", assistant: "机器人" },
-    status: { complete: "完整", partial: "不完整", refused: "已拒答", error: "出错" },
+    status: { complete: "完整", partial: "不完整", refused: "已拒答", error: "出错", streaming: "正在生成" },
     statusLabel: "状态",
     tokensIn: "输入 token",
     tokensOut: "输出 token",
@@ -524,6 +534,10 @@ const zhCN: Strings = {
     latency: "总耗时",
     model: "模型",
     errorCode: "错误码",
+    reasons: {
+      instance_lost: "生成这条回答的服务器实例在完成前停止了（重启或被平台冻结），已保留最后一次保存时的内容。",
+      site_key_unusable: "无法读取该网站自己的 DashScope 密钥，因此没有调用模型。请在「API 密钥」页面重新填写。",
+    },
     empty: "（无内容）",
     noMessages: "该对话没有消息。",
   },

@@ -95,6 +95,7 @@ function MessageItem({ message: m }: { message: Message }) {
       ) : (
         <p class="message__text message__text--plain">{m.content}</p>
       )}
+      {m.errorCode && t.reasons[m.errorCode] && <p class="message__reason small">{t.reasons[m.errorCode]}</p>}
       {facts.some(([, v]) => v !== null) && (
         <dl class="message__facts">
           {facts

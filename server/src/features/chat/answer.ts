@@ -1,31 +1,34 @@
 import type { AppDeps } from "../../deps.js";
-import type { CallOutcome, MessageStatus } from "../../db/schema.js";
+import type { CallOutcome } from "../../db/schema.js";
 import { type ChatMessage, LlmError, type Usage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import { chargeTokens } from "../../security/limits.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { siteApiKey } from "../sites/sites.service.js";
-import type { NewMessage } from "./chat.records.js";
-import { appendMessage, insertApiCall } from "./chat.repository.js";
+import { type AnswerEnd, finishAnswer, insertApiCall } from "./chat.repository.js";
 import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
-import type { AnswerSink } from "./chat.schemas.js";
+import type { AnswerSink, StreamEventData } from "./chat.schemas.js";
+import { AnswerCheckpoints } from "./checkpoints.js";
 
 /** Attempts per answer; only attempts before the first token is shown are repeated. */
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [300, 900];
 
-type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring">;
+type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring" | "config">;
+type AnswerStatus = StreamEventData["done"]["status"];
 
 export interface AnswerJob {
   site: SiteRecord;
   conversationId: string;
+  /** the answer's row, written as `streaming` with the question (or the retry) before this starts */
+  messageId: string;
   messages: ChatMessage[];
 }
 
 /** How an answer ended when it did not end well: what the visitor is told and what the rows keep. */
 interface Failure {
   code: ChatErrorCode;
-  status: MessageStatus;
+  status: AnswerStatus;
   /** the messages.error_code and api_calls.error_code column: upstream's own code, or ours */
   storedCode: string;
 }
@@ -40,14 +43,29 @@ interface Streamed {
 /**
  * Streams one answer to the sink and stores it — always: complete, partial after a failure half
  * way, refused by moderation, or as an error with no text (also when the site's own key cannot be
- * decrypted). Retries 429/5xx/connection errors only while no text has been sent. One api_calls
- * row per upstream attempt, and one saying why when the model could not be called at all.
+ * decrypted). While it streams, its row is checkpointed (checkpoints.ts). Retries 429/5xx/
+ * connection errors only while no text has been sent. One api_calls row per upstream attempt,
+ * and one saying why when the model could not be called at all.
  */
 export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Promise<void> {
   const started = performance.now();
-  const messageId = newId("msg");
+  const { messageId } = job;
   const key = siteApiKey(deps.keyring, job.site);
-  const result = key.usable ? await streamFromModel(deps, job, key.key, messageId, sink) : await keyUnusable(deps, job, messageId);
+  let result: Streamed;
+  if (key.usable) {
+    let text = "";
+    const checkpoints = new AnswerCheckpoints(deps, messageId, job.site.id, () => text);
+    try {
+      result = await streamFromModel(deps, job, key.key, sink, (soFar) => {
+        text = soFar;
+        checkpoints.grew();
+      });
+    } finally {
+      await checkpoints.stop();
+    }
+  } else {
+    result = await keyUnusable(deps, job);
+  }
   const { text, usage, firstTokenAt, failure } = result;
 
   if (usage) {
@@ -56,40 +74,40 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
     );
   }
   const status = failure?.status ?? "complete";
-  const stored = await storeWithRetry(deps, job.site.id, {
-    id: messageId,
-    conversationId: job.conversationId,
-    siteId: job.site.id,
-    role: "assistant",
+  const stored = await storeWithRetry(deps, job.site.id, messageId, {
     content: text,
     status,
     errorCode: failure?.storedCode ?? null,
-    model: job.site.bot.model,
     promptTokens: usage?.promptTokens ?? null,
     completionTokens: usage?.completionTokens ?? null,
     latencyMs: Math.round(performance.now() - started),
     ttftMs: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
-    createdAt: deps.now(),
   });
 
   const language = job.site.bot.language;
-  if (!stored) {
+  if (stored === "failed") {
     const code = "answer_not_saved";
     sink.send("error", { code, message: chatErrorMessage(code, language), messageId: null, status: "error" });
+  } else if (stored === "settled") {
+    // Another instance took this answer for cut off (this one was frozen past its lease) and kept its last checkpoint.
+    const code = "answer_interrupted";
+    sink.send("error", { code, message: chatErrorMessage(code, language), messageId, status: "partial" });
   } else if (failure) {
-    sink.send("error", { code: failure.code, message: chatErrorMessage(failure.code, language), messageId: stored.id, status });
+    sink.send("error", { code: failure.code, message: chatErrorMessage(failure.code, language), messageId, status });
   } else {
-    sink.send("done", { messageId: stored.id, status, usage });
+    sink.send("done", { messageId, status, usage });
   }
 }
 
+/** `progress` hears the text so far after each delta (for the checkpoints). */
 async function streamFromModel(
   deps: Deps,
   job: AnswerJob,
   apiKey: string | undefined,
-  messageId: string,
   sink: AnswerSink,
+  progress: (text: string) => void,
 ): Promise<Streamed> {
+  const { messageId } = job;
   const bot = job.site.bot;
   let text = "";
   let firstTokenAt: number | null = null;
@@ -114,6 +132,7 @@ async function streamFromModel(
           firstTokenAt ??= callFirstToken;
           text += chunk.text;
           sink.send("delta", { text: chunk.text });
+          progress(text);
         } else {
           usage = chunk.usage;
           requestId = chunk.requestId;
@@ -158,7 +177,8 @@ async function streamFromModel(
 }
 
 /** The site's own key no longer decrypts: the model is not called; the rows say why, the owner's dashboard says what to do. */
-async function keyUnusable(deps: Deps, job: AnswerJob, messageId: string): Promise<Streamed> {
+async function keyUnusable(deps: Deps, job: AnswerJob): Promise<Streamed> {
+  const { messageId } = job;
   const code = "site_key_unusable";
   const error = { code, status: null, kind: code };
   await record(deps, job, {
@@ -177,17 +197,27 @@ async function keyUnusable(deps: Deps, job: AnswerJob, messageId: string): Promi
 // Upstream codes are cut to the columns' 64 characters: a long one must not cost the answer.
 const upstreamCode = (error: LlmError) => (error.info.upstreamCode ?? error.kind).slice(0, 64);
 
-/** A short database outage should not lose an answer that is already written: a few bounded tries. */
-async function storeWithRetry(deps: Pick<AppDeps, "db" | "logger">, siteId: string, message: NewMessage): Promise<{ id: string } | null> {
+/**
+ * A short database outage should not lose an answer that is already written: a few bounded tries
+ * (the row keeps its last checkpoint if they all fail). "settled": the row was no longer streaming.
+ */
+async function storeWithRetry(
+  deps: Pick<AppDeps, "db" | "logger">,
+  siteId: string,
+  messageId: string,
+  end: AnswerEnd,
+): Promise<"stored" | "settled" | "failed"> {
   for (const pause of [0, 500, 1500]) {
     if (pause) await new Promise((r) => setTimeout(r, pause));
     try {
-      return await appendMessage(deps.db, message);
+      if (await finishAnswer(deps.db, messageId, end)) return "stored";
+      deps.logger.info({ msg: "answer settled elsewhere", siteId });
+      return "settled";
     } catch (err) {
       deps.logger.error({ msg: "answer not stored", siteId, code: (err as { code?: string }).code ?? null });
     }
   }
-  return null;
+  return "failed";
 }
 
 async function record(

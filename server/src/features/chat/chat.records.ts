@@ -31,6 +31,8 @@ export interface MessageRecord {
   latencyMs: number | null;
   ttftMs: number | null;
   createdAt: number;
+  /** while streaming: when its instance last wrote it (the lease) */
+  checkpointAt: number | null;
 }
 
 export type NewMessage = Omit<MessageRecord, "seq">;
@@ -79,4 +81,5 @@ export const messageOf = (row: MessagesTable): MessageRecord => ({
   latencyMs: row.latency_ms,
   ttftMs: row.ttft_ms,
   createdAt: row.created_at,
+  checkpointAt: row.checkpoint_at,
 });

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import { isMysql } from "../../db/dialect.js";
-import type { ApiCallsTable } from "../../db/schema.js";
+import type { ApiCallsTable, MessagesTable } from "../../db/schema.js";
 import {
   type ApiCallRecord,
   type ConversationRecord,
@@ -69,48 +69,131 @@ export async function lastMessages(db: Db, conversationId: string, limit: number
 }
 
 /**
- * Appends a message: the conversation's counter is bumped and read in the same transaction, so
- * concurrent appends to one conversation get distinct, ordered seq numbers on both databases.
+ * Appends messages (a question and its answer's row) in one transaction: the conversation's
+ * counter is bumped and read in it, so concurrent appends to one conversation get distinct,
+ * ordered seq numbers on both databases.
  */
-export async function appendMessage(db: Db, message: NewMessage, title?: string): Promise<MessageRecord> {
+export async function appendMessages(db: Db, messages: NewMessage[], title?: string): Promise<MessageRecord[]> {
   const mysql = isMysql(db);
+  const n = messages.length;
   return db.transaction().execute(async (trx) => {
     const bump = trx
       .updateTable("conversations")
       .set({
         // MySQL has no UPDATE … RETURNING: LAST_INSERT_ID(expr) hands the new count back in the
         // statement's own result instead (per connection), saving a SELECT on the chat path.
-        message_count: mysql ? sql`last_insert_id(message_count + 1)` : sql`message_count + 1`,
-        updated_at: message.createdAt,
+        message_count: mysql ? sql`last_insert_id(message_count + ${n})` : sql`message_count + ${n}`,
+        updated_at: messages[0].createdAt,
         ...(title !== undefined ? { title: sql`case when title = '' then ${title} else title end` } : {}),
       })
-      .where("id", "=", message.conversationId);
-    const seq = mysql
+      .where("id", "=", messages[0].conversationId);
+    const count = mysql
       ? Number((await trx.executeQuery(bump.compile())).insertId)
       : Number((await bump.returning("message_count").executeTakeFirstOrThrow()).message_count);
     // No such conversation (callers check first; a delete may come in between): nothing appended.
-    if (!seq) throw new Error(`conversation ${message.conversationId} not found`);
-    await trx
-      .insertInto("messages")
-      .values({
-        id: message.id,
-        conversation_id: message.conversationId,
-        site_id: message.siteId,
-        seq,
-        role: message.role,
-        content: message.content,
-        status: message.status,
-        error_code: message.errorCode,
-        model: message.model,
-        prompt_tokens: message.promptTokens,
-        completion_tokens: message.completionTokens,
-        latency_ms: message.latencyMs,
-        ttft_ms: message.ttftMs,
-        created_at: message.createdAt,
-      })
-      .execute();
-    return { ...message, seq };
+    if (!count) throw new Error(`conversation ${messages[0].conversationId} not found`);
+    const records = messages.map((m, i) => ({ ...m, seq: count - n + 1 + i }));
+    await trx.insertInto("messages").values(records.map(messageRow)).execute();
+    return records;
   });
+}
+
+/** A streaming answer's text so far, and the lease renewed; nothing once it has ended (or was settled as cut off). */
+export async function checkpointAnswer(db: Db, messageId: string, content: string | null, at: number): Promise<boolean> {
+  const result = await db
+    .updateTable("messages")
+    .set(content === null ? { checkpoint_at: at } : { content, checkpoint_at: at })
+    .where("id", "=", messageId)
+    .where("status", "=", "streaming")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export type AnswerEnd = Pick<
+  MessageRecord,
+  "content" | "status" | "errorCode" | "promptTokens" | "completionTokens" | "latencyMs" | "ttftMs"
+>;
+
+/**
+ * An answer's final write. False when its row is no longer streaming: settled as cut off by
+ * another instance while this one was frozen, or deleted with its site; it is not written twice.
+ */
+export async function finishAnswer(db: Db, messageId: string, end: AnswerEnd): Promise<boolean> {
+  const result = await db
+    .updateTable("messages")
+    .set({
+      content: end.content,
+      status: end.status,
+      error_code: end.errorCode,
+      prompt_tokens: end.promptTokens,
+      completion_tokens: end.completionTokens,
+      latency_ms: end.latencyMs,
+      ttft_ms: end.ttftMs,
+      checkpoint_at: null,
+    })
+    .where("id", "=", messageId)
+    .where("status", "=", "streaming")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Answers whose instance stopped writing them before `staleBefore` (killed, or frozen past the
+ * lease) become partial with the text of their last checkpoint, or error when they have none.
+ * A live answer renews its lease well within that time, so it is never settled here.
+ */
+export async function settleCutAnswers(db: Db, staleBefore: number, conversationId?: string): Promise<number> {
+  let query = db
+    .updateTable("messages")
+    .set({
+      status: sql`case when content = '' then 'error' else 'partial' end`,
+      error_code: CUT_OFF_CODE,
+      checkpoint_at: null,
+    })
+    .where("status", "=", "streaming")
+    .where("checkpoint_at", "<", staleBefore);
+  if (conversationId !== undefined) query = query.where("conversation_id", "=", conversationId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * `messages` of one conversation, with any answer among them whose instance died settled first
+ * (settleCutAnswers) and the list read again; the same list when there is none, at no cost.
+ */
+export async function settledMessages(
+  db: Db,
+  conversationId: string,
+  messages: MessageRecord[],
+  staleBefore: number,
+  reread: () => Promise<MessageRecord[]>,
+): Promise<MessageRecord[]> {
+  if (!messages.some((m) => m.status === "streaming" && (m.checkpointAt ?? m.createdAt) < staleBefore)) return messages;
+  await settleCutAnswers(db, staleBefore, conversationId);
+  return reread();
+}
+
+/** The error_code of an answer whose instance died while it streamed. */
+export const CUT_OFF_CODE = "instance_lost";
+
+function messageRow(m: MessageRecord): MessagesTable {
+  return {
+    id: m.id,
+    conversation_id: m.conversationId,
+    site_id: m.siteId,
+    seq: m.seq,
+    role: m.role,
+    content: m.content,
+    status: m.status,
+    error_code: m.errorCode,
+    model: m.model,
+    prompt_tokens: m.promptTokens,
+    completion_tokens: m.completionTokens,
+    latency_ms: m.latencyMs,
+    ttft_ms: m.ttftMs,
+    created_at: m.createdAt,
+    checkpoint_at: m.checkpointAt,
+  };
 }
 
 export async function insertApiCall(db: Db, call: ApiCallRecord): Promise<void> {

@@ -15,7 +15,10 @@ export const PostMessageBody = z.object({
 
 export const RetryBody = z.object({ userMessageId: IdParam });
 
-export const MessageStatusSchema = z.enum(["complete", "partial", "refused", "error"]);
+/** How an answer ended (the stream's last event says it). */
+export const AnswerStatusSchema = z.enum(["complete", "partial", "refused", "error"]);
+/** A stored message's status: also `streaming` while its answer is being written. */
+export const MessageStatusSchema = z.enum([...AnswerStatusSchema.options, "streaming"]);
 
 export const VisitorConversation = z.object({
   id: z.string(),
@@ -43,14 +46,14 @@ export const StreamEvents = {
   delta: z.object({ text: z.string() }),
   done: z.object({
     messageId: z.string(),
-    status: MessageStatusSchema,
+    status: AnswerStatusSchema,
     usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }).nullable(),
   }),
   error: z.object({
     code: z.enum(CHAT_ERROR_CODES),
     message: z.string(),
     messageId: z.string().nullable(),
-    status: MessageStatusSchema,
+    status: AnswerStatusSchema,
   }),
 };
 

@@ -8,8 +8,16 @@ import { admitMessage } from "../../security/limits.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
-import type { ConversationRecord, MessageRecord } from "./chat.records.js";
-import { appendMessage, findVisitorConversation, insertConversation, lastMessages, listVisitorConversations } from "./chat.repository.js";
+import type { ConversationRecord, MessageRecord, NewMessage } from "./chat.records.js";
+import {
+  appendMessages,
+  findVisitorConversation,
+  insertConversation,
+  lastMessages,
+  listVisitorConversations,
+  settleCutAnswers,
+  settledMessages,
+} from "./chat.repository.js";
 import type { AnswerSink } from "./chat.schemas.js";
 import { trimHistory } from "./history.js";
 
@@ -58,7 +66,48 @@ export async function createConversation(deps: AppDeps, visitor: VisitorPrincipa
 
 export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  return (await lastMessages(deps.db, conversation.id, 200)).map(toVisitorMessage);
+  return (await recentMessages(deps, conversation.id, 200)).map(toVisitorMessage);
+}
+
+/**
+ * The newest messages, oldest first. An answer left streaming by an instance that died is settled
+ * (partial, or error without text) by whoever reads the conversation next: the visitor sees it cut
+ * off, with the retry, and the model's history does not wait for it.
+ */
+async function recentMessages(deps: AppDeps, conversationId: string, limit: number): Promise<MessageRecord[]> {
+  const read = () => lastMessages(deps.db, conversationId, limit);
+  return settledMessages(deps.db, conversationId, await read(), deps.now() - deps.config.answerLeaseMs, read);
+}
+
+/**
+ * Every answer whose instance died while it streamed (killed, or frozen past the lease), settled:
+ * at start-up and on a timer (main.ts), besides when its conversation is read next.
+ */
+export async function settleCutOffAnswers(deps: Pick<AppDeps, "db" | "now" | "config" | "logger">): Promise<number> {
+  const settled = await settleCutAnswers(deps.db, deps.now() - deps.config.answerLeaseMs);
+  if (settled) deps.logger.info({ msg: "cut-off answers settled", count: settled });
+  return settled;
+}
+
+/** The answer's row, written before the model is called: whatever happens to this instance, the question has an answer row. */
+function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string): NewMessage {
+  const now = deps.now();
+  return {
+    id: newId("msg"),
+    conversationId,
+    siteId: site.id,
+    role: "assistant",
+    content: "",
+    status: "streaming",
+    errorCode: null,
+    model: site.bot.model,
+    promptTokens: null,
+    completionTokens: null,
+    latencyMs: null,
+    ttftMs: null,
+    createdAt: now,
+    checkpointAt: now,
+  };
 }
 
 /**
@@ -73,28 +122,32 @@ export async function postMessage(
 ): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
-  const userMessage = await appendMessage(
+  const [userMessage, answerMessage] = await appendMessages(
     deps.db,
-    {
-      id: newId("msg"),
-      conversationId: conversation.id,
-      siteId: site.id,
-      role: "user",
-      content,
-      status: "complete",
-      errorCode: null,
-      model: null,
-      promptTokens: null,
-      completionTokens: null,
-      latencyMs: null,
-      ttftMs: null,
-      createdAt: deps.now(),
-    },
+    [
+      {
+        id: newId("msg"),
+        conversationId: conversation.id,
+        siteId: site.id,
+        role: "user",
+        content,
+        status: "complete",
+        errorCode: null,
+        model: null,
+        promptTokens: null,
+        completionTokens: null,
+        latencyMs: null,
+        ttftMs: null,
+        createdAt: deps.now(),
+        checkpointAt: null,
+      },
+      answerRow(deps, site, conversation.id),
+    ],
     content.slice(0, 80),
   );
   // A conversation's first message is its whole history: no need to read it back.
-  const history = userMessage.seq === 1 ? [userMessage] : await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
-  return prepareAnswer(deps, site, conversation.id, userMessage.id, history);
+  const history = userMessage.seq === 1 ? [userMessage] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
+  return prepareAnswer(deps, site, conversation.id, userMessage.id, answerMessage.id, history);
 }
 
 /**
@@ -109,12 +162,13 @@ export async function retryAnswer(
 ): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
-  const recent = await lastMessages(deps.db, conversation.id, HISTORY_MAX_MESSAGES);
+  const recent = await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
   const latestUser = recent.findLastIndex((m) => m.role === "user");
   if (latestUser < 0 || recent[latestUser].id !== userMessageId) {
     throw new AppError("not_latest_message", "Only the latest message of a conversation can be answered again.");
   }
-  return prepareAnswer(deps, site, conversation.id, userMessageId, recent.slice(0, latestUser + 1));
+  const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]);
+  return prepareAnswer(deps, site, conversation.id, userMessageId, answerMessage.id, recent.slice(0, latestUser + 1));
 }
 
 /** The model sees the site's system prompt and the conversation up to the question, trimmed to the budget. */
@@ -123,11 +177,12 @@ function prepareAnswer(
   site: SiteRecord,
   conversationId: string,
   userMessageId: string,
+  messageId: string,
   history: MessageRecord[],
 ): PreparedAnswer {
   const { bot } = site;
   const turns = history
-    .filter((m) => m.content !== "" && m.status !== "refused")
+    .filter((m) => m.content !== "" && m.status !== "refused" && m.status !== "streaming")
     .map((m): ChatMessage => ({ role: m.role, content: m.content }));
   const messages: ChatMessage[] = [
     ...(bot.systemPrompt ? [{ role: "system" as const, content: bot.systemPrompt }] : []),
@@ -138,7 +193,7 @@ function prepareAnswer(
       sink.send("start", { conversationId, userMessageId });
       deps.tasks.run(async () => {
         try {
-          await answer(deps, { site, conversationId, messages }, sink);
+          await answer(deps, { site, conversationId, messageId, messages }, sink);
         } catch (err) {
           // answer() stores and reports every failure it knows of; this is one it did not foresee.
           deps.logger.error({ msg: "answer failed", siteId: site.id, error: err instanceof Error ? err.name : typeof err });

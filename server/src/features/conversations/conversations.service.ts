@@ -2,6 +2,7 @@ import type { AppDeps } from "../../deps.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
+import { settledMessages } from "../chat/chat.repository.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
 import { conversationMessages, findSiteConversation, listSiteConversations } from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
@@ -10,7 +11,7 @@ function toConversation({ siteId: _site, ...c }: ConversationRecord) {
   return { ...c, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
 }
 
-function toMessage({ conversationId: _conversation, siteId: _site, ...m }: MessageRecord) {
+function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, ...m }: MessageRecord) {
   return { ...m, createdAt: iso(m.createdAt) };
 }
 
@@ -52,12 +53,17 @@ export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId
   };
 }
 
-export async function getConversationOfSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string, conversationId: string) {
+/** A transcript; an answer whose instance died while it streamed is shown settled (partial), as the visitor sees it. */
+export async function getConversationOfSite(
+  deps: Pick<AppDeps, "db" | "now" | "config">,
+  ownerId: string,
+  siteId: string,
+  conversationId: string,
+) {
   await requireOwnedSite(deps, ownerId, siteId);
   const conversation = await findSiteConversation(deps.db, siteId, conversationId);
   if (!conversation) throw new AppError("not_found", "No such conversation.");
-  return {
-    conversation: toConversation(conversation),
-    messages: (await conversationMessages(deps.db, siteId, conversationId)).map(toMessage),
-  };
+  const read = () => conversationMessages(deps.db, siteId, conversationId);
+  const messages = await settledMessages(deps.db, conversationId, await read(), deps.now() - deps.config.answerLeaseMs, read);
+  return { conversation: toConversation(conversation), messages: messages.map(toMessage) };
 }
