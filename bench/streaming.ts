@@ -14,19 +14,27 @@ const PROXY_PORT = 18_802;
 const SERVER_PORT = 18_803;
 const FAKE = `http://127.0.0.1:${FAKE_PORT}`;
 const UPSTREAM = `${FAKE}/compatible-mode/v1`;
-const CHUNKS = Array.from({ length: 200 }, (_, i) => `tok${i} `);
+// BENCH_CHUNKS and BENCH_LEVELS ("50:steady:2,200:burst:1": concurrency, mode, chats each) change
+// the answers' length and the runs; bench/long-answers.ts uses them for answers long enough to be
+// checkpointed while they stream.
+const CHUNKS = Array.from({ length: Number(process.env.BENCH_CHUNKS || 200) }, (_, i) => `tok${i} `);
 const SCRIPT = { kind: "answer", chunks: CHUNKS, text: CHUNKS.join(""), firstChunkDelayMs: 50, chunkDelayMs: 2 };
 /** About one chat's length through the fake: steady clients start this far apart in all. */
 const SPREAD_MS = 500;
 
 type Mode = "burst" | "steady";
-const LEVELS: Array<{ concurrency: number; mode: Mode; chatsEach: number }> = [
-  { concurrency: 1, mode: "steady", chatsEach: 20 },
-  { concurrency: 50, mode: "burst", chatsEach: 2 },
-  { concurrency: 50, mode: "steady", chatsEach: 4 },
-  { concurrency: 200, mode: "burst", chatsEach: 2 },
-  { concurrency: 200, mode: "steady", chatsEach: 4 },
-];
+const LEVELS: Array<{ concurrency: number; mode: Mode; chatsEach: number }> = process.env.BENCH_LEVELS
+  ? process.env.BENCH_LEVELS.split(",").map((level) => {
+      const [concurrency, mode, chatsEach] = level.split(":");
+      return { concurrency: Number(concurrency), mode: mode as Mode, chatsEach: Number(chatsEach) };
+    })
+  : [
+      { concurrency: 1, mode: "steady", chatsEach: 20 },
+      { concurrency: 50, mode: "burst", chatsEach: 2 },
+      { concurrency: 50, mode: "steady", chatsEach: 4 },
+      { concurrency: 200, mode: "burst", chatsEach: 2 },
+      { concurrency: 200, mode: "steady", chatsEach: 4 },
+    ];
 
 interface Sample {
   ttft: number;

@@ -4,6 +4,7 @@ import { type Db, type DialectName, openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import type { ChatModel } from "./llm/chat-model.js";
 import { createQwenModel } from "./llm/qwen.js";
+import { Checkpoints } from "./features/chat/checkpoints.js";
 import { type Logger, jsonLogger } from "./logger.js";
 import { type Counters, redisCounters, sqlCounters } from "./security/counters.js";
 import { Keyring } from "./security/keyring.js";
@@ -23,6 +24,8 @@ export interface AppDeps {
   keyring: Keyring;
   logger: Logger;
   tasks: BackgroundTasks;
+  /** the instance's streaming answers, written to their rows once a second */
+  checkpoints: Checkpoints;
   now: () => number;
 }
 
@@ -49,7 +52,8 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
   const llm =
     overrides.llm ??
     createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs });
-  return {
+  const logger = overrides.logger ?? jsonLogger();
+  const deps: BuiltDeps = {
     config,
     db,
     dialect,
@@ -57,8 +61,10 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     counters,
     llm: stoppedBy(tasks.signal, llm),
     keyring: new Keyring(config.appSecrets),
-    logger: overrides.logger ?? jsonLogger(),
+    logger,
     tasks,
+    // deps.now, not a copy: tests move the clock by replacing it.
+    checkpoints: new Checkpoints(db, logger, config.answerLeaseMs, () => deps.now()),
     now: overrides.now ?? (() => Date.now()),
     async dispose() {
       await storage.dispose();
@@ -66,6 +72,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
       await db.destroy();
     },
   };
+  return deps;
 }
 
 async function migrate(config: Config, db: Db, dialect: DialectName): Promise<void> {

@@ -5,8 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Db, openDatabase } from "../src/db/database.js";
 import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
 import { DIALECTS, type TestDatabase, createTestDatabase } from "./support/databases.js";
-import { TEST_SECRET } from "./support/harness.js";
-import { type Child, NODE_MAIN_ARGS, post, spawnServer, visitorWithConversations } from "./support/server-process.js";
+import { type Child, NODE_MAIN_ARGS, post, serverEnv, spawnServer, visitorWithConversations } from "./support/server-process.js";
 
 // What Function Compute does to an instance — kill it, freeze its CPU, cut its connections — must
 // never leave a visitor's question without an answer row, nor an answer stored more than one
@@ -51,18 +50,10 @@ describe.each(DIALECTS)("answers survive killed and frozen instances (%s)", (dia
   });
 
   const server = async (env: Record<string, string> = {}) => {
-    const child = await spawnServer(NODE_MAIN_ARGS, {
-      DATABASE_URL: database.url,
-      DATA_DIR: dir,
-      APP_SECRET: TEST_SECRET,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DASHSCOPE_API_KEY: fake.apiKey,
-      DASHSCOPE_BASE_URL: fake.url,
-      LLM_TIMEOUT_MS: "2000",
-      ANSWER_LEASE_MS: String(LEASE_MS),
-      ...env,
-    });
+    const child = await spawnServer(
+      NODE_MAIN_ARGS,
+      serverEnv(dir, fake, { DATABASE_URL: database.url, LLM_TIMEOUT_MS: "2000", ANSWER_LEASE_MS: String(LEASE_MS), ...env }),
+    );
     children.push(child);
     return child;
   };
@@ -128,34 +119,41 @@ describe.each(DIALECTS)("answers survive killed and frozen instances (%s)", (dia
 
   it("SIGKILL while an answer streams: after a restart it is partial with the text up to a checkpoint before the kill, and the question can be answered again", async () => {
     const a = await server();
-    const { headers, conversations } = await visitorWithConversations(a.base, 1);
-    const [conversationId] = conversations;
-    fake.enqueue(SLOW);
+    const { headers, conversations } = await visitorWithConversations(a.base, 2);
+    const [conversationId, otherId] = conversations;
+    // A second answer streaming beside it: the instance checkpoints both in one statement.
+    const OTHER = CHUNKS.map((c) => c.replace("Word", "Other"));
+    fake.enqueue(SLOW, { ...SLOW, chunks: OTHER, text: OTHER.join("") });
     const chat = await ask(a.base, headers, conversationId, "Tell me a long story");
-    while (chat.seen.length < 25) await new Promise((r) => setTimeout(r, 20)); // 2.5 s of text
+    const other = await ask(a.base, headers, otherId, "And another");
+    while (chat.seen.length < 25 || other.seen.length < 20) await new Promise((r) => setTimeout(r, 20)); // seconds of text
 
     a.process.kill("SIGKILL");
     const killedAt = Date.now();
     await a.exited;
-    const seenAtKill = chat.text();
     const [question, cut] = await answers(conversationId);
     expect(question).toMatchObject({ role: "user", content: "Tell me a long story", status: "complete" });
     // The row was there all along, marked as being written.
     expect(cut).toMatchObject({ role: "assistant", status: "streaming" });
 
-    // Another instance (the restart) settles it once the lease has run out: at start-up, on its
+    // Another instance (the restart) settles them once the lease has run out: at start-up, on its
     // timer, or when the conversation is read.
     const b = await server();
-    const settled = await until(
-      () => answers(conversationId),
-      (rows) => rows[1].status !== "streaming",
-    );
-    expect(settled).toHaveLength(2);
-    expect(settled[1]).toMatchObject({ role: "assistant", status: "partial", error_code: "instance_lost" });
-    expect(seenAtKill.startsWith(settled[1].content)).toBe(true);
-    // Never more than one checkpoint behind what the visitor saw (plus the time a write takes).
-    expect(settled[1].content.length).toBeGreaterThanOrEqual(chat.textAt(killedAt - CHECKPOINT_MS - 500).length);
-    expect(settled[1].content.length).toBeGreaterThan(0);
+    for (const [id, stream] of [
+      [conversationId, chat],
+      [otherId, other],
+    ] as const) {
+      const settled = await until(
+        () => answers(id),
+        (rows) => rows[1].status !== "streaming",
+      );
+      expect(settled).toHaveLength(2);
+      expect(settled[1]).toMatchObject({ role: "assistant", status: "partial", error_code: "instance_lost" });
+      expect(stream.text().startsWith(settled[1].content)).toBe(true);
+      // Never more than one checkpoint behind what the visitor saw (plus the time a write takes).
+      expect(settled[1].content.length).toBeGreaterThanOrEqual(stream.textAt(killedAt - CHECKPOINT_MS - 500).length);
+      expect(settled[1].content.length).toBeGreaterThan(0);
+    }
 
     // The visitor who reloads sees it cut off; the question can be answered again.
     const listed = await (await fetch(`${b.base}/v1/conversations/${conversationId}/messages`, { headers })).json();

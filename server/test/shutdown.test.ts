@@ -5,8 +5,7 @@ import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fake.js";
-import { TEST_SECRET } from "./support/harness.js";
-import { type Child, MAIN_ARGS, post, spawnServer, visitorWithConversations } from "./support/server-process.js";
+import { type Child, MAIN_ARGS, post, serverEnv, spawnServer, visitorWithConversations } from "./support/server-process.js";
 import { type OpenStream, untilFirstDelta } from "./support/sse-stream.js";
 
 // SIGTERM to the real process, as Function Compute (or `kill`) sends it: the listener closes at
@@ -15,17 +14,6 @@ import { type OpenStream, untilFirstDelta } from "./support/sse-stream.js";
 
 /** 300 characters: 75 chunks of ~4 code points at 20 ms, so about 1.5 s of streaming. */
 const SLOW_TEXT = "The server keeps streaming while it shuts down. ".repeat(7).slice(0, 300);
-
-function serverEnv(dir: string, fake: DashScopeFake): Record<string, string> {
-  return {
-    DATA_DIR: dir,
-    APP_SECRET: TEST_SECRET,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DASHSCOPE_API_KEY: fake.apiKey,
-    DASHSCOPE_BASE_URL: fake.url,
-  };
-}
 
 /** Posts a message and resolves once the first `delta` arrived (the answer is streaming); the rest is read in the background. */
 async function startChat(base: string, headers: Record<string, string>, conversationId: string, content: string): Promise<OpenStream> {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
 import { followLogs } from "./child-logs.js";
-import { SITE_ORIGIN } from "./harness.js";
+import type { DashScopeFake } from "../../src/llm/dashscope-fake.js";
+import { SITE_ORIGIN, TEST_SECRET } from "./harness.js";
 
 // The server as Function Compute and `npm start` run it: a process of its own, for tests that
 // stop, kill or freeze it.
@@ -13,6 +14,19 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 export const MAIN_ARGS = [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "server/src/main.ts"];
 /** node itself running main.ts, tsx as a loader: a SIGKILL or SIGSTOP reaches the server, not only the tsx CLI. */
 export const NODE_MAIN_ARGS = ["--import", "tsx", "server/src/main.ts"];
+
+/** A server's environment: its data in `dir` (SQLite unless `more` names a DATABASE_URL), the model `fake`, a free port. */
+export function serverEnv(dir: string, fake: DashScopeFake, more: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATA_DIR: dir,
+    APP_SECRET: TEST_SECRET,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DASHSCOPE_API_KEY: fake.apiKey,
+    DASHSCOPE_BASE_URL: fake.url,
+    ...more,
+  };
+}
 
 export interface Child {
   process: ChildProcess;

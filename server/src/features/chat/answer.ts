@@ -8,13 +8,12 @@ import { siteApiKey } from "../sites/sites.service.js";
 import { type AnswerEnd, finishAnswer, insertApiCall } from "./chat.repository.js";
 import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
 import type { AnswerSink, StreamEventData } from "./chat.schemas.js";
-import { AnswerCheckpoints } from "./checkpoints.js";
 
 /** Attempts per answer; only attempts before the first token is shown are repeated. */
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [300, 900];
 
-type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring" | "config">;
+type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring" | "checkpoints">;
 type AnswerStatus = StreamEventData["done"]["status"];
 
 export interface AnswerJob {
@@ -54,14 +53,11 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
   let result: Streamed;
   if (key.usable) {
     let text = "";
-    const checkpoints = new AnswerCheckpoints(deps, messageId, job.site.id, () => text);
+    const checkpointed = deps.checkpoints.track(messageId, () => text);
     try {
-      result = await streamFromModel(deps, job, key.key, sink, (soFar) => {
-        text = soFar;
-        checkpoints.grew();
-      });
+      result = await streamFromModel(deps, job, key.key, sink, (soFar) => (text = soFar));
     } finally {
-      await checkpoints.stop();
+      checkpointed.stop();
     }
   } else {
     result = await keyUnusable(deps, job);

@@ -98,15 +98,29 @@ export async function appendMessages(db: Db, messages: NewMessage[], title?: str
   });
 }
 
-/** A streaming answer's text so far, and the lease renewed; nothing once it has ended (or was settled as cut off). */
-export async function checkpointAnswer(db: Db, messageId: string, content: string | null, at: number): Promise<boolean> {
-  const result = await db
+/**
+ * Streaming answers' text so far (`content`: null keeps it) and their lease renewed, in one
+ * statement for every answer of the instance; an answer that has ended (or was settled as cut off
+ * meanwhile) is left as it is, whichever of the two writes comes first.
+ */
+export async function checkpointAnswers(db: Db, answers: Array<{ id: string; content: string | null }>, at: number): Promise<void> {
+  const changed = answers.filter((a) => a.content !== null);
+  const content = changed.length
+    ? sql<string>`case ${sql.join(
+        changed.map((a) => sql`when id = ${a.id} then ${a.content}`),
+        sql` `,
+      )} else content end`
+    : undefined;
+  await db
     .updateTable("messages")
-    .set(content === null ? { checkpoint_at: at } : { content, checkpoint_at: at })
-    .where("id", "=", messageId)
+    .set(content ? { content, checkpoint_at: at } : { checkpoint_at: at })
+    .where(
+      "id",
+      "in",
+      answers.map((a) => a.id),
+    )
     .where("status", "=", "streaming")
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+    .execute();
 }
 
 export type AnswerEnd = Pick<

@@ -1,71 +1,91 @@
-import type { AppDeps } from "../../deps.js";
-import { checkpointAnswer } from "./chat.repository.js";
+import type { Db } from "../../db/database.js";
+import type { Logger } from "../../logger.js";
+import { checkpointAnswers } from "./chat.repository.js";
 
-/** A streaming answer's new text is written at most this often: one statement a second, not one per delta. */
+/** A streaming answer's new text is written at most this often. */
 const CHECKPOINT_MS = 1_000;
-/** …or at once when this much new text has come since the last write. */
-const CHECKPOINT_CHARS = 2_000;
+
+interface Tracked {
+  text: () => string;
+  written: number;
+  lastWriteAt: number;
+}
+
+/** One streaming answer, as the answer task sees its checkpoints. */
+export interface Checkpointed {
+  /** No more checkpoints: the answer's final write follows (either order of the two is safe). */
+  stop(): void;
+}
 
 /**
- * Keeps a streaming answer's row no more than one checkpoint behind what the visitor saw, and its
- * lease (checkpoint_at) fresh while no text comes (the model thinking, retries), so that an
- * instance that dies (killed, or frozen past the lease) leaves its last checkpoint, and a live one
- * is never taken for dead (chat.repository.ts settleCutAnswers).
+ * Keeps every answer streaming on this instance no more than one checkpoint behind what its
+ * visitor saw, and its lease (checkpoint_at) fresh while no text comes (the model thinking,
+ * retries), so that an instance that dies (killed, or frozen past the lease) leaves its last
+ * checkpoints, and a live answer is never taken for dead (chat.repository.ts settleCutAnswers).
+ * One statement a second for all of them: one a second for each answer held the pool's
+ * connections away from new questions when 200 answers streamed at once on MariaDB.
  */
-export class AnswerCheckpoints {
-  private written = 0;
-  private lastWriteAt: number;
-  private writing: Promise<void> | null = null;
-  private readonly timer: NodeJS.Timeout;
-  private failed = false;
+export class Checkpoints {
+  private readonly answers = new Map<string, Tracked>();
+  private timer: NodeJS.Timeout | null = null;
+  private writing = false;
+  private failing = false;
 
   constructor(
-    private readonly deps: Pick<AppDeps, "db" | "logger" | "now" | "config">,
-    private readonly messageId: string,
-    private readonly siteId: string,
-    private readonly text: () => string,
-  ) {
-    this.lastWriteAt = deps.now();
-    const renewMs = this.renewMs();
-    this.timer = setInterval(() => this.tick(), Math.min(CHECKPOINT_MS, renewMs));
-    this.timer.unref();
-  }
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly leaseMs: number,
+    private readonly now: () => number,
+  ) {}
 
-  /** New text came: written at the next tick, or now when much has piled up. */
-  grew(): void {
-    if (this.text().length - this.written >= CHECKPOINT_CHARS) this.tick();
-  }
-
-  /** No more checkpoints; resolves when the one being written (if any) is done, before the final write. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.writing;
+  /** Checkpoints the answer `messageId` (its row is already written, streaming) from now until stop(). */
+  track(messageId: string, text: () => string): Checkpointed {
+    this.answers.set(messageId, { text, written: 0, lastWriteAt: this.now() });
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.write(), Math.min(CHECKPOINT_MS, this.renewMs()));
+      this.timer.unref();
+    }
+    return {
+      stop: () => {
+        this.answers.delete(messageId);
+        if (!this.answers.size && this.timer) {
+          clearInterval(this.timer);
+          this.timer = null;
+        }
+      },
+    };
   }
 
   /** Renewed three times a lease: a late tick or a slow write still leaves the lease fresh. */
   private renewMs(): number {
-    return Math.max(100, Math.floor(this.deps.config.answerLeaseMs / 3));
+    return Math.max(100, Math.floor(this.leaseMs / 3));
   }
 
-  private tick(): void {
+  private async write(): Promise<void> {
     if (this.writing) return;
-    const text = this.text();
-    const at = this.deps.now();
-    const changed = text.length > this.written;
-    if (!changed && at - this.lastWriteAt < this.renewMs()) return;
-    this.writing = checkpointAnswer(this.deps.db, this.messageId, changed ? text : null, at)
-      .then(
-        () => {
-          this.written = text.length;
-          this.lastWriteAt = at;
-        },
-        (err: unknown) => {
-          // The next tick tries again; the final write has its own retries. Logged once an answer.
-          if (!this.failed)
-            this.deps.logger.error({ msg: "checkpoint not written", siteId: this.siteId, code: (err as { code?: string })?.code ?? null });
-          this.failed = true;
-        },
-      )
-      .finally(() => (this.writing = null));
+    const at = this.now();
+    const due: Array<{ id: string; content: string | null; answer: Tracked; length: number }> = [];
+    for (const [id, answer] of this.answers) {
+      const text = answer.text();
+      if (text.length > answer.written) due.push({ id, content: text, answer, length: text.length });
+      else if (at - answer.lastWriteAt >= this.renewMs()) due.push({ id, content: null, answer, length: answer.written });
+    }
+    if (!due.length) return;
+    this.writing = true;
+    try {
+      await checkpointAnswers(this.db, due, at);
+      for (const { answer, length } of due) {
+        answer.written = length;
+        answer.lastWriteAt = at;
+      }
+      this.failing = false;
+    } catch (err) {
+      // The next tick tries again; each answer's final write has its own retries. Logged once an outage.
+      if (!this.failing)
+        this.logger.error({ msg: "checkpoints not written", answers: due.length, code: (err as { code?: string })?.code ?? null });
+      this.failing = true;
+    } finally {
+      this.writing = false;
+    }
   }
 }
