@@ -102,6 +102,24 @@ describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
     await expectError(res, 429, "rate_limited");
   });
 
+  // Regression: ten retries naming a made-up message were refused (409) yet used ten of the month's messages.
+  it("a refused retry uses nothing: not the month's messages, not the visitor's minute; after a complete answer there is nothing to retry", async () => {
+    const site = await createSite(h, cookie);
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue({ kind: "answer", text: "Done." });
+    const events = await readSse(await sendMessage(h, visitor, "One question"));
+    expect(events.at(-1)?.event).toBe("done");
+    const retry = (userMessageId: string) =>
+      h.request(`/v1/conversations/${visitor.conversationId}/retry`, json({ userMessageId }, visitor.headers));
+    for (let i = 0; i < 12; i++) await expectError(await retry(`msg_made_up_${i}`), 409, "not_latest_message");
+    await expectError(await retry(events[0].data.userMessageId), 409, "nothing_to_retry");
+    const usage = await (await h.request(`/api/sites/${site.id}/usage`, { headers: { cookie } })).json();
+    expect(usage.quota).toMatchObject({ messages: 1 });
+    // The visitor's minute (10 messages) is untouched too.
+    h.fake.enqueue({ kind: "answer", text: "Still here." });
+    expect((await readSse(await sendMessage(h, visitor, "Another"))).at(-1)?.event).toBe("done");
+  });
+
   it("owners change limits within bounds; defaults otherwise", async () => {
     const site = await createSite(h, cookie);
     expect(site).toMatchObject({

@@ -151,8 +151,9 @@ export async function postMessage(
 }
 
 /**
- * Answers the visitor's latest message again, after an answer that failed or was cut off: the
- * question is not stored twice; the new answer is appended (the failed one stays for the owner).
+ * Answers the visitor's latest message again, after an answer that failed, was cut off or was
+ * refused: the question is not stored twice; the new answer is appended (the failed one stays for
+ * the owner). After a complete answer, or one still being written, there is nothing to retry.
  */
 export async function retryAnswer(
   deps: AppDeps,
@@ -161,12 +162,17 @@ export async function retryAnswer(
   userMessageId: string,
 ): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  // Checked before it is counted: a refused retry must not use the site's messages.
   const recent = await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
   const latestUser = recent.findLastIndex((m) => m.role === "user");
   if (latestUser < 0 || recent[latestUser].id !== userMessageId) {
     throw new AppError("not_latest_message", "Only the latest message of a conversation can be answered again.");
   }
+  const lastAnswer = recent.at(-1)!;
+  if (lastAnswer.role === "assistant" && (lastAnswer.status === "complete" || lastAnswer.status === "streaming")) {
+    throw new AppError("nothing_to_retry");
+  }
+  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
   const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]);
   return prepareAnswer(deps, site, conversation.id, userMessageId, answerMessage.id, recent.slice(0, latestUser + 1));
 }

@@ -68,11 +68,11 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
   router.add({
     ...common,
-    errors: [...common.errors, "not_found", "invalid_body", "not_latest_message", "rate_limited", "quota_exceeded"],
+    errors: [...common.errors, "not_found", "invalid_body", "not_latest_message", "nothing_to_retry", "rate_limited", "quota_exceeded"],
     method: "POST",
     path: "/v1/conversations/:conversationId/retry",
     summary:
-      "Answer the latest visitor message again after a failed or cut-off answer (the question is not stored twice); the same event stream as posting a message",
+      "Answer the latest visitor message again after a failed, cut-off or refused answer (the question is not stored twice); the same event stream as posting a message",
     params: ConversationParams,
     body: RetryBody,
     responseKind: "sse",
