@@ -289,6 +289,11 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
           "multipart/form-data; boundary=x",
           "application/jsonx",
           "text/json",
+          // Regression (issue 11): "+json" in a parameter passed; a page sends both without a preflight.
+          "text/plain; x=+json",
+          "multipart/form-data; boundary=+json",
+          "application/json-seq",
+          "text/x+json",
         ]) {
           const res = await send(route, { body: text, headers: { "content-type": type } });
           expect(res.status, `${key(route)} ${type}`).toBe(415);
@@ -307,6 +312,12 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
         headers: { "content-type": "application/json; charset=utf-8" },
       });
       expect(ok.status).toBe(201);
+      // A structured-syntax suffix is JSON too.
+      const suffixed = await send(signup, {
+        body: JSON.stringify({ ...(sampleBody(signup) as object), email: `suffix-${Date.now()}@example.com` }),
+        headers: { "content-type": "application/vnd.api+json" },
+      });
+      expect(suffixed.status).toBe(201);
     });
   });
 

@@ -9,10 +9,7 @@ const MAX_JSON_DEPTH = 16;
 export async function readJsonBody(event: H3Event, limit = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
   const declared = Number(event.req.headers.get("content-length") ?? "0");
   if (declared > limit) throw new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`);
-  const type = event.req.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type) && !/\+json\b/i.test(type)) {
-    throw new AppError("unsupported_media_type");
-  }
+  if (!isJsonMediaType(event.req.headers.get("content-type") ?? "")) throw new AppError("unsupported_media_type");
   const body = event.req.body;
   if (!body) throw new AppError("invalid_json", "The request body is empty.");
 
@@ -39,6 +36,17 @@ export async function readJsonBody(event: H3Event, limit = DEFAULT_MAX_BODY_BYTE
   }
   if (depthOf(value) > MAX_JSON_DEPTH) throw new AppError("invalid_body", "The request body nests too deeply.");
   return value;
+}
+
+/**
+ * `application/json` or `application/<anything>+json`, by the media type alone (before any `;`
+ * parameter). A test anywhere in the header let `text/plain; x=+json` and
+ * `multipart/form-data; boundary=+json` through: a page can send both across origins without a
+ * preflight.
+ */
+export function isJsonMediaType(contentType: string): boolean {
+  const mediaType = contentType.split(";", 1)[0].trim().toLowerCase();
+  return mediaType === "application/json" || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(mediaType);
 }
 
 function depthOf(value: unknown): number {
