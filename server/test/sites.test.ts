@@ -268,6 +268,7 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
         const res = await config(origin);
         expect(res.status, origin).toBe(200);
         expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+        expect(res.headers.get("vary")).toBe("Origin");
       }
       for (const origin of [
         "https://evil.example",
@@ -275,8 +276,17 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
         "https://brand.example.evil.com",
         "https://evilbrand.example",
       ]) {
-        await expectError(await config(origin), 403, "origin_not_allowed");
+        const refused = await config(origin);
+        expect(refused.headers.get("vary")).toBe("Origin");
+        await expectError(refused, 403, "origin_not_allowed");
       }
+      // Regression (issue 11): the cacheable config without an Origin did not vary on it, so a
+      // shared cache could hand that answer (no CORS headers) to a page, or a page's to anyone.
+      const bare = await h.request(`/v1/widget/${site.siteKey}/config`);
+      expect(bare.status).toBe(200);
+      expect(bare.headers.get("cache-control")).toMatch(/public/);
+      expect(bare.headers.get("vary")).toBe("Origin");
+      expect(bare.headers.get("access-control-allow-origin")).toBeNull();
     });
 
     it("refuses anything in allowedOrigins that is not an origin (paths, queries, other schemes) and keeps the old list", async () => {

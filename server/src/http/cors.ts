@@ -7,22 +7,23 @@ function setCorsHeaders(event: H3Event, origin: string): void {
   for (const headers of [event.res.headers, event.res.errHeaders]) {
     headers.set("access-control-allow-origin", origin);
     headers.set("access-control-expose-headers", "x-request-id, retry-after");
-    headers.append("vary", "Origin");
   }
 }
 
 /**
  * The widget API's CORS: answers only for the site's allowed origins. A refused origin gets
  * 403 origin_not_allowed with CORS headers on that error alone, so the widget can read the code
- * and tell the site owner in the console; no data is ever served to it.
+ * and tell the site owner in the console; no data is ever served to it. Every answer varies on
+ * Origin, with one or without: a shared cache must not give one page's answer (the public config
+ * is cacheable) to another, nor one without CORS headers to a page.
  */
 export function guardSiteOrigin(event: H3Event, config: Pick<Config, "publicUrl">, allowedOrigins: readonly string[]): void {
+  for (const headers of [event.res.headers, event.res.errHeaders]) headers.append("vary", "Origin");
   const origin = event.req.headers.get("origin");
   if (!origin) return;
   const own = new URL(config.publicUrl).origin;
   if (!isOriginAllowed(origin, allowedOrigins, own) && origin !== event.url.origin) {
     event.res.errHeaders.set("access-control-allow-origin", origin);
-    event.res.errHeaders.append("vary", "Origin");
     throw new AppError(
       "origin_not_allowed",
       `This page's origin (${origin.slice(0, 200)}) is not among the site's allowed origins. Add it in the dashboard.`,
