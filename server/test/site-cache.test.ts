@@ -3,7 +3,7 @@ import type { Storage } from "unstorage";
 import { openDatabase } from "../src/db/database.js";
 import { migrateToLatest } from "../src/db/migrate.js";
 import { forgetSite, siteById, siteByKey } from "../src/features/sites/sites.cache.js";
-import { openStorage } from "../src/storage.js";
+import { MEMORY_CACHE_MAX_ENTRIES, openStorage } from "../src/storage.js";
 import { createTestDatabase } from "./support/databases.js";
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
@@ -64,11 +64,26 @@ describe.each([
     expect((await siteById(deps, "site_cache_1"))?.siteKey).toBe("pk_cache_1");
   });
 
-  it.skipIf(skip)("expires entries after the TTL, and remembers misses for as long", async () => {
+  it.skipIf(skip)("expires entries after the TTL, and remembers misses for a shorter while", async () => {
     expect(await siteByKey(deps, "pk_cache_2")).toBeNull();
     await insertSite("site_cache_2", "pk_cache_2", "Late");
     expect(await siteByKey(deps, "pk_cache_2")).toBeNull();
-    clock += 31_000;
+    clock += 6_000;
     expect((await siteByKey(deps, "pk_cache_2"))?.name).toBe("Late");
+    await deps.db.updateTable("sites").set({ name: "Renamed later" }).where("id", "=", "site_cache_2").execute();
+    clock += 20_000;
+    expect((await siteByKey(deps, "pk_cache_2"))?.name).toBe("Late");
+    clock += 11_000;
+    expect((await siteByKey(deps, "pk_cache_2"))?.name).toBe("Renamed later");
   });
+
+  // Regression (issue 11): 100,000 random keys grew the in-process cache by 34 MB, for ever.
+  it.skipIf(skip || url !== undefined)(
+    "keeps at most a bounded number of entries in memory, however many unknown keys are asked for",
+    async () => {
+      const asked = MEMORY_CACHE_MAX_ENTRIES + 2_000;
+      for (let i = 0; i < asked; i++) expect(await siteByKey(deps, `pk_unknown_${i}`)).toBeNull();
+      expect((await storage.getKeys()).length).toBeLessThanOrEqual(MEMORY_CACHE_MAX_ENTRIES);
+    },
+  );
 });

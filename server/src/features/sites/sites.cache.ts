@@ -8,6 +8,8 @@ import { findSiteById, findSiteByKey } from "./sites.repository.js";
  * driver see them within TTL_MS, all instances at once with the redis driver.
  */
 const TTL_MS = 30_000;
+/** A key no site has is remembered briefly: long enough to absorb a burst, short enough that unknown keys leave soon. */
+const MISS_TTL_MS = 5_000;
 /** Part of every key: a release that changes SiteRecord's shape never reads a former release's entries. */
 const VERSION = "v2";
 
@@ -18,8 +20,9 @@ async function cached(deps: Deps, key: string, load: () => Promise<SiteRecord | 
   const hit = await deps.storage.getItem<Entry>(key).catch(() => null);
   if (hit && hit.expires > deps.now()) return hit.site;
   const site = (await load()) ?? null;
+  const ttl = site ? TTL_MS : MISS_TTL_MS;
   // The memory driver ignores ttl, hence `expires`; redis also gets the ttl so keys go away.
-  await deps.storage.setItem(key, { site, expires: deps.now() + TTL_MS } satisfies Entry, { ttl: TTL_MS / 1000 }).catch(() => {});
+  await deps.storage.setItem(key, { site, expires: deps.now() + ttl } satisfies Entry, { ttl: ttl / 1000 }).catch(() => {});
   return site;
 }
 
