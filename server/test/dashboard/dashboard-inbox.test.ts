@@ -111,7 +111,7 @@ describe("the dashboard: conversations and usage", () => {
         expect.stringMatching(/\.json$/),
       ]);
       const csv = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await files[0].blob.arrayBuffer());
-      expect(csv.startsWith("\uFEFFid,title,visitorId,messageCount,createdAt,updatedAt\r\n")).toBe(true);
+      expect(csv.startsWith('\uFEFF"id","title","visitorId","messageCount","createdAt","updatedAt"\r\n')).toBe(true);
       expect(csv.trimEnd().split("\r\n")).toHaveLength(21);
       const json = JSON.parse(await files[1].blob.text()) as { count: number; filters: unknown; conversations: Array<{ title: string }> };
       expect(json.count).toBe(20);

@@ -48,8 +48,8 @@ const conversation = (over: Partial<Conversation>): Conversation => ({
 describe("export of the conversation list", () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it("quotes only what needs it, doubles quotes, and keeps line breaks inside a cell", () => {
-    expect(csvField("plain")).toBe("plain");
+  it("quotes every text, doubles quotes, keeps line breaks inside a cell, and leaves numbers bare", () => {
+    expect(csvField("plain")).toBe('"plain"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField("a,b")).toBe('"a,b"');
     expect(csvField("line\nbreak")).toBe('"line\nbreak"');
@@ -57,6 +57,12 @@ describe("export of the conversation list", () => {
     expect(csvField(" padded ")).toBe('" padded "');
     expect(csvField(42)).toBe("42");
     expect(csvField(null)).toBe("");
+  });
+
+  // Regression (issue 11): unquoted, a `;`-separated spreadsheet split this into three cells and ran `=1+2`.
+  it("keeps text with a semicolon in one quoted cell", () => {
+    expect(csvField("x;=1+2;y")).toBe('"x;=1+2;y"');
+    expect(parseCsv(`${csvField("x;=1+2;y")}\r\n`)[0]).toEqual(["x;=1+2;y"]);
   });
 
   it("defuses formulas a visitor could plant in a title (=, +, -, @ first)", () => {
@@ -82,7 +88,7 @@ describe("export of the conversation list", () => {
     expect(table[1]).toEqual(["cnv_1", '你好，"茶"怎么泡？\n第二行', "vis_1", "2", "2026-11-27T10:00:00.000Z", "2026-11-27T10:05:00.000Z"]);
     expect(table[2][1]).toBe("'=cmd|' /C calc'!A0");
     expect(table[3][1]).toBe("");
-    expect(toCsv([], ["id"] as never)).toBe("\uFEFFid\r\n");
+    expect(toCsv([], ["id"] as never)).toBe('\uFEFF"id"\r\n');
   });
 
   it("JSON carries the conversations shown, the site and the filters", () => {

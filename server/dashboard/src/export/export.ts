@@ -10,14 +10,18 @@ export const CONVERSATION_COLUMNS = ["id", "title", "visitorId", "messageCount",
 >;
 
 /**
- * One CSV field. Quoted when it holds a quote, comma, line break or outer space. Text that a
- * spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe:
- * titles are visitors' words, and a visitor must not be able to plant a formula in the owner's Excel.
+ * One CSV field. Text is always quoted (quotes doubled): a spreadsheet in a locale that separates
+ * with `;` split an unquoted `x;=1+2;y` into cells and ran `=1+2`. Text that a spreadsheet would
+ * run as a formula (=, +, -, @, tab, CR first) also gets a leading apostrophe: titles are
+ * visitors' words, and a visitor must not be able to plant a formula in the owner's Excel.
+ * Numbers stay bare, so they stay numbers.
  */
 export function csvField(value: unknown): string {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (value === null || value === undefined) return "";
+  if (typeof value === "number") return String(value);
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
 export function toCsv<T extends object>(rows: readonly T[], columns: ReadonlyArray<keyof T & string>): string {
