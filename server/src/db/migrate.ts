@@ -24,7 +24,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
-    if (attempt >= 5 || !/already exists|duplicate column name|SQLITE_BUSY|database is locked/i.test(String((error as Error).message))) throw error;
+    if (attempt >= 5 || !/already exists|duplicate column name|SQLITE_BUSY|database is locked/i.test(String((error as Error).message)))
+      throw error;
     await new Promise((r) => setTimeout(r, 100 * attempt));
   }
 }
