@@ -6,7 +6,8 @@ import { type DashScopeFake, startDashScopeFake } from "../src/llm/dashscope-fak
 import { memoryLogger } from "../src/logger.js";
 import { loadConfig } from "../src/config.js";
 import { type StartedServer, start } from "../src/main.js";
-import { SITE_ORIGIN, TEST_SECRET } from "./support/harness.js";
+import { SITE_ORIGIN } from "./support/harness.js";
+import { serverEnv } from "./support/server-process.js";
 
 // The composition root on a real port: what `npm start` and Function Compute run.
 describe("the server on a real port", () => {
@@ -18,17 +19,7 @@ describe("the server on a real port", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "bc-main-"));
     fake = await startDashScopeFake();
-    server = await start(
-      loadConfig({
-        DATA_DIR: dir,
-        APP_SECRET: TEST_SECRET,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DASHSCOPE_API_KEY: fake.apiKey,
-        DASHSCOPE_BASE_URL: fake.url,
-      }),
-      memoryLogger(),
-    );
+    server = await start(loadConfig(serverEnv(dir, fake)), memoryLogger());
     base = server.url.replace(/\/$/, "");
   });
   afterAll(async () => {

@@ -11,9 +11,10 @@ import { type DashScopeFake, type FakeScript, startDashScopeFake } from "../src/
 import { memoryLogger } from "../src/logger.js";
 import { loadConfig } from "../src/config.js";
 import { type StartedServer, start } from "../src/main.js";
+import { serverEnv } from "./support/server-process.js";
 import { untilFirstDelta } from "./support/sse-stream.js";
 import { DIALECTS, type TestDatabase, createTestDatabase } from "./support/databases.js";
-import { type Harness, SITE_ORIGIN, TEST_SECRET, createHarness, createSite, signUpOwner, startVisitor, json } from "./support/harness.js";
+import { type Harness, SITE_ORIGIN, createHarness, createSite, signUpOwner, startVisitor, json } from "./support/harness.js";
 
 // GET /pre-stop: Function Compute calls it before it releases an instance. Anyone can call it too
 // (the trigger is anonymous), so all it does is wait: until the answers streaming on the instance
@@ -46,18 +47,7 @@ describe.each(DIALECTS)("GET /pre-stop on a real port (%s)", (dialect) => {
     database = await createTestDatabase(dialect);
     fake = await startDashScopeFake();
     // What Function Compute runs: main.ts's start(), listening on a port.
-    server = await start(
-      loadConfig({
-        DATABASE_URL: database.url,
-        DATA_DIR: dir,
-        APP_SECRET: TEST_SECRET,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DASHSCOPE_API_KEY: fake.apiKey,
-        DASHSCOPE_BASE_URL: fake.url,
-      }),
-      memoryLogger(),
-    );
+    server = await start(loadConfig(serverEnv(dir, fake, { DATABASE_URL: database.url })), memoryLogger());
     base = server.url.replace(/\/$/, "");
     // A second handle, to read what the server stored.
     db = (await openDatabase(database.url)).db;

@@ -151,6 +151,9 @@ export async function finishAnswer(db: Db, messageId: string, end: AnswerEnd): P
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** The error_code of an answer whose instance died while it streamed. */
+const CUT_OFF_CODE = "instance_lost";
+
 /**
  * Answers whose instance stopped writing them before `staleBefore` (killed, or frozen past the
  * lease) become partial with the text of their last checkpoint, or error when they have none.
@@ -186,9 +189,6 @@ export async function settledMessages(
   await settleCutAnswers(db, staleBefore, conversationId);
   return reread();
 }
-
-/** The error_code of an answer whose instance died while it streamed. */
-export const CUT_OFF_CODE = "instance_lost";
 
 function messageRow(m: MessageRecord): MessagesTable {
   return {
