@@ -154,12 +154,23 @@ export async function finishAnswer(db: Db, messageId: string, end: AnswerEnd): P
 /** The error_code of an answer whose instance died while it streamed. */
 const CUT_OFF_CODE = "instance_lost";
 
+/** Which streaming answers count as cut off. */
+export interface CutOff {
+  /** answers whose lease (checkpoint_at) ran out before this */
+  staleBefore: number;
+  /**
+   * answers the reading instance is streaming itself: alive whatever their lease says (thawed
+   * after a freeze longer than the lease, it reads before its checkpoint timer renews them)
+   */
+  live: readonly string[];
+}
+
 /**
  * Answers whose instance stopped writing them before `staleBefore` (killed, or frozen past the
  * lease) become partial with the text of their last checkpoint, or error when they have none.
  * A live answer renews its lease well within that time, so it is never settled here.
  */
-export async function settleCutAnswers(db: Db, staleBefore: number, conversationId?: string): Promise<number> {
+export async function settleCutAnswers(db: Db, cutOff: CutOff, conversationId?: string): Promise<number> {
   let query = db
     .updateTable("messages")
     .set({
@@ -168,7 +179,8 @@ export async function settleCutAnswers(db: Db, staleBefore: number, conversation
       checkpoint_at: null,
     })
     .where("status", "=", "streaming")
-    .where("checkpoint_at", "<", staleBefore);
+    .where("checkpoint_at", "<", cutOff.staleBefore);
+  if (cutOff.live.length) query = query.where("id", "not in", cutOff.live);
   if (conversationId !== undefined) query = query.where("conversation_id", "=", conversationId);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
@@ -182,11 +194,13 @@ export async function settledMessages(
   db: Db,
   conversationId: string,
   messages: MessageRecord[],
-  staleBefore: number,
+  cutOff: CutOff,
   reread: () => Promise<MessageRecord[]>,
 ): Promise<MessageRecord[]> {
-  if (!messages.some((m) => m.status === "streaming" && (m.checkpointAt ?? m.createdAt) < staleBefore)) return messages;
-  await settleCutAnswers(db, staleBefore, conversationId);
+  const isCut = (m: MessageRecord) =>
+    m.status === "streaming" && (m.checkpointAt ?? m.createdAt) < cutOff.staleBefore && !cutOff.live.includes(m.id);
+  if (!messages.some(isCut)) return messages;
+  await settleCutAnswers(db, cutOff, conversationId);
   return reread();
 }
 

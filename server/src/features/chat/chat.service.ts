@@ -76,15 +76,15 @@ export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, con
  */
 async function recentMessages(deps: AppDeps, conversationId: string, limit: number): Promise<MessageRecord[]> {
   const read = () => lastMessages(deps.db, conversationId, limit);
-  return settledMessages(deps.db, conversationId, await read(), deps.now() - deps.config.answerLeaseMs, read);
+  return settledMessages(deps.db, conversationId, await read(), deps.checkpoints.cutOff(), read);
 }
 
 /**
  * Every answer whose instance died while it streamed (killed, or frozen past the lease), settled:
  * at start-up and on a timer (main.ts), besides when its conversation is read next.
  */
-export async function settleCutOffAnswers(deps: Pick<AppDeps, "db" | "now" | "config" | "logger">): Promise<number> {
-  const settled = await settleCutAnswers(deps.db, deps.now() - deps.config.answerLeaseMs);
+export async function settleCutOffAnswers(deps: Pick<AppDeps, "db" | "checkpoints" | "logger">): Promise<number> {
+  const settled = await settleCutAnswers(deps.db, deps.checkpoints.cutOff());
   if (settled) deps.logger.info({ msg: "cut-off answers settled", count: settled });
   return settled;
 }

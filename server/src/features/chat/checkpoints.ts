@@ -1,6 +1,6 @@
 import type { Db } from "../../db/database.js";
 import type { Logger } from "../../logger.js";
-import { checkpointAnswers } from "./chat.repository.js";
+import { type CutOff, checkpointAnswers } from "./chat.repository.js";
 
 /** A streaming answer's new text is written at most this often. */
 const CHECKPOINT_MS = 1_000;
@@ -54,6 +54,14 @@ export class Checkpoints {
         }
       },
     };
+  }
+
+  /**
+   * Which streaming answers are cut off, as this instance sees them: those whose lease ran out,
+   * except its own, which are alive however late their lease (it was frozen, and has just thawed).
+   */
+  cutOff(): CutOff {
+    return { staleBefore: this.now() - this.leaseMs, live: [...this.answers.keys()] };
   }
 
   /** Renewed three times a lease: a late tick or a slow write still leaves the lease fresh. */

@@ -55,7 +55,7 @@ export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId
 
 /** A transcript; an answer whose instance died while it streamed is shown settled (partial), as the visitor sees it. */
 export async function getConversationOfSite(
-  deps: Pick<AppDeps, "db" | "now" | "config">,
+  deps: Pick<AppDeps, "db" | "checkpoints">,
   ownerId: string,
   siteId: string,
   conversationId: string,
@@ -64,6 +64,6 @@ export async function getConversationOfSite(
   const conversation = await findSiteConversation(deps.db, siteId, conversationId);
   if (!conversation) throw new AppError("not_found", "No such conversation.");
   const read = () => conversationMessages(deps.db, siteId, conversationId);
-  const messages = await settledMessages(deps.db, conversationId, await read(), deps.now() - deps.config.answerLeaseMs, read);
+  const messages = await settledMessages(deps.db, conversationId, await read(), deps.checkpoints.cutOff(), read);
   return { conversation: toConversation(conversation), messages: messages.map(toMessage) };
 }
