@@ -6,6 +6,7 @@ import type { ChatModel } from "./llm/chat-model.js";
 import { createQwenModel } from "./llm/qwen.js";
 import { Checkpoints } from "./features/chat/checkpoints.js";
 import { type Logger, jsonLogger } from "./logger.js";
+import { type Mailer, logMailer } from "./mail/mailer.js";
 import { type Counters, redisCounters, sqlCounters } from "./security/counters.js";
 import { Keyring } from "./security/keyring.js";
 import { openStorage } from "./storage.js";
@@ -24,6 +25,8 @@ export interface AppDeps {
   keyring: Keyring;
   logger: Logger;
   tasks: BackgroundTasks;
+  /** owners' mail (verification, password reset, invitations, quota alerts) */
+  mailer: Mailer;
   /** the instance's streaming answers, written to their rows once a second */
   checkpoints: Checkpoints;
   now: () => number;
@@ -35,7 +38,7 @@ export interface BuiltDeps extends AppDeps {
 }
 
 /** What a caller may supply instead of what the config says (tests: a memory logger, a clock). */
-export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "storage">>;
+export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "storage" | "mailer">>;
 
 /**
  * The one way the app's dependencies are built, from the config: by main.ts (and so the demo) and
@@ -63,10 +66,12 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     keyring: new Keyring(config.appSecrets),
     logger,
     tasks,
+    mailer: overrides.mailer ?? logMailer(logger),
     // deps.now, not a copy: tests move the clock by replacing it.
     checkpoints: new Checkpoints(db, logger, config.answerLeaseMs, () => deps.now()),
     now: overrides.now ?? (() => Date.now()),
     async dispose() {
+      await deps.mailer.close();
       await storage.dispose();
       await counters.close();
       await db.destroy();
