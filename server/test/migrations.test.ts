@@ -7,7 +7,7 @@ import { createHarness, createSite, readSse, sendMessage, signUpOwner, startVisi
 
 /** The schema both dialects must have: table → column names (schema.ts). */
 const EXPECTED: Record<string, string[]> = {
-  owners: ["id", "email", "password_hash", "created_at"],
+  owners: ["id", "email", "password_hash", "created_at", "email_verified_at", "session_version", "language", "plan_id", "suspended_at"],
   sites: [
     "id",
     "owner_id",
@@ -20,6 +20,7 @@ const EXPECTED: Record<string, string[]> = {
     "created_at",
     "updated_at",
     "limits",
+    "suspended_at",
   ],
   visitors: ["id", "site_id", "created_at", "last_seen_at"],
   conversations: ["id", "site_id", "visitor_id", "title", "message_count", "created_at", "updated_at"],
@@ -66,6 +67,8 @@ const NULLABLE = new Set([
   "sites.api_key_enc",
   "sites.api_key_last4",
   "sites.limits",
+  "sites.suspended_at",
+  ...["email_verified_at", "language", "plan_id", "suspended_at"].map((c) => `owners.${c}`),
   ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "checkpoint_at"].map((c) => `messages.${c}`),
   ...[
     "conversation_id",
@@ -112,7 +115,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
   });
 
   it("on an empty database create the tables with the same column names on both dialects", async () => {
-    expect(applied).toEqual(["2026-11-28-init", "2026-11-28-limits", "2026-12-02-checkpoints"]);
+    expect(applied).toEqual(["2026-11-28-init", "2026-11-28-limits", "2026-12-02-checkpoints", "2026-12-03-owner-state"]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
     for (const [table, columns] of Object.entries(EXPECTED)) {
@@ -143,7 +146,12 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       .selectFrom("kysely_migration")
       .selectAll()
       .execute();
-    expect(rows.map((r: { name: string }) => r.name)).toEqual(["2026-11-28-init", "2026-11-28-limits", "2026-12-02-checkpoints"]);
+    expect(rows.map((r: { name: string }) => r.name)).toEqual([
+      "2026-11-28-init",
+      "2026-11-28-limits",
+      "2026-12-02-checkpoints",
+      "2026-12-03-owner-state",
+    ]);
     await db.deleteFrom("configs").execute();
   });
 

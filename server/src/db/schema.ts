@@ -14,6 +14,16 @@ export interface OwnersTable {
   email: string;
   password_hash: string;
   created_at: number;
+  /** null until the owner followed the link mailed to them */
+  email_verified_at: number | null;
+  /** sessions issued under an older version no longer count (logout, password change or reset) */
+  session_version: number;
+  /** the language of the owner's mail: "zh-CN" or "en"; null: zh-CN */
+  language: string | null;
+  /** null: the server's DEFAULT_PLAN */
+  plan_id: string | null;
+  /** set while the operator has suspended the owner (all their sites stop answering) */
+  suspended_at: number | null;
 }
 
 export interface SitesTable {
@@ -30,6 +40,8 @@ export interface SitesTable {
   api_key_last4: string | null;
   /** JSON of SiteLimits, or null for the defaults */
   limits: string | null;
+  /** set while the operator has suspended the site */
+  suspended_at: number | null;
   created_at: number;
   updated_at: number;
 }

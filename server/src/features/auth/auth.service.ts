@@ -24,6 +24,11 @@ export async function signUp(deps: Pick<AppDeps, "db" | "now">, input: Credentia
     email: input.email,
     password_hash: await hashPassword(input.password),
     created_at: deps.now(),
+    email_verified_at: null,
+    session_version: 0,
+    language: null,
+    plan_id: null,
+    suspended_at: null,
   };
   try {
     await insertOwner(deps.db, row);
