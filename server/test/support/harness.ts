@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { type BuiltDeps, buildDeps } from "../../src/deps.js";
+import { type BuiltDeps, type DepsOverrides, buildDeps } from "../../src/deps.js";
 import { StreamEvents } from "../../src/features/chat/chat.schemas.js";
 import { type DashScopeFake, startDashScopeFake } from "../../src/llm/dashscope-fake.js";
 import { memoryLogger } from "../../src/logger.js";
@@ -27,7 +27,12 @@ export interface Harness {
   app: ReturnType<typeof createApp>;
 }
 
-export async function createHarness(dialect: TestDialect, env: Record<string, string> = {}): Promise<Harness> {
+/** `overrides`: parts the test supplies itself (a mailer that captures, say); the rest as production wires them. */
+export async function createHarness(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+  overrides: Omit<DepsOverrides, "logger"> = {},
+): Promise<Harness> {
   const database: TestDatabase = await createTestDatabase(dialect);
   const fake = await startDashScopeFake();
   const config = loadConfig({
@@ -41,7 +46,7 @@ export async function createHarness(dialect: TestDialect, env: Record<string, st
   });
   const logger = memoryLogger();
   const unwatch = watchErrors(logger.lines);
-  const deps = await buildDeps(config, { logger });
+  const deps = await buildDeps(config, { ...overrides, logger });
   const app = createApp(deps);
   return {
     deps,
