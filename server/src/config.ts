@@ -52,6 +52,7 @@ const EnvSchema = z.object({
   WIDGET_URL: optional(WidgetUrl),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
   TRUST_PROXY: optional(z.enum(["0", "1"])),
+  PLATFORM_MONTHLY_TOKENS: optional(z.coerce.number().int().min(1)),
   // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
   DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -103,6 +104,8 @@ export interface Config {
   demoPorts: { site: number; fake: number };
   /** behind Function Compute or another proxy: the client address is the last X-Forwarded-For hop */
   trustProxy: boolean;
+  /** tokens a month for every answer on the platform's DashScope key (sites without their own); null: unlimited */
+  platformMonthlyTokens: number | null;
 }
 
 export class ConfigError extends Error {
@@ -178,5 +181,6 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     demo,
     demoPorts: Object.freeze({ site: e.DEMO_SITE_PORT ?? 8788, fake: e.DEMO_FAKE_PORT ?? 0 }),
     trustProxy: e.TRUST_PROXY === "1",
+    platformMonthlyTokens: e.PLATFORM_MONTHLY_TOKENS ?? null,
   });
 }
