@@ -62,6 +62,8 @@ export class QuotaRefusal extends AppError {
   constructor(
     readonly quota: "tokens" | "platform" | "messages",
     now: number,
+    /** the month's messages, this refused one included (for a "messages" refusal) */
+    readonly used?: number,
   ) {
     const refusal = quotaExceeded(now);
     super("quota_exceeded", refusal.message, refusal.details);
@@ -92,7 +94,7 @@ export async function admitAnswer({ counters, limits, siteId, now, tokens, onPla
       if (platformBudget !== null && platform > platformBudget) throw new QuotaRefusal("platform", now);
     }
     const messages = await counters.add(siteMessagesKey(siteId), m.start, 1, expiresAt);
-    if (messages > limits.monthlyMessages) throw new QuotaRefusal("messages", now);
+    if (messages > limits.monthlyMessages) throw new QuotaRefusal("messages", now, messages);
     let open = true;
     const close = async (by: number) => {
       if (!open) return null;

@@ -5,7 +5,8 @@ import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import { admitMessage } from "../../security/limits.js";
-import { type TokenReservation, admitAnswer } from "../../security/monthly-quota.js";
+import { QuotaRefusal, type TokenReservation, admitAnswer } from "../../security/monthly-quota.js";
+import { noteQuotaUse } from "../quota-alerts/quota-alerts.service.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
@@ -209,16 +210,34 @@ function promptFor(site: SiteRecord, history: Array<Pick<MessageRecord, "role" |
  * key of its own.
  */
 async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[]): Promise<TokenReservation> {
-  const { reservation } = await admitAnswer({
-    counters: deps.counters,
-    limits: site.limits,
-    siteId: site.id,
-    now: deps.now(),
-    tokens: promptTokens(messages) + site.bot.maxOutputTokens,
-    onPlatform: site.apiKey === null,
-    platformBudget: deps.config.platformMonthlyTokens,
-  });
-  return reservation;
+  const { limits } = site;
+  try {
+    const { reservation, messages: used } = await admitAnswer({
+      counters: deps.counters,
+      limits,
+      siteId: site.id,
+      now: deps.now(),
+      tokens: promptTokens(messages) + site.bot.maxOutputTokens,
+      onPlatform: site.apiKey === null,
+      platformBudget: deps.config.platformMonthlyTokens,
+    });
+    noteQuotaUse(deps, site.id, "messages", used, limits.monthlyMessages);
+    return {
+      tokens: reservation.tokens,
+      release: reservation.release,
+      async settle(tokens) {
+        const month = await reservation.settle(tokens);
+        noteQuotaUse(deps, site.id, "tokens", month, limits.monthlyTokens);
+        return month;
+      },
+    };
+  } catch (err) {
+    // A site that can no longer answer has reached its quota, whatever its counter says.
+    if (err instanceof QuotaRefusal && err.quota === "tokens")
+      noteQuotaUse(deps, site.id, "tokens", limits.monthlyTokens, limits.monthlyTokens);
+    if (err instanceof QuotaRefusal && err.quota === "messages") noteQuotaUse(deps, site.id, "messages", err.used!, limits.monthlyMessages);
+    throw err;
+  }
 }
 
 /** The question could not be stored: the model will not be called, so nothing stays reserved. */
