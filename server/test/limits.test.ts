@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS } from "./support/databases.js";
 import { type Harness, createHarness, createSite, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
 import { expectError } from "./support/expect-error.js";
+import { month } from "../src/security/monthly-quota.js";
 
 describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
   let h: Harness;
@@ -107,6 +108,35 @@ describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
     expect((await readSse(await sendMessage(h, visitor, "drops"))).at(-1)!.data).toMatchObject({ status: "partial" });
     expect(await tokens()).toBeGreaterThan(100);
     await h.deps.tasks.idle();
+  });
+
+  it("a retry reserves its worst case like a message: refused when it no longer fits, with no answer row added", async () => {
+    const site = await createSite(h, cookie, { limits: { monthlyTokens: 600 }, bot: { maxOutputTokens: 200 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue(...Array.from({ length: 3 }, () => ({ kind: "error" as const, status: 500, code: "InternalError" })));
+    const events = await readSse(await sendMessage(h, visitor, "fails"));
+    expect(events.at(-1)!.data).toMatchObject({ status: "error" });
+    // Other answers of the month have used 300 of the 600 tokens.
+    const m = month(clock);
+    await h.deps.counters.add(`quota:tokens:${site.id}`, m.start, 300, m.next);
+    const retry = () =>
+      h.request(
+        `/v1/conversations/${visitor.conversationId}/retry`,
+        json({ userMessageId: events[0].data.userMessageId }, visitor.headers),
+      );
+    await expectError(await retry(), 429, "quota_exceeded");
+    const answers = () =>
+      h.deps.db
+        .selectFrom("messages")
+        .select("status")
+        .where("conversation_id", "=", visitor.conversationId)
+        .where("role", "=", "assistant")
+        .execute();
+    expect(await answers()).toEqual([{ status: "error" }]);
+    await h.deps.counters.add(`quota:tokens:${site.id}`, m.start, -300, m.next);
+    h.fake.enqueue({ kind: "answer", text: "Now it fits." });
+    expect((await readSse(await retry())).at(-1)!.event).toBe("done");
+    expect(await answers()).toEqual([{ status: "error" }, { status: "complete" }]);
   });
 
   it("a retry counts like a message", async () => {
