@@ -55,3 +55,26 @@ describe.each(DIALECTS)("the platform's monthly token budget (%s)", (dialect) =>
     expect(await usage(own.id)).toMatchObject({ tokens: 250, messages: 1 });
   });
 });
+
+// The operator's page shows the platform's spend whether or not there is a budget.
+describe.each(DIALECTS)("the platform's spend without a budget (%s)", (dialect) => {
+  let h: Harness;
+  const clock = Date.parse("2026-11-20T10:00:20Z");
+
+  beforeAll(async () => {
+    h = await createHarness(dialect);
+    h.deps.now = () => clock;
+  });
+  afterAll(() => h.close());
+
+  it("is counted for sites on the platform's key only, to the token DashScope reported", async () => {
+    const { cookie } = await signUpOwner(h);
+    const platform = await createSite(h, cookie);
+    const own = await createSite(h, cookie, { apiKey: h.fake.apiKey });
+    for (const site of [platform, own]) {
+      h.fake.enqueue({ kind: "answer", text: "Answer.", usage: { prompt_tokens: 40, completion_tokens: 2 } });
+      expect((await readSse(await sendMessage(h, await startVisitor(h, site.siteKey), "Hi"))).at(-1)!.event).toBe("done");
+    }
+    expect(await h.deps.counters.get(PLATFORM_TOKENS_KEY, month(clock).start)).toBe(42);
+  });
+});
