@@ -52,6 +52,15 @@ const EnvSchema = z.object({
   WIDGET_URL: optional(WidgetUrl),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
   TRUST_PROXY: optional(z.enum(["0", "1"])),
+  // smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (TLS from the start, DirectMail's 465).
+  SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
+  // "Bailian Chat <noreply@example.com>" or a bare address; DirectMail wants the SMTP user's address.
+  MAIL_FROM: optional(
+    z
+      .string()
+      .max(320)
+      .regex(/^[^\r\n]*@[^\r\n]*$/, "must be an address, e.g. Bailian Chat <noreply@example.com>"),
+  ),
   // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
   DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -103,6 +112,8 @@ export interface Config {
   demoPorts: { site: number; fake: number };
   /** behind Function Compute or another proxy: the client address is the last X-Forwarded-For hop */
   trustProxy: boolean;
+  /** owners' mail: over SMTP when smtpUrl is set, else one log line per mail (mail/mailer.ts) */
+  mail: { smtpUrl: string | null; from: string };
 }
 
 export class ConfigError extends Error {
@@ -155,6 +166,12 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     }
     secrets.push(previous);
   }
+  const mailFrom = e.MAIL_FROM ?? smtpUser(e.SMTP_URL);
+  if (e.SMTP_URL && !mailFrom) {
+    problems.push(
+      "MAIL_FROM: required with SMTP_URL unless its user name is the sender's address (e.g. MAIL_FROM=Bailian Chat <noreply@example.com>)",
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const port = e.PORT ?? e.FC_CUSTOM_LISTEN_PORT ?? 3000;
@@ -178,5 +195,13 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     demo,
     demoPorts: Object.freeze({ site: e.DEMO_SITE_PORT ?? 8788, fake: e.DEMO_FAKE_PORT ?? 0 }),
     trustProxy: e.TRUST_PROXY === "1",
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL ?? null, from: mailFrom ?? "Bailian Chat <noreply@localhost>" }),
   });
+}
+
+/** DirectMail's SMTP user is the sender's address: it is the From when MAIL_FROM is unset. */
+function smtpUser(smtpUrl: string | undefined): string | undefined {
+  if (!smtpUrl) return undefined;
+  const user = decodeURIComponent(new URL(smtpUrl).username);
+  return user.includes("@") ? user : undefined;
 }

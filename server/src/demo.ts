@@ -60,9 +60,14 @@ export async function startDemo(env: Record<string, string | undefined>, logger?
 }
 
 async function main() {
-  // Request lines would bury the banner below; errors and start-up facts still show.
+  // Request lines would bury the banner below; errors and start-up facts still show, and a mail
+  // (no SMTP_URL in the demo: the log mailer) as a line a developer can read and follow.
   const base = jsonLogger();
-  const demo = await startDemo(process.env, { info: (f) => f.msg !== "request" && base.info(f), error: base.error });
+  const info = (f: Record<string, unknown>) => {
+    if (f.msg === "mail") process.stdout.write(demoMailLine(f));
+    else if (f.msg !== "request") base.info(f);
+  };
+  const demo = await startDemo(process.env, { info, error: base.error });
   const usingFake = demo.fake !== null;
   const { siteOrigin, api } = demo;
 
@@ -94,6 +99,11 @@ async function main() {
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+}
+
+/** The log mailer's line, for people: who would have got which mail, and the link in it. */
+export function demoMailLine(fields: Record<string, unknown>): string {
+  return `\n ✉  Mail (${String(fields.kind)}) to ${String(fields.to)}: ${String(fields.subject)}\n    ${String(fields.link ?? "(no link)")}\n\n`;
 }
 
 async function call(api: string, path: string, init: RequestInit & { cookie?: string } = {}) {
