@@ -1,6 +1,8 @@
 import type { AppDeps } from "../../deps.js";
 import { clearSessionCookie, cookieSession, setSessionCookie } from "../../http/cookies.js";
 import type { Router } from "../../http/route.js";
+import { clientIp } from "../../http/client-ip.js";
+import { admitLogin } from "../../security/login-throttle.js";
 import { assertStrongPassword } from "../../security/password-strength.js";
 import { issueSession, revokeSession } from "../../security/sessions.js";
 import { mailVerificationLink } from "../account/email-verification.js";
@@ -36,9 +38,11 @@ export function registerAuthRoutes(router: Router, deps: AppDeps): void {
     auth: "none",
     body: Credentials,
     response: OwnerResponse,
-    errors: ["invalid_body", "invalid_credentials"],
+    errors: ["invalid_body", "invalid_credentials", "rate_limited"],
     handler: async ({ event, body }) => {
+      const attempt = await admitLogin(deps, body.email, clientIp(event, deps.config.trustProxy));
       const owner = await logIn(deps, body);
+      await attempt.succeeded();
       setSessionCookie(event, deps, await issueSession(deps, owner.id));
       return { owner };
     },
