@@ -2,11 +2,13 @@ import { createStorage } from "unstorage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.js";
 import { STATE_TTL_MS } from "../src/security/sessions.js";
+import { openStorage } from "../src/storage.js";
 import { DIALECTS } from "./support/databases.js";
 import { expectError } from "./support/expect-error.js";
 import { type Harness, PUBLIC_URL, createHarness, json, signUpOwner } from "./support/harness.js";
 
 const PASSWORD = "correct horse battery";
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
 const cookieOf = (res: Response) =>
   res.headers
     .getSetCookie()
@@ -93,5 +95,23 @@ describe.each(DIALECTS)("revocable owner sessions (%s)", (dialect) => {
     const realNow = h.deps.now;
     ownDeps.now = () => realNow() + STATE_TTL_MS + 1;
     await expectError(await ask(ownMemory), 401, "unauthorized");
+  });
+});
+
+describe.runIf(TEST_REDIS_URL)("revocable owner sessions with redis", () => {
+  it("a logout on one instance is seen by another with its own redis connection at once", async () => {
+    const h = await createHarness("sqlite", { REDIS_URL: TEST_REDIS_URL! });
+    const otherStorage = await openStorage(TEST_REDIS_URL);
+    try {
+      const other = createApp({ ...h.deps, storage: otherStorage });
+      const { cookie } = await signUpOwner(h);
+      const ask = () => Promise.resolve(other.app.fetch(new Request(new URL("/api/me", PUBLIC_URL), { headers: { cookie } })));
+      expect((await ask()).status).toBe(200);
+      expect((await h.request("/api/auth/logout", { method: "POST", headers: { cookie } })).status).toBe(204);
+      await expectError(await ask(), 401, "unauthorized");
+    } finally {
+      await otherStorage.dispose();
+      await h.close();
+    }
   });
 });
