@@ -62,6 +62,15 @@ describe.each(DIALECTS)("sign-in throttling and password strength (hole 7) (%s)"
     expect((await login(email, PASSWORD, "198.51.100.251")).status).toBe(200);
   });
 
+  it("an email as long as allowed (254 characters) is throttled like any other, and never stored in the counters", async () => {
+    const email = `${"a".repeat(64)}.${"b".repeat(60)}@${"c".repeat(60)}.${"d".repeat(63)}.com`.slice(0, 254);
+    expect(email.length).toBeLessThanOrEqual(254);
+    await expectError(await login(email, "wrong guess here"), 401, "invalid_credentials");
+    expect((await h.request("/api/auth/password-reset", json({ email }, { "x-forwarded-for": ip }))).status).toBe(202);
+    const keys = await h.deps.db.selectFrom("counters").select("key").execute();
+    expect(keys.map((k) => k.key).filter((k) => k.includes("aaaa"))).toEqual([]);
+  });
+
   it("refuses weak passwords at sign-up with 400 weak_password and a reason the form can show; the email counts as a guessable word", async () => {
     for (const password of ["        ", "password", "12345678", "qwertyuiop"]) {
       const res = await h.request("/api/auth/signup", json({ email: uniqueEmail("weak"), password }));

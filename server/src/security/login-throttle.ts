@@ -1,6 +1,6 @@
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { windowOf } from "./window-limit.js";
+import { emailKey, windowOf } from "./window-limit.js";
 
 /**
  * Failed sign-ins allowed per window, per account (its email, whether or not it exists) and per
@@ -24,7 +24,7 @@ export async function admitLogin(
   const w = windowOf(now, LOGIN_LIMITS.windowMs);
   const expires = w.end + LOGIN_LIMITS.windowMs;
   const subjects = [
-    { key: `login:account:${email}`, limit: LOGIN_LIMITS.perAccount },
+    { key: `login:account:${emailKey(email)}`, limit: LOGIN_LIMITS.perAccount },
     { key: `login:ip:${ip}`, limit: LOGIN_LIMITS.perIp },
   ];
   for (const { key, limit } of subjects) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AppError } from "../errors.js";
 import type { Counters } from "./counters.js";
 
@@ -26,4 +27,12 @@ export async function admitWithin(
   throw new AppError("rate_limited", message ?? "Too many requests; try again shortly.", {
     retryAfterSeconds: windowOf(now, windowMs).retryAfterSeconds,
   });
+}
+
+/**
+ * An email as part of a counter's key: hashed, as keys are at most 190 characters (an email may
+ * have 254) and the counters table need not hold anyone's address.
+ */
+export function emailKey(email: string): string {
+  return createHash("sha256").update(email).digest("base64url");
 }

@@ -4,7 +4,7 @@ import { mailLanguage } from "../../mail/compose.js";
 import { hashPassword } from "../../security/passwords.js";
 import { assertStrongPassword } from "../../security/password-strength.js";
 import { revokeAllSessions, sessionsRevoked } from "../../security/sessions.js";
-import { admitWithin, hitWithin } from "../../security/window-limit.js";
+import { admitWithin, emailKey, hitWithin } from "../../security/window-limit.js";
 import { findOwnerByEmail, findOwnerById } from "../auth/auth.repository.js";
 import { accountMail } from "./account.mails.js";
 import { markEmailVerified, setPasswordHash } from "./account.repository.js";
@@ -30,7 +30,7 @@ export async function requestPasswordReset(deps: Deps, email: string, ip: string
     now,
     "Too many reset requests from here; try again later.",
   );
-  if (!(await hitWithin(deps.counters, `reset:email:${email}`, RESET_LIMITS.perEmail, RESET_LIMITS.windowMs, now))) return;
+  if (!(await hitWithin(deps.counters, `reset:email:${emailKey(email)}`, RESET_LIMITS.perEmail, RESET_LIMITS.windowMs, now))) return;
   const owner = await findOwnerByEmail(deps.db, email);
   if (!owner) return;
   const token = await createOwnerToken(deps, owner.id, "reset");
