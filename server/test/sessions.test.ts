@@ -66,6 +66,18 @@ describe.each(DIALECTS)("revocable owner sessions (%s)", (dialect) => {
     expect((await h.request("/api/auth/login", json({ email, password: "lantern kettle meadow 42" }))).status).toBe(200);
   });
 
+  it("guesses of the current password are throttled like sign-ins; a weak new password is no guess", async () => {
+    const { cookie } = await signUpOwner(h);
+    const change = (currentPassword: string, newPassword = "lantern kettle meadow 42") =>
+      h.request("/api/me/password", json({ currentPassword, newPassword }, { cookie }));
+    for (let i = 0; i < 12; i++) await expectError(await change(PASSWORD, "12345678"), 400, "weak_password");
+    for (let i = 0; i < 10; i++) await expectError(await change(`guess number ${i}`), 401, "invalid_credentials");
+    const refused = await change(PASSWORD);
+    await expectError(refused, 429, "rate_limited");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await me(cookie)).status).toBe(200);
+  });
+
   it("sign out everywhere ends every session of the owner, this one too, and no other owner's", async () => {
     const a = await signUpOwner(h);
     const a2 = await login(a.email);

@@ -1,6 +1,7 @@
 import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { hashPassword, verifyPassword } from "../../security/passwords.js";
+import { admitLogin } from "../../security/login-throttle.js";
 import { assertStrongPassword } from "../../security/password-strength.js";
 import { revokeAllSessions, sessionsRevoked } from "../../security/sessions.js";
 import { findOwnerById } from "../auth/auth.repository.js";
@@ -19,14 +20,22 @@ async function ownerRow(deps: Pick<AppDeps, "db">, ownerId: string) {
  * shared computer must not be enough), then every session is revoked; the caller issues this
  * browser a new one.
  */
-export async function changePassword(deps: Deps, ownerId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(
+  deps: Deps & Pick<AppDeps, "counters">,
+  ownerId: string,
+  input: { currentPassword: string; newPassword: string },
+  ip: string,
+): Promise<void> {
   const row = await ownerRow(deps, ownerId);
-  if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
-    throw new AppError("invalid_credentials", "The current password is wrong.", {
-      issues: [{ path: "currentPassword", message: "The current password is wrong." }],
-    });
-  }
+  // Strength first: a weak new password must not count as a failed guess of the current one.
   await assertStrongPassword(input.newPassword, row.email, "newPassword");
+  // Guesses of the current password (from a session left open) are throttled like sign-ins.
+  const attempt = await admitLogin(deps, row.email, ip);
+  if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
+    const message = "The current password is wrong.";
+    throw new AppError("invalid_credentials", message, { issues: [{ path: "currentPassword", message }] });
+  }
+  await attempt.succeeded();
   const passwordHash = await hashPassword(input.newPassword);
   await deps.db.transaction().execute(async (trx) => {
     await setPasswordHash(trx, ownerId, passwordHash);

@@ -92,9 +92,9 @@ export function registerAccountRoutes(router: Router, deps: AppDeps): void {
     body: ChangePasswordBody,
     responseKind: "empty",
     status: 204,
-    errors: ["unauthorized", "invalid_body", "invalid_credentials", "weak_password"],
+    errors: ["unauthorized", "invalid_body", "invalid_credentials", "weak_password", "rate_limited"],
     handler: async ({ event, ownerId, body }) => {
-      await changePassword(deps, ownerId, body);
+      await changePassword(deps, ownerId, body, clientIp(event, deps.config.trustProxy));
       setSessionCookie(event, deps, await issueSession(deps, ownerId));
       return null;
     },
