@@ -2,6 +2,7 @@ import { H3, HTTPError, type H3Event } from "h3";
 import { isDatabaseUnavailable } from "./db/database.js";
 import type { AppDeps } from "./deps.js";
 import { AppError, errorBody } from "./errors.js";
+import { registerAccountRoutes } from "./features/account/routes.js";
 import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
 import { registerConversationRoutes } from "./features/conversations/routes.js";
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): App {
   });
   registerHealthRoutes(router, deps);
   registerAuthRoutes(router, deps);
+  registerAccountRoutes(router, deps);
   registerSiteRoutes(router, deps);
   registerConversationRoutes(router, deps);
   registerUsageRoutes(router, deps);

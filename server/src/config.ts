@@ -53,6 +53,15 @@ const EnvSchema = z.object({
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
   TRUST_PROXY: optional(z.enum(["0", "1"])),
   PLATFORM_MONTHLY_TOKENS: optional(z.coerce.number().int().min(1)),
+  // smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (TLS from the start, DirectMail's 465).
+  SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
+  // "Bailian Chat <noreply@example.com>" or a bare address; DirectMail wants the SMTP user's address.
+  MAIL_FROM: optional(
+    z
+      .string()
+      .max(320)
+      .regex(/^[^\r\n]*@[^\r\n]*$/, "must be an address, e.g. Bailian Chat <noreply@example.com>"),
+  ),
   // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
   DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -106,6 +115,8 @@ export interface Config {
   trustProxy: boolean;
   /** tokens a month for every answer on the platform's DashScope key (sites without their own); null: unlimited */
   platformMonthlyTokens: number | null;
+  /** owners' mail: over SMTP when smtpUrl is set, else one log line per mail (mail/mailer.ts) */
+  mail: { smtpUrl: string | null; from: string };
 }
 
 export class ConfigError extends Error {
@@ -158,6 +169,12 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     }
     secrets.push(previous);
   }
+  const mailFrom = e.MAIL_FROM ?? smtpUser(e.SMTP_URL);
+  if (e.SMTP_URL && !mailFrom) {
+    problems.push(
+      "MAIL_FROM: required with SMTP_URL unless its user name is the sender's address (e.g. MAIL_FROM=Bailian Chat <noreply@example.com>)",
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const port = e.PORT ?? e.FC_CUSTOM_LISTEN_PORT ?? 3000;
@@ -182,5 +199,13 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     demoPorts: Object.freeze({ site: e.DEMO_SITE_PORT ?? 8788, fake: e.DEMO_FAKE_PORT ?? 0 }),
     trustProxy: e.TRUST_PROXY === "1",
     platformMonthlyTokens: e.PLATFORM_MONTHLY_TOKENS ?? null,
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL ?? null, from: mailFrom ?? "Bailian Chat <noreply@localhost>" }),
   });
+}
+
+/** DirectMail's SMTP user is the sender's address: it is the From when MAIL_FROM is unset. */
+function smtpUser(smtpUrl: string | undefined): string | undefined {
+  if (!smtpUrl) return undefined;
+  const user = decodeURIComponent(new URL(smtpUrl).username);
+  return user.includes("@") ? user : undefined;
 }

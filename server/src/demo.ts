@@ -6,6 +6,11 @@ import { extname, join, normalize } from "node:path";
 import { type DashScopeFake, startDashScopeFake } from "./llm/dashscope-fake.js";
 import { type Logger, jsonLogger } from "./logger.js";
 import { loadConfig } from "./config.js";
+import { openDatabase } from "./db/database.js";
+import { markEmailVerified } from "./features/account/account.repository.js";
+import { findOwnerByEmail, insertOwner } from "./features/auth/auth.repository.js";
+import { newId } from "./security/ids.js";
+import { hashPassword } from "./security/passwords.js";
 import { demoSecret, start } from "./main.js";
 
 /**
@@ -39,6 +44,7 @@ export async function startDemo(env: Record<string, string | undefined>, logger?
   const demoSite = await listen(config.demoPorts.site);
   const siteOrigin = `http://localhost:${(demoSite.address() as AddressInfo).port}`;
   const server = await start(config, logger);
+  await ensureDemoOwner(config.databaseUrl);
   const api = server.config.publicUrl;
   const siteKey = await ensureDemoSite(api, siteOrigin);
   const serveDemoSite = demoSiteHandler(siteKey, api, siteOrigin);
@@ -60,9 +66,14 @@ export async function startDemo(env: Record<string, string | undefined>, logger?
 }
 
 async function main() {
-  // Request lines would bury the banner below; errors and start-up facts still show.
+  // Request lines would bury the banner below; errors and start-up facts still show, and a mail
+  // (no SMTP_URL in the demo: the log mailer) as a line a developer can read and follow.
   const base = jsonLogger();
-  const demo = await startDemo(process.env, { info: (f) => f.msg !== "request" && base.info(f), error: base.error });
+  const info = (f: Record<string, unknown>) => {
+    if (f.msg === "mail") process.stdout.write(demoMailLine(f));
+    else if (f.msg !== "request") base.info(f);
+  };
+  const demo = await startDemo(process.env, { info, error: base.error });
   const usingFake = demo.fake !== null;
   const { siteOrigin, api } = demo;
 
@@ -96,6 +107,11 @@ async function main() {
   process.once("SIGTERM", () => void stop());
 }
 
+/** The log mailer's line, for people: who would have got which mail, and the link in it. */
+export function demoMailLine(fields: Record<string, unknown>): string {
+  return `\n ✉  Mail (${String(fields.kind)}) to ${String(fields.to)}: ${String(fields.subject)}\n    ${String(fields.link ?? "(no link)")}\n\n`;
+}
+
 async function call(api: string, path: string, init: RequestInit & { cookie?: string } = {}) {
   const res = await fetch(api + path, {
     ...init,
@@ -104,11 +120,38 @@ async function call(api: string, path: string, init: RequestInit & { cookie?: st
   return res;
 }
 
+/**
+ * The demo owner, verified, written straight into the database: its published password is one the
+ * sign-up's strength check rightly refuses, and it has no inbox to confirm from.
+ */
+async function ensureDemoOwner(databaseUrl: string): Promise<void> {
+  const { db } = await openDatabase(databaseUrl);
+  try {
+    const found = await findOwnerByEmail(db, DEMO_EMAIL);
+    if (!found) {
+      await insertOwner(db, {
+        id: newId("own"),
+        email: DEMO_EMAIL,
+        password_hash: await hashPassword(DEMO_PASSWORD),
+        created_at: Date.now(),
+        email_verified_at: Date.now(),
+        session_version: 0,
+        language: null,
+        plan_id: null,
+        suspended_at: null,
+      });
+    } else if (found.email_verified_at === null) {
+      await markEmailVerified(db, found.id, Date.now());
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** The demo owner and their site, made once and found again on later runs. */
 async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> {
   const credentials = JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD });
-  let res = await call(api, "/api/auth/login", { method: "POST", body: credentials });
-  if (res.status === 401) res = await call(api, "/api/auth/signup", { method: "POST", body: credentials });
+  const res = await call(api, "/api/auth/login", { method: "POST", body: credentials });
   if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get("set-cookie")!.split(";")[0];
   const { sites } = (await (await call(api, "/api/sites", { cookie })).json()) as {
@@ -125,7 +168,7 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> 
     }
     return existing.siteKey;
   }
-  res = await call(api, "/api/sites", {
+  const created = await call(api, "/api/sites", {
     method: "POST",
     cookie,
     body: JSON.stringify({
@@ -141,8 +184,8 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> 
       },
     }),
   });
-  if (!res.ok) throw new Error(`demo site creation failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { site: { siteKey: string } }).site.siteKey;
+  if (!created.ok) throw new Error(`demo site creation failed: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { site: { siteKey: string } }).site.siteKey;
 }
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml" };

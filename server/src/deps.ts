@@ -7,6 +7,7 @@ import { createQwenModel } from "./llm/qwen.js";
 import { Checkpoints } from "./features/chat/checkpoints.js";
 import { type Logger, jsonLogger } from "./logger.js";
 import { type Mailer, logMailer } from "./mail/mailer.js";
+import { smtpMailer } from "./mail/smtp-mailer.js";
 import { type Counters, redisCounters, sqlCounters } from "./security/counters.js";
 import { Keyring } from "./security/keyring.js";
 import { openStorage } from "./storage.js";
@@ -66,7 +67,9 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     keyring: new Keyring(config.appSecrets),
     logger,
     tasks,
-    mailer: overrides.mailer ?? logMailer(logger),
+    mailer:
+      overrides.mailer ??
+      (config.mail.smtpUrl ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, logger }) : logMailer(logger)),
     // deps.now, not a copy: tests move the clock by replacing it.
     checkpoints: new Checkpoints(db, logger, config.answerLeaseMs, () => deps.now()),
     now: overrides.now ?? (() => Date.now()),

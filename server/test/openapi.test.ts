@@ -142,7 +142,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       expect(Object.keys(schema.properties ?? {}).length).toBeGreaterThan(0);
     }
     const signup = op(routes().find((r) => r.path === "/api/auth/signup")!)!.requestBody!.content["application/json"].schema;
-    expect(Object.keys(signup.properties).sort()).toEqual(["email", "password"]);
+    expect(Object.keys(signup.properties).sort()).toEqual(["email", "language", "password"]);
     expect([...signup.required].sort()).toEqual(["email", "password"]);
     expect(signup.properties.password).toMatchObject({ type: "string", minLength: 8 });
     const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content[
@@ -301,7 +301,10 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
 
   it("the schema check used above does catch a wrong answer (control)", () => {
     const schema = doc.paths["/api/me"].get.responses["200"].content!["application/json"].schema;
-    expect(mismatches(schema, { owner: { id: "own_x", email: "a@b.c", createdAt: "2026-01-01T00:00:00.000Z" } }, doc)).toEqual([]);
+    const account = { language: null, emailVerified: false, verification: "not_required" };
+    expect(mismatches(schema, { owner: { id: "own_x", email: "a@b.c", createdAt: "2026-01-01T00:00:00.000Z", ...account } }, doc)).toEqual(
+      [],
+    );
     expect(mismatches(schema, { owner: { id: 5, email: "a@b.c", createdAt: "x" } }, doc)).not.toEqual([]);
     expect(mismatches(schema, { owner: { email: "a@b.c", createdAt: "x" } }, doc)).not.toEqual([]);
     expect(mismatches({ $ref: "#/components/schemas/ErrorBody" }, { error: { code: "no_such_code", message: "x" } }, doc)).not.toEqual([]);

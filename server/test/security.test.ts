@@ -25,9 +25,14 @@ describe("tokens", () => {
   const keyring = new Keyring([SECRET_A]);
 
   it("an owner session and a visitor token verify only as what they are", async () => {
-    const session = await signOwnerSession(keyring, "own_1");
+    const session = await signOwnerSession(keyring, "own_1", { sessionId: "ses_1", sessionVersion: 3 });
     const visitor = await signVisitorToken(keyring, "site_1", "vis_1");
-    expect(await verifyOwnerSession(keyring, session)).toEqual({ ownerId: "own_1" });
+    expect(await verifyOwnerSession(keyring, session)).toEqual({
+      ownerId: "own_1",
+      sessionId: "ses_1",
+      sessionVersion: 3,
+      expiresAt: expect.any(Number),
+    });
     expect(await verifyVisitorToken(keyring, visitor)).toEqual({ siteId: "site_1", visitorId: "vis_1" });
     await expect(verifyOwnerSession(keyring, visitor)).rejects.toMatchObject({ code: "unauthorized" });
     await expect(verifyVisitorToken(keyring, session)).rejects.toMatchObject({ code: "unauthorized" });
@@ -35,7 +40,9 @@ describe("tokens", () => {
 
   it("refuses a wrong key, alg none, an expired token and garbage", async () => {
     const other = new Keyring([SECRET_B]);
-    await expect(verifyOwnerSession(keyring, await signOwnerSession(other, "own_1"))).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(
+      verifyOwnerSession(keyring, await signOwnerSession(other, "own_1", { sessionId: "ses_1", sessionVersion: 0 })),
+    ).rejects.toMatchObject({ code: "unauthorized" });
 
     const header = Buffer.from(JSON.stringify({ alg: "none", kid: keyring.current("owner-session").kid })).toString("base64url");
     const payload = Buffer.from(JSON.stringify({ sub: "own_1", aud: "bc:owner", iss: "bailian-chat", exp: 9999999999 })).toString(

@@ -5,7 +5,11 @@ import { Link } from "./components/link.js";
 import { Loading } from "./components/states.js";
 import { errorText, initLang, lang, setLang, useStrings } from "./i18n/lang.js";
 import { LANGS } from "./i18n/strings.js";
+import { VerifyBanner } from "./components/verify-banner.js";
+import { AccountPage } from "./pages/account-page.js";
 import { AuthPage } from "./pages/auth-page.js";
+import { ForgotPasswordPage, ResetPasswordPage } from "./pages/password-reset-pages.js";
+import { VerifyPage } from "./pages/verify-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
 import { SitePage } from "./pages/site-page.js";
 import { SitesPage } from "./pages/sites-page.js";
@@ -64,10 +68,10 @@ function Header() {
         <LanguageSwitch />
         {who && (
           <div class="account">
-            <span class="account__email" title={s.signedInAs(who.email)}>
+            <Link to="/account" class="account__email" title={s.signedInAs(who.email)}>
               <span class="visually-hidden">{s.signedInAs("")}</span>
               {who.email}
-            </span>
+            </Link>
             <button type="button" class="button button--quiet" onClick={onSignOut} disabled={leaving}>
               {leaving ? s.signingOut : s.signOut}
             </button>
@@ -95,12 +99,17 @@ export function App() {
   }, [signedIn, onAuthPage]);
 
   let page;
-  if (who === undefined) page = <Loading />;
+  // The mailed links work signed in or not (they may open in another browser).
+  if (route.name === "verify") page = <VerifyPage token={route.token} key={route.token} />;
+  else if (route.name === "reset") page = <ResetPasswordPage token={route.token} key={route.token} />;
+  else if (who === undefined) page = <Loading />;
+  else if (route.name === "forgot" && who === null) page = <ForgotPasswordPage />;
   else if (who === null)
     page = <AuthPage mode={route.name === "signup" ? "signup" : "signin"} key={route.name === "signup" ? "up" : "in"} />;
   else if (route.name === "site") page = <SitePage siteId={route.siteId} tab={route.tab} key={route.siteId} />;
   else if (route.name === "transcript")
     page = <SitePage siteId={route.siteId} tab="conversations" conversationId={route.conversationId} key={route.siteId} />;
+  else if (route.name === "account") page = <AccountPage />;
   else if (route.name === "notfound") page = <NotFoundPage />;
   else page = <SitesPage />;
 
@@ -108,6 +117,7 @@ export function App() {
     <div class="shell">
       <Header />
       <main id="main" tabIndex={-1} class="main">
+        <VerifyBanner />
         {page}
       </main>
     </div>

@@ -2,7 +2,8 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from "k
 import * as init from "./migrations/2026-11-28-init.js";
 import * as limits from "./migrations/2026-11-28-limits.js";
 import * as checkpoints from "./migrations/2026-12-02-checkpoints.js";
-import * as ownerState from "./migrations/2026-12-03-owner-state.js";
+import * as ownerState from "./migrations/2026-12-03-1-owner-state.js";
+import * as accounts from "./migrations/2026-12-03-2-accounts.js";
 
 // A static list rather than FileMigrationProvider: the server is bundled into one file for
 // Function Compute, where there is no migrations folder to read.
@@ -10,7 +11,8 @@ const migrations: Record<string, Migration> = {
   "2026-11-28-init": init,
   "2026-11-28-limits": limits,
   "2026-12-02-checkpoints": checkpoints,
-  "2026-12-03-owner-state": ownerState,
+  "2026-12-03-1-owner-state": ownerState,
+  "2026-12-03-2-accounts": accounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -114,6 +114,26 @@ export interface ConfigsTable {
   updated_at: number;
 }
 
+export type OwnerTokenPurpose = "verify" | "reset";
+
+/** A link mailed to an owner: single use, expiring; only the token's sha256 is kept. */
+export interface OwnerTokensTable {
+  token_hash: string;
+  owner_id: string;
+  purpose: OwnerTokenPurpose;
+  created_at: number;
+  expires_at: number;
+  /** set when the link was followed: it never works again */
+  used_at: number | null;
+}
+
+/** A session signed out on its own (logout), remembered until it would have expired. */
+export interface RevokedSessionsTable {
+  session_id: string;
+  owner_id: string;
+  expires_at: number;
+}
+
 export interface Database {
   owners: OwnersTable;
   sites: SitesTable;
@@ -123,4 +143,6 @@ export interface Database {
   api_calls: ApiCallsTable;
   configs: ConfigsTable;
   counters: CountersTable;
+  owner_tokens: OwnerTokensTable;
+  revoked_sessions: RevokedSessionsTable;
 }

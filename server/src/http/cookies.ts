@@ -1,7 +1,8 @@
 import { deleteCookie, getCookie, setCookie, type H3Event } from "h3";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { OWNER_SESSION_SECONDS, verifyOwnerSession } from "../security/tokens.js";
+import { assertSessionLive } from "../security/sessions.js";
+import { OWNER_SESSION_SECONDS, type OwnerSessionClaims, verifyOwnerSession } from "../security/tokens.js";
 
 export const SESSION_COOKIE = "bc_session";
 
@@ -19,10 +20,25 @@ export function clearSessionCookie(event: H3Event): void {
   deleteCookie(event, SESSION_COOKIE, { path: "/" });
 }
 
-/** The signed-in owner's id, or 401. */
-export async function requireOwner(event: H3Event, deps: Pick<AppDeps, "keyring">): Promise<string> {
+/** The signed-in owner's id, or 401 (also for a session signed out since: security/sessions.ts). */
+export async function requireOwner(event: H3Event, deps: Pick<AppDeps, "keyring" | "db" | "storage" | "now">): Promise<string> {
   const token = getCookie(event, SESSION_COOKIE);
   if (!token) throw new AppError("unauthorized");
-  const { ownerId } = await verifyOwnerSession(deps.keyring, token);
-  return ownerId;
+  const claims = await verifyOwnerSession(deps.keyring, token);
+  await assertSessionLive(deps, claims);
+  event.context.ownerSession = claims;
+  return claims.ownerId;
+}
+
+/** The session requireOwner accepted for this request (routes with auth "owner" only). */
+export function currentSession(event: H3Event): OwnerSessionClaims {
+  const claims = event.context.ownerSession as OwnerSessionClaims | undefined;
+  if (!claims) throw new AppError("unauthorized");
+  return claims;
+}
+
+/** The session of the request's cookie when it verifies, whether or not it is still live (logout). */
+export async function cookieSession(event: H3Event, deps: Pick<AppDeps, "keyring">): Promise<OwnerSessionClaims | null> {
+  const token = getCookie(event, SESSION_COOKIE);
+  return token ? verifyOwnerSession(deps.keyring, token).catch(() => null) : null;
 }

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { gatedHash } from "./hash-gate.js";
 
 // scrypt with Node's own crypto: no native addon to ship to Function Compute.
 const N = 16384;
@@ -6,7 +7,12 @@ const r = 8;
 const p = 1;
 const KEY_LENGTH = 32;
 
+/** Through the hash gate: never more than a few scrypt runs hold the thread pool. */
 function derive(password: string, salt: Buffer, n: number, rr: number, pp: number): Promise<Buffer> {
+  return gatedHash(() => deriveNow(password, salt, n, rr, pp));
+}
+
+function deriveNow(password: string, salt: Buffer, n: number, rr: number, pp: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N: n, r: rr, p: pp, maxmem: 64 * 1024 * 1024 }, (err, key) =>
       err ? reject(err) : resolve(key),

@@ -13,7 +13,7 @@ async function sign(
   purpose: KeyPurpose,
   audience: string,
   subject: string,
-  claims: Record<string, string>,
+  claims: Record<string, string | number>,
   seconds: number,
 ) {
   const { kid, key } = keyring.current(purpose);
@@ -45,13 +45,40 @@ async function verify(keyring: Keyring, purpose: KeyPurpose, audience: string, t
   }
 }
 
-export function signOwnerSession(keyring: Keyring, ownerId: string): Promise<string> {
-  return sign(keyring, "owner-session", OWNER_AUDIENCE, ownerId, {}, OWNER_SESSION_SECONDS);
+/** What an owner session carries besides its owner: its own id (logout revokes it) and the owner's session version when issued. */
+export interface OwnerSessionClaims {
+  ownerId: string;
+  sessionId: string;
+  /** owners.session_version at issue: a password change, reset or "sign out everywhere" raises it */
+  sessionVersion: number;
+  /** epoch ms */
+  expiresAt: number;
 }
 
-export async function verifyOwnerSession(keyring: Keyring, token: string): Promise<{ ownerId: string }> {
+export function signOwnerSession(
+  keyring: Keyring,
+  ownerId: string,
+  session: { sessionId: string; sessionVersion: number },
+): Promise<string> {
+  return sign(
+    keyring,
+    "owner-session",
+    OWNER_AUDIENCE,
+    ownerId,
+    { sid: session.sessionId, sv: session.sessionVersion },
+    OWNER_SESSION_SECONDS,
+  );
+}
+
+export async function verifyOwnerSession(keyring: Keyring, token: string): Promise<OwnerSessionClaims> {
   const payload = await verify(keyring, "owner-session", OWNER_AUDIENCE, token);
-  return { ownerId: payload.sub! };
+  return {
+    ownerId: payload.sub!,
+    // Sessions signed before sessions were revocable carry neither: version 0, and no id of their own.
+    sessionId: typeof payload.sid === "string" ? payload.sid : "",
+    sessionVersion: typeof payload.sv === "number" ? payload.sv : 0,
+    expiresAt: payload.exp! * 1000,
+  };
 }
 
 export function signVisitorToken(keyring: Keyring, siteId: string, visitorId: string): Promise<string> {

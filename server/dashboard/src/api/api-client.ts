@@ -4,7 +4,9 @@ import type {
   ConversationFilters,
   ConversationPageData,
   CredentialsInput,
+  SignUpInput,
   InstallInfo,
+  Lang,
   Owner,
   Site,
   SiteCreateInput,
@@ -22,6 +24,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly issues: Array<{ path: string; message: string }> = [],
+    /** from Retry-After: when a refused request (429) may be tried again */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -53,7 +57,8 @@ export function createApi(options: ApiOptions = {}) {
     } catch {
       throw new ApiError("network", 0, "network");
     }
-    if (res.status === 204) return undefined as T;
+    // 204, and 202 (accepted, e.g. a password reset request): no body.
+    if (res.status === 204 || res.status === 202) return undefined as T;
     const data = (await res.json().catch(() => null)) as unknown;
     if (res.ok && data !== null) return data as T;
     const error = (data as ApiErrorBody | null)?.error;
@@ -62,6 +67,7 @@ export function createApi(options: ApiOptions = {}) {
       res.status,
       error?.message ?? res.statusText,
       error?.issues ?? [],
+      Number(res.headers.get("retry-after")) || null,
     );
     if (failure.code === "unauthorized" && session) options.onUnauthorized?.();
     throw failure;
@@ -71,11 +77,21 @@ export function createApi(options: ApiOptions = {}) {
 
   return {
     me: () => call<{ owner: Owner }>("GET", "/api/me", undefined, { session: false }),
-    signUp: (body: CredentialsInput) => call<{ owner: Owner }>("POST", "/api/auth/signup", body, { session: false }),
+    signUp: (body: SignUpInput) => call<{ owner: Owner }>("POST", "/api/auth/signup", body, { session: false }),
     logIn: (body: CredentialsInput) => call<{ owner: Owner }>("POST", "/api/auth/login", body, { session: false }),
     /** where pages load widget.js from and the API it talks to, for the install snippet */
     installInfo: () => call<{ install: InstallInfo }>("GET", "/api/me/install"),
     logOut: () => call<void>("POST", "/api/auth/logout", undefined, { session: false }),
+    // The account (features/account on the server).
+    verifyEmail: (token: string) => call<void>("POST", "/api/auth/verify-email", { token }, { session: false }),
+    resendVerification: () => call<{ verification: Owner["verification"]; sent: boolean }>("POST", "/api/me/verification-email"),
+    requestPasswordReset: (email: string) => call<void>("POST", "/api/auth/password-reset", { email }, { session: false }),
+    confirmPasswordReset: (token: string, password: string) =>
+      call<void>("POST", "/api/auth/password-reset/confirm", { token, password }, { session: false }),
+    changePassword: (currentPassword: string, newPassword: string) =>
+      call<void>("POST", "/api/me/password", { currentPassword, newPassword }),
+    signOutEverywhere: () => call<void>("POST", "/api/me/sign-out-everywhere"),
+    patchAccount: (body: { language: Lang }) => call<{ owner: Owner }>("PATCH", "/api/me", body),
     listSites: () => call<{ sites: Site[] }>("GET", "/api/sites"),
     createSite: (body: SiteCreateInput) => call<{ site: Site }>("POST", "/api/sites", body),
     getSite: (id: string) => call<{ site: Site }>("GET", site(id)),

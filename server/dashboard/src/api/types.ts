@@ -3,7 +3,7 @@
  * the server's, and zod never ships to the browser.
  */
 import type { z } from "zod";
-import type { Credentials, InstallInfo, Owner } from "../../../src/features/auth/auth.schemas.js";
+import type { Credentials, InstallInfo, Owner, SignUpBody } from "../../../src/features/auth/auth.schemas.js";
 import type {
   ConversationDetail,
   ConversationPage,
@@ -17,6 +17,7 @@ import type { PublicConfig } from "../../../src/features/widget/widget.schemas.j
 
 export type { BotSettings, InstallInfo, Owner, PublicConfig, Site, UsageResponse };
 export type CredentialsInput = z.input<typeof Credentials>;
+export type SignUpInput = z.input<typeof SignUpBody>;
 export type SiteCreateInput = z.input<typeof SiteCreate>;
 export type SitePatchInput = z.input<typeof SitePatch>;
 export type Conversation = z.infer<typeof OwnerConversation>;

@@ -6,6 +6,7 @@ interface LinkProps {
   to: string;
   children: ComponentChildren;
   class?: string;
+  title?: string;
   "aria-current"?: "page";
 }
 

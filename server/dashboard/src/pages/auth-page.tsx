@@ -4,10 +4,11 @@ import { ApiError } from "../api/api-client.js";
 import { Field, controlProps, fieldMsg } from "../components/field.js";
 import { Link } from "../components/link.js";
 import { usePageTitle } from "../components/use-page-title.js";
-import { type Msg, errorMsg, useStrings } from "../i18n/lang.js";
+import { type Msg, errorMsg, lang, useStrings } from "../i18n/lang.js";
 import { location, matchRoute, navigate } from "../state/router.js";
 import { api, sessionEnded, signedIn } from "../state/session.js";
 import { checkEmail, checkPassword } from "../validation/rules.js";
+import { accountErrorMsg } from "./account-errors.js";
 
 type Errors = { email?: Msg | null; password?: Msg | null; form?: Msg | null };
 
@@ -35,7 +36,8 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
     setBusy(true);
     try {
       const body = { email: email.trim(), password };
-      const { owner } = signUp ? await api().signUp(body) : await api().logIn(body);
+      // The owner's mail is written in the language they signed up in.
+      const { owner } = signUp ? await api().signUp({ ...body, language: lang.value }) : await api().logIn(body);
       signedIn(owner);
       // A deep link (e.g. a transcript) that led here stays; the sign-in pages give way to the sites.
       const route = matchRoute(location.value.path);
@@ -50,7 +52,8 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const serverErrors = (err: unknown): Errors => {
     if (!(err instanceof ApiError)) return { form: errorMsg(err) };
     if (err.code === "email_taken") return { email: errorMsg(err) };
-    if (err.code === "invalid_credentials") return { form: errorMsg(err) };
+    if (err.code === "invalid_credentials" || err.code === "rate_limited") return { form: accountErrorMsg(err, { signIn: true }) };
+    if (err.code === "weak_password") return { password: accountErrorMsg(err) };
     if (err.code === "invalid_body" && err.issues.length) {
       const out: Errors = {};
       for (const issue of err.issues) {
@@ -109,6 +112,11 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
             {busy ? (signUp ? s.auth.signingUp : s.auth.signingIn) : signUp ? s.auth.signUp : s.auth.signIn}
           </button>
         </form>
+        {!signUp && (
+          <p class="auth__switch">
+            <Link to="/forgot-password">{s.account.forgotLink}</Link>
+          </p>
+        )}
         <p class="auth__switch">
           {signUp ? s.auth.haveAccount : s.auth.noAccount}{" "}
           <Link to={signUp ? "/signin" : "/signup"}>{signUp ? s.auth.signInInstead : s.auth.createOne}</Link>

@@ -52,6 +52,10 @@ export type Route =
   | { name: "sites" }
   | { name: "signin" }
   | { name: "signup" }
+  | { name: "forgot" }
+  | { name: "reset"; token: string }
+  | { name: "verify"; token: string }
+  | { name: "account" }
   | { name: "site"; siteId: string; tab: "settings" | "install" | "conversations" | "usage" | "key" }
   | { name: "transcript"; siteId: string; conversationId: string }
   | { name: "notfound" };
@@ -63,6 +67,11 @@ export function matchRoute(path: string): Route {
   if (path === "/" || path === "/sites") return { name: "sites" };
   if (path === "/signin") return { name: "signin" };
   if (path === "/signup") return { name: "signup" };
+  if (path === "/forgot-password") return { name: "forgot" };
+  // The mailed links: their token is in the query (location.value.query).
+  if (path === "/reset-password") return { name: "reset", token: location.value.query.get("token") ?? "" };
+  if (path === "/verify") return { name: "verify", token: location.value.query.get("token") ?? "" };
+  if (path === "/account") return { name: "account" };
   let m = new RegExp(`^/sites/${ID}(?:/([a-z]+))?$`).exec(path);
   if (m && (!m[2] || TABS.has(m[2]))) return { name: "site", siteId: m[1], tab: (m[2] ?? "settings") as "settings" };
   m = new RegExp(`^/sites/${ID}/conversations/${ID}$`).exec(path);

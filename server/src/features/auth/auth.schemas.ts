@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAIL_LANGUAGES } from "../../mail/compose.js";
 
 export const Credentials = z.object({
   email: z
@@ -11,10 +12,19 @@ export const Credentials = z.object({
 });
 export type Credentials = z.infer<typeof Credentials>;
 
+/** Sign-up also takes the dashboard's language: the owner's mail is written in it. */
+export const SignUpBody = Credentials.extend({ language: z.enum(MAIL_LANGUAGES).optional() });
+export type SignUpBody = z.infer<typeof SignUpBody>;
+
 export const Owner = z.object({
   id: z.string(),
   email: z.string(),
   createdAt: z.string(),
+  /** the language of the owner's mail; null: zh-CN */
+  language: z.enum(MAIL_LANGUAGES).nullable(),
+  emailVerified: z.boolean(),
+  /** pending: a link was mailed and not yet followed; not_required: the server sends no mail (no SMTP_URL) */
+  verification: z.enum(["verified", "pending", "not_required"]),
 });
 export type Owner = z.infer<typeof Owner>;
 

@@ -5,11 +5,21 @@ import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../security/passwords.js";
 import type { Config } from "../../config.js";
-import type { Credentials, InstallInfo, Owner } from "./auth.schemas.js";
+import { verificationOf } from "../account/email-verification.js";
+import type { Credentials, InstallInfo, Owner, SignUpBody } from "./auth.schemas.js";
 import { findOwnerByEmail, findOwnerById, insertOwner } from "./auth.repository.js";
 
-function toOwner(row: OwnersTable): Owner {
-  return { id: row.id, email: row.email, createdAt: iso(row.created_at) };
+export function toOwner(deps: Pick<AppDeps, "mailer">, row: OwnersTable): Owner {
+  const verification = verificationOf(deps, row);
+  const language = row.language === "en" || row.language === "zh-CN" ? row.language : null;
+  return {
+    id: row.id,
+    email: row.email,
+    createdAt: iso(row.created_at),
+    language,
+    emailVerified: verification === "verified",
+    verification,
+  };
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -17,7 +27,7 @@ function isUniqueViolation(err: unknown): boolean {
   return code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT");
 }
 
-export async function signUp(deps: Pick<AppDeps, "db" | "now">, input: Credentials): Promise<Owner> {
+export async function signUp(deps: Pick<AppDeps, "db" | "now" | "mailer">, input: SignUpBody): Promise<Owner> {
   if (await findOwnerByEmail(deps.db, input.email)) throw new AppError("email_taken");
   const row: OwnersTable = {
     id: newId("own"),
@@ -26,7 +36,7 @@ export async function signUp(deps: Pick<AppDeps, "db" | "now">, input: Credentia
     created_at: deps.now(),
     email_verified_at: null,
     session_version: 0,
-    language: null,
+    language: input.language ?? null,
     plan_id: null,
     suspended_at: null,
   };
@@ -37,21 +47,25 @@ export async function signUp(deps: Pick<AppDeps, "db" | "now">, input: Credentia
     if (isUniqueViolation(err)) throw new AppError("email_taken");
     throw err;
   }
-  return toOwner(row);
+  return toOwner(deps, row);
 }
 
-export async function logIn(deps: Pick<AppDeps, "db">, input: Credentials): Promise<Owner> {
+export async function logIn(deps: Pick<AppDeps, "db" | "mailer">, input: Credentials): Promise<Owner> {
   const row = await findOwnerByEmail(deps.db, input.email);
   // Verify against a dummy hash for unknown emails so timing does not reveal which exist.
   const ok = await verifyPassword(input.password, row?.password_hash ?? DUMMY_PASSWORD_HASH);
   if (!row || !ok) throw new AppError("invalid_credentials");
-  return toOwner(row);
+  return toOwner(deps, row);
 }
 
-export async function getOwner(deps: Pick<AppDeps, "db">, ownerId: string): Promise<Owner> {
+export async function getOwner(deps: Pick<AppDeps, "db" | "mailer">, ownerId: string): Promise<Owner> {
+  return toOwner(deps, await getOwnerRow(deps, ownerId));
+}
+
+export async function getOwnerRow(deps: Pick<AppDeps, "db">, ownerId: string): Promise<OwnersTable> {
   const row = await findOwnerById(deps.db, ownerId);
   if (!row) throw new AppError("unauthorized");
-  return toOwner(row);
+  return row;
 }
 
 /**

@@ -1,8 +1,12 @@
 import type { AppDeps } from "../../deps.js";
-import { clearSessionCookie, setSessionCookie } from "../../http/cookies.js";
+import { clearSessionCookie, cookieSession, setSessionCookie } from "../../http/cookies.js";
 import type { Router } from "../../http/route.js";
-import { signOwnerSession } from "../../security/tokens.js";
-import { Credentials, InstallResponse, OwnerResponse } from "./auth.schemas.js";
+import { clientIp } from "../../http/client-ip.js";
+import { admitLogin } from "../../security/login-throttle.js";
+import { assertStrongPassword } from "../../security/password-strength.js";
+import { issueSession, revokeSession } from "../../security/sessions.js";
+import { mailVerificationLink } from "../account/email-verification.js";
+import { Credentials, InstallResponse, OwnerResponse, SignUpBody } from "./auth.schemas.js";
 import { getOwner, installInfo, logIn, signUp } from "./auth.service.js";
 
 export function registerAuthRoutes(router: Router, deps: AppDeps): void {
@@ -12,13 +16,16 @@ export function registerAuthRoutes(router: Router, deps: AppDeps): void {
     summary: "Create an owner account and sign in",
     tag: "auth",
     auth: "none",
-    body: Credentials,
+    body: SignUpBody,
     response: OwnerResponse,
     status: 201,
-    errors: ["invalid_body", "email_taken"],
+    errors: ["invalid_body", "weak_password", "email_taken"],
     handler: async ({ event, body }) => {
+      await assertStrongPassword(body.password, body.email);
       const owner = await signUp(deps, body);
-      setSessionCookie(event, deps, await signOwnerSession(deps.keyring, owner.id));
+      // Without SMTP there is nothing to verify with (verification "not_required").
+      if (deps.mailer.delivers) await mailVerificationLink(deps, { id: owner.id, email: owner.email, language: owner.language });
+      setSessionCookie(event, deps, await issueSession(deps, owner.id));
       return { owner };
     },
   });
@@ -31,10 +38,12 @@ export function registerAuthRoutes(router: Router, deps: AppDeps): void {
     auth: "none",
     body: Credentials,
     response: OwnerResponse,
-    errors: ["invalid_body", "invalid_credentials"],
+    errors: ["invalid_body", "invalid_credentials", "rate_limited"],
     handler: async ({ event, body }) => {
+      const attempt = await admitLogin(deps, body.email, clientIp(event, deps.config.trustProxy));
       const owner = await logIn(deps, body);
-      setSessionCookie(event, deps, await signOwnerSession(deps.keyring, owner.id));
+      await attempt.succeeded();
+      setSessionCookie(event, deps, await issueSession(deps, owner.id));
       return { owner };
     },
   });
@@ -42,12 +51,14 @@ export function registerAuthRoutes(router: Router, deps: AppDeps): void {
   router.add({
     method: "POST",
     path: "/api/auth/logout",
-    summary: "Sign out; clears the session cookie",
+    summary: "Sign out: this session stops working, on every instance, and the cookie is cleared",
     tag: "auth",
     auth: "none",
     responseKind: "empty",
     status: 204,
-    handler: ({ event }) => {
+    handler: async ({ event }) => {
+      const session = await cookieSession(event, deps);
+      if (session) await revokeSession(deps, session);
       clearSessionCookie(event);
       return null;
     },

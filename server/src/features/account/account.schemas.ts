@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { MAIL_LANGUAGES } from "../../mail/compose.js";
+
+/** A mailed link's token: 256 random bits, base64url. */
+const Token = z
+  .string()
+  .min(20)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+$/, "This link is malformed.");
+const NewPassword = z.string().min(8, "Use at least 8 characters.").max(200);
+
+export const VerifyEmailBody = z.strictObject({ token: Token });
+export const PasswordResetBody = z.strictObject({
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email("Enter a valid email address."))
+    .transform((e) => e.toLowerCase()),
+});
+export const PasswordResetConfirmBody = z.strictObject({ token: Token, password: NewPassword });
+export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: NewPassword });
+export const AccountPatchBody = z.strictObject({ language: z.enum(MAIL_LANGUAGES) });
+
+export const Verification = z.enum(["verified", "pending", "not_required"]);
+export const VerificationResponse = z.object({
+  verification: Verification,
+  /** whether a link was mailed now */
+  sent: z.boolean(),
+});

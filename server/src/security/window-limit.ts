@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+import { AppError } from "../errors.js";
+import type { Counters } from "./counters.js";
+
+/** A fixed window aligned to the clock, and the seconds until it ends (Retry-After). */
+export function windowOf(now: number, windowMs: number): { start: number; end: number; retryAfterSeconds: number } {
+  const start = now - (now % windowMs);
+  return { start, end: start + windowMs, retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) };
+}
+
+/** Counts one hit of `key` in its window; false once more than `limit` were counted (exact across instances: deps.counters). */
+export async function hitWithin(counters: Counters, key: string, limit: number, windowMs: number, now: number): Promise<boolean> {
+  const w = windowOf(now, windowMs);
+  return (await counters.add(key, w.start, 1, w.end + windowMs)) <= limit;
+}
+
+/** Like hitWithin, but past the limit answers 429 rate_limited with Retry-After. */
+export async function admitWithin(
+  counters: Counters,
+  key: string,
+  limit: number,
+  windowMs: number,
+  now: number,
+  message?: string,
+): Promise<void> {
+  if (await hitWithin(counters, key, limit, windowMs, now)) return;
+  throw new AppError("rate_limited", message ?? "Too many requests; try again shortly.", {
+    retryAfterSeconds: windowOf(now, windowMs).retryAfterSeconds,
+  });
+}
+
+/**
+ * An email as part of a counter's key: hashed, as keys are at most 190 characters (an email may
+ * have 254) and the counters table need not hold anyone's address.
+ */
+export function emailKey(email: string): string {
+  return createHash("sha256").update(email).digest("base64url");
+}
