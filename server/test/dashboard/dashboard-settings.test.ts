@@ -280,6 +280,19 @@ describe("the dashboard: bot settings, preview and install", () => {
       });
     });
 
+    it("says honestly what allowed origins stop (pages) and what they cannot (scripts), in both languages", async () => {
+      f.signedIn(f.ownerA, `/sites/${f.site.id}/install`);
+      await waitFor(() => expect(heading()).toBe("Install"));
+      const note = () => text(document.getElementById("origins-scripts"));
+      expect(note()).toContain("Allowed origins stop other web pages");
+      expect(note()).toContain("They cannot stop a script");
+      await click(button("中文"));
+      await waitFor(() => expect(heading()).toBe("安装"));
+      expect(note()).toContain("挡不住脚本");
+      await click(button("English"));
+      await waitFor(() => expect(heading()).toBe("Install"));
+    });
+
     it("lists the Content-Security-Policy sources a page needs, img-src only with an avatar", async () => {
       f.signedIn(f.ownerA, `/sites/${f.site.id}/install`);
       await waitFor(() => expect(heading()).toBe("Install"));

@@ -171,6 +171,11 @@ const en = {
     updating: "Updating the preview…",
   },
 
+  originNote: {
+    scripts:
+      "Allowed origins stop other web pages from using your bot. They cannot stop a script: a program can claim any origin it likes. Scripts are held back by the limits and the monthly quota (Settings), and by your plan.",
+  },
+
   install: {
     title: "Install",
     snippetTitle: "Script tag",
@@ -466,6 +471,11 @@ const zhCN: Strings = {
     hint: "真实的聊天组件，显示尚未保存的更改。可以直接对话：回答使用已保存的系统提示词和模型。",
     frameTitle: "聊天组件预览",
     updating: "正在更新预览…",
+  },
+
+  originNote: {
+    scripts:
+      "允许的来源可以阻止其他网页使用你的机器人，但挡不住脚本：程序可以冒充任何来源。脚本由频率限制和每月配额（设置页）以及你的套餐来约束。",
   },
 
   install: {

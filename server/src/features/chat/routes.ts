@@ -14,7 +14,7 @@ import {
 import { createConversation, listConversations, listMessages, postMessage, retryAnswer } from "./chat.service.js";
 
 export function registerChatRoutes(router: Router, deps: AppDeps): void {
-  const common = { tag: "widget", auth: "visitor" as const, errors: ["unauthorized", "origin_not_allowed"] as const };
+  const common = { tag: "widget", auth: "visitor" as const, errors: ["unauthorized", "origin_required", "origin_not_allowed"] as const };
 
   router.add({
     ...common,
