@@ -34,16 +34,19 @@ export interface MessageHit {
   limits: SiteLimits;
   siteId: string;
   visitorId: string;
+  /** the client's address (http/client-ip.ts) */
+  ip: string;
   now: number;
 }
 
 /**
- * Before a message reaches the model: the visitor's and the site's per-minute limits, then the
- * site's monthly messages and tokens. Checked in that order and stopped at the first refusal, so
- * one visitor's flood does not use up the site's quota.
+ * Before a message reaches the model: the visitor's, the IP address's and the site's per-minute
+ * limits, then the site's monthly messages and tokens. Checked in that order and stopped at the
+ * first refusal, so one visitor's (or one address's) flood does not use up the site's minute or quota.
  */
-export async function admitMessage({ counters, limits, siteId, visitorId, now }: MessageHit): Promise<void> {
+export async function admitMessage({ counters, limits, siteId, visitorId, ip, now }: MessageHit): Promise<void> {
   await perMinute(counters, `msg:visitor:${visitorId}`, limits.visitorMessagesPerMinute, now);
+  await perMinute(counters, `msg:ip:${siteId}:${ip}`, limits.ipMessagesPerMinute, now);
   await perMinute(counters, `msg:site:${siteId}`, limits.siteMessagesPerMinute, now);
   const m = month(now);
   const tokens = await counters.get(`quota:tokens:${siteId}`, m.start);

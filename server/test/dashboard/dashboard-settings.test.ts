@@ -154,6 +154,29 @@ describe("the dashboard: bot settings, preview and install", () => {
       await f.patchSite({ limits: DEFAULT_LIMITS });
     });
 
+    it("messages per IP address: its own field, and a warning (not a refusal) when one address may take over a quarter of the site", async () => {
+      const page = f.signedIn(f.ownerA, `/sites/${f.site.id}/settings`);
+      await waitFor(() => expect(heading()).toBe("Bot settings"));
+      expect(field("Messages per IP address per minute").value).toBe(String(DEFAULT_LIMITS.ipMessagesPerMinute));
+      expect(text(document.getElementById("limits-hint"))).toContain("at most a quarter of the site's messages per minute");
+      const warning = () => document.getElementById("limits-ip-share");
+      expect(warning()).toBeNull();
+      await type(field("Messages per IP address per minute"), "60");
+      await waitFor(() =>
+        expect(text(warning())).toBe(
+          "One IP address may now send 50% of the site's messages per minute: a single network (or one script) could crowd out everyone else.",
+        ),
+      );
+      await click(button("Save changes"));
+      await waitFor(() => expect(text(document.querySelector(".save-bar .notice"))).toBe("Settings saved."));
+      expect(page.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
+        { limits: { ...DEFAULT_LIMITS, ipMessagesPerMinute: 60 } },
+      ]);
+      await type(field("Messages for the whole site per minute"), "240");
+      await waitFor(() => expect(warning()).toBeNull());
+      await f.patchSite({ limits: DEFAULT_LIMITS });
+    });
+
     it("the preview's widget is given the unsaved settings: its config request answers with them", async () => {
       f.signedIn(f.ownerA, `/sites/${f.site.id}/settings`);
       await waitFor(() => expect(heading()).toBe("Bot settings"));

@@ -116,12 +116,12 @@ function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string): New
  */
 export async function postMessage(
   deps: AppDeps,
-  { visitor, site }: VisitorContext,
+  { visitor, site, ip }: VisitorContext,
   conversationId: string,
   content: string,
 ): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
   const [userMessage, answerMessage] = await appendMessages(
     deps.db,
     [
@@ -157,7 +157,7 @@ export async function postMessage(
  */
 export async function retryAnswer(
   deps: AppDeps,
-  { visitor, site }: VisitorContext,
+  { visitor, site, ip }: VisitorContext,
   conversationId: string,
   userMessageId: string,
 ): Promise<PreparedAnswer> {
@@ -172,7 +172,7 @@ export async function retryAnswer(
   if (lastAnswer.role === "assistant" && (lastAnswer.status === "complete" || lastAnswer.status === "streaming")) {
     throw new AppError("nothing_to_retry");
   }
-  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
   const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]);
   return prepareAnswer(deps, site, conversation.id, userMessageId, answerMessage.id, recent.slice(0, latestUser + 1));
 }

@@ -62,8 +62,8 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     maxBodyBytes: MAX_MESSAGE_CHARS * 6 + 1024,
     responseKind: "sse",
     events: StreamEvents,
-    handler: async ({ visitor, site, params, body }) =>
-      sseResponse(await postMessage(deps, { visitor, site }, params.conversationId, body.content)),
+    handler: async ({ visitor, site, ip, params, body }) =>
+      sseResponse(await postMessage(deps, { visitor, site, ip }, params.conversationId, body.content)),
   });
 
   router.add({
@@ -77,7 +77,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     body: RetryBody,
     responseKind: "sse",
     events: StreamEvents,
-    handler: async ({ visitor, site, params, body }) =>
-      sseResponse(await retryAnswer(deps, { visitor, site }, params.conversationId, body.userMessageId)),
+    handler: async ({ visitor, site, ip, params, body }) =>
+      sseResponse(await retryAnswer(deps, { visitor, site, ip }, params.conversationId, body.userMessageId)),
   });
 }
