@@ -244,3 +244,29 @@ export async function insertApiCall(db: Db, call: ApiCallRecord): Promise<void> 
   };
   await db.insertInto("api_calls").values(row).execute();
 }
+
+/**
+ * Deletes at most `limit` conversations that never got a message and were started before
+ * `before`; answers how many. The delete re-checks the count, so a first message that lands in
+ * between keeps its conversation.
+ */
+export async function deleteEmptyConversations(db: Db, before: number, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom("conversations")
+    .select("id")
+    .where("message_count", "=", 0)
+    .where("created_at", "<", before)
+    .limit(limit)
+    .execute();
+  if (!rows.length) return 0;
+  const result = await db
+    .deleteFrom("conversations")
+    .where(
+      "id",
+      "in",
+      rows.map((r) => r.id),
+    )
+    .where("message_count", "=", 0)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -4,7 +4,7 @@ import { AppError } from "../../errors.js";
 import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
-import { admitMessage } from "../../security/limits.js";
+import { admitConversation, admitMessage } from "../../security/limits.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
@@ -51,6 +51,7 @@ export async function listConversations(deps: AppDeps, visitor: VisitorPrincipal
 
 export async function createConversation(deps: AppDeps, visitor: VisitorPrincipal) {
   const now = deps.now();
+  await admitConversation(deps.counters, visitor.visitorId, now);
   const conversation: ConversationRecord = {
     id: newId("conv"),
     siteId: visitor.siteId,

@@ -28,10 +28,11 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
   router.add({
     ...common,
-    errors: [...common.errors],
+    errors: [...common.errors, "rate_limited"],
     method: "POST",
     path: "/v1/conversations",
-    summary: "Start a new conversation",
+    summary:
+      "Start a new conversation (at most 10 a minute per visitor; one that never gets a message is not shown to the owner and is deleted after a day)",
     response: ConversationResponse,
     status: 201,
     handler: async ({ visitor }) => ({ conversation: await createConversation(deps, visitor) }),
