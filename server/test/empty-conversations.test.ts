@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/database.js";
+import { appendMessages } from "../src/features/chat/chat.repository.js";
 import { EMPTY_CONVERSATION_TTL_MS, sweepEmptyConversations } from "../src/features/chat/empty-conversations.js";
+import { AppError } from "../src/errors.js";
 import { startDashScopeFake } from "../src/llm/dashscope-fake.js";
 import { memoryLogger } from "../src/logger.js";
 import { start } from "../src/main.js";
@@ -104,6 +106,31 @@ describe.each(DIALECTS)("conversations nobody wrote in (%s)", (dialect) => {
     expect(await conversationsOf(recent.visitorId)).toEqual([recent.conversationId]);
     await expectError(await sendMessage(h, old, "Still there?"), 404, "not_found");
     expect(await sweepEmptyConversations(h.deps)).toBe(0);
+  });
+
+  it("swept between the visitor's lookup and the first message's insert: not_found (the widget starts afresh), not a server error", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    await h.deps.db.deleteFrom("conversations").where("id", "=", visitor.conversationId).execute();
+    const message = {
+      id: "msg_raceAfterSweep0000001",
+      conversationId: visitor.conversationId,
+      siteId: site.id,
+      role: "user" as const,
+      content: "First words",
+      status: "complete" as const,
+      errorCode: null,
+      model: null,
+      promptTokens: null,
+      completionTokens: null,
+      latencyMs: null,
+      ttftMs: null,
+      createdAt: clock,
+      checkpointAt: null,
+    };
+    const refused = await appendMessages(h.deps.db, [message], "First words").catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: "not_found", status: 404 });
+    expect(await h.deps.db.selectFrom("messages").select("id").where("id", "=", message.id).execute()).toEqual([]);
   });
 });
 

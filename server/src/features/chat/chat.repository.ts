@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import { isMysql } from "../../db/dialect.js";
+import { AppError } from "../../errors.js";
 import type { ApiCallsTable, MessagesTable } from "../../db/schema.js";
 import {
   type ApiCallRecord,
@@ -89,9 +90,10 @@ export async function appendMessages(db: Db, messages: NewMessage[], title?: str
       .where("id", "=", messages[0].conversationId);
     const count = mysql
       ? Number((await trx.executeQuery(bump.compile())).insertId)
-      : Number((await bump.returning("message_count").executeTakeFirstOrThrow()).message_count);
-    // No such conversation (callers check first; a delete may come in between): nothing appended.
-    if (!count) throw new Error(`conversation ${messages[0].conversationId} not found`);
+      : Number((await bump.returning("message_count").executeTakeFirst())?.message_count ?? 0);
+    // No such conversation (callers check first; a delete may come in between — the owner's, or
+    // the sweep of empty conversations): nothing appended, and the widget starts a new one.
+    if (!count) throw new AppError("not_found", "No such conversation.");
     const records = messages.map((m, i) => ({ ...m, seq: count - n + 1 + i }));
     await trx.insertInto("messages").values(records.map(messageRow)).execute();
     return records;
