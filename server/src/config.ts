@@ -62,6 +62,7 @@ const EnvSchema = z.object({
       .transform(Number)
       .pipe(z.number().max(10, "more than 10 proxies in front of the server is surely a mistake")),
   ),
+  PLATFORM_MONTHLY_TOKENS: optional(z.coerce.number().int().min(1)),
   // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
   DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -117,6 +118,8 @@ export interface Config {
    * Compute's x-fc-request-id is taken as the request id only when it is above 0.
    */
   trustProxy: number;
+  /** tokens a month for every answer on the platform's DashScope key (sites without their own); null: unlimited */
+  platformMonthlyTokens: number | null;
 }
 
 export class ConfigError extends Error {
@@ -192,5 +195,6 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     demo,
     demoPorts: Object.freeze({ site: e.DEMO_SITE_PORT ?? 8788, fake: e.DEMO_FAKE_PORT ?? 0 }),
     trustProxy: e.TRUST_PROXY ?? 0,
+    platformMonthlyTokens: e.PLATFORM_MONTHLY_TOKENS ?? null,
   });
 }

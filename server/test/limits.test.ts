@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIALECTS } from "./support/databases.js";
 import { type Harness, createHarness, createSite, json, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
 import { expectError } from "./support/expect-error.js";
+import { month } from "../src/security/monthly-quota.js";
 
 describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
   let h: Harness;
@@ -78,16 +79,64 @@ describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
     expect((await userMessages(visitor.conversationId)).map((m) => m.content)).toEqual(["one", "two"]);
   });
 
-  it("the monthly token quota counts the answers' prompt and completion tokens", async () => {
-    const site = await createSite(h, cookie, { limits: { monthlyTokens: 100 } });
+  // The quota now reserves an answer's worst case before the model is called (the prompt's upper
+  // bound plus maxOutputTokens), so the site's limits leave room for one answer, not for none.
+  it("the monthly token quota counts the answers' prompt and completion tokens, and refuses an answer whose worst case no longer fits", async () => {
+    const site = await createSite(h, cookie, { limits: { monthlyTokens: 600 }, bot: { maxOutputTokens: 200 } });
     const visitor = await startVisitor(h, site.siteKey);
-    h.fake.enqueue({ kind: "answer", text: "Big answer", usage: { prompt_tokens: 60, completion_tokens: 45 } });
-    await readSse(await sendMessage(h, visitor, "first"));
+    h.fake.enqueue({ kind: "answer", text: "Big answer", usage: { prompt_tokens: 300, completion_tokens: 150 } });
+    expect((await readSse(await sendMessage(h, visitor, "first"))).at(-1)!.event).toBe("done");
     await h.deps.tasks.idle();
+    // 150 tokens are left: less than the next answer's worst case.
     await expectError(await sendMessage(h, visitor, "second"), 429, "quota_exceeded");
-    // The usage endpoint tells the owner.
+    expect((await userMessages(visitor.conversationId)).map((m) => m.content)).toEqual(["first"]);
+    // The usage endpoint tells the owner what was used, not what was reserved.
     const usage = await (await h.request(`/api/sites/${site.id}/usage`, { headers: { cookie } })).json();
-    expect(usage.quota).toMatchObject({ month: "2026-11", tokens: 105, monthlyTokens: 100, exceeded: true });
+    expect(usage.quota).toMatchObject({ month: "2026-11", tokens: 450, monthlyTokens: 600 });
+  });
+
+  it("an answer that failed before any text uses none of the month's tokens; one cut off half way keeps its worst case", async () => {
+    const site = await createSite(h, cookie, { bot: { maxOutputTokens: 100 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    const tokens = async () => (await (await h.request(`/api/sites/${site.id}/usage`, { headers: { cookie } })).json()).quota.tokens;
+    h.fake.enqueue(...Array.from({ length: 3 }, () => ({ kind: "error" as const, status: 500, code: "InternalError" })));
+    expect((await readSse(await sendMessage(h, visitor, "fails"))).at(-1)!.data).toMatchObject({ status: "error" });
+    expect(await tokens()).toBe(0);
+    // DashScope bills an interrupted answer up to where it stopped and reports nothing: the
+    // reservation (more than the bot's 100 output tokens) stays.
+    h.fake.enqueue({ kind: "drop", text: "Half of an answer that stops.", afterChunks: 3 });
+    expect((await readSse(await sendMessage(h, visitor, "drops"))).at(-1)!.data).toMatchObject({ status: "partial" });
+    expect(await tokens()).toBeGreaterThan(100);
+    await h.deps.tasks.idle();
+  });
+
+  it("a retry reserves its worst case like a message: refused when it no longer fits, with no answer row added", async () => {
+    const site = await createSite(h, cookie, { limits: { monthlyTokens: 600 }, bot: { maxOutputTokens: 200 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue(...Array.from({ length: 3 }, () => ({ kind: "error" as const, status: 500, code: "InternalError" })));
+    const events = await readSse(await sendMessage(h, visitor, "fails"));
+    expect(events.at(-1)!.data).toMatchObject({ status: "error" });
+    // Other answers of the month have used 300 of the 600 tokens.
+    const m = month(clock);
+    await h.deps.counters.add(`quota:tokens:${site.id}`, m.start, 300, m.next);
+    const retry = () =>
+      h.request(
+        `/v1/conversations/${visitor.conversationId}/retry`,
+        json({ userMessageId: events[0].data.userMessageId }, visitor.headers),
+      );
+    await expectError(await retry(), 429, "quota_exceeded");
+    const answers = () =>
+      h.deps.db
+        .selectFrom("messages")
+        .select("status")
+        .where("conversation_id", "=", visitor.conversationId)
+        .where("role", "=", "assistant")
+        .execute();
+    expect(await answers()).toEqual([{ status: "error" }]);
+    await h.deps.counters.add(`quota:tokens:${site.id}`, m.start, -300, m.next);
+    h.fake.enqueue({ kind: "answer", text: "Now it fits." });
+    expect((await readSse(await retry())).at(-1)!.event).toBe("done");
+    expect(await answers()).toEqual([{ status: "error" }, { status: "complete" }]);
   });
 
   it("a retry counts like a message", async () => {

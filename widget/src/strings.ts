@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_CHARS } from "../../server/src/shared/message-limits.js";
+import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS } from "../../server/src/shared/message-limits.js";
 import type { ApiErrorCode } from "./api/api-error.js";
 import type { Lang } from "./shared/contract.js";
 
@@ -61,7 +61,7 @@ export const STRINGS: Record<Lang, Strings> = {
     unfinished: "上一条回答没有完成。",
     refused: "抱歉，这个问题我无法回答。",
     failed: "这条回答没有成功生成。",
-    tooLong: `消息太长了，请控制在 ${MAX_MESSAGE_CHARS} 字以内。`,
+    tooLong: `消息太长了，请控制在 ${MAX_MESSAGE_TOKENS / 3} 个汉字（英文 ${MAX_MESSAGE_CHARS} 个字符）以内。`,
     errors: {
       network: "网络连接失败，请检查网络后重试。",
       stream_interrupted: "连接中断了，回答没有完整收到。",
@@ -91,7 +91,7 @@ export const STRINGS: Record<Lang, Strings> = {
     unfinished: "The last answer did not finish.",
     refused: "Sorry, I can't help with that.",
     failed: "This answer could not be generated.",
-    tooLong: `That message is too long: keep it under ${MAX_MESSAGE_CHARS} characters.`,
+    tooLong: `That message is too long: keep it under ${MAX_MESSAGE_CHARS} characters (${MAX_MESSAGE_TOKENS / 3} in Chinese, Japanese, Korean or Thai).`,
     errors: {
       network: "Could not reach the chat service. Check your connection and try again.",
       stream_interrupted: "The connection dropped before the answer was complete.",

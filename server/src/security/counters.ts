@@ -7,7 +7,11 @@ import { isMysql } from "../db/dialect.js";
  * database (upsert) or in redis (INCRBY) — never in one process's memory.
  */
 export interface Counters {
-  /** Adds `by` (at least 1) to the counter of `key` in the window starting at `windowStart`; answers the new total. */
+  /**
+   * Adds `by` to the counter of `key` in the window starting at `windowStart`; answers the new
+   * total. `by` may be negative (a quota's reservation settled or released): the callers only take
+   * back what they added to the same window, so a total never goes below 0.
+   */
   add(key: string, windowStart: number, by: number, expiresAt: number): Promise<number>;
   /** The counter's current total (0 when it has none), without touching it. */
   get(key: string, windowStart: number): Promise<number>;
@@ -17,8 +21,10 @@ export interface Counters {
 export function sqlCounters(db: Db): Counters {
   const mysql = isMysql(db);
   let sweepAfter = 0;
-  return {
+  const counters: Counters = {
     async add(key, windowStart, by, expiresAt) {
+      // Adding nothing changes no row, and MySQL then reports no total.
+      if (by === 0) return counters.get(key, windowStart);
       const row = { key, window_start: windowStart, count: by, expires_at: expiresAt };
       let total: number;
       if (mysql) {
@@ -29,7 +35,8 @@ export function sqlCounters(db: Db): Counters {
           .values(row)
           .onDuplicateKeyUpdate({ count: sql`last_insert_id(count + ${by})` })
           .executeTakeFirstOrThrow();
-        total = result.numInsertedOrUpdatedRows === 1n ? by : Number(result.insertId);
+        // kysely reports an id of 0 as none: a reservation taken back to nothing.
+        total = result.numInsertedOrUpdatedRows === 1n ? by : Number(result.insertId ?? 0n);
       } else {
         const found = await db
           .insertInto("counters")
@@ -62,9 +69,15 @@ export function sqlCounters(db: Db): Counters {
     },
     close: async () => {},
   };
+  return counters;
 }
 
-/** INCRBY and the expiry in one script: a crash between them cannot leave a counter that never expires. */
+/**
+ * INCRBY and the expiry in one script: a crash between them cannot leave a counter that never
+ * expires. With negative adds too: a key is always created by this script with a total equal to
+ * `by`, so it gets its expiry; a live key whose total comes back to `by` only has the same expiry
+ * set again.
+ */
 const INCR_SCRIPT = `local c = redis.call('INCRBY', KEYS[1], ARGV[1])
 if c == tonumber(ARGV[1]) then redis.call('PEXPIREAT', KEYS[1], ARGV[2]) end
 return c`;

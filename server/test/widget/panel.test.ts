@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MAX_MESSAGE_CHARS } from "../../src/shared/message-limits.js";
+import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS } from "../../src/shared/message-limits.js";
 import {
   type FakeApi,
   type Stream,
@@ -190,6 +190,17 @@ describe("panel: composer", () => {
     await send(w, "x".repeat(MAX_MESSAGE_CHARS + 1));
     await waitFor(() => expect(w.error()!.textContent).toContain(`keep it under ${MAX_MESSAGE_CHARS} characters`));
     expect(api.calls("POST", /messages$/)).toHaveLength(0);
+  });
+
+  // The server caps a message by its token bound too (UTF-8 bytes): Thai text within the character
+  // limit can be past it, and the widget says so instead of sending what the server would refuse.
+  it("refuses a message past the token bound though within the characters, as the server does", async () => {
+    const w = await start();
+    await send(w, "ส".repeat(MAX_MESSAGE_TOKENS / 3 + 1));
+    await waitFor(() => expect(w.error()!.textContent).toContain(`${MAX_MESSAGE_TOKENS / 3} in Chinese, Japanese, Korean or Thai`));
+    expect(api.calls("POST", /messages$/)).toHaveLength(0);
+    await send(w, "ส".repeat(MAX_MESSAGE_TOKENS / 3));
+    await waitFor(() => expect(api.calls("POST", /messages$/)).toHaveLength(1));
   });
 });
 

@@ -2,7 +2,8 @@ import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
 import { ApiError, type ApiErrorCode, isAbort } from "../api/api-error.js";
 import type { ChatErrorCode, MessageEventDetail, MessageStatus, WidgetEventType } from "../shared/contract.js";
-import { MAX_MESSAGE_CHARS } from "../../../server/src/shared/message-limits.js";
+import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS } from "../../../server/src/shared/message-limits.js";
+import { tokenBound } from "../../../server/src/shared/token-bound.js";
 import type { Strings } from "../strings.js";
 
 export type ViewStatus = MessageStatus | "streaming" | "stopped";
@@ -259,7 +260,8 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
     send(raw: string): boolean {
       const content = raw.trim();
       if (!content || busy()) return false;
-      if (content.length > MAX_MESSAGE_CHARS) {
+      // The server's two limits (chat.schemas.ts): said here, before anything is sent.
+      if (content.length > MAX_MESSAGE_CHARS || tokenBound(content) > MAX_MESSAGE_TOKENS) {
         error.value = { text: strings.tooLong, retry: null };
         return false;
       }

@@ -2,7 +2,7 @@ import type { AppDeps } from "../../deps.js";
 import type { CallOutcome } from "../../db/schema.js";
 import { type ChatMessage, LlmError, type Usage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
-import { chargeTokens } from "../../security/limits.js";
+import type { TokenReservation } from "../../security/monthly-quota.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { siteApiKey } from "../sites/sites.service.js";
 import { type AnswerEnd, finishAnswer, insertApiCall } from "./chat.repository.js";
@@ -22,6 +22,8 @@ export interface AnswerJob {
   /** the answer's row, written as `streaming` with the question (or the retry) before this starts */
   messageId: string;
   messages: ChatMessage[];
+  /** the answer's worst case, held on the month's token counters until it is settled here */
+  reservation: TokenReservation;
 }
 
 /** How an answer ended when it did not end well: what the visitor is told and what the rows keep. */
@@ -64,11 +66,7 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
   }
   const { text, usage, firstTokenAt, failure } = result;
 
-  if (usage) {
-    await chargeTokens(deps.counters, job.site.id, usage.promptTokens + usage.completionTokens, deps.now()).catch((err) =>
-      deps.logger.error({ msg: "tokens not counted", siteId: job.site.id, code: err?.code ?? null }),
-    );
-  }
+  await settleTokens(deps, job, usage, text);
   const status = failure?.status ?? "complete";
   const stored = await storeWithRetry(deps, job.site.id, messageId, {
     content: text,
@@ -93,6 +91,18 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
   } else {
     sink.send("done", { messageId, status, usage });
   }
+}
+
+/**
+ * The month keeps what DashScope reported. Without a report: nothing when no text came (the call
+ * failed before the model wrote anything, or was never made), and the whole reservation when some
+ * text came — DashScope bills an interrupted answer up to where it stopped (dashscope.md §3.3),
+ * which we cannot count, and only the worst case is sure not to undercount it.
+ */
+async function settleTokens(deps: Deps, job: AnswerJob, usage: Usage | null, text: string): Promise<void> {
+  const { reservation } = job;
+  const settled = usage ? reservation.settle(usage.promptTokens + usage.completionTokens) : text ? null : reservation.release();
+  await settled?.catch((err) => deps.logger.error({ msg: "tokens not settled", siteId: job.site.id, code: err?.code ?? null }));
 }
 
 /** `progress` hears the text so far after each delta (for the checkpoints). */

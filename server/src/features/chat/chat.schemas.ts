@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
-import { MAX_MESSAGE_CHARS } from "../../shared/message-limits.js";
+import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS, TOO_LONG_MESSAGE } from "../../shared/message-limits.js";
+import { tokenBound } from "../../shared/token-bound.js";
 import { CHAT_ERROR_CODES } from "./chat.messages.js";
 
 export const ConversationParams = z.object({ conversationId: IdParam });
@@ -10,7 +11,9 @@ export const PostMessageBody = z.object({
     .string()
     .trim()
     .min(1, "Write a message first.")
-    .max(MAX_MESSAGE_CHARS, `Keep a message under ${MAX_MESSAGE_CHARS} characters.`),
+    .max(MAX_MESSAGE_CHARS, TOO_LONG_MESSAGE)
+    // What the model is billed for: the same bound as the history's budget and the quota's reservation.
+    .refine((content) => tokenBound(content) <= MAX_MESSAGE_TOKENS, TOO_LONG_MESSAGE),
 });
 
 export const RetryBody = z.object({ userMessageId: IdParam });

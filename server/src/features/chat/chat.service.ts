@@ -5,6 +5,8 @@ import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import { admitConversation, admitMessage } from "../../security/limits.js";
+import { QuotaRefusal, type TokenReservation, admitAnswer } from "../../security/monthly-quota.js";
+import { noteQuotaUse } from "../quota-alerts/quota-alerts.service.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
@@ -19,9 +21,12 @@ import {
   settledMessages,
 } from "./chat.repository.js";
 import type { AnswerSink } from "./chat.schemas.js";
-import { trimHistory } from "./history.js";
+import { promptTokens, trimHistory } from "./history.js";
 
-/** Tokens of history (system prompt excluded) sent with each question: bounds cost and latency. */
+/**
+ * Tokens of history (system prompt excluded) sent with each question, by history.ts's upper
+ * bound: bounds cost and latency. No less than MAX_MESSAGE_TOKENS, so the question always fits.
+ */
 const HISTORY_TOKEN_BUDGET = 6000;
 const HISTORY_MAX_MESSAGES = 40;
 
@@ -123,6 +128,11 @@ export async function postMessage(
 ): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
+  // The history is read before the question is stored: the answer's worst case must be reserved
+  // first, and a refused question leaves nothing behind. A new conversation has no history to read.
+  const history = conversation.messageCount === 0 ? [] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
+  const messages = promptFor(site, [...history, { role: "user", content, status: "complete" }]);
+  const reservation = await reserve(deps, site, messages);
   const [userMessage, answerMessage] = await appendMessages(
     deps.db,
     [
@@ -145,10 +155,14 @@ export async function postMessage(
       answerRow(deps, site, conversation.id),
     ],
     content.slice(0, 80),
-  );
-  // A conversation's first message is its whole history: no need to read it back.
-  const history = userMessage.seq === 1 ? [userMessage] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
-  return prepareAnswer(deps, site, conversation.id, userMessage.id, answerMessage.id, history);
+  ).catch(releasing(reservation));
+  return prepareAnswer(deps, site, {
+    conversationId: conversation.id,
+    userMessageId: userMessage.id,
+    messageId: answerMessage.id,
+    messages,
+    reservation,
+  });
 }
 
 /**
@@ -174,35 +188,91 @@ export async function retryAnswer(
     throw new AppError("nothing_to_retry");
   }
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
-  const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]);
-  return prepareAnswer(deps, site, conversation.id, userMessageId, answerMessage.id, recent.slice(0, latestUser + 1));
+  const messages = promptFor(site, recent.slice(0, latestUser + 1));
+  const reservation = await reserve(deps, site, messages);
+  const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]).catch(releasing(reservation));
+  return prepareAnswer(deps, site, { conversationId: conversation.id, userMessageId, messageId: answerMessage.id, messages, reservation });
 }
 
 /** The model sees the site's system prompt and the conversation up to the question, trimmed to the budget. */
-function prepareAnswer(
-  deps: AppDeps,
-  site: SiteRecord,
-  conversationId: string,
-  userMessageId: string,
-  messageId: string,
-  history: MessageRecord[],
-): PreparedAnswer {
-  const { bot } = site;
+function promptFor(site: SiteRecord, history: Array<Pick<MessageRecord, "role" | "content" | "status">>): ChatMessage[] {
   const turns = history
     .filter((m) => m.content !== "" && m.status !== "refused" && m.status !== "streaming")
     .map((m): ChatMessage => ({ role: m.role, content: m.content }));
-  const messages: ChatMessage[] = [
-    ...(bot.systemPrompt ? [{ role: "system" as const, content: bot.systemPrompt }] : []),
+  return [
+    ...(site.bot.systemPrompt ? [{ role: "system" as const, content: site.bot.systemPrompt }] : []),
     ...trimHistory(turns, HISTORY_TOKEN_BUDGET),
   ];
+}
+
+/**
+ * The month's quotas for this answer: its worst case (the prompt's upper bound plus every token
+ * the bot may write) is reserved on the site's month, and on the platform's when the site has no
+ * key of its own.
+ */
+async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[]): Promise<TokenReservation> {
+  const { limits } = site;
+  try {
+    const { reservation, messages: used } = await admitAnswer({
+      counters: deps.counters,
+      limits,
+      siteId: site.id,
+      now: deps.now(),
+      tokens: promptTokens(messages) + site.bot.maxOutputTokens,
+      onPlatform: site.apiKey === null,
+      platformBudget: deps.config.platformMonthlyTokens,
+    });
+    noteQuotaUse(deps, site.id, "messages", used, limits.monthlyMessages);
+    return {
+      tokens: reservation.tokens,
+      release: reservation.release,
+      async settle(tokens) {
+        const month = await reservation.settle(tokens);
+        noteQuotaUse(deps, site.id, "tokens", month, limits.monthlyTokens);
+        return month;
+      },
+    };
+  } catch (err) {
+    // A site that can no longer answer has reached its quota, whatever its counter says.
+    if (err instanceof QuotaRefusal && err.quota === "tokens")
+      noteQuotaUse(deps, site.id, "tokens", limits.monthlyTokens, limits.monthlyTokens);
+    if (err instanceof QuotaRefusal && err.quota === "messages") noteQuotaUse(deps, site.id, "messages", err.used!, limits.monthlyMessages);
+    throw err;
+  }
+}
+
+/** The question could not be stored: the model will not be called, so nothing stays reserved. */
+const releasing =
+  (reservation: TokenReservation) =>
+  async (err: unknown): Promise<never> => {
+    await reservation.release().catch(() => {});
+    throw err;
+  };
+
+interface Prepared {
+  conversationId: string;
+  userMessageId: string;
+  /** the answer's row, written as `streaming` */
+  messageId: string;
+  messages: ChatMessage[];
+  reservation: TokenReservation;
+}
+
+function prepareAnswer(
+  deps: AppDeps,
+  site: SiteRecord,
+  { conversationId, userMessageId, messageId, messages, reservation }: Prepared,
+): PreparedAnswer {
+  const { bot } = site;
   return {
     run(sink) {
       sink.send("start", { conversationId, userMessageId });
       deps.tasks.run(async () => {
         try {
-          await answer(deps, { site, conversationId, messageId, messages }, sink);
+          await answer(deps, { site, conversationId, messageId, messages, reservation }, sink);
         } catch (err) {
           // answer() stores and reports every failure it knows of; this is one it did not foresee.
+          // Its reservation stays as it is: whether the model billed anything is unknown.
           deps.logger.error({ msg: "answer failed", siteId: site.id, error: err instanceof Error ? err.name : typeof err });
           const code = "answer_not_saved";
           sink.send("error", { code, message: chatErrorMessage(code, bot.language), messageId: null, status: "error" });

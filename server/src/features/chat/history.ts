@@ -1,9 +1,17 @@
 import type { ChatMessage } from "../../llm/chat-model.js";
+import { MESSAGE_FRAMING_TOKENS, PROMPT_FRAMING_TOKENS, tokenBound } from "../../shared/token-bound.js";
 
-/** Rough token count without a tokenizer: a CJK character is about one token, other text about four characters a token. */
-export function estimateTokens(text: string): number {
-  const cjk = text.match(/[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]/g)?.length ?? 0;
-  return cjk + Math.ceil((text.length - cjk) / 4) + 4;
+/**
+ * At least as many tokens as Qwen counts for one message, its chat-template framing included
+ * (shared/token-bound.ts): a budget checked with it is never passed, whatever the script.
+ */
+export function messageTokens(message: ChatMessage): number {
+  return tokenBound(message.content) + MESSAGE_FRAMING_TOKENS;
+}
+
+/** At least the prompt tokens DashScope will report for `messages` (the quota reserves this before calling the model). */
+export function promptTokens(messages: ChatMessage[]): number {
+  return messages.reduce((sum, m) => sum + messageTokens(m), PROMPT_FRAMING_TOKENS);
 }
 
 /**
@@ -15,7 +23,7 @@ export function trimHistory(messages: ChatMessage[], budget: number): ChatMessag
   const kept: ChatMessage[] = [];
   let used = 0;
   for (let i = messages.length - 1; i >= 0; i--) {
-    const cost = estimateTokens(messages[i].content);
+    const cost = messageTokens(messages[i]);
     if (kept.length > 0 && used + cost > budget) break;
     kept.unshift(messages[i]);
     used += cost;

@@ -181,22 +181,44 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 
 export const hasCjk = (text: string) => CJK.test(text);
 
-/** CJK char ≈ 1 token, other text ≈ 4 chars per token, at least 1. */
+/**
+ * Roughly what Qwen's tokenizer makes of a character: Latin text about four characters a token, a
+ * common CJK character one, other scripts of the BMP (Thai, Cyrillic, Arabic…) about one a
+ * character, and a character outside the BMP (emoji, CJK Extension B) two or more — the rare
+ * ones Qwen's byte-level BPE splits into their bytes. Never more than its UTF-8 bytes, as the
+ * real tokenizer (shared/token-bound.ts): tests of that bound are meaningful against the fake.
+ */
+function charTokens(ch: string): number {
+  if (ch.length > 1) return 2;
+  if (CJK.test(ch)) return 1;
+  return ch.charCodeAt(0) < 0x80 ? 0.25 : 1;
+}
+
+/** The fake's token count of a text, at least 1 (see charTokens). */
 export function estimateTokens(text: string): number {
-  let cjk = 0;
-  let other = 0;
-  for (const ch of text) CJK.test(ch) ? cjk++ : other++;
-  return Math.max(1, cjk + Math.ceil(other / 4));
+  let tokens = 0;
+  for (const ch of text) tokens += charTokens(ch);
+  return Math.max(1, Math.ceil(tokens));
+}
+
+/**
+ * prompt_tokens as DashScope reports them: each message's text plus its chat-template framing
+ * (`<|im_start|>role\n…<|im_end|>\n`, 5 tokens) and the reply's opening (`<|im_start|>assistant\n`,
+ * 3). dashscope.md §2.3's example (a one-line system prompt and "你是谁？") reports 22; this says 24.
+ */
+// any: request bodies are the clients' JSON, unchecked (see types.ts).
+export function promptTokens(body: any): number {
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  return messages.reduce((sum: number, m) => sum + estimateTokens(contentText(m?.content)) + 5, 3);
 }
 
 /** Longest prefix (on a code point boundary) whose estimate fits in `limit` tokens. */
 export function truncateToTokens(text: string, limit: number): string {
-  let cjk = 0;
-  let other = 0;
+  let tokens = 0;
   let end = 0;
   for (const ch of text) {
-    CJK.test(ch) ? cjk++ : other++;
-    if (cjk + Math.ceil(other / 4) > limit) break;
+    tokens += charTokens(ch);
+    if (Math.ceil(tokens) > limit) break;
     end += ch.length;
   }
   return text.slice(0, end);

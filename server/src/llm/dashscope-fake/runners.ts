@@ -9,7 +9,7 @@ import {
   estimateTokens,
   finalChunk,
   JSON_CONTENT_TYPE,
-  promptText,
+  promptTokens,
   roleChunk,
   splitText,
   SSE_CONTENT_TYPE,
@@ -67,7 +67,7 @@ async function answer(call: ChatCall, script: Extract<FakeScript, { kind: "answe
     chunks = takePrefix(chunks, text.length);
     finishReason = "length";
   }
-  const usage = toUsage(script.usage ?? { prompt_tokens: estimateTokens(promptText(body)), completion_tokens: estimateTokens(text) });
+  const usage = toUsage(script.usage ?? { prompt_tokens: promptTokens(body), completion_tokens: estimateTokens(text) });
   const firstMs = script.firstChunkDelayMs ?? 0;
   const eachMs = script.chunkDelayMs ?? 0;
 

@@ -1,0 +1,118 @@
+import { AppError } from "../errors.js";
+import type { SiteLimits } from "../features/sites/sites.schemas.js";
+import type { Counters } from "./counters.js";
+
+const DAY = 86_400_000;
+
+/** Every token answered on the platform's DashScope key this month (the operator's page reads it). */
+export const PLATFORM_TOKENS_KEY = "quota:platform:tokens";
+export const siteTokensKey = (siteId: string) => `quota:tokens:${siteId}`;
+export const siteMessagesKey = (siteId: string) => `quota:messages:${siteId}`;
+
+/** The calendar month (UTC) a time falls in, as the counter's window. */
+export function month(now: number): { start: number; next: number; label: string } {
+  const d = new Date(now);
+  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return { start, next, label: new Date(start).toISOString().slice(0, 7) };
+}
+
+export function quotaExceeded(now: number): AppError {
+  return new AppError("quota_exceeded", "This assistant has used its monthly allowance.", {
+    retryAfterSeconds: Math.ceil((month(now).next - now) / 1000),
+  });
+}
+
+/**
+ * Tokens held for one answer before the model is called: the worst case, on the site's month and,
+ * on the platform's key, on the platform's month. Settled once, with what DashScope reported.
+ */
+export interface TokenReservation {
+  readonly tokens: number;
+  /**
+   * The answer used `used` tokens: the counters keep that instead of the worst case (they go down
+   * by the difference). Answers the site's month so far (other answers' reservations included).
+   */
+  settle(used: number): Promise<number>;
+  /** The model was not called, or failed before billing anything: nothing is kept. */
+  release(): Promise<void>;
+}
+
+export interface AnswerHit {
+  counters: Counters;
+  limits: SiteLimits;
+  siteId: string;
+  now: number;
+  /** the answer's worst case: the prompt's upper bound plus the bot's maxOutputTokens */
+  tokens: number;
+  /** the site has no DashScope key of its own: the answer is billed to the platform */
+  onPlatform: boolean;
+  /** the platform's monthly token budget; null: unlimited */
+  platformBudget: number | null;
+}
+
+export interface Admission {
+  reservation: TokenReservation;
+  /** the site's messages this month, this one included */
+  messages: number;
+}
+
+/** Why an answer was refused its month: the site's tokens, the platform's budget, or the site's messages. */
+export class QuotaRefusal extends AppError {
+  constructor(
+    readonly quota: "tokens" | "platform" | "messages",
+    now: number,
+    /** the month's messages, this refused one included (for a "messages" refusal) */
+    readonly used?: number,
+  ) {
+    const refusal = quotaExceeded(now);
+    super("quota_exceeded", refusal.message, refusal.details);
+  }
+}
+
+/**
+ * The month's quotas for one answer, exact across every instance: its worst case is added to the
+ * site's token counter (and the platform's) first, and taken back at once when that passes the
+ * limit, so parallel answers can never together spend more than the quota; then the message is
+ * counted. Refused: nothing stays reserved (the refused message counts, as it always has).
+ */
+export async function admitAnswer({ counters, limits, siteId, now, tokens, onPlatform, platformBudget }: AnswerHit): Promise<Admission> {
+  const m = month(now);
+  const expiresAt = m.next + DAY;
+  const held: string[] = [];
+  const hold = async (key: string) => {
+    const total = await counters.add(key, m.start, tokens, expiresAt);
+    held.push(key);
+    return total;
+  };
+  const unhold = (by: number) => Promise.all(held.map((key) => counters.add(key, m.start, by, expiresAt)));
+  try {
+    if ((await hold(siteTokensKey(siteId))) > limits.monthlyTokens) throw new QuotaRefusal("tokens", now);
+    if (onPlatform) {
+      // Counted with or without a budget: the operator's page shows the platform's spend.
+      const platform = await hold(PLATFORM_TOKENS_KEY);
+      if (platformBudget !== null && platform > platformBudget) throw new QuotaRefusal("platform", now);
+    }
+    const messages = await counters.add(siteMessagesKey(siteId), m.start, 1, expiresAt);
+    if (messages > limits.monthlyMessages) throw new QuotaRefusal("messages", now, messages);
+    let open = true;
+    const close = async (by: number) => {
+      if (!open) return null;
+      open = false;
+      return (await unhold(by))[0];
+    };
+    return {
+      messages,
+      reservation: {
+        tokens,
+        settle: async (used) => (await close(used - tokens)) ?? (await counters.get(siteTokensKey(siteId), m.start)),
+        release: async () => void (await close(-tokens)),
+      },
+    };
+  } catch (err) {
+    // If taking it back fails too (the database is down), the reservation stays until the month
+    // ends: the site's month is overstated, never its spending allowed past the quota.
+    await unhold(-tokens).catch(() => {});
+    throw err;
+  }
+}
