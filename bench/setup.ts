@@ -71,8 +71,10 @@ export async function setUpVisitors(base: string, n: number): Promise<Visitor[]>
     json({ email: `bench-${randomBytes(6).toString("hex")}@example.com`, password: "benchmark-password" }),
   );
   const cookie = signup.headers.get("set-cookie")!.split(";")[0];
+  // Every bench visitor comes from one address (loopback), so the per-IP limits are opened too.
   const limits = {
     sessionsPerIpPerMinute: 1000,
+    ipMessagesPerMinute: 100_000,
     siteMessagesPerMinute: 100_000,
     visitorMessagesPerMinute: 600,
     monthlyMessages: 1_000_000,
@@ -81,9 +83,11 @@ export async function setUpVisitors(base: string, n: number): Promise<Visitor[]>
     await fetch(`${base}/api/sites`, json({ name: "Bench", allowedOrigins: ["https://bench.example"], limits }, { cookie }))
   ).json();
   const visitors: Visitor[] = [];
+  // As the widget on the bench's page: the widget API refuses requests without an Origin.
+  const origin = "https://bench.example";
   for (let i = 0; i < n; i++) {
-    const { token } = await (await fetch(`${base}/v1/widget/${site.siteKey}/sessions`, { method: "POST" })).json();
-    const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+    const { token } = await (await fetch(`${base}/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: { origin } })).json();
+    const headers = { "content-type": "application/json", origin, authorization: `Bearer ${token}` };
     const { conversation } = await (await fetch(`${base}/v1/conversations`, { method: "POST", headers })).json();
     visitors.push({ url: `${base}/v1/conversations/${conversation.id}/messages`, headers });
   }

@@ -28,12 +28,14 @@ export interface App {
 
 /** Builds the whole HTTP app from its dependencies. No side effects: tests build it with their own deps. */
 export function createApp(deps: AppDeps): App {
+  // Function Compute's front sets x-fc-request-id; without a trusted front it is a client's text.
+  const trustFront = deps.config.trustProxy > 0;
   const app = new H3({
     // Errors are logged once, by toErrorResponse, without message text; h3's own printing is off.
     silent: true,
-    onRequest: (event) => startRequest(event),
-    onResponse: (response, event) => logRequest(deps.logger, event, response.status),
-    onError: (error, event) => toErrorResponse(error, event, deps.logger),
+    onRequest: (event) => startRequest(event, trustFront),
+    onResponse: (response, event) => logRequest(deps.logger, event, response.status, trustFront),
+    onError: (error, event) => toErrorResponse(error, event, deps.logger, trustFront),
   });
   app.use((event) => checkOwnerOrigin(event, deps.config));
   app.use((event) => answerPreflight(event));
@@ -61,18 +63,20 @@ const FC_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * The request id and start time. Also called on error and response: h3 answers a malformed URL
- * (`/api/sites/%zz`) with a 400 before onRequest runs, and that answer is logged too.
+ * (`/api/sites/%zz`) with a 400 before onRequest runs, and that answer is logged too. Function
+ * Compute's x-fc-request-id is the id only behind a trusted front (TRUST_PROXY): otherwise any
+ * client could choose the id its requests are logged under.
  */
-function startRequest(event: H3Event): void {
+function startRequest(event: H3Event, trustFront: boolean): void {
   if (event.context.requestId === undefined) {
-    const fcRequestId = event.req.headers.get("x-fc-request-id") ?? "";
+    const fcRequestId = (trustFront && event.req.headers.get("x-fc-request-id")) || "";
     event.context.requestId = FC_REQUEST_ID.test(fcRequestId) ? fcRequestId : crypto.randomUUID();
   }
   event.context.startedAt ??= performance.now();
 }
 
-function logRequest(logger: Logger, event: H3Event, status: number) {
-  startRequest(event);
+function logRequest(logger: Logger, event: H3Event, status: number, trustFront: boolean) {
+  startRequest(event, trustFront);
   logger.info({
     msg: "request",
     requestId: event.context.requestId,
@@ -92,7 +96,7 @@ function siteIdParam(event: H3Event): string | null {
 }
 
 /** The one place an error becomes an HTTP answer: `{ error: { code, message } }`. */
-function toErrorResponse(error: HTTPError, event: H3Event, logger: Logger): Response {
+function toErrorResponse(error: HTTPError, event: H3Event, logger: Logger, trustFront: boolean): Response {
   // h3 wraps what a handler throws; the original is its cause.
   const original: unknown = error.cause instanceof Error ? error.cause : error;
   let appError: AppError;
@@ -105,7 +109,7 @@ function toErrorResponse(error: HTTPError, event: H3Event, logger: Logger): Resp
   } else {
     appError = new AppError("internal");
   }
-  startRequest(event);
+  startRequest(event, trustFront);
   event.context.errorCode = appError.code;
   if (appError.code === "internal" || appError.code === "db_unavailable") {
     logger.error({

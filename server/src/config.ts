@@ -51,7 +51,17 @@ const EnvSchema = z.object({
   DASHBOARD_DIR: optional(z.string()),
   WIDGET_URL: optional(WidgetUrl),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
-  TRUST_PROXY: optional(z.enum(["0", "1"])),
+  // How many proxies the server runs behind (0: none; Function Compute's front is 1).
+  TRUST_PROXY: optional(
+    z
+      .string()
+      .regex(
+        /^\d{1,2}$/,
+        "must be the number of proxies in front of the server: 0 (none), 1 (Function Compute's front), 2 (a CDN before it), …",
+      )
+      .transform(Number)
+      .pipe(z.number().max(10, "more than 10 proxies in front of the server is surely a mistake")),
+  ),
   PLATFORM_MONTHLY_TOKENS: optional(z.coerce.number().int().min(1)),
   // smtp://user:pass@host:port (STARTTLS when offered) or smtps://… (TLS from the start, DirectMail's 465).
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/ })),
@@ -111,8 +121,12 @@ export interface Config {
   demo: boolean;
   /** `npm run demo`: the shop page's port and the DashScope fake's (0: any free port) */
   demoPorts: { site: number; fake: number };
-  /** behind Function Compute or another proxy: the client address is the last X-Forwarded-For hop */
-  trustProxy: boolean;
+  /**
+   * How many proxies the server runs behind (TRUST_PROXY; 0: none). The client's address is the
+   * X-Forwarded-For entry this many places from the right (http/client-ip.ts), and Function
+   * Compute's x-fc-request-id is taken as the request id only when it is above 0.
+   */
+  trustProxy: number;
   /** tokens a month for every answer on the platform's DashScope key (sites without their own); null: unlimited */
   platformMonthlyTokens: number | null;
   /** owners' mail: over SMTP when smtpUrl is set, else one log line per mail (mail/mailer.ts) */
@@ -197,7 +211,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     dashboardDir: e.DASHBOARD_DIR ?? defaultStaticDir("dashboard"),
     demo,
     demoPorts: Object.freeze({ site: e.DEMO_SITE_PORT ?? 8788, fake: e.DEMO_FAKE_PORT ?? 0 }),
-    trustProxy: e.TRUST_PROXY === "1",
+    trustProxy: e.TRUST_PROXY ?? 0,
     platformMonthlyTokens: e.PLATFORM_MONTHLY_TOKENS ?? null,
     mail: Object.freeze({ smtpUrl: e.SMTP_URL ?? null, from: mailFrom ?? "Bailian Chat <noreply@localhost>" }),
   });

@@ -8,6 +8,7 @@ import { createApp } from "./app.js";
 import { ConfigError, type Config, loadConfig } from "./config.js";
 import { buildDeps } from "./deps.js";
 import { settleCutOffAnswers } from "./features/chat/chat.service.js";
+import { EMPTY_CONVERSATION_SWEEP_MS, sweepEmptyConversations } from "./features/chat/empty-conversations.js";
 import { type Logger, jsonLogger } from "./logger.js";
 
 /** The demo keeps one secret in its data directory so sessions survive restarts; production must set APP_SECRET. */
@@ -58,6 +59,14 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
   void settle();
   const settler = setInterval(() => void settle(), config.answerLeaseMs);
   settler.unref();
+  // Conversations nobody wrote in are deleted after a day: at start, then every hour.
+  const sweep = () =>
+    sweepEmptyConversations(deps).catch((err: unknown) =>
+      logger.error({ msg: "empty conversations not deleted", code: (err as { code?: string })?.code ?? null }),
+    );
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), EMPTY_CONVERSATION_SWEEP_MS);
+  sweeper.unref();
   const server = serve({
     fetch: app.fetch,
     port: config.port,
@@ -101,6 +110,7 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
     (closing ??= (async () => {
       stopping = true;
       clearInterval(settler);
+      clearInterval(sweeper);
       // Stops accepting at once (new connections are refused); idle keep-alive sockets close now.
       const listenerClosed = server.close();
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;

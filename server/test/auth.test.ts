@@ -2,7 +2,7 @@ import { SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../src/security/passwords.js";
 import { DIALECTS } from "./support/databases.js";
-import { type Harness, createHarness, createSite, json, signUpOwner, uniqueEmail } from "./support/harness.js";
+import { type Harness, SITE_ORIGIN, createHarness, createSite, json, signUpOwner, uniqueEmail } from "./support/harness.js";
 import { expectError } from "./support/expect-error.js";
 
 const PASSWORD = "correct horse battery";
@@ -259,7 +259,8 @@ describe.each(DIALECTS)("owner sign-up, log-in and session (%s)", (dialect) => {
     it("a visitor token used as the owner cookie → 401 (and an owner session is no visitor token)", async () => {
       const { cookie } = await signUpOwner(h);
       const site = await createSite(h, cookie);
-      const session = await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST" });
+      // From the shop's page: the widget API refuses requests without an Origin (issue 11).
+      const session = await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: { origin: SITE_ORIGIN } });
       expect(session.status).toBe(201);
       const { token } = (await session.json()) as { token: string };
       await expectError(await me(`bc_session=${token}`), 401, "unauthorized");

@@ -45,6 +45,18 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
     return ((await res.json()) as { conversation: { id: string } }).conversation.id;
   }
 
+  /**
+   * A new conversation of `visitor` with one question and answer, all at `iso`. The owner's list
+   * shows only conversations with a message (issue 11: a script started 1,000 empty ones).
+   */
+  async function talkedAt(iso: string, visitor: Visitor, conversationId?: string): Promise<string> {
+    return at(iso, async () => {
+      const id = conversationId ?? (await newConversation(visitor));
+      await say({ ...visitor, conversationId: id }, `Hello at ${iso}`, "Hi.");
+      return id;
+    });
+  }
+
   async function page(siteId: string, query: Record<string, string> = {}): Promise<Page> {
     const res = await h.request(`/api/sites/${siteId}/conversations?${new URLSearchParams(query)}`, { headers: { cookie } });
     expect({ status: res.status, body: res.status === 200 ? null : await res.clone().text() }).toEqual({ status: 200, body: null });
@@ -70,6 +82,8 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
     const v1 = await at("2026-03-01T10:00:00Z", () => startVisitor(h, site.siteKey));
     const v2 = await at("2026-03-01T11:00:00Z", () => startVisitor(h, site.siteKey));
     const v3 = await at("2026-03-01T12:00:00Z", () => startVisitor(h, site.siteKey));
+    await talkedAt("2026-03-01T11:00:00Z", v2, v2.conversationId);
+    await talkedAt("2026-03-01T12:00:00Z", v3, v3.conversationId);
     // The oldest conversation gets a message last: it moves to the top.
     await at("2026-03-01T13:00:00Z", () => say(v1, "Where is my parcel? 包裹在哪里", "On its way."));
 
@@ -84,7 +98,12 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
       createdAt: "2026-03-01T10:00:00.000Z",
       updatedAt: "2026-03-01T13:00:00.000Z",
     });
-    expect(conversations[1]).toMatchObject({ visitorId: v3.visitorId, title: "", messageCount: 0, updatedAt: "2026-03-01T12:00:00.000Z" });
+    expect(conversations[1]).toMatchObject({
+      visitorId: v3.visitorId,
+      title: "Hello at 2026-03-01T12:00:00Z",
+      messageCount: 2,
+      updatedAt: "2026-03-01T12:00:00.000Z",
+    });
   });
 
   it("pages with cursor and limit: every conversation once, in order, no gaps, even when times tie", async () => {
@@ -101,7 +120,8 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
       "2026-04-01T09:00:00Z",
     ];
     const created: Array<{ id: string; at: number }> = [{ id: visitor.conversationId, at: -1 }];
-    for (const t of times) created.push({ id: await at(t, () => newConversation(visitor)), at: Date.parse(t) });
+    await talkedAt("2026-04-01T09:30:00Z", visitor, visitor.conversationId);
+    for (const t of times) created.push({ id: await talkedAt(t, visitor), at: Date.parse(t) });
     created[0].at = Date.parse(
       (await page(site.id, { limit: "100" })).conversations.find((c) => c.id === visitor.conversationId)!.updatedAt,
     );
@@ -123,7 +143,9 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
     // The default page size is 20.
     const many = await createSite(h, cookie);
     const v = await startVisitor(h, many.siteKey);
-    for (let i = 0; i < 21; i++) await newConversation(v);
+    await talkedAt("2026-05-01T09:00:00Z", v, v.conversationId);
+    // A minute apart: a visitor may start 10 conversations a minute.
+    for (let i = 0; i < 21; i++) await talkedAt(`2026-05-01T10:${String(i).padStart(2, "0")}:00Z`, v);
     const def = await page(many.id);
     expect(def.conversations).toHaveLength(20);
     expect(def.nextCursor).not.toBeNull();
@@ -195,6 +217,7 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
   it("filters by last activity with from/to: a date alone is the whole UTC day, datetimes may carry an offset", async () => {
     const site = await createSite(h, cookie);
     const visitor = await at("2026-11-01T00:00:00Z", () => startVisitor(h, site.siteKey));
+    await talkedAt("2026-11-01T00:00:00Z", visitor, visitor.conversationId);
     const when = {
       before: "2026-11-27T23:59:59.999Z",
       start: "2026-11-28T00:00:00.000Z",
@@ -203,7 +226,7 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
       after: "2026-11-29T00:00:00.000Z",
     };
     const ids: Record<string, string> = {};
-    for (const [name, t] of Object.entries(when)) ids[name] = await at(t, () => newConversation(visitor));
+    for (const [name, t] of Object.entries(when)) ids[name] = await talkedAt(t, visitor);
     const list = async (query: Record<string, string>) => (await page(site.id, { limit: "100", ...query })).conversations.map((c) => c.id);
 
     expect(await list({ from: "2026-11-28", to: "2026-11-28" })).toEqual([ids.end, ids.noon, ids.start]);

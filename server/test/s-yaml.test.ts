@@ -193,7 +193,8 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
       // loadConfig throws on anything the server would refuse at start.
       const config = loadConfig(env as Record<string, string>);
       expect(config.databaseUrl).toMatch(/^mysql:\/\//);
-      expect(config.trustProxy).toBe(true);
+      // One trusted hop: Function Compute's front (docs/function-compute.md).
+      expect(config.trustProxy).toBe(1);
       // The public origin is the custom domain, over HTTPS (Secure cookies, the dashboard's CSRF check).
       expect(config.publicUrl).toBe(`https://${props.customDomain.domainName}`);
     }),

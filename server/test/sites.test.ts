@@ -282,11 +282,11 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
       }
       // Regression (issue 11): the cacheable config without an Origin did not vary on it, so a
       // shared cache could hand that answer (no CORS headers) to a page, or a page's to anyone.
+      // Without an Origin it is now refused (origin_required), and that refusal varies on it too.
       const bare = await h.request(`/v1/widget/${site.siteKey}/config`);
-      expect(bare.status).toBe(200);
-      expect(bare.headers.get("cache-control")).toMatch(/public/);
       expect(bare.headers.get("vary")).toBe("Origin");
       expect(bare.headers.get("access-control-allow-origin")).toBeNull();
+      await expectError(bare, 403, "origin_required");
     });
 
     it("refuses anything in allowedOrigins that is not an origin (paths, queries, other schemes) and keeps the old list", async () => {

@@ -3,6 +3,7 @@ import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import type { SiteRecord } from "../features/sites/site-record.js";
 import { verifyVisitorToken } from "../security/tokens.js";
+import { clientIp } from "./client-ip.js";
 import { guardSiteOrigin } from "./cors.js";
 import type { VisitorContext } from "./route.js";
 
@@ -27,5 +28,5 @@ export async function requireVisitor(
   const site = await loadSite(visitor.siteId);
   if (!site) throw new AppError("unauthorized", "This site no longer exists.");
   guardSiteOrigin(event, deps.config, site.allowedOrigins);
-  return { visitor, site };
+  return { visitor, site, ip: clientIp(event, deps.config.trustProxy) };
 }

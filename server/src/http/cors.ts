@@ -15,12 +15,21 @@ function setCorsHeaders(event: H3Event, origin: string): void {
  * 403 origin_not_allowed with CORS headers on that error alone, so the widget can read the code
  * and tell the site owner in the console; no data is ever served to it. Every answer varies on
  * Origin, with one or without: a shared cache must not give one page's answer (the public config
- * is cacheable) to another, nor one without CORS headers to a page.
+ * is cacheable) to another, nor one without CORS headers to a page. No Origin at all is
+ * `403 origin_required` (issue 11: a script chatted with a site that allowed no origin).
  */
 export function guardSiteOrigin(event: H3Event, config: Pick<Config, "publicUrl">, allowedOrigins: readonly string[]): void {
   for (const headers of [event.res.headers, event.res.errHeaders]) headers.append("vary", "Origin");
   const origin = event.req.headers.get("origin");
-  if (!origin) return;
+  if (!origin) {
+    // Browsers send Origin on every cross-origin request, so a request without one comes from a
+    // script or from our own origin: a same-origin GET carries no Origin (the dashboard's preview
+    // lists conversations that way) but does carry Sec-Fetch-Site, which a page cannot forge. A
+    // script can forge both, as it can forge Origin itself: allowed origins stop other pages, and
+    // scripts are stopped by the limits, quotas and plans (README, "Allowed origins").
+    if (event.req.headers.get("sec-fetch-site") === "same-origin") return;
+    throw new AppError("origin_required", "The widget API answers web pages only: the request has no Origin header.");
+  }
   const own = new URL(config.publicUrl).origin;
   if (!isOriginAllowed(origin, allowedOrigins, own) && origin !== event.url.origin) {
     event.res.errHeaders.set("access-control-allow-origin", origin);

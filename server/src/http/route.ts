@@ -16,6 +16,8 @@ export interface VisitorPrincipal {
 export interface VisitorContext {
   visitor: VisitorPrincipal;
   site: SiteRecord;
+  /** the client's address (http/client-ip.ts), for the per-IP message limit */
+  ip: string;
 }
 
 /** What each kind of auth hands the handler, checked before any input is parsed. */

@@ -154,6 +154,29 @@ describe("the dashboard: bot settings, preview and install", () => {
       await f.patchSite({ limits: DEFAULT_LIMITS });
     });
 
+    it("messages per IP address: its own field, and a warning (not a refusal) when one address may take over a quarter of the site", async () => {
+      const page = f.signedIn(f.ownerA, `/sites/${f.site.id}/settings`);
+      await waitFor(() => expect(heading()).toBe("Bot settings"));
+      expect(field("Messages per IP address per minute").value).toBe(String(DEFAULT_LIMITS.ipMessagesPerMinute));
+      expect(text(document.getElementById("limits-hint"))).toContain("at most a quarter of the site's messages per minute");
+      const warning = () => document.getElementById("limits-ip-share");
+      expect(warning()).toBeNull();
+      await type(field("Messages per IP address per minute"), "60");
+      await waitFor(() =>
+        expect(text(warning())).toBe(
+          "One IP address may now send 50% of the site's messages per minute: a single network (or one script) could crowd out everyone else.",
+        ),
+      );
+      await click(button("Save changes"));
+      await waitFor(() => expect(text(document.querySelector(".save-bar .notice"))).toBe("Settings saved."));
+      expect(page.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
+        { limits: { ...DEFAULT_LIMITS, ipMessagesPerMinute: 60 } },
+      ]);
+      await type(field("Messages for the whole site per minute"), "240");
+      await waitFor(() => expect(warning()).toBeNull());
+      await f.patchSite({ limits: DEFAULT_LIMITS });
+    });
+
     it("the preview's widget is given the unsaved settings: its config request answers with them", async () => {
       f.signedIn(f.ownerA, `/sites/${f.site.id}/settings`);
       await waitFor(() => expect(heading()).toBe("Bot settings"));
@@ -278,6 +301,19 @@ describe("the dashboard: bot settings, preview and install", () => {
         headers: { cookie: f.ownerA.cookie, "content-type": "application/json" },
         body: JSON.stringify({ allowedOrigins: ["https://shop.example"] }),
       });
+    });
+
+    it("says honestly what allowed origins stop (pages) and what they cannot (scripts), in both languages", async () => {
+      f.signedIn(f.ownerA, `/sites/${f.site.id}/install`);
+      await waitFor(() => expect(heading()).toBe("Install"));
+      const note = () => text(document.getElementById("origins-scripts"));
+      expect(note()).toContain("Allowed origins stop other web pages");
+      expect(note()).toContain("They cannot stop a script");
+      await click(button("中文"));
+      await waitFor(() => expect(heading()).toBe("安装"));
+      expect(note()).toContain("挡不住脚本");
+      await click(button("English"));
+      await waitFor(() => expect(heading()).toBe("Install"));
     });
 
     it("lists the Content-Security-Policy sources a page needs, img-src only with an avatar", async () => {

@@ -158,10 +158,16 @@ const en = {
       visitorMessagesPerMinute: "Messages per visitor per minute",
       siteMessagesPerMinute: "Messages for the whole site per minute",
       sessionsPerIpPerMinute: "New visitors per IP address per minute",
+      ipMessagesPerMinute: "Messages per IP address per minute",
       monthlyMessages: "Messages per month",
       monthlyTokens: "Tokens per month",
     } as Record<
-      "visitorMessagesPerMinute" | "siteMessagesPerMinute" | "sessionsPerIpPerMinute" | "monthlyMessages" | "monthlyTokens",
+      | "visitorMessagesPerMinute"
+      | "siteMessagesPerMinute"
+      | "sessionsPerIpPerMinute"
+      | "ipMessagesPerMinute"
+      | "monthlyMessages"
+      | "monthlyTokens",
       string
     >,
   },
@@ -171,6 +177,17 @@ const en = {
     hint: "The real widget, showing your unsaved changes. You can chat with it: answers use the saved system prompt and model.",
     frameTitle: "Widget preview",
     updating: "Updating the preview…",
+  },
+
+  ipLimit: {
+    rule: "Keep messages per IP address at most a quarter of the site's messages per minute, so that one network address cannot take the whole site.",
+    tooLarge: (share: string) =>
+      `One IP address may now send ${share} of the site's messages per minute: a single network (or one script) could crowd out everyone else.`,
+  },
+
+  originNote: {
+    scripts:
+      "Allowed origins stop other web pages from using your bot. They cannot stop a script: a program can claim any origin it likes. Scripts are held back by the limits and the monthly quota (Settings), and by your plan.",
   },
 
   install: {
@@ -504,6 +521,7 @@ const zhCN: Strings = {
       visitorMessagesPerMinute: "每位访客每分钟消息数",
       siteMessagesPerMinute: "整个站点每分钟消息数",
       sessionsPerIpPerMinute: "每个 IP 每分钟新访客数",
+      ipMessagesPerMinute: "每个 IP 每分钟消息数",
       monthlyMessages: "每月消息数",
       monthlyTokens: "每月 token 数",
     },
@@ -514,6 +532,16 @@ const zhCN: Strings = {
     hint: "真实的聊天组件，显示尚未保存的更改。可以直接对话：回答使用已保存的系统提示词和模型。",
     frameTitle: "聊天组件预览",
     updating: "正在更新预览…",
+  },
+
+  ipLimit: {
+    rule: "每个 IP 每分钟消息数最好不超过整个站点每分钟消息数的四分之一，这样单个网络地址无法占满整个站点。",
+    tooLarge: (share) => `单个 IP 地址现在可以发送站点每分钟消息数的 ${share}：一个网络（或一个脚本）就可能挤占其他所有访客。`,
+  },
+
+  originNote: {
+    scripts:
+      "允许的来源可以阻止其他网页使用你的机器人，但挡不住脚本：程序可以冒充任何来源。脚本由频率限制和每月配额（设置页）以及你的套餐来约束。",
   },
 
   install: {

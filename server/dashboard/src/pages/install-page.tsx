@@ -147,6 +147,9 @@ function OriginsEditor({ site, onSiteChange }: SitePageProps) {
       </form>
       <Notice text={save.notice?.text(s) ?? null} kind={save.notice?.kind} />
       <p class="muted small">{s.install.originsOwn(window.location.origin)}</p>
+      <p class="muted small" id="origins-scripts">
+        {s.originNote.scripts}
+      </p>
     </section>
   );
 }

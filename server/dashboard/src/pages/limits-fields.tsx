@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import { Field, controlProps } from "../components/field.js";
 import { useStrings } from "../i18n/lang.js";
-import { LIMIT_KEYS, type LimitKey, type LimitsDraft } from "../validation/limits-form.js";
+import { LIMIT_KEYS, type LimitKey, type LimitsDraft, ipShare, ipShareTooLarge } from "../validation/limits-form.js";
 
 interface LimitsFieldsProps {
   draft: LimitsDraft;
@@ -17,7 +17,7 @@ export function LimitsFields({ draft, errorOf, change, touch }: LimitsFieldsProp
     <fieldset class="card fieldset" aria-describedby="limits-hint">
       <legend>{s.settings.limits}</legend>
       <p class="field__hint limits-hint" id="limits-hint">
-        {s.settings.limitsHint}
+        {s.settings.limitsHint} {s.ipLimit.rule}
       </p>
       <div class="field-pair">
         {LIMIT_KEYS.map((key) => {
@@ -38,6 +38,11 @@ export function LimitsFields({ draft, errorOf, change, touch }: LimitsFieldsProp
           );
         })}
       </div>
+      {ipShareTooLarge(draft) ? (
+        <p class="notice notice--warn" id="limits-ip-share" role="status">
+          {s.ipLimit.tooLarge(`${ipShare(draft)}%`)}
+        </p>
+      ) : null}
     </fieldset>
   );
 }

@@ -8,6 +8,7 @@ export const LIMIT_BOUNDS: Record<LimitKey, { min: number; max: number }> = {
   visitorMessagesPerMinute: { min: 1, max: 600 },
   siteMessagesPerMinute: { min: 1, max: 100_000 },
   sessionsPerIpPerMinute: { min: 1, max: 1_000 },
+  ipMessagesPerMinute: { min: 1, max: 100_000 },
   monthlyMessages: { min: 1, max: 100_000_000 },
   monthlyTokens: { min: 1, max: 100_000_000_000 },
 };
@@ -37,6 +38,22 @@ export function validateLimits(draft: LimitsDraft): Partial<Record<LimitKey, Fie
   }
   return errors;
 }
+
+/**
+ * The defaults let one IP address send at most a quarter of the site's messages a minute. Above
+ * that the owner is told (not refused: a site whose visitors share one office address may want
+ * more), since one address could then crowd out everyone else.
+ */
+export const MAX_IP_SHARE = 4;
+
+export function ipShareTooLarge(draft: LimitsDraft): boolean {
+  if (checkLimit(draft, "ipMessagesPerMinute") || checkLimit(draft, "siteMessagesPerMinute")) return false;
+  return parse(draft.ipMessagesPerMinute) * MAX_IP_SHARE > parse(draft.siteMessagesPerMinute);
+}
+
+/** The percentage of the site's minute one address may take (100 at most: the site's limit still holds). */
+export const ipShare = (draft: LimitsDraft): number =>
+  Math.min(100, Math.round((parse(draft.ipMessagesPerMinute) * 100) / parse(draft.siteMessagesPerMinute)));
 
 /** The limits to send; only for a draft without errors. */
 export const limitsOf = (draft: LimitsDraft): SiteLimitsData =>

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import { isMysql } from "../../db/dialect.js";
+import { AppError } from "../../errors.js";
 import type { ApiCallsTable, MessagesTable } from "../../db/schema.js";
 import {
   type ApiCallRecord,
@@ -89,9 +90,10 @@ export async function appendMessages(db: Db, messages: NewMessage[], title?: str
       .where("id", "=", messages[0].conversationId);
     const count = mysql
       ? Number((await trx.executeQuery(bump.compile())).insertId)
-      : Number((await bump.returning("message_count").executeTakeFirstOrThrow()).message_count);
-    // No such conversation (callers check first; a delete may come in between): nothing appended.
-    if (!count) throw new Error(`conversation ${messages[0].conversationId} not found`);
+      : Number((await bump.returning("message_count").executeTakeFirst())?.message_count ?? 0);
+    // No such conversation (callers check first; a delete may come in between — the owner's, or
+    // the sweep of empty conversations): nothing appended, and the widget starts a new one.
+    if (!count) throw new AppError("not_found", "No such conversation.");
     const records = messages.map((m, i) => ({ ...m, seq: count - n + 1 + i }));
     await trx.insertInto("messages").values(records.map(messageRow)).execute();
     return records;
@@ -243,4 +245,30 @@ export async function insertApiCall(db: Db, call: ApiCallRecord): Promise<void> 
     created_at: call.createdAt,
   };
   await db.insertInto("api_calls").values(row).execute();
+}
+
+/**
+ * Deletes at most `limit` conversations that never got a message and were started before
+ * `before`; answers how many. The delete re-checks the count, so a first message that lands in
+ * between keeps its conversation.
+ */
+export async function deleteEmptyConversations(db: Db, before: number, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom("conversations")
+    .select("id")
+    .where("message_count", "=", 0)
+    .where("created_at", "<", before)
+    .limit(limit)
+    .execute();
+  if (!rows.length) return 0;
+  const result = await db
+    .deleteFrom("conversations")
+    .where(
+      "id",
+      "in",
+      rows.map((r) => r.id),
+    )
+    .where("message_count", "=", 0)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

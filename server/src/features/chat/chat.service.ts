@@ -4,7 +4,7 @@ import { AppError } from "../../errors.js";
 import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
-import { admitMessage } from "../../security/limits.js";
+import { admitConversation, admitMessage } from "../../security/limits.js";
 import { QuotaRefusal, type TokenReservation, admitAnswer } from "../../security/monthly-quota.js";
 import { noteQuotaUse } from "../quota-alerts/quota-alerts.service.js";
 import type { SiteRecord } from "../sites/site-record.js";
@@ -56,6 +56,7 @@ export async function listConversations(deps: AppDeps, visitor: VisitorPrincipal
 
 export async function createConversation(deps: AppDeps, visitor: VisitorPrincipal) {
   const now = deps.now();
+  await admitConversation(deps.counters, visitor.visitorId, now);
   const conversation: ConversationRecord = {
     id: newId("conv"),
     siteId: visitor.siteId,
@@ -121,12 +122,12 @@ function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string): New
  */
 export async function postMessage(
   deps: AppDeps,
-  { visitor, site }: VisitorContext,
+  { visitor, site, ip }: VisitorContext,
   conversationId: string,
   content: string,
 ): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
   // The history is read before the question is stored: the answer's worst case must be reserved
   // first, and a refused question leaves nothing behind. A new conversation has no history to read.
   const history = conversation.messageCount === 0 ? [] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
@@ -171,7 +172,7 @@ export async function postMessage(
  */
 export async function retryAnswer(
   deps: AppDeps,
-  { visitor, site }: VisitorContext,
+  { visitor, site, ip }: VisitorContext,
   conversationId: string,
   userMessageId: string,
 ): Promise<PreparedAnswer> {
@@ -186,7 +187,7 @@ export async function retryAnswer(
   if (lastAnswer.role === "assistant" && (lastAnswer.status === "complete" || lastAnswer.status === "streaming")) {
     throw new AppError("nothing_to_retry");
   }
-  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
   const messages = promptFor(site, recent.slice(0, latestUser + 1));
   const reservation = await reserve(deps, site, messages);
   const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]).catch(releasing(reservation));

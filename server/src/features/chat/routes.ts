@@ -14,7 +14,7 @@ import {
 import { createConversation, listConversations, listMessages, postMessage, retryAnswer } from "./chat.service.js";
 
 export function registerChatRoutes(router: Router, deps: AppDeps): void {
-  const common = { tag: "widget", auth: "visitor" as const, errors: ["unauthorized", "origin_not_allowed"] as const };
+  const common = { tag: "widget", auth: "visitor" as const, errors: ["unauthorized", "origin_required", "origin_not_allowed"] as const };
 
   router.add({
     ...common,
@@ -28,10 +28,11 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
   router.add({
     ...common,
-    errors: [...common.errors],
+    errors: [...common.errors, "rate_limited"],
     method: "POST",
     path: "/v1/conversations",
-    summary: "Start a new conversation",
+    summary:
+      "Start a new conversation (at most 10 a minute per visitor; one that never gets a message is not shown to the owner and is deleted after a day)",
     response: ConversationResponse,
     status: 201,
     handler: async ({ visitor }) => ({ conversation: await createConversation(deps, visitor) }),
@@ -62,8 +63,8 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     maxBodyBytes: MAX_MESSAGE_CHARS * 6 + 1024,
     responseKind: "sse",
     events: StreamEvents,
-    handler: async ({ visitor, site, params, body }) =>
-      sseResponse(await postMessage(deps, { visitor, site }, params.conversationId, body.content)),
+    handler: async ({ visitor, site, ip, params, body }) =>
+      sseResponse(await postMessage(deps, { visitor, site, ip }, params.conversationId, body.content)),
   });
 
   router.add({
@@ -77,7 +78,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     body: RetryBody,
     responseKind: "sse",
     events: StreamEvents,
-    handler: async ({ visitor, site, params, body }) =>
-      sseResponse(await retryAnswer(deps, { visitor, site }, params.conversationId, body.userMessageId)),
+    handler: async ({ visitor, site, ip, params, body }) =>
+      sseResponse(await retryAnswer(deps, { visitor, site, ip }, params.conversationId, body.userMessageId)),
   });
 }

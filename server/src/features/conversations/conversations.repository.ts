@@ -20,9 +20,16 @@ function likePattern(q: string): string {
   return `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-/** Newest first, keyset paging on (updated_at, id). Callers have checked the site is the owner's. */
+/**
+ * Newest first, keyset paging on (updated_at, id). Callers have checked the site is the owner's.
+ * Conversations nobody wrote in are left out (a script can start many; they are deleted after a day).
+ */
 export async function listSiteConversations(db: Db, f: ConversationFilter): Promise<ConversationRecord[]> {
-  let query = db.selectFrom("conversations").selectAll("conversations").where("conversations.site_id", "=", f.siteId);
+  let query = db
+    .selectFrom("conversations")
+    .selectAll("conversations")
+    .where("conversations.site_id", "=", f.siteId)
+    .where("conversations.message_count", ">", 0);
   if (f.fromMs !== undefined) query = query.where("conversations.updated_at", ">=", f.fromMs);
   if (f.toMs !== undefined) query = query.where("conversations.updated_at", "<", f.toMs);
   if (f.after) {

@@ -19,11 +19,12 @@ export interface Range {
 // MySQL answers the division and sums as decimal strings: every number is passed through Number().
 const num = (v: unknown) => Number(v ?? 0);
 
-/** Rows created per day: conversations started, or messages written. */
+/** Rows created per day: conversations started (those with a message: the owner never sees the others), or messages written. */
 export async function countPerDay(db: Db, table: "conversations" | "messages", r: Range) {
   const rows = await db
     .selectFrom(table)
     .select([dayOf("created_at", r.offsetMs).as("day"), (eb) => eb.fn.countAll().as("n")])
+    .$if(table === "conversations", (q) => q.where(sql<boolean>`message_count > 0`))
     .where("site_id", "=", r.siteId)
     .where("created_at", ">=", r.fromMs)
     .where("created_at", "<", r.toMs)

@@ -17,7 +17,7 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     auth: "none",
     params: SiteKeyParams,
     response: PublicConfig,
-    errors: ["not_found", "origin_not_allowed"],
+    errors: ["not_found", "origin_required", "origin_not_allowed"],
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
@@ -37,7 +37,7 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     params: SiteKeyParams,
     response: SessionResponse,
     status: 201,
-    errors: ["not_found", "origin_not_allowed", "rate_limited"],
+    errors: ["not_found", "origin_required", "origin_not_allowed", "rate_limited"],
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
