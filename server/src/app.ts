@@ -13,6 +13,9 @@ import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { requireVisitor } from "./http/bearer.js";
+import { requireOperator } from "./features/operator/operator-auth.js";
+import { registerOperatorRoutes } from "./features/operator/routes.js";
+import { registerPlanRoutes } from "./features/plans/routes.js";
 import { requireOwner } from "./http/cookies.js";
 import { checkOwnerOrigin } from "./http/owner-origin.js";
 import { siteById } from "./features/sites/sites.cache.js";
@@ -39,6 +42,7 @@ export function createApp(deps: AppDeps): App {
 
   const router = new Router(app, {
     owner: (event) => requireOwner(event, deps),
+    operator: (event) => requireOperator(event, deps),
     visitor: (event) => requireVisitor(event, deps, (siteId) => siteById(deps, siteId)),
   });
   registerHealthRoutes(router, deps);
@@ -46,6 +50,8 @@ export function createApp(deps: AppDeps): App {
   registerSiteRoutes(router, deps);
   registerConversationRoutes(router, deps);
   registerUsageRoutes(router, deps);
+  registerPlanRoutes(router, deps);
+  registerOperatorRoutes(router, deps);
   registerWidgetRoutes(router, deps);
   registerWidgetAssetRoutes(router, deps);
   registerDashboardRoutes(router, deps);

@@ -52,6 +52,11 @@ const EnvSchema = z.object({
   WIDGET_URL: optional(WidgetUrl),
   BAILIAN_DEMO: optional(z.enum(["0", "1"])),
   TRUST_PROXY: optional(z.enum(["0", "1"])),
+  // Hosting for strangers (features/operator, features/plans): who operates, what new owners get, who may sign up.
+  OPERATOR_EMAILS: optional(z.string()),
+  DEFAULT_PLAN: optional(z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, "must be a plan id such as free or unlimited")),
+  SIGNUP_MODE: optional(z.enum(["open", "invite", "closed"])),
+  PLATFORM_MONTHLY_TOKENS: optional(z.coerce.number().int().min(1)),
   // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
   DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -103,6 +108,14 @@ export interface Config {
   demoPorts: { site: number; fake: number };
   /** behind Function Compute or another proxy: the client address is the last X-Forwarded-For hop */
   trustProxy: boolean;
+  /** owners with these emails (lower case) are operators: /api/operator, and they may always sign up */
+  operatorEmails: readonly string[];
+  /** the plan of owners whose plan_id is null (every new owner) */
+  defaultPlan: string;
+  /** until the operator chooses one (stored in configs) */
+  signupMode: "open" | "invite" | "closed";
+  /** tokens a month answered on the platform key, until the operator sets a budget; null: unlimited */
+  platformMonthlyTokens: number | null;
 }
 
 export class ConfigError extends Error {
@@ -178,5 +191,14 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     demo,
     demoPorts: Object.freeze({ site: e.DEMO_SITE_PORT ?? 8788, fake: e.DEMO_FAKE_PORT ?? 0 }),
     trustProxy: e.TRUST_PROXY === "1",
+    operatorEmails: Object.freeze(
+      (e.OPERATOR_EMAILS ?? "")
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+    defaultPlan: e.DEFAULT_PLAN ?? "free",
+    signupMode: e.SIGNUP_MODE ?? "open",
+    platformMonthlyTokens: e.PLATFORM_MONTHLY_TOKENS ?? null,
   });
 }

@@ -60,6 +60,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   configs: ["key", "value", "updated_at"],
   counters: ["key", "window_start", "count", "expires_at"],
+  invitations: ["id", "token_hash", "email", "created_by", "created_at", "expires_at", "used_at", "used_by"],
 };
 
 /** Columns that may hold NULL (schema.ts `| null`); every other column must refuse it, on both dialects. */
@@ -68,6 +69,7 @@ const NULLABLE = new Set([
   "sites.api_key_last4",
   "sites.limits",
   "sites.suspended_at",
+  ...["email", "used_at", "used_by"].map((c) => `invitations.${c}`),
   ...["email_verified_at", "language", "plan_id", "suspended_at"].map((c) => `owners.${c}`),
   ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "checkpoint_at"].map((c) => `messages.${c}`),
   ...[
@@ -115,7 +117,13 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
   });
 
   it("on an empty database create the tables with the same column names on both dialects", async () => {
-    expect(applied).toEqual(["2026-11-28-init", "2026-11-28-limits", "2026-12-02-checkpoints", "2026-12-03-owner-state"]);
+    expect(applied).toEqual([
+      "2026-11-28-init",
+      "2026-11-28-limits",
+      "2026-12-02-checkpoints",
+      "2026-12-03-operator",
+      "2026-12-03-owner-state",
+    ]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
     for (const [table, columns] of Object.entries(EXPECTED)) {
@@ -150,6 +158,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-11-28-init",
       "2026-11-28-limits",
       "2026-12-02-checkpoints",
+      "2026-12-03-operator",
       "2026-12-03-owner-state",
     ]);
     await db.deleteFrom("configs").execute();

@@ -3,6 +3,7 @@ import * as init from "./migrations/2026-11-28-init.js";
 import * as limits from "./migrations/2026-11-28-limits.js";
 import * as checkpoints from "./migrations/2026-12-02-checkpoints.js";
 import * as ownerState from "./migrations/2026-12-03-owner-state.js";
+import * as operator from "./migrations/2026-12-03-operator.js";
 
 // A static list rather than FileMigrationProvider: the server is bundled into one file for
 // Function Compute, where there is no migrations folder to read.
@@ -10,6 +11,8 @@ const migrations: Record<string, Migration> = {
   "2026-11-28-init": init,
   "2026-11-28-limits": limits,
   "2026-12-02-checkpoints": checkpoints,
+  // kysely runs them in name order: "operator" before "owner-state" (neither needs the other).
+  "2026-12-03-operator": operator,
   "2026-12-03-owner-state": ownerState,
 };
 

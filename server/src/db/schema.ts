@@ -114,6 +114,20 @@ export interface ConfigsTable {
   updated_at: number;
 }
 
+export interface InvitationsTable {
+  id: string;
+  /** SHA-256 (hex) of the token in the link; the token itself is never stored */
+  token_hash: string;
+  email: string | null;
+  /** the operator who made it */
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** the owner who signed up with it */
+  used_by: string | null;
+}
+
 export interface Database {
   owners: OwnersTable;
   sites: SitesTable;
@@ -123,4 +137,5 @@ export interface Database {
   api_calls: ApiCallsTable;
   configs: ConfigsTable;
   counters: CountersTable;
+  invitations: InvitationsTable;
 }

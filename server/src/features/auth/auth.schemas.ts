@@ -11,6 +11,10 @@ export const Credentials = z.object({
 });
 export type Credentials = z.infer<typeof Credentials>;
 
+/** Sign-up: the credentials, and the invitation's token when the server signs up by invitation. */
+export const SignUpBody = Credentials.extend({ invitation: z.string().trim().min(1).max(200).optional() });
+export type SignUpBody = z.infer<typeof SignUpBody>;
+
 export const Owner = z.object({
   id: z.string(),
   email: z.string(),

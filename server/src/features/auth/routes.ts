@@ -2,7 +2,7 @@ import type { AppDeps } from "../../deps.js";
 import { clearSessionCookie, setSessionCookie } from "../../http/cookies.js";
 import type { Router } from "../../http/route.js";
 import { signOwnerSession } from "../../security/tokens.js";
-import { Credentials, InstallResponse, OwnerResponse } from "./auth.schemas.js";
+import { Credentials, InstallResponse, OwnerResponse, SignUpBody } from "./auth.schemas.js";
 import { getOwner, installInfo, logIn, signUp } from "./auth.service.js";
 
 export function registerAuthRoutes(router: Router, deps: AppDeps): void {
@@ -12,10 +12,10 @@ export function registerAuthRoutes(router: Router, deps: AppDeps): void {
     summary: "Create an owner account and sign in",
     tag: "auth",
     auth: "none",
-    body: Credentials,
+    body: SignUpBody,
     response: OwnerResponse,
     status: 201,
-    errors: ["invalid_body", "email_taken"],
+    errors: ["invalid_body", "email_taken", "signup_closed", "invitation_invalid"],
     handler: async ({ event, body }) => {
       const owner = await signUp(deps, body);
       setSessionCookie(event, deps, await signOwnerSession(deps.keyring, owner.id));

@@ -5,6 +5,7 @@ import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import { admitMessage } from "../../security/limits.js";
+import { effectiveLimits } from "../plans/plan-rules.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
@@ -121,7 +122,13 @@ export async function postMessage(
   content: string,
 ): Promise<PreparedAnswer> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({
+    counters: deps.counters,
+    limits: await effectiveLimits(deps, site),
+    siteId: site.id,
+    visitorId: visitor.visitorId,
+    now: deps.now(),
+  });
   const [userMessage, answerMessage] = await appendMessages(
     deps.db,
     [
@@ -172,7 +179,13 @@ export async function retryAnswer(
   if (lastAnswer.role === "assistant" && (lastAnswer.status === "complete" || lastAnswer.status === "streaming")) {
     throw new AppError("nothing_to_retry");
   }
-  await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, now: deps.now() });
+  await admitMessage({
+    counters: deps.counters,
+    limits: await effectiveLimits(deps, site),
+    siteId: site.id,
+    visitorId: visitor.visitorId,
+    now: deps.now(),
+  });
   const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]);
   return prepareAnswer(deps, site, conversation.id, userMessageId, answerMessage.id, recent.slice(0, latestUser + 1));
 }
