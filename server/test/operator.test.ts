@@ -77,6 +77,8 @@ describe.each(DIALECTS)("the operator (%s)", (dialect) => {
     expect(row.tokens).toBeGreaterThan(0);
     expect(row.estimatedCostCny).toBeGreaterThan(0);
     expect(owners.owners.find((o: { email: string }) => o.email === OPERATOR.toLowerCase()).operator).toBe(true);
+    // The dashboard learns from /api/me/plan whether to show the operator pages.
+    expect(((await (await get("/api/me/plan")).json()) as { operator: boolean }).operator).toBe(true);
 
     const sites = (await (await get("/api/operator/sites")).json()) as any;
     // Both were made at the same (test) time: in name order here.

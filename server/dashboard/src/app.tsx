@@ -9,6 +9,8 @@ import { AuthPage } from "./pages/auth-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
 import { SitePage } from "./pages/site-page.js";
 import { SitesPage } from "./pages/sites-page.js";
+import { OperatorPage } from "./pages/operator-page.js";
+import { loadMyPlan, myPlan } from "./state/plan.js";
 import { location, matchRoute, navigate, startRouter } from "./state/router.js";
 import { configureApi, loadSession, owner, signOut } from "./state/session.js";
 
@@ -62,6 +64,11 @@ function Header() {
       )}
       <div class="topbar__end">
         <LanguageSwitch />
+        {who && myPlan.value?.operator && (
+          <Link to="/operator" class="button button--quiet">
+            {s.operator.link}
+          </Link>
+        )}
         {who && (
           <div class="account">
             <span class="account__email" title={s.signedInAs(who.email)}>
@@ -93,6 +100,11 @@ export function App() {
   useEffect(() => {
     if (signedIn && onAuthPage) navigate("/", { replace: true, force: true });
   }, [signedIn, onAuthPage]);
+  // The plan (and whether the owner is an operator, for the header's link) of whoever signed in.
+  useEffect(() => {
+    if (who) void loadMyPlan();
+    else myPlan.value = null;
+  }, [who?.id]);
 
   let page;
   if (who === undefined) page = <Loading />;
@@ -101,6 +113,7 @@ export function App() {
   else if (route.name === "site") page = <SitePage siteId={route.siteId} tab={route.tab} key={route.siteId} />;
   else if (route.name === "transcript")
     page = <SitePage siteId={route.siteId} tab="conversations" conversationId={route.conversationId} key={route.siteId} />;
+  else if (route.name === "operator") page = <OperatorPage tab={route.tab} />;
   else if (route.name === "notfound") page = <NotFoundPage />;
   else page = <SitesPage />;
 

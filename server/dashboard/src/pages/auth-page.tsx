@@ -35,7 +35,9 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
     setBusy(true);
     try {
       const body = { email: email.trim(), password };
-      const { owner } = signUp ? await api().signUp(body) : await api().logIn(body);
+      // An invitation link (features/operator) carries its token to the sign-up page.
+      const invitation = location.value.query.get("invitation") || undefined;
+      const { owner } = signUp ? await api().signUp({ ...body, invitation }) : await api().logIn(body);
       signedIn(owner);
       // A deep link (e.g. a transcript) that led here stays; the sign-in pages give way to the sites.
       const route = matchRoute(location.value.path);

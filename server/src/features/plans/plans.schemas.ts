@@ -75,6 +75,8 @@ export const PlanCreate = Plan.strict();
 /** The owner's plan, its ceilings and the month's use against them (the owner's dashboard). */
 export const MyPlanResponse = z.object({
   plan: Plan,
+  /** the owner is one of the platform's operators: the dashboard shows them the operator pages */
+  operator: z.boolean(),
   sites: z.object({ count: z.number(), max: z.number().nullable() }),
   month: z.string(),
   usage: z.array(

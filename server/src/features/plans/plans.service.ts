@@ -2,6 +2,8 @@ import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
 import { listSitesOfOwner } from "../sites/sites.repository.js";
+import { isOperatorEmail } from "../operator/operator-auth.js";
+import { ownerEmail } from "../operator/operator.repository.js";
 import { limitsWithin } from "./plan-rules.js";
 import { ownerPlanId } from "./plans.repository.js";
 import { type MyPlanResponse, type Plan, type PlanBody } from "./plans.schemas.js";
@@ -32,7 +34,8 @@ export async function myPlan(deps: Deps, ownerId: string): Promise<MyPlanRespons
     }),
   );
   const month = new Date(now).toISOString().slice(0, 7);
-  return { plan, sites: { count: sites.length, max: plan.maxSites }, month, usage };
+  const email = (await ownerEmail(deps.db, ownerId))?.email ?? "";
+  return { plan, operator: isOperatorEmail(deps.config, email), sites: { count: sites.length, max: plan.maxSites }, month, usage };
 }
 
 /** Changes a plan's ceilings (fields not given stay); owners on it are bound from their next request (the plans cache is brief). */
