@@ -171,7 +171,15 @@ describe.each(DIALECTS)("the operator (%s)", (dialect) => {
 describe.each(DIALECTS)("with mail configured, an unverified owner's site does not answer (%s)", (dialect) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness(dialect, {}, { mailer: captureMailer() });
+    h = await createHarness(dialect, { OPERATOR_EMAILS: "ops@example.com" }, { mailer: captureMailer() });
+  });
+
+  it("an operator's address counts only once verified: whoever signs up with it first is not the operator by typing it", async () => {
+    const { cookie, ownerId } = await signUpOwner(h, "ops@example.com");
+    await expectError(await h.request("/api/operator/owners", { headers: { cookie } }), 403, "forbidden");
+    expect(((await (await h.request("/api/me/plan", { headers: { cookie } })).json()) as { operator: boolean }).operator).toBe(false);
+    await h.deps.db.updateTable("owners").set({ email_verified_at: Date.now() }).where("id", "=", ownerId).execute();
+    expect((await h.request("/api/operator/owners", { headers: { cookie } })).status).toBe(200);
   });
   afterAll(() => h.close());
 

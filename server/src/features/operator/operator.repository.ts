@@ -68,5 +68,5 @@ export async function setSiteSuspended(db: Db, siteId: string, at: number | null
 }
 
 export function ownerEmail(db: Db, ownerId: string) {
-  return db.selectFrom("owners").select("email").where("id", "=", ownerId).executeTakeFirst();
+  return db.selectFrom("owners").select(["email", "email_verified_at"]).where("id", "=", ownerId).executeTakeFirst();
 }

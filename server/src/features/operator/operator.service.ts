@@ -9,10 +9,10 @@ import { listPlans } from "../plans/plans.store.js";
 import { forgetOwnerSites, forgetSite } from "../sites/sites.cache.js";
 import { callTokensSince, listAllSites, listOwnersWithSites, setOwnerSuspended, setSiteSuspended } from "./operator.repository.js";
 import type { OwnersResponse, SitesResponse, SpendResponse } from "./operator.schemas.js";
-import { isOperatorEmail } from "./operator-auth.js";
+import { isOperator } from "./operator-auth.js";
 import { platformBudget } from "./settings.js";
 
-type Deps = Pick<AppDeps, "db" | "now" | "counters" | "config" | "storage">;
+type Deps = Pick<AppDeps, "db" | "now" | "counters" | "config" | "storage" | "mailer">;
 
 /** The key the quota engine counts every token answered on the platform's DashScope key under. */
 export const PLATFORM_TOKENS_KEY = "quota:platform:tokens";
@@ -80,7 +80,7 @@ export async function operatorOwners(deps: Deps): Promise<z.infer<typeof OwnersR
         plan: o.plan_id ?? deps.config.defaultPlan,
         planAssigned: o.plan_id !== null,
         verified: o.email_verified_at !== null,
-        operator: isOperatorEmail(deps.config, o.email),
+        operator: isOperator(deps, o),
         suspended: o.suspended_at !== null,
         sites: Number(o.sites),
         ...t,

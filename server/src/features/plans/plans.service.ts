@@ -2,14 +2,14 @@ import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
 import { listSitesOfOwner } from "../sites/sites.repository.js";
-import { isOperatorEmail } from "../operator/operator-auth.js";
+import { isOperator } from "../operator/operator-auth.js";
 import { ownerEmail } from "../operator/operator.repository.js";
 import { limitsWithin } from "./plan-rules.js";
 import { ownerPlanId } from "./plans.repository.js";
 import { type MyPlanResponse, type Plan, type PlanBody } from "./plans.schemas.js";
 import { listPlans, planOf, savePlan } from "./plans.store.js";
 
-type Deps = Pick<AppDeps, "db" | "config" | "counters" | "now">;
+type Deps = Pick<AppDeps, "db" | "config" | "counters" | "now" | "mailer">;
 
 /** The owner's plan, its ceilings, and each site's month against the ceilings that bind it. */
 export async function myPlan(deps: Deps, ownerId: string): Promise<MyPlanResponse> {
@@ -34,8 +34,8 @@ export async function myPlan(deps: Deps, ownerId: string): Promise<MyPlanRespons
     }),
   );
   const month = new Date(now).toISOString().slice(0, 7);
-  const email = (await ownerEmail(deps.db, ownerId))?.email ?? "";
-  return { plan, operator: isOperatorEmail(deps.config, email), sites: { count: sites.length, max: plan.maxSites }, month, usage };
+  const owner = await ownerEmail(deps.db, ownerId);
+  return { plan, operator: owner ? isOperator(deps, owner) : false, sites: { count: sites.length, max: plan.maxSites }, month, usage };
 }
 
 /** Changes a plan's ceilings (fields not given stay); owners on it are bound from their next request (the plans cache is brief). */
