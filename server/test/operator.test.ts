@@ -160,6 +160,7 @@ describe.each(DIALECTS)("the operator (%s)", (dialect) => {
     await expectError(await sendMessage(h, visitor, "hi"), 403, "site_suspended");
     const list = (await (await get("/api/sites", cookie)).json()) as any;
     expect(list.sites.map((s: { suspended: boolean }) => s.suspended)).toEqual([true, true]);
+    expect(((await (await get("/api/me/plan", cookie)).json()) as any).widgetsStopped).toBe("suspended");
     const owners = (await (await get("/api/operator/owners")).json()) as any;
     expect(owners.owners.find((o: { id: string }) => o.id === ownerId).suspended).toBe(true);
     expect((await post(`/api/operator/owners/${ownerId}/suspension`, { suspended: false })).status).toBe(204);
@@ -189,6 +190,8 @@ describe.each(DIALECTS)("with mail configured, an unverified owner's site does n
     const headers = { origin: SITE_ORIGIN };
     await expectError(await h.request(`/v1/widget/${site.siteKey}/config`, { headers }), 403, "owner_unverified");
     await expectError(await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers }), 403, "owner_unverified");
+    // The owner's dashboard says why.
+    expect(((await (await h.request("/api/me/plan", { headers: { cookie } })).json()) as any).widgetsStopped).toBe("unverified");
     await h.deps.db.updateTable("owners").set({ email_verified_at: Date.now() }).where("id", "=", ownerId).execute();
     // Verification (the accounts feature) drops the owner's cached sites; here the test does.
     const { forgetOwnerSites } = await import("../src/features/sites/sites.cache.js");

@@ -52,6 +52,7 @@ describe.each(DIALECTS)("plans: a stranger on an open server gets free and canno
     const body = (await res.json()) as any;
     expect(body.plan).toEqual(FREE);
     expect(body.operator).toBe(false);
+    expect(body.widgetsStopped).toBeNull();
     expect(body.sites).toEqual({ count: 1, max: 3 });
     expect(body.month).toBe("2026-11");
     expect(body.usage).toEqual([

@@ -30,6 +30,23 @@ describe("the dashboard: plans and the operator", () => {
     expect([...document.querySelectorAll(".topbar a")].map(text)).not.toContain("Operator");
   });
 
+  it("a suspended owner is told on their sites page why their sites do not answer", async () => {
+    const suspend = (suspended: boolean) =>
+      f.h.request(`/api/operator/owners/${f.ownerB.ownerId}/suspension`, {
+        method: "POST",
+        headers: { cookie: operator.cookie, "content-type": "application/json" },
+        body: JSON.stringify({ suspended }),
+      });
+    expect((await suspend(true)).status).toBe(204);
+    f.signedIn(f.ownerB, "/");
+    await waitFor(() =>
+      expect(text(document.querySelector(".plan-card [role=alert]"))).toBe(
+        "The platform's operator has suspended your account: none of your sites answers visitors until they lift it.",
+      ),
+    );
+    expect((await suspend(false)).status).toBe(204);
+  });
+
   it("the settings form shows each limit's ceiling, and a value above it is refused beside the field, in the owner's language", async () => {
     f.signedIn(f.ownerA, `/sites/${f.site.id}/settings`);
     await waitFor(() => expect(heading()).toBe("Bot settings"));

@@ -326,6 +326,8 @@ const en = {
     above: (n: string) => `Above your plan: at most ${n}.`,
     modelNotInPlan: "Your plan does not include this model on the platform's key.",
     suspended: "The platform's operator has suspended this site: its widget shows visitors that the assistant is unavailable.",
+    ownerSuspended: "The platform's operator has suspended your account: none of your sites answers visitors until they lift it.",
+    unverified: "Your sites do not answer visitors until you verify your email address: follow the link we mailed you.",
   },
 
   operator: {
@@ -693,6 +695,8 @@ const zhCN: Strings = {
     above: (n) => `超出套餐上限：最多 ${n}。`,
     modelNotInPlan: "你的套餐在平台密钥上不包含这个模型。",
     suspended: "平台运营方已暂停该站点：它的挂件会告诉访客助手暂时无法使用。",
+    ownerSuspended: "平台运营方已暂停你的账号：在解除之前，你的所有站点都不会回答访客。",
+    unverified: "在你验证邮箱之前，你的站点不会回答访客：请打开我们发给你的邮件中的链接。",
   },
 
   operator: {

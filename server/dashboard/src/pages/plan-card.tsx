@@ -17,6 +17,11 @@ export function PlanCard({ reloadKey }: { reloadKey: unknown }) {
   return (
     <section class="card plan-card" aria-labelledby="plan-card-title">
       <h2 id="plan-card-title">{s.plan.title(plan.name)}</h2>
+      {mine.widgetsStopped && (
+        <p class="notice notice--warn" role="alert">
+          {mine.widgetsStopped === "suspended" ? s.plan.ownerSuspended : s.plan.unverified}
+        </p>
+      )}
       <ul class="plan-card__ceilings">
         <li>{s.plan.sites(mine.sites.count, mine.sites.max)}</li>
         <li>{s.plan.models(plan.models?.join(", ") ?? null)}</li>

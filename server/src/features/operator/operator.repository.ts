@@ -70,3 +70,7 @@ export async function setSiteSuspended(db: Db, siteId: string, at: number | null
 export function ownerEmail(db: Db, ownerId: string) {
   return db.selectFrom("owners").select(["email", "email_verified_at"]).where("id", "=", ownerId).executeTakeFirst();
 }
+
+export function ownerState(db: Db, ownerId: string) {
+  return db.selectFrom("owners").select(["email", "email_verified_at", "suspended_at"]).where("id", "=", ownerId).executeTakeFirst();
+}

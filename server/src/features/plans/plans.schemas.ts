@@ -77,6 +77,11 @@ export const MyPlanResponse = z.object({
   plan: Plan,
   /** the owner is one of the platform's operators: the dashboard shows them the operator pages */
   operator: z.boolean(),
+  /**
+   * Why none of the owner's sites answers visitors, if so (the serving gate): the operator
+   * suspended them, or mail is configured and their email is not verified yet.
+   */
+  widgetsStopped: z.enum(["suspended", "unverified"]).nullable(),
   sites: z.object({ count: z.number(), max: z.number().nullable() }),
   month: z.string(),
   usage: z.array(

@@ -3,7 +3,7 @@ import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
 import { listSitesOfOwner } from "../sites/sites.repository.js";
 import { isOperator } from "../operator/operator-auth.js";
-import { ownerEmail } from "../operator/operator.repository.js";
+import { ownerState } from "../operator/operator.repository.js";
 import { limitsWithin } from "./plan-rules.js";
 import { ownerPlanId } from "./plans.repository.js";
 import { type MyPlanResponse, type Plan, type PlanBody } from "./plans.schemas.js";
@@ -34,8 +34,22 @@ export async function myPlan(deps: Deps, ownerId: string): Promise<MyPlanRespons
     }),
   );
   const month = new Date(now).toISOString().slice(0, 7);
-  const owner = await ownerEmail(deps.db, ownerId);
-  return { plan, operator: owner ? isOperator(deps, owner) : false, sites: { count: sites.length, max: plan.maxSites }, month, usage };
+  const owner = await ownerState(deps.db, ownerId);
+  const widgetsStopped = !owner
+    ? null
+    : owner.suspended_at !== null
+      ? "suspended"
+      : deps.mailer.delivers && owner.email_verified_at === null
+        ? "unverified"
+        : null;
+  return {
+    plan,
+    operator: owner ? isOperator(deps, owner) : false,
+    widgetsStopped,
+    sites: { count: sites.length, max: plan.maxSites },
+    month,
+    usage,
+  };
 }
 
 /** Changes a plan's ceilings (fields not given stay); owners on it are bound from their next request (the plans cache is brief). */
