@@ -14,6 +14,7 @@ import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { requireVisitor } from "./http/bearer.js";
 import { requireOperator } from "./features/operator/operator-auth.js";
+import { siteWithinPlan } from "./features/plans/plan-rules.js";
 import { registerOperatorRoutes } from "./features/operator/routes.js";
 import { registerPlanRoutes } from "./features/plans/routes.js";
 import { requireOwner } from "./http/cookies.js";
@@ -43,7 +44,12 @@ export function createApp(deps: AppDeps): App {
   const router = new Router(app, {
     owner: (event) => requireOwner(event, deps),
     operator: (event) => requireOperator(event, deps),
-    visitor: (event) => requireVisitor(event, deps, (siteId) => siteById(deps, siteId)),
+    // Visitor routes see the site as its owner's plan allows it now (a downgrade binds at once).
+    visitor: (event) =>
+      requireVisitor(event, deps, (siteId) => siteById(deps, siteId)).then(async (v) => ({
+        ...v,
+        site: await siteWithinPlan(deps, v.site),
+      })),
   });
   registerHealthRoutes(router, deps);
   registerAuthRoutes(router, deps);

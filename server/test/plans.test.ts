@@ -149,12 +149,15 @@ describe.each(DIALECTS)("plans: a stranger on an open server gets free and canno
     expect(within.status).toBe(200);
   });
 
-  it("a downgrade (or a lowered ceiling) binds a live site's admission at once; the site's own settings stay as the owner set them", async () => {
+  it("a downgrade (or a lowered ceiling) binds a live site's admission and answers at once; the site's own settings stay as the owner set them", async () => {
     const { cookie, ownerId } = await signUpOwner(h, uniqueEmail("downgraded"));
     const assign = (planId: string | null) =>
       h.request(`/api/operator/owners/${ownerId}/plan`, json({ planId }, { cookie: operatorCookie }));
     expect((await assign("unlimited")).status).toBe(204);
-    const site = await createSite(h, cookie, { limits: { monthlyMessages: 10_000, visitorMessagesPerMinute: 600 } });
+    const site = await createSite(h, cookie, {
+      bot: { model: "qwen3-max", maxOutputTokens: 4096 },
+      limits: { monthlyMessages: 10_000, visitorMessagesPerMinute: 600 },
+    });
     const visitor = await startVisitor(h, site.siteKey);
     for (const text of ["one", "two"]) expect((await readSse(await sendMessage(h, visitor, text))).at(-1)!.event).toBe("done");
     // The operator lowers free's monthly messages to 2, then moves the owner back to it.
@@ -166,13 +169,27 @@ describe.each(DIALECTS)("plans: a stranger on an open server gets free and canno
     expect(((await lowered.json()) as any).plan.limits.monthlyMessages).toBe(2);
     expect((await assign(null)).status).toBe(204);
     await expectError(await sendMessage(h, visitor, "three"), 429, "quota_exceeded");
+    // Within the monthly ceiling again (the operator raises it), the answer is made as free allows: its model and output tokens.
+    await h.request("/api/operator/plans/free", {
+      ...json({ limits: { monthlyMessages: 500 } }, { cookie: operatorCookie }),
+      method: "PATCH",
+    });
+    h.fake.reset();
+    expect((await readSse(await sendMessage(h, visitor, "on free"))).at(-1)!.event).toBe("done");
+    expect(h.fake.requests.map((r) => [r.body.model, r.body.max_tokens])).toEqual([["qwen-flash", 1024]]);
+    await h.request("/api/operator/plans/free", {
+      ...json({ limits: { monthlyMessages: 2 } }, { cookie: operatorCookie }),
+      method: "PATCH",
+    });
     expect(JSON.parse((await storedSite(site.id)).limits!).monthlyMessages).toBe(10_000);
     // The usage page reports the month against the ceiling that binds.
     const usage = (await (await h.request(`/api/sites/${site.id}/usage`, { headers: { cookie } })).json()) as any;
-    expect(usage.quota).toMatchObject({ messages: 3, monthlyMessages: 2, exceeded: true });
+    expect(usage.quota).toMatchObject({ messages: 4, monthlyMessages: 2, exceeded: true });
     // Back up: it answers again.
     expect((await assign("unlimited")).status).toBe(204);
+    h.fake.reset();
     expect((await readSse(await sendMessage(h, visitor, "four"))).at(-1)!.event).toBe("done");
+    expect(h.fake.requests.map((r) => [r.body.model, r.body.max_tokens])).toEqual([["qwen3-max", 4096]]);
     await h.request("/api/operator/plans/free", {
       ...json({ limits: { monthlyMessages: 500 } }, { cookie: operatorCookie }),
       method: "PATCH",

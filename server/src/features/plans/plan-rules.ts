@@ -28,6 +28,24 @@ export async function effectiveLimits(deps: Pick<AppDeps, "db" | "config">, site
   return limitsWithin(await planOf(deps, site.owner.planId), site.limits, site.apiKey === null);
 }
 
+/**
+ * The site as its owner's plan allows it now, for every visitor route: its limits capped, and on
+ * the platform key its model, output tokens and system prompt too. A site left above a
+ * downgraded plan keeps its stored settings (an upgrade restores them) but answers within the
+ * plan from the next request.
+ */
+export async function siteWithinPlan(deps: Pick<AppDeps, "db" | "config">, site: SiteRecord): Promise<SiteRecord> {
+  const plan = await planOf(deps, site.owner.planId);
+  const platformKey = site.apiKey === null;
+  const bot = { ...site.bot };
+  if (platformKey) {
+    if (plan.models && !plan.models.includes(bot.model)) bot.model = plan.models[0];
+    if (plan.maxOutputTokens !== null) bot.maxOutputTokens = Math.max(1, Math.min(bot.maxOutputTokens, plan.maxOutputTokens));
+    if (plan.systemPromptChars !== null) bot.systemPrompt = bot.systemPrompt.slice(0, plan.systemPromptChars);
+  }
+  return { ...site, bot, limits: limitsWithin(plan, site.limits, platformKey) };
+}
+
 /** What a site's settings are checked against: the settings after the change, and which fields changed. */
 export interface PlanCheck {
   bot: BotSettings;
