@@ -14,6 +14,10 @@ import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { requireVisitor } from "./http/bearer.js";
+import { requireOperator } from "./features/operator/operator-auth.js";
+import { siteWithinPlan } from "./features/plans/plan-rules.js";
+import { registerOperatorRoutes } from "./features/operator/routes.js";
+import { registerPlanRoutes } from "./features/plans/routes.js";
 import { requireOwner } from "./http/cookies.js";
 import { checkOwnerOrigin } from "./http/owner-origin.js";
 import { siteById } from "./features/sites/sites.cache.js";
@@ -42,7 +46,13 @@ export function createApp(deps: AppDeps): App {
 
   const router = new Router(app, {
     owner: (event) => requireOwner(event, deps),
-    visitor: (event) => requireVisitor(event, deps, (siteId) => siteById(deps, siteId)),
+    operator: (event) => requireOperator(event, deps),
+    // Visitor routes see the site as its owner's plan allows it now (a downgrade binds at once).
+    visitor: (event) =>
+      requireVisitor(event, deps, (siteId) => siteById(deps, siteId)).then(async (v) => ({
+        ...v,
+        site: await siteWithinPlan(deps, v.site),
+      })),
   });
   registerHealthRoutes(router, deps);
   registerAuthRoutes(router, deps);
@@ -50,6 +60,8 @@ export function createApp(deps: AppDeps): App {
   registerSiteRoutes(router, deps);
   registerConversationRoutes(router, deps);
   registerUsageRoutes(router, deps);
+  registerPlanRoutes(router, deps);
+  registerOperatorRoutes(router, deps);
   registerWidgetRoutes(router, deps);
   registerWidgetAssetRoutes(router, deps);
   registerDashboardRoutes(router, deps);

@@ -72,6 +72,10 @@ const EnvSchema = z.object({
       .max(320)
       .regex(/^[^\r\n]*@[^\r\n]*$/, "must be an address, e.g. Bailian Chat <noreply@example.com>"),
   ),
+  // Hosting for strangers (features/operator, features/plans): who operates, what new owners get, who may sign up.
+  OPERATOR_EMAILS: optional(z.string()),
+  DEFAULT_PLAN: optional(z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, "must be a plan id such as free or unlimited")),
+  SIGNUP_MODE: optional(z.enum(["open", "invite", "closed"])),
   // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
   DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -131,6 +135,12 @@ export interface Config {
   platformMonthlyTokens: number | null;
   /** owners' mail: over SMTP when smtpUrl is set, else one log line per mail (mail/mailer.ts) */
   mail: { smtpUrl: string | null; from: string };
+  /** owners with these emails (lower case) are operators: /api/operator, and they may always sign up */
+  operatorEmails: readonly string[];
+  /** the plan of owners whose plan_id is null (every new owner) */
+  defaultPlan: string;
+  /** until the operator chooses one (stored in configs) */
+  signupMode: "open" | "invite" | "closed";
 }
 
 export class ConfigError extends Error {
@@ -214,6 +224,14 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     trustProxy: e.TRUST_PROXY ?? 0,
     platformMonthlyTokens: e.PLATFORM_MONTHLY_TOKENS ?? null,
     mail: Object.freeze({ smtpUrl: e.SMTP_URL ?? null, from: mailFrom ?? "Bailian Chat <noreply@localhost>" }),
+    operatorEmails: Object.freeze(
+      (e.OPERATOR_EMAILS ?? "")
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+    defaultPlan: e.DEFAULT_PLAN ?? "free",
+    signupMode: e.SIGNUP_MODE ?? "open",
   });
 }
 

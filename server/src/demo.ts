@@ -35,7 +35,9 @@ export interface RunningDemo {
 
 /** Starts everything `npm run demo` runs; the browser tests start the very same thing on free ports. */
 export async function startDemo(env: Record<string, string | undefined>, logger?: Logger): Promise<RunningDemo> {
-  let config = loadConfig({ BAILIAN_DEMO: "1", ...env, PORT: env.PORT || "8787" }, demoSecret);
+  // The demo owner is the demo's operator, on a plan with no ceilings: everything can be tried at once.
+  const hosting = { DEFAULT_PLAN: env.DEFAULT_PLAN || "unlimited", OPERATOR_EMAILS: env.OPERATOR_EMAILS || DEMO_EMAIL };
+  let config = loadConfig({ BAILIAN_DEMO: "1", ...env, ...hosting, PORT: env.PORT || "8787" }, demoSecret);
   let fake: DashScopeFake | null = null;
   if (!config.dashscope.apiKey) {
     fake = await startDashScopeFake({ port: config.demoPorts.fake });

@@ -62,6 +62,7 @@ const EXPECTED: Record<string, string[]> = {
   counters: ["key", "window_start", "count", "expires_at"],
   owner_tokens: ["token_hash", "owner_id", "purpose", "created_at", "expires_at", "used_at"],
   revoked_sessions: ["session_id", "owner_id", "expires_at"],
+  invitations: ["id", "token_hash", "email", "created_by", "created_at", "expires_at", "used_at", "used_by"],
 };
 
 /** Columns that may hold NULL (schema.ts `| null`); every other column must refuse it, on both dialects. */
@@ -71,6 +72,7 @@ const NULLABLE = new Set([
   "sites.limits",
   "sites.suspended_at",
   "owner_tokens.used_at",
+  ...["email", "used_at", "used_by"].map((c) => `invitations.${c}`),
   ...["email_verified_at", "language", "plan_id", "suspended_at"].map((c) => `owners.${c}`),
   ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "checkpoint_at"].map((c) => `messages.${c}`),
   ...[
@@ -124,6 +126,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-02-checkpoints",
       "2026-12-03-1-owner-state",
       "2026-12-03-2-accounts",
+      "2026-12-03-3-operator",
     ]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -161,6 +164,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-02-checkpoints",
       "2026-12-03-1-owner-state",
       "2026-12-03-2-accounts",
+      "2026-12-03-3-operator",
     ]);
     await db.deleteFrom("configs").execute();
   });

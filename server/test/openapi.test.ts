@@ -106,7 +106,9 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       const o = op(r)!;
       expect(o.summary, r.path).toBe(r.summary);
       expect(o.tags).toEqual([r.tag]);
-      const scheme = { owner: [{ ownerSession: [] }], visitor: [{ visitorToken: [] }], none: undefined }[r.auth];
+      const scheme = { owner: [{ ownerSession: [] }], operator: [{ ownerSession: [] }], visitor: [{ visitorToken: [] }], none: undefined }[
+        r.auth
+      ];
       expect(o.security, `${r.method} ${r.path}`).toEqual(scheme);
     }
   });
@@ -142,7 +144,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       expect(Object.keys(schema.properties ?? {}).length).toBeGreaterThan(0);
     }
     const signup = op(routes().find((r) => r.path === "/api/auth/signup")!)!.requestBody!.content["application/json"].schema;
-    expect(Object.keys(signup.properties).sort()).toEqual(["email", "language", "password"]);
+    expect(Object.keys(signup.properties).sort()).toEqual(["email", "invitation", "language", "password"]);
     expect([...signup.required].sort()).toEqual(["email", "password"]);
     expect(signup.properties.password).toMatchObject({ type: "string", minLength: 8 });
     const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content[

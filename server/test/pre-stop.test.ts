@@ -153,7 +153,7 @@ describe.each(DIALECTS)("GET /pre-stop when its time runs out (%s)", (dialect) =
     const refuse = async (): Promise<never> => {
       throw new AppError("unauthorized");
     };
-    registerHealthRoutes(new Router(shortWait, { owner: refuse, visitor: refuse }), h.deps, { preStopWaitMs: 50 });
+    registerHealthRoutes(new Router(shortWait, { owner: refuse, operator: refuse, visitor: refuse }), h.deps, { preStopWaitMs: 50 });
 
     h.fake.enqueue(SLOW);
     const stream = await untilFirstDelta(

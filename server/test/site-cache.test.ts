@@ -25,6 +25,21 @@ describe.each([
     database = await createTestDatabase("sqlite");
     const { db } = await openDatabase(database.url);
     await migrateToLatest(db);
+    // A site is read with its owner's state (plan, suspension): the sites below belong to this owner.
+    await db
+      .insertInto("owners")
+      .values({
+        id: "own_x",
+        email: "x@example.com",
+        password_hash: "x",
+        created_at: 1,
+        email_verified_at: null,
+        session_version: 0,
+        language: null,
+        plan_id: null,
+        suspended_at: null,
+      })
+      .execute();
     storage = await openStorage(url);
     if (url) await storage.clear();
     deps = { db, storage, now: () => clock };

@@ -67,6 +67,7 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
         limits: DEFAULT_LIMITS,
         apiKey: { set: false, last4: null, usable: true },
         resetFields: [],
+        suspended: false,
         createdAt: expect.any(String),
         updatedAt: site.createdAt,
       });

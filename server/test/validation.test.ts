@@ -9,7 +9,8 @@ import { expectError } from "./support/expect-error.js";
 
 type Visitor = Awaited<ReturnType<typeof startVisitor>>;
 
-const TABLES = ["owners", "sites", "visitors", "conversations", "messages", "api_calls", "configs"] as const;
+const TABLES = ["owners", "sites", "visitors", "conversations", "messages", "api_calls", "configs", "invitations"] as const;
+const OPERATOR_EMAIL = "operator-validation@example.com";
 const FOREIGN_ORIGIN = "https://evil.example";
 
 /** A valid body per route, so that a refusal is due to what the test changes and nothing else. */
@@ -20,6 +21,26 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "PATCH /api/sites/:siteId": () => ({ name: "Patched by a test", bot: { displayName: "Patched" } }),
   "POST /v1/conversations/:conversationId/messages": () => ({ content: "hello" }),
   "POST /v1/conversations/:conversationId/retry": () => ({ userMessageId: "msg_doesnotexistanywhere0" }),
+  "PATCH /api/operator/settings": () => ({ signupMode: "open" }),
+  "POST /api/operator/owners/:ownerId/suspension": () => ({ suspended: false }),
+  "POST /api/operator/owners/:ownerId/plan": () => ({ planId: null }),
+  "POST /api/operator/sites/:siteId/suspension": () => ({ suspended: false }),
+  "PATCH /api/operator/plans/:planId": () => ({ name: "Free" }),
+  "POST /api/operator/plans": () => ({
+    id: `sample-${Math.random().toString(36).slice(2, 10)}`,
+    name: "Sample",
+    maxSites: 1,
+    models: null,
+    maxOutputTokens: null,
+    systemPromptChars: null,
+    limits: {
+      visitorMessagesPerMinute: null,
+      siteMessagesPerMinute: null,
+      sessionsPerIpPerMinute: null,
+      monthlyMessages: null,
+      monthlyTokens: null,
+    },
+  }),
 };
 
 const key = (r: RouteSpec) => `${r.method} ${r.path}`;
@@ -60,13 +81,16 @@ function allowedKinds(schema: Record<string, any>): Set<string> | null {
 describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dialect) => {
   let h: Harness;
   let cookie: string;
+  let operator: { cookie: string; ownerId: string };
   let site: Awaited<ReturnType<typeof createSite>>;
   let visitor: Visitor;
   let consoleError: MockInstance;
 
   beforeAll(async () => {
-    h = await createHarness(dialect);
+    // The operator's routes are walked too, as an operator.
+    h = await createHarness(dialect, { OPERATOR_EMAILS: OPERATOR_EMAIL });
     ({ cookie } = await signUpOwner(h));
+    operator = await signUpOwner(h, OPERATOR_EMAIL);
     site = await createSite(h, cookie);
     visitor = await startVisitor(h, site.siteKey);
   });
@@ -83,10 +107,18 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
   const routes = () => h.app.router.routes;
   const bodyRoutes = () => routes().filter((r) => r.body);
   const paramRoutes = () => routes().filter((r) => r.params || r.path.includes(":"));
-  const authRoutes = (auth: "owner" | "visitor") => routes().filter((r) => r.auth === auth);
+  // An operator route is an owner route first: without a session it is 401 like any other.
+  const authRoutes = (auth: "owner" | "visitor") => routes().filter((r) => r.auth === auth || (auth === "owner" && r.auth === "operator"));
 
   function pathOf(route: RouteSpec, override: Record<string, string> = {}): string {
-    const samples: Record<string, string> = { siteId: site.id, siteKey: site.siteKey, conversationId: visitor.conversationId, ...override };
+    const samples: Record<string, string> = {
+      siteId: site.id,
+      siteKey: site.siteKey,
+      conversationId: visitor.conversationId,
+      ownerId: operator.ownerId,
+      planId: "free",
+      ...override,
+    };
     return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
       if (!(name in samples)) throw new Error(`No sample value for :${name} in ${key(route)}: add one to this test`);
       return encodeURIComponent(samples[name]).replace(/%25/g, "%");
@@ -95,6 +127,7 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
 
   function authOf(route: RouteSpec): Record<string, string> {
     if (route.auth === "owner") return { cookie };
+    if (route.auth === "operator") return { cookie: operator.cookie };
     if (route.auth === "visitor") return visitor.headers;
     return {};
   }

@@ -16,7 +16,10 @@ export const LAUNCHER_LABEL: Record<Lang, string> = {
 };
 
 /** The codes of failed calls (ApiError) the widget words itself; any other says `generic`. */
-type WordedCode = Extract<ApiErrorCode, "network" | "stream_interrupted" | "rate_limited" | "quota_exceeded" | "origin_not_allowed">;
+type WordedCode = Extract<
+  ApiErrorCode,
+  "network" | "stream_interrupted" | "rate_limited" | "quota_exceeded" | "origin_not_allowed" | "site_suspended" | "owner_unverified"
+>;
 
 export interface Strings {
   close: string;
@@ -68,6 +71,9 @@ export const STRINGS: Record<Lang, Strings> = {
       rate_limited: "发送太频繁了，请稍后再试。",
       rate_limited_in: "发送太频繁了，请 {s} 秒后再试。",
       quota_exceeded: "助手暂时无法使用，请稍后再来。",
+      // Suspended by the platform, or its owner's email not verified yet: the visitor needs no more than this.
+      site_suspended: "助手暂时无法使用，请稍后再来。",
+      owner_unverified: "助手暂时无法使用，请稍后再来。",
       origin_not_allowed: "聊天在此网站上暂不可用。",
       history: "无法加载之前的对话。",
       generic: "出了点问题，请稍后重试。",
@@ -98,6 +104,8 @@ export const STRINGS: Record<Lang, Strings> = {
       rate_limited: "You're sending messages too fast. Please wait a moment.",
       rate_limited_in: "You're sending messages too fast. Try again in {s} seconds.",
       quota_exceeded: "The assistant is unavailable right now. Please come back later.",
+      site_suspended: "The assistant is unavailable right now. Please come back later.",
+      owner_unverified: "The assistant is unavailable right now. Please come back later.",
       origin_not_allowed: "Chat is not available on this website.",
       history: "Could not load the earlier conversation.",
       generic: "Something went wrong. Please try again.",

@@ -13,6 +13,8 @@ import { VerifyPage } from "./pages/verify-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
 import { SitePage } from "./pages/site-page.js";
 import { SitesPage } from "./pages/sites-page.js";
+import { OperatorPage } from "./pages/operator-page.js";
+import { loadMyPlan, myPlan } from "./state/plan.js";
 import { location, matchRoute, navigate, startRouter } from "./state/router.js";
 import { configureApi, loadSession, owner, signOut } from "./state/session.js";
 
@@ -66,6 +68,11 @@ function Header() {
       )}
       <div class="topbar__end">
         <LanguageSwitch />
+        {who && myPlan.value?.operator && (
+          <Link to="/operator" class="button button--quiet">
+            {s.operator.link}
+          </Link>
+        )}
         {who && (
           <div class="account">
             <Link to="/account" class="account__email" title={s.signedInAs(who.email)}>
@@ -97,6 +104,11 @@ export function App() {
   useEffect(() => {
     if (signedIn && onAuthPage) navigate("/", { replace: true, force: true });
   }, [signedIn, onAuthPage]);
+  // The plan (and whether the owner is an operator, for the header's link) of whoever signed in.
+  useEffect(() => {
+    if (who) void loadMyPlan();
+    else myPlan.value = null;
+  }, [who?.id]);
 
   let page;
   // The mailed links work signed in or not (they may open in another browser).
@@ -110,6 +122,7 @@ export function App() {
   else if (route.name === "transcript")
     page = <SitePage siteId={route.siteId} tab="conversations" conversationId={route.conversationId} key={route.siteId} />;
   else if (route.name === "account") page = <AccountPage />;
+  else if (route.name === "operator") page = <OperatorPage tab={route.tab} />;
   else if (route.name === "notfound") page = <NotFoundPage />;
   else page = <SitesPage />;
 

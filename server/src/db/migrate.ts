@@ -4,6 +4,7 @@ import * as limits from "./migrations/2026-11-28-limits.js";
 import * as checkpoints from "./migrations/2026-12-02-checkpoints.js";
 import * as ownerState from "./migrations/2026-12-03-1-owner-state.js";
 import * as accounts from "./migrations/2026-12-03-2-accounts.js";
+import * as operator from "./migrations/2026-12-03-3-operator.js";
 
 // A static list rather than FileMigrationProvider: the server is bundled into one file for
 // Function Compute, where there is no migrations folder to read.
@@ -11,8 +12,10 @@ const migrations: Record<string, Migration> = {
   "2026-11-28-init": init,
   "2026-11-28-limits": limits,
   "2026-12-02-checkpoints": checkpoints,
+  // kysely runs them in name order, hence the numbers within a day.
   "2026-12-03-1-owner-state": ownerState,
   "2026-12-03-2-accounts": accounts,
+  "2026-12-03-3-operator": operator,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

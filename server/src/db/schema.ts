@@ -134,6 +134,21 @@ export interface RevokedSessionsTable {
   expires_at: number;
 }
 
+/** An operator's invitation to sign up (sign-up mode "invite"): single use, expiring. */
+export interface InvitationsTable {
+  id: string;
+  /** SHA-256 (hex) of the token in the link; the token itself is never stored */
+  token_hash: string;
+  email: string | null;
+  /** the operator who made it */
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** the owner who signed up with it */
+  used_by: string | null;
+}
+
 export interface Database {
   owners: OwnersTable;
   sites: SitesTable;
@@ -145,4 +160,5 @@ export interface Database {
   counters: CountersTable;
   owner_tokens: OwnerTokensTable;
   revoked_sessions: RevokedSessionsTable;
+  invitations: InvitationsTable;
 }

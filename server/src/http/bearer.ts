@@ -2,6 +2,7 @@ import type { H3Event } from "h3";
 import type { AppDeps } from "../deps.js";
 import { AppError } from "../errors.js";
 import type { SiteRecord } from "../features/sites/site-record.js";
+import { assertServing } from "../features/sites/serving-gate.js";
 import { verifyVisitorToken } from "../security/tokens.js";
 import { clientIp } from "./client-ip.js";
 import { guardSiteOrigin } from "./cors.js";
@@ -18,7 +19,7 @@ export function bearerToken(event: H3Event): string | null {
  */
 export async function requireVisitor(
   event: H3Event,
-  deps: Pick<AppDeps, "keyring" | "config">,
+  deps: Pick<AppDeps, "keyring" | "config" | "mailer">,
   loadSite: (siteId: string) => Promise<SiteRecord | null>,
 ): Promise<VisitorContext> {
   const token = bearerToken(event);
@@ -28,5 +29,6 @@ export async function requireVisitor(
   const site = await loadSite(visitor.siteId);
   if (!site) throw new AppError("unauthorized", "This site no longer exists.");
   guardSiteOrigin(event, deps.config, site.allowedOrigins);
+  assertServing(deps, site);
   return { visitor, site, ip: clientIp(event, deps.config.trustProxy) };
 }

@@ -5,7 +5,8 @@ import type { SiteRecord } from "../features/sites/site-record.js";
 import { readJsonBody } from "./body.js";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
-export type Auth = "none" | "owner" | "visitor";
+/** operator: a signed-in owner whose email is in OPERATOR_EMAILS (403 forbidden for any other owner). */
+export type Auth = "none" | "owner" | "operator" | "visitor";
 
 export interface VisitorPrincipal {
   siteId: string;
@@ -24,6 +25,7 @@ export interface VisitorContext {
 interface AuthInputs {
   none: object;
   owner: { /** the signed-in owner */ ownerId: string };
+  operator: { /** the signed-in operator */ ownerId: string };
   visitor: VisitorContext;
 }
 
@@ -32,6 +34,8 @@ export type RouteInput<A extends Auth, P, Q, B> = { event: H3Event; params: P; q
 /** Checks credentials before any input is parsed, so a stranger learns nothing from validation errors. */
 export interface Authenticator {
   owner(event: H3Event): Promise<string>;
+  /** the owner's id when they are an operator; 401 without a session, 403 forbidden for another owner */
+  operator(event: H3Event): Promise<string>;
   visitor(event: H3Event): Promise<VisitorContext>;
 }
 
@@ -89,9 +93,11 @@ export class Router {
       const auth: AuthInputs[Auth] =
         spec.auth === "owner"
           ? { ownerId: await this.authenticate.owner(event) }
-          : spec.auth === "visitor"
-            ? await this.authenticate.visitor(event)
-            : {};
+          : spec.auth === "operator"
+            ? { ownerId: await this.authenticate.operator(event) }
+            : spec.auth === "visitor"
+              ? await this.authenticate.visitor(event)
+              : {};
       const params = parseWith(spec.params, event.context.params ?? {}, "invalid_params");
       const query = parseWith(spec.query, Object.fromEntries(event.url.searchParams), "invalid_query");
       const body = spec.body ? parseWith(spec.body, await readJsonBody(event, spec.maxBodyBytes), "invalid_body") : (undefined as B);

@@ -42,6 +42,10 @@ export async function createHarness(
     DASHSCOPE_API_KEY: fake.apiKey,
     DASHSCOPE_BASE_URL: fake.url,
     LLM_TIMEOUT_MS: "1000",
+    // Most suites test one feature's mechanics with more sites and higher limits than the free plan
+    // allows: they run as a company hosting for itself does. The plan suites pass DEFAULT_PLAN: ""
+    // (unset) to get the server's own default, free.
+    DEFAULT_PLAN: "unlimited",
     ...env,
   });
   const logger = memoryLogger();

@@ -330,6 +330,18 @@ describe("panel: answers", () => {
     await waitFor(() => expect(w.error()!.textContent).toContain("Try again in 12 seconds."));
   });
 
+  it.each([
+    ["site_suspended", "en"],
+    ["owner_unverified", "en"],
+    ["site_suspended", "zh-CN"],
+  ])("a site the platform stopped (%s) shows the unavailable sentence (%s), nothing about why", async (code, lang) => {
+    const w = await start({ "data-lang": lang });
+    api.overrides.push({ method: "POST", path: /messages$/, reply: () => errorJson(403, code, "This assistant is unavailable.") });
+    await send(w, "Anyone there?");
+    const expected = lang === "en" ? "The assistant is unavailable right now. Please come back later." : "助手暂时无法使用，请稍后再来。";
+    await waitFor(() => expect(w.error()!.textContent).toContain(expected));
+  });
+
   it("an answer cut off by the connection says so", async () => {
     api.answers.push((stream) => {
       stream.send("delta", { text: "Half" });

@@ -7,7 +7,16 @@ import type {
   SignUpInput,
   InstallInfo,
   Lang,
+  Invitation,
+  InvitationCreated,
+  MyPlan,
+  OperatorOverview,
+  OperatorOwners,
+  OperatorSettings,
+  OperatorSites,
   Owner,
+  Plan,
+  PlanPatchInput,
   Site,
   SiteCreateInput,
   SitePatchInput,
@@ -107,5 +116,23 @@ export function createApi(options: ApiOptions = {}) {
       call<ConversationDetailData>("GET", `${site(id)}/conversations/${encodeURIComponent(conversationId)}`),
     /** `tz`: the owner's offset from UTC in minutes (-getTimezoneOffset()), so days end at their midnight. */
     usage: (id: string, tz: number) => call<UsageResponse>("GET", `${site(id)}/usage?tz=${tz}`),
+    /** the owner's plan, its ceilings and the month's use; `operator` tells whether to show the operator pages */
+    myPlan: () => call<MyPlan>("GET", "/api/me/plan"),
+    operator: {
+      overview: () => call<OperatorOverview>("GET", "/api/operator/overview"),
+      saveSettings: (body: Partial<OperatorSettings>) => call<OperatorSettings>("PATCH", "/api/operator/settings", body),
+      owners: () => call<OperatorOwners>("GET", "/api/operator/owners"),
+      sites: () => call<OperatorSites>("GET", "/api/operator/sites"),
+      suspendOwner: (id: string, suspended: boolean) =>
+        call<void>("POST", `/api/operator/owners/${encodeURIComponent(id)}/suspension`, { suspended }),
+      suspendSite: (id: string, suspended: boolean) =>
+        call<void>("POST", `/api/operator/sites/${encodeURIComponent(id)}/suspension`, { suspended }),
+      setPlan: (ownerId: string, planId: string | null) =>
+        call<void>("POST", `/api/operator/owners/${encodeURIComponent(ownerId)}/plan`, { planId }),
+      plans: () => call<{ plans: Plan[]; defaultPlan: string }>("GET", "/api/operator/plans"),
+      patchPlan: (id: string, body: PlanPatchInput) => call<{ plan: Plan }>("PATCH", `/api/operator/plans/${encodeURIComponent(id)}`, body),
+      invitations: () => call<{ invitations: Invitation[] }>("GET", "/api/operator/invitations"),
+      invite: (email?: string) => call<InvitationCreated>("POST", "/api/operator/invitations", email ? { email } : {}),
+    },
   };
 }

@@ -14,6 +14,15 @@ import type {
 import type { BotSettings, Site, SiteCreate, SiteLimits, SitePatch } from "../../../src/features/sites/sites.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
+import type { MyPlanResponse, Plan as PlanSchema, PlanPatch } from "../../../src/features/plans/plans.schemas.js";
+import type {
+  Invitation as InvitationSchema,
+  InvitationCreated,
+  OperatorSettings as OperatorSettingsSchema,
+  OverviewResponse,
+  OwnersResponse,
+  SitesResponse,
+} from "../../../src/features/operator/operator.schemas.js";
 
 export type { BotSettings, InstallInfo, Owner, PublicConfig, Site, UsageResponse };
 export type CredentialsInput = z.input<typeof Credentials>;
@@ -33,6 +42,16 @@ export type ResetField = Site["resetFields"][number];
 export type QuotaData = UsageResponse["quota"];
 export type Lang = BotSettings["language"];
 export type Model = BotSettings["model"];
+
+export type MyPlan = z.infer<typeof MyPlanResponse>;
+export type Plan = z.infer<typeof PlanSchema>;
+export type OperatorOwners = z.infer<typeof OwnersResponse>;
+export type OperatorSites = z.infer<typeof SitesResponse>;
+export type OperatorOverview = z.infer<typeof OverviewResponse>;
+export type OperatorSettings = z.infer<typeof OperatorSettingsSchema>;
+export type Invitation = z.infer<typeof InvitationSchema>;
+export type InvitationCreated = z.infer<typeof InvitationCreated>;
+export type PlanPatchInput = z.input<typeof PlanPatch>;
 
 /** The error body every API error has (server/src/errors.ts). */
 export interface ApiErrorBody {

@@ -36,8 +36,10 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
     setBusy(true);
     try {
       const body = { email: email.trim(), password };
-      // The owner's mail is written in the language they signed up in.
-      const { owner } = signUp ? await api().signUp({ ...body, language: lang.value }) : await api().logIn(body);
+      // The owner's mail is written in the language they signed up in; an invitation link
+      // (features/operator) carries its token to the sign-up page.
+      const invitation = location.value.query.get("invitation") || undefined;
+      const { owner } = signUp ? await api().signUp({ ...body, language: lang.value, invitation }) : await api().logIn(body);
       signedIn(owner);
       // A deep link (e.g. a transcript) that led here stays; the sign-in pages give way to the sites.
       const route = matchRoute(location.value.path);

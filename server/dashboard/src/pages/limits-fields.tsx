@@ -6,12 +6,14 @@ import { LIMIT_KEYS, type LimitKey, type LimitsDraft, ipShare, ipShareTooLarge }
 interface LimitsFieldsProps {
   draft: LimitsDraft;
   errorOf(key: string): string | null;
+  /** a line under the field (the plan's ceiling), or null */
+  hintOf?(key: string): string | null;
   change(key: LimitKey, value: string): void;
   touch(key: string): void;
 }
 
 /** The site's per-minute limits and monthly quota, each a whole number within the server's bounds. */
-export function LimitsFields({ draft, errorOf, change, touch }: LimitsFieldsProps) {
+export function LimitsFields({ draft, errorOf, hintOf, change, touch }: LimitsFieldsProps) {
   const s = useStrings();
   return (
     <fieldset class="card fieldset" aria-describedby="limits-hint">
@@ -23,10 +25,11 @@ export function LimitsFields({ draft, errorOf, change, touch }: LimitsFieldsProp
         {LIMIT_KEYS.map((key) => {
           const id = `limit-${key}`;
           const error = errorOf(`limits.${key}`);
+          const hint = hintOf?.(`limits.${key}`) ?? null;
           return (
-            <Field key={key} id={id} label={s.settings.limitLabels[key]} error={error}>
+            <Field key={key} id={id} label={s.settings.limitLabels[key]} hint={hint} error={error}>
               <input
-                {...controlProps(id, null, error)}
+                {...controlProps(id, hint, error)}
                 type="text"
                 inputMode="numeric"
                 autoComplete="off"

@@ -22,6 +22,10 @@ import {
 import { BotFields } from "./bot-fields.js";
 import { LimitsFields } from "./limits-fields.js";
 import { ResetNotice } from "./site-notices.js";
+import { ApiError } from "../api/api-client.js";
+import { formatNumber } from "../i18n/lang.js";
+import { myPlan } from "../state/plan.js";
+import { ceilingOf, planRefusalText } from "./plan-ceilings.js";
 import type { SitePageProps } from "./site-page.js";
 
 /** Every bot setting and the site's limits, checked as typed, saved with one PATCH; the live preview beside it. */
@@ -66,7 +70,18 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const errorOf = (key: string): string | null => {
     const own = fieldErrorText(s, errors[key]);
     if (own && (showAll || touched.has(key))) return own;
-    return save.fieldErrors[key] ?? null;
+    const server = save.fieldErrors[key];
+    // Above the plan: said in the owner's language, with the ceiling.
+    const plan = myPlan.value?.plan;
+    if (server && planRefused && plan) return planRefusalText(s, plan, key, !site.apiKey.set) ?? server;
+    return server ?? null;
+  };
+  const [planRefused, setPlanRefused] = useState(false);
+  /** "Your plan allows at most N" under a limit field, when the plan has a ceiling for it. */
+  const ceilingHint = (key: string): string | null => {
+    const plan = myPlan.value?.plan;
+    const ceiling = plan ? ceilingOf(plan, key, !site.apiKey.set) : null;
+    return ceiling === null ? null : s.plan.ceiling(formatNumber(ceiling));
   };
 
   const change = <K extends BotField>(field: K, value: BotDraft[K]) => {
@@ -113,6 +128,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
         fieldOf: (path) => (path.startsWith("bot.") ? path.slice(4) : path.startsWith("limits.") ? path : null),
       },
     );
+    setPlanRefused(!result.ok && result.error instanceof ApiError && result.error.code === "above_plan_limit");
     if (!result.ok && Object.keys(result.fields).length) focusField(firstInOrder(Object.keys(result.fields)));
   };
 
@@ -132,7 +148,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
         </h1>
         <ResetNotice fields={resetFields} />
         <BotFields draft={draft} errorOf={errorOf} change={change} touch={touch} savedColor={site.bot.primaryColor} />
-        <LimitsFields draft={limits} errorOf={errorOf} change={changeLimit} touch={touch} />
+        <LimitsFields draft={limits} errorOf={errorOf} hintOf={ceilingHint} change={changeLimit} touch={touch} />
         <div class={dirty || toRepair || save.notice ? "save-bar save-bar--sticky" : "save-bar"}>
           <p class={dirty || toRepair ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
             {dirty ? s.settings.unsaved : toRepair ? s.settings.resetPending : s.settings.allSaved}

@@ -32,7 +32,7 @@ export function SiteFrame({
   current,
   children,
 }: {
-  site: Pick<Site, "id" | "name" | "apiKey">;
+  site: Pick<Site, "id" | "name" | "apiKey"> & Partial<Pick<Site, "suspended">>;
   current: SiteTab | "transcript";
   children: ComponentChildren;
 }) {
@@ -61,6 +61,11 @@ export function SiteFrame({
         </nav>
         {/* The key page says it beside the form. */}
         {keyUnusable(site) && current !== "key" && <KeyUnusableNotice siteId={site.id} />}
+        {site.suspended && (
+          <p class="notice notice--warn" role="alert">
+            {s.plan.suspended}
+          </p>
+        )}
       </div>
       {children}
     </div>

@@ -14,6 +14,7 @@ import { navigate } from "../state/router.js";
 import { api } from "../state/session.js";
 import { checkText } from "../validation/rules.js";
 import type { Strings } from "../i18n/strings.js";
+import { PlanCard } from "./plan-card.js";
 
 const NAME_MAX = 100;
 
@@ -40,6 +41,7 @@ export function SitesPage() {
           {s.sites.title}
         </h1>
       </div>
+      <PlanCard reloadKey={sites.data?.length} />
       <CreateSite onCreated={(site) => navigate(`/sites/${site.id}/settings`)} />
       <Notice text={notice?.(s) ?? null} />
       {sites.loading && !sites.data ? (
@@ -164,6 +166,7 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
         <div class="site-card__main">
           <h2 class="site-card__name">
             <Link to={`/sites/${site.id}/settings`}>{site.name}</Link>
+            {site.suspended && <span class="badge badge--danger">{s.operator.suspendedBadge}</span>}
           </h2>
           <dl class="site-card__facts">
             <div>

@@ -58,7 +58,11 @@ export type Route =
   | { name: "account" }
   | { name: "site"; siteId: string; tab: "settings" | "install" | "conversations" | "usage" | "key" }
   | { name: "transcript"; siteId: string; conversationId: string }
+  | { name: "operator"; tab: OperatorTab }
   | { name: "notfound" };
+
+export type OperatorTab = "owners" | "sites" | "settings" | "invitations" | "plans";
+const OPERATOR_TABS = new Set(["owners", "sites", "settings", "invitations", "plans"]);
 
 const ID = "([A-Za-z0-9_-]{3,64})";
 const TABS = new Set(["settings", "install", "conversations", "usage", "key"]);
@@ -72,6 +76,8 @@ export function matchRoute(path: string): Route {
   if (path === "/reset-password") return { name: "reset", token: location.value.query.get("token") ?? "" };
   if (path === "/verify") return { name: "verify", token: location.value.query.get("token") ?? "" };
   if (path === "/account") return { name: "account" };
+  const op = /^\/operator(?:\/([a-z]+))?$/.exec(path);
+  if (op && (!op[1] || OPERATOR_TABS.has(op[1]))) return { name: "operator", tab: (op[1] ?? "owners") as OperatorTab };
   let m = new RegExp(`^/sites/${ID}(?:/([a-z]+))?$`).exec(path);
   if (m && (!m[2] || TABS.has(m[2]))) return { name: "site", siteId: m[1], tab: (m[2] ?? "settings") as "settings" };
   m = new RegExp(`^/sites/${ID}/conversations/${ID}$`).exec(path);

@@ -1,6 +1,7 @@
 import type { AppDeps } from "../../deps.js";
 import type { OwnersTable } from "../../db/schema.js";
 import { mailLanguage } from "../../mail/compose.js";
+import { forgetOwnerSites } from "../sites/sites.cache.js";
 import { admitWithin } from "../../security/window-limit.js";
 import { accountMail } from "./account.mails.js";
 import { markEmailVerified } from "./account.repository.js";
@@ -53,7 +54,7 @@ export async function verifyEmail(deps: Pick<AppDeps, "db" | "now" | "storage">,
     await markEmailVerified(trx, id, deps.now());
     return id;
   });
-  // TODO(lead, issue 11): once forgetOwnerSites exists (the operator's part), call it here so the
-  // widget gate on owners.email_verified_at lifts at once instead of after the site cache's TTL.
+  // The widget gate on owners.email_verified_at (sites/serving-gate.ts) lifts at once, not after the cache's TTL.
+  await forgetOwnerSites(deps, ownerId);
   return ownerId;
 }

@@ -12,8 +12,14 @@ export const Credentials = z.object({
 });
 export type Credentials = z.infer<typeof Credentials>;
 
-/** Sign-up also takes the dashboard's language: the owner's mail is written in it. */
-export const SignUpBody = Credentials.extend({ language: z.enum(MAIL_LANGUAGES).optional() });
+/**
+ * Sign-up: the credentials; the dashboard's language (the owner's mail is written in it); the
+ * invitation's token when the server signs up by invitation.
+ */
+export const SignUpBody = Credentials.extend({
+  language: z.enum(MAIL_LANGUAGES).optional(),
+  invitation: z.string().trim().min(1).max(200).optional(),
+});
 export type SignUpBody = z.infer<typeof SignUpBody>;
 
 export const Owner = z.object({

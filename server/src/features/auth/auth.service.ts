@@ -6,6 +6,7 @@ import { newId } from "../../security/ids.js";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../security/passwords.js";
 import type { Config } from "../../config.js";
 import { verificationOf } from "../account/email-verification.js";
+import { admitSignUp } from "../operator/invitations.service.js";
 import type { Credentials, InstallInfo, Owner, SignUpBody } from "./auth.schemas.js";
 import { findOwnerByEmail, findOwnerById, insertOwner } from "./auth.repository.js";
 
@@ -27,8 +28,10 @@ function isUniqueViolation(err: unknown): boolean {
   return code === "ER_DUP_ENTRY" || code.startsWith("SQLITE_CONSTRAINT");
 }
 
-export async function signUp(deps: Pick<AppDeps, "db" | "now" | "mailer">, input: SignUpBody): Promise<Owner> {
+export async function signUp(deps: Pick<AppDeps, "db" | "now" | "mailer" | "config">, input: SignUpBody): Promise<Owner> {
   if (await findOwnerByEmail(deps.db, input.email)) throw new AppError("email_taken");
+  // The sign-up mode and invitations (features/operator): refused here, or the invitation is taken.
+  const admission = await admitSignUp(deps, input.email, input.invitation);
   const row: OwnersTable = {
     id: newId("own"),
     email: input.email,
@@ -43,10 +46,12 @@ export async function signUp(deps: Pick<AppDeps, "db" | "now" | "mailer">, input
   try {
     await insertOwner(deps.db, row);
   } catch (err) {
+    await admission.release();
     // Two sign-ups racing for one email: the unique index decides.
     if (isUniqueViolation(err)) throw new AppError("email_taken");
     throw err;
   }
+  row.email_verified_at = await admission.accept(row.id);
   return toOwner(deps, row);
 }
 

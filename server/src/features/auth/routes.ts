@@ -19,12 +19,13 @@ export function registerAuthRoutes(router: Router, deps: AppDeps): void {
     body: SignUpBody,
     response: OwnerResponse,
     status: 201,
-    errors: ["invalid_body", "weak_password", "email_taken"],
+    errors: ["invalid_body", "weak_password", "email_taken", "signup_closed", "invitation_invalid"],
     handler: async ({ event, body }) => {
       await assertStrongPassword(body.password, body.email);
       const owner = await signUp(deps, body);
       // Without SMTP there is nothing to verify with (verification "not_required").
-      if (deps.mailer.delivers) await mailVerificationLink(deps, { id: owner.id, email: owner.email, language: owner.language });
+      if (owner.verification === "pending")
+        await mailVerificationLink(deps, { id: owner.id, email: owner.email, language: owner.language });
       setSessionCookie(event, deps, await issueSession(deps, owner.id));
       return { owner };
     },

@@ -6,6 +6,7 @@ import type { ChatMessage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import { admitConversation, admitMessage } from "../../security/limits.js";
 import { QuotaRefusal, type TokenReservation, admitAnswer } from "../../security/monthly-quota.js";
+import { platformBudget } from "../operator/settings.js";
 import { noteQuotaUse } from "../quota-alerts/quota-alerts.service.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { answer } from "./answer.js";
@@ -220,7 +221,8 @@ async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[])
       now: deps.now(),
       tokens: promptTokens(messages) + site.bot.maxOutputTokens,
       onPlatform: site.apiKey === null,
-      platformBudget: deps.config.platformMonthlyTokens,
+      // the operator's setting, else PLATFORM_MONTHLY_TOKENS (features/operator/settings.ts)
+      platformBudget: site.apiKey === null ? await platformBudget(deps) : null,
     });
     noteQuotaUse(deps, site.id, "messages", used, limits.monthlyMessages);
     return {

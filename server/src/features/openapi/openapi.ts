@@ -61,6 +61,9 @@ export function buildOpenApi(routes: readonly RouteSpec[], serverUrl: string): J
     if (spec.params) codes.add("invalid_params");
     if (spec.query) codes.add("invalid_query");
     if (spec.auth !== "none") codes.add("unauthorized");
+    // The serving gate (features/sites/serving-gate.ts) runs for every visitor route.
+    if (spec.auth === "visitor") codes.add("site_suspended").add("owner_unverified");
+    if (spec.auth === "operator") codes.add("forbidden");
     if (isOriginChecked(spec.method, spec.path)) codes.add("origin_not_allowed");
     for (const code of codes) {
       const status = String(ERROR_STATUS[code]);
@@ -73,7 +76,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], serverUrl: string): J
     (paths[path] ??= {})[spec.method.toLowerCase()] = {
       summary: spec.summary,
       tags: [spec.tag],
-      ...(spec.auth === "owner" ? { security: [{ ownerSession: [] }] } : {}),
+      ...(spec.auth === "owner" || spec.auth === "operator" ? { security: [{ ownerSession: [] }] } : {}),
       ...(spec.auth === "visitor" ? { security: [{ visitorToken: [] }] } : {}),
       parameters: parametersOf(spec),
       ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(spec.body, "input") } } } } : {}),

@@ -1,3 +1,4 @@
+import { composeMail, mailLanguage } from "../../mail/compose.js";
 import type { Mail } from "../../mail/mailer.js";
 
 export type QuotaKind = "messages" | "tokens";
@@ -18,9 +19,6 @@ export interface QuotaAlert {
   link: string;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
 /** What the mail says, as paragraphs of plain text (the link is its own paragraph). */
 function paragraphs(a: QuotaAlert): { subject: string; lines: string[]; linkLabel: string } {
   const en = a.language === "en";
@@ -34,7 +32,7 @@ function paragraphs(a: QuotaAlert): { subject: string; lines: string[]; linkLabe
             `Your site "${a.siteName}" has reached its limit of ${n(a.limit)} ${what} for ${a.month} (UTC).`,
             "Its chat widget now tells visitors the assistant is unavailable, until the month ends or you raise the limit.",
           ],
-          linkLabel: "See the site's usage and limits:",
+          linkLabel: "See the site's usage and limits",
         }
       : {
           subject: `"${a.siteName}" has used ${a.threshold}% of its monthly ${what}`,
@@ -42,7 +40,7 @@ function paragraphs(a: QuotaAlert): { subject: string; lines: string[]; linkLabe
             `Your site "${a.siteName}" has used ${n(a.used)} of its ${n(a.limit)} ${what} for ${a.month} (UTC), ${a.threshold}% or more.`,
             "When it reaches the limit, its chat widget will tell visitors the assistant is unavailable until the month ends.",
           ],
-          linkLabel: "See the site's usage and limits:",
+          linkLabel: "See the site's usage and limits",
         };
   }
   const what = a.kind === "messages" ? "消息数" : "Token 用量";
@@ -53,7 +51,7 @@ function paragraphs(a: QuotaAlert): { subject: string; lines: string[]; linkLabe
           `你的站点「${a.siteName}」已达到 ${a.month}（UTC）的${what}上限 ${n(a.limit)}。`,
           "在本月结束或你提高上限之前，聊天窗口会告诉访客助手暂时无法使用。",
         ],
-        linkLabel: "查看该站点的用量和限额：",
+        linkLabel: "查看该站点的用量和限额",
       }
     : {
         subject: `「${a.siteName}」本月${what}已用 ${a.threshold}%`,
@@ -61,16 +59,13 @@ function paragraphs(a: QuotaAlert): { subject: string; lines: string[]; linkLabe
           `你的站点「${a.siteName}」在 ${a.month}（UTC）已使用 ${n(a.used)} / ${n(a.limit)} ${what}（已达 ${a.threshold}% 以上）。`,
           "达到上限后，在本月结束之前，聊天窗口会告诉访客助手暂时无法使用。",
         ],
-        linkLabel: "查看该站点的用量和限额：",
+        linkLabel: "查看该站点的用量和限额",
       };
 }
 
 /** A quota alert in the owner's language: plain text and simple HTML, no tracking. */
 export function quotaAlertMail(a: QuotaAlert): Mail {
   const { subject, lines, linkLabel } = paragraphs(a);
-  const text = [...lines, `${linkLabel}\n${a.link}`].join("\n\n") + "\n";
-  const html =
-    lines.map((line) => `<p>${escapeHtml(line)}</p>`).join("\n") +
-    `\n<p>${escapeHtml(linkLabel)} <a href="${escapeHtml(a.link)}">${escapeHtml(a.link)}</a></p>\n`;
-  return { to: a.to, subject, text, html, kind: "quota-alert", link: a.link };
+  const mail = composeMail({ subject, paragraphs: lines, action: { label: linkLabel, link: a.link } }, mailLanguage(a.language));
+  return { ...mail, to: a.to, kind: "quota-alert", link: a.link };
 }

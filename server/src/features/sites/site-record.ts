@@ -25,9 +25,28 @@ export interface SiteRecord {
   /** the site's own DashScope key, sealed (security/secret-box.ts); null: the server's key is used */
   apiKey: { sealed: string; last4: string | null } | null;
   resetFields: ResetField[];
+  /** the operator suspended the site: its widget API answers 403 site_suspended */
+  suspended: boolean;
+  /** what the widget path needs of the site's owner, read with the site (and cached with it) */
+  owner: SiteOwnerState;
   createdAt: number;
   updatedAt: number;
 }
+
+export interface SiteOwnerState {
+  /** null: the server's DEFAULT_PLAN */
+  planId: string | null;
+  /** the operator suspended the owner: none of their sites answers */
+  suspended: boolean;
+  emailVerified: boolean;
+}
+
+/** A sites row with its owner's state (the repository joins owners). */
+export type SiteRow = SitesTable & {
+  owner_plan_id: string | null;
+  owner_suspended_at: number | null;
+  owner_email_verified_at: number | null;
+};
 
 /**
  * Reads a row tolerantly, field by field: a release that narrows a schema (a model taken off the
@@ -35,7 +54,7 @@ export interface SiteRecord {
  * default and is named in `resetFields`, for the owner; a field the row lacks (added later) takes
  * its default silently.
  */
-export function siteFromRow(row: SitesTable): SiteRecord {
+export function siteFromRow(row: SiteRow): SiteRecord {
   const resetFields: ResetField[] = [];
   const bot = readObject(row.bot, "bot", BotSettings, DEFAULT_BOT, resetFields);
   const limits = readObject(row.limits, "limits", SiteLimits, DEFAULT_LIMITS, resetFields);
@@ -49,6 +68,12 @@ export function siteFromRow(row: SitesTable): SiteRecord {
     limits,
     apiKey: row.api_key_enc ? { sealed: row.api_key_enc, last4: row.api_key_last4 } : null,
     resetFields,
+    suspended: row.suspended_at !== null,
+    owner: {
+      planId: row.owner_plan_id,
+      suspended: row.owner_suspended_at !== null,
+      emailVerified: row.owner_email_verified_at !== null,
+    },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps.js";
 import type { SiteRecord } from "./site-record.js";
-import { findSiteById, findSiteByKey } from "./sites.repository.js";
+import { findSiteById, findSiteByKey, siteKeysOfOwner } from "./sites.repository.js";
 
 /**
  * Sites for the widget's hot path (config, sessions, every message), parsed and cached for a
@@ -11,7 +11,7 @@ const TTL_MS = 30_000;
 /** A key no site has is remembered briefly: long enough to absorb a burst, short enough that unknown keys leave soon. */
 const MISS_TTL_MS = 5_000;
 /** Part of every key: a release that changes SiteRecord's shape never reads a former release's entries. */
-const VERSION = "v2";
+const VERSION = "v3";
 
 type Entry = { site: SiteRecord | null; expires: number };
 type Deps = Pick<AppDeps, "db" | "storage" | "now">;
@@ -39,4 +39,9 @@ export async function forgetSite(deps: Pick<AppDeps, "storage">, site: Pick<Site
     deps.storage.removeItem(`site:${VERSION}:key:${site.siteKey}`).catch(() => {}),
     deps.storage.removeItem(`site:${VERSION}:id:${site.id}`).catch(() => {}),
   ]);
+}
+
+/** After an owner's state changed (plan, suspension, verification): their sites are read again on the next request. */
+export async function forgetOwnerSites(deps: Pick<AppDeps, "db" | "storage">, ownerId: string): Promise<void> {
+  await Promise.all((await siteKeysOfOwner(deps.db, ownerId)).map((site) => forgetSite(deps, site)));
 }

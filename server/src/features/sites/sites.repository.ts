@@ -1,6 +1,6 @@
 import type { Db } from "../../db/database.js";
 import type { SitesTable } from "../../db/schema.js";
-import { type SiteRecord, siteFromRow } from "./site-record.js";
+import { type SiteRecord, type SiteRow, siteFromRow } from "./site-record.js";
 import type { BotSettings, SiteLimits } from "./sites.schemas.js";
 
 /** What a write sets; only the fields named are written. */
@@ -37,36 +37,55 @@ function columns(changes: SiteChanges): Partial<SitesTable> {
 }
 
 /** Rows come out as SiteRecords: nothing above this file sees a raw row. */
-const record = (row: SitesTable | undefined): SiteRecord | undefined => (row ? siteFromRow(row) : undefined);
+const record = (row: SiteRow | undefined): SiteRecord | undefined => (row ? siteFromRow(row) : undefined);
+
+/** Sites with their owner's state (plan, suspension, verification): the widget path gates on it. */
+const selectSites = (db: Db) =>
+  db
+    .selectFrom("sites")
+    .innerJoin("owners", "owners.id", "sites.owner_id")
+    .selectAll("sites")
+    .select([
+      "owners.plan_id as owner_plan_id",
+      "owners.suspended_at as owner_suspended_at",
+      "owners.email_verified_at as owner_email_verified_at",
+    ]);
 
 export async function listSitesOfOwner(db: Db, ownerId: string): Promise<SiteRecord[]> {
-  const rows = await db
-    .selectFrom("sites")
-    .selectAll()
-    .where("owner_id", "=", ownerId)
-    .orderBy("created_at", "asc")
-    .orderBy("id")
-    .execute();
+  const rows = await selectSites(db).where("sites.owner_id", "=", ownerId).orderBy("sites.created_at", "asc").orderBy("sites.id").execute();
   return rows.map(siteFromRow);
 }
 
 /** Scoped to the owner: another owner's site is simply not found. */
 export async function findSiteOfOwner(db: Db, ownerId: string, siteId: string): Promise<SiteRecord | undefined> {
-  return record(await db.selectFrom("sites").selectAll().where("id", "=", siteId).where("owner_id", "=", ownerId).executeTakeFirst());
+  return record(await selectSites(db).where("sites.id", "=", siteId).where("sites.owner_id", "=", ownerId).executeTakeFirst());
 }
 
 export async function findSiteById(db: Db, siteId: string): Promise<SiteRecord | undefined> {
-  return record(await db.selectFrom("sites").selectAll().where("id", "=", siteId).executeTakeFirst());
+  return record(await selectSites(db).where("sites.id", "=", siteId).executeTakeFirst());
 }
 
 export async function findSiteByKey(db: Db, siteKey: string): Promise<SiteRecord | undefined> {
-  return record(await db.selectFrom("sites").selectAll().where("site_key", "=", siteKey).executeTakeFirst());
+  return record(await selectSites(db).where("sites.site_key", "=", siteKey).executeTakeFirst());
 }
 
-export async function insertSite(db: Db, site: NewSite): Promise<SiteRecord> {
+export async function insertSite(db: Db, site: NewSite): Promise<void> {
   const row = { id: site.id, owner_id: site.ownerId, site_key: site.siteKey, created_at: site.createdAt, ...columns(site) } as SitesTable;
   await db.insertInto("sites").values(row).execute();
-  return siteFromRow(row);
+}
+
+export async function countSitesOfOwner(db: Db, ownerId: string): Promise<number> {
+  const row = await db
+    .selectFrom("sites")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("owner_id", "=", ownerId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The site ids and keys of an owner, for forgetting their cached records when the owner's state changes. */
+export function siteKeysOfOwner(db: Db, ownerId: string): Promise<Array<{ id: string; siteKey: string }>> {
+  return db.selectFrom("sites").select(["id", "site_key as siteKey"]).where("owner_id", "=", ownerId).execute();
 }
 
 export async function updateSiteOfOwner(db: Db, ownerId: string, siteId: string, changes: SiteChanges): Promise<boolean> {

@@ -121,6 +121,8 @@ export const Site = z.object({
   apiKey: z.object({ set: z.boolean(), last4: z.string().nullable(), usable: z.boolean() }),
   /** stored settings today's schema refuses, read as their defaults until the owner saves */
   resetFields: z.array(z.object({ field: z.string(), message: z.string() })),
+  /** the operator suspended the site or its owner: its widget shows the unavailable sentence */
+  suspended: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

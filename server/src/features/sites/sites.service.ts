@@ -14,9 +14,13 @@ import {
   listSitesOfOwner,
   updateSiteOfOwner,
 } from "./sites.repository.js";
-import { DEFAULT_BOT, type Site, type SiteCreate, type SitePatch } from "./sites.schemas.js";
+import { DEFAULT_BOT, DEFAULT_LIMITS, type Site, type SiteCreate, type SitePatch } from "./sites.schemas.js";
+import { type PlanCheck, defaultsWithin, planIssues } from "../plans/plan-rules.js";
+import { planOf } from "../plans/plans.store.js";
+import { lockOwner, ownerPlanId } from "../plans/plans.repository.js";
+import type { Plan } from "../plans/plans.schemas.js";
 
-type Deps = Pick<AppDeps, "db" | "storage" | "keyring" | "now">;
+type Deps = Pick<AppDeps, "db" | "storage" | "keyring" | "now" | "config">;
 
 /**
  * The key a site's answers are made with: its own, decrypted for the one call that needs it, or
@@ -42,6 +46,7 @@ function toSite(keyring: Keyring, site: SiteRecord): Site {
     limits: site.limits,
     apiKey: { set: site.apiKey !== null, last4: site.apiKey?.last4 ?? null, usable: siteApiKey(keyring, site).usable },
     resetFields: site.resetFields,
+    suspended: site.suspended || site.owner.suspended,
     createdAt: iso(site.createdAt),
     updatedAt: iso(site.updatedAt),
   };
@@ -60,28 +65,72 @@ export async function getSite(deps: Deps, ownerId: string, siteId: string): Prom
   return toSite(deps.keyring, site);
 }
 
+/** Refused, never clamped: the owner learns which field is above their plan and by how much. */
+function checkPlan(plan: Plan, check: PlanCheck): void {
+  const issues = planIssues(plan, check);
+  if (issues.length) throw new AppError("above_plan_limit", undefined, { issues });
+}
+
 export async function createSite(deps: Deps, ownerId: string, input: SiteCreate): Promise<Site> {
   const now = deps.now();
-  const site = await insertSite(deps.db, {
-    id: newId("site"),
-    ownerId,
-    siteKey: newId("pk"),
-    name: input.name,
-    allowedOrigins: input.allowedOrigins,
-    bot: { ...DEFAULT_BOT, ...input.bot },
-    // Limits the owner did not set follow the defaults of each release.
-    limits: Object.keys(input.limits).length ? input.limits : null,
-    apiKey: sealedKey(deps.keyring, input.apiKey ?? null),
-    createdAt: now,
-    updatedAt: now,
+  const plan = await planOf(deps, await ownerPlanId(deps.db, ownerId));
+  const platformKey = !input.apiKey;
+  // Defaults above the plan start at its ceiling (and are stored, as the owner would set them).
+  const defaults = defaultsWithin(plan, platformKey);
+  const bot = { ...DEFAULT_BOT, ...defaults.bot, ...input.bot };
+  const limits = { ...defaults.limits, ...input.limits };
+  checkPlan(plan, { bot, limits: { ...DEFAULT_LIMITS, ...limits }, platformKey, fields: null });
+  const id = newId("site");
+  await deps.db.transaction().execute(async (trx) => {
+    // The owner's row is locked while their sites are counted: two parallel creations cannot both take the last one.
+    const count = await lockOwner(trx, ownerId);
+    if (plan.maxSites !== null && count >= plan.maxSites) {
+      throw new AppError("plan_site_limit", `Your plan (${plan.name}) allows ${plan.maxSites} sites.`);
+    }
+    await insertSite(trx, {
+      id,
+      ownerId,
+      siteKey: newId("pk"),
+      name: input.name,
+      allowedOrigins: input.allowedOrigins,
+      bot,
+      // Limits the owner did not set (and the plan did not lower) follow the defaults of each release.
+      limits: Object.keys(limits).length ? limits : null,
+      apiKey: sealedKey(deps.keyring, input.apiKey ?? null),
+      createdAt: now,
+      updatedAt: now,
+    });
   });
-  return toSite(deps.keyring, site);
+  return getSite(deps, ownerId, id);
+}
+
+/** The dotted fields whose value the patch changes (a form that sends every field checks only what moved). */
+function changedFields(current: SiteRecord, patch: SitePatch): Set<string> {
+  const fields = new Set<string>();
+  for (const [group, values] of [
+    ["bot", patch.bot],
+    ["limits", patch.limits],
+  ] as const) {
+    const before = current[group] as Record<string, unknown>;
+    for (const [key, value] of Object.entries(values ?? {})) {
+      if (JSON.stringify(value) !== JSON.stringify(before[key])) fields.add(`${group}.${key}`);
+    }
+  }
+  return fields;
 }
 
 /** Bot settings and limits are merged field by field over the current (tolerantly read) ones: saving writes repaired values. */
 export async function updateSite(deps: Deps, ownerId: string, siteId: string, patch: SitePatch): Promise<Site> {
   const current = await findSiteOfOwner(deps.db, ownerId, siteId);
   if (!current) throw new AppError("not_found", "No such site.");
+  const platformKey = patch.apiKey === undefined ? current.apiKey === null : patch.apiKey === null;
+  checkPlan(await planOf(deps, current.owner.planId), {
+    bot: { ...current.bot, ...patch.bot },
+    limits: { ...current.limits, ...patch.limits },
+    platformKey,
+    // Moving to the platform key puts every setting under the plan's platform ceilings.
+    fields: platformKey && current.apiKey !== null ? null : changedFields(current, patch),
+  });
   const changes: SiteChanges = {
     updatedAt: Math.max(deps.now(), current.updatedAt),
     name: patch.name,

@@ -2,6 +2,7 @@ import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
+import { effectiveLimits } from "../plans/plan-rules.js";
 import { callsPerDay, countPerDay, firstTokenTimes } from "./usage.repository.js";
 import type { UsageQuery, UsageResponse } from "./usage.schemas.js";
 
@@ -19,7 +20,7 @@ const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10
 
 /** Per day in the owner's time zone: conversations, messages, tokens, errors and time-to-first-token percentiles. */
 export async function usageOfSite(
-  deps: Pick<AppDeps, "db" | "now" | "counters">,
+  deps: Pick<AppDeps, "db" | "now" | "counters" | "config">,
   ownerId: string,
   siteId: string,
   query: UsageQuery,
@@ -34,7 +35,8 @@ export async function usageOfSite(
   if (last - first + 1 > MAX_DAYS) throw new AppError("invalid_query", `Ask for at most ${MAX_DAYS} days at a time.`);
 
   const range = { siteId, fromMs: first * DAY_MS - offsetMs, toMs: (last + 1) * DAY_MS - offsetMs, offsetMs };
-  const { limits } = site;
+  // The month's ceilings as admission applies them: the site's own, capped by its owner's plan.
+  const limits = await effectiveLimits(deps, site);
   const [conversations, messages, calls, times, month] = await Promise.all([
     countPerDay(deps.db, "conversations", range),
     countPerDay(deps.db, "messages", range),

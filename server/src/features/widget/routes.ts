@@ -3,6 +3,8 @@ import type { Router } from "../../http/route.js";
 import { clientIp } from "../../http/client-ip.js";
 import { admitSession } from "../../security/limits.js";
 import { siteByKey } from "../sites/sites.cache.js";
+import { assertServing } from "../sites/serving-gate.js";
+import { effectiveLimits } from "../plans/plan-rules.js";
 import { bearerToken } from "../../http/bearer.js";
 import { guardSiteOrigin } from "../../http/cors.js";
 import { PublicConfig, SessionResponse, SiteKeyParams } from "./widget.schemas.js";
@@ -17,11 +19,12 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     auth: "none",
     params: SiteKeyParams,
     response: PublicConfig,
-    errors: ["not_found", "origin_required", "origin_not_allowed"],
+    errors: ["not_found", "origin_required", "origin_not_allowed", "site_suspended", "owner_unverified"],
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
       guardSiteOrigin(event, deps.config, site.allowedOrigins);
+      assertServing(deps, site);
       // Short browser cache: owners see their edits within a minute.
       event.res.headers.set("cache-control", "public, max-age=60");
       return publicConfig(site);
@@ -37,12 +40,13 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     params: SiteKeyParams,
     response: SessionResponse,
     status: 201,
-    errors: ["not_found", "origin_required", "origin_not_allowed", "rate_limited"],
+    errors: ["not_found", "origin_required", "origin_not_allowed", "site_suspended", "owner_unverified", "rate_limited"],
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
       guardSiteOrigin(event, deps.config, site.allowedOrigins);
-      await admitSession(deps.counters, site.limits, site.id, clientIp(event, deps.config.trustProxy), deps.now());
+      assertServing(deps, site);
+      await admitSession(deps.counters, await effectiveLimits(deps, site), site.id, clientIp(event, deps.config.trustProxy), deps.now());
       return startSession(deps, site, bearerToken(event));
     },
   });
