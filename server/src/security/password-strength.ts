@@ -7,12 +7,21 @@ export const MIN_PASSWORD_SCORE = 3;
 // Loaded on first use: the dictionaries are megabytes a server that only serves widgets never needs
 // (and the bundle splits them into their own chunk).
 let checker: Promise<ZxcvbnFactory> | undefined;
+
+/**
+ * The module itself: from the sources its named exports; in the bundle (build.mjs) a split-off
+ * chunk of a CommonJS package exports only `default`, the module object (as ioredis in counters.ts).
+ */
+const moduleOf = <T extends object>(imported: T): T => {
+  const commonJs = (imported as { default?: unknown }).default;
+  return typeof commonJs === "object" && commonJs !== null ? (commonJs as T) : imported;
+};
 function loadChecker(): Promise<ZxcvbnFactory> {
   return (checker ??= (async () => {
     const [{ ZxcvbnFactory }, common, en] = await Promise.all([
-      import("@zxcvbn-ts/core"),
-      import("@zxcvbn-ts/language-common"),
-      import("@zxcvbn-ts/language-en"),
+      import("@zxcvbn-ts/core").then(moduleOf),
+      import("@zxcvbn-ts/language-common").then(moduleOf),
+      import("@zxcvbn-ts/language-en").then(moduleOf),
     ]);
     return new ZxcvbnFactory({
       dictionary: { ...common.dictionary, ...en.dictionary },
