@@ -3,7 +3,16 @@ import { noteQuotaUse } from "../src/features/quota-alerts/quota-alerts.service.
 import { sqlCounters } from "../src/security/counters.js";
 import { DIALECTS } from "./support/databases.js";
 import { expectError } from "./support/expect-error.js";
-import { type Harness, PUBLIC_URL, createHarness, createSite, readSse, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
+import {
+  type Harness,
+  PUBLIC_URL,
+  createHarness,
+  createSite,
+  readSse,
+  sendMessage,
+  signUpVerifiedOwner,
+  startVisitor,
+} from "./support/harness.js";
 import { captureMailer } from "./support/mail-capture.js";
 
 // An owner learns that a site nears its monthly quota before visitors are turned away: one mail
@@ -22,7 +31,7 @@ describe.each(DIALECTS)("quota alerts by mail (%s)", (dialect) => {
   const alertsFor = (to: string) => mailer.sent.filter((m) => m.to === to && m.kind === "quota-alert");
 
   it("messages: exactly one mail at 80 % and one at 100 %, in zh-CN when the owner chose no language, even with parallel messages", async () => {
-    const { cookie, email } = await signUpOwner(h);
+    const { cookie, email } = await signUpVerifiedOwner(h);
     const site = await createSite(h, cookie, { name: "Tea <b>&</b> shop", limits: { monthlyMessages: 10, visitorMessagesPerMinute: 600 } });
     const visitor = await startVisitor(h, site.siteKey);
     const responses = await Promise.all(Array.from({ length: 14 }, (_, i) => sendMessage(h, visitor, `Question ${i}`)));
@@ -49,7 +58,7 @@ describe.each(DIALECTS)("quota alerts by mail (%s)", (dialect) => {
   });
 
   it("tokens: the owner's language; 80 % from the answers' usage, 100 % when an answer no longer fits; once each", async () => {
-    const { cookie, email, ownerId } = await signUpOwner(h);
+    const { cookie, email, ownerId } = await signUpVerifiedOwner(h);
     await h.deps.db.updateTable("owners").set({ language: "en" }).where("id", "=", ownerId).execute();
     const site = await createSite(h, cookie, { name: "Shop", bot: { maxOutputTokens: 100 }, limits: { monthlyTokens: 1200 } });
     const visitor = await startVisitor(h, site.siteKey);

@@ -35,6 +35,7 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
     systemPromptChars: null,
     limits: {
       visitorMessagesPerMinute: null,
+      ipMessagesPerMinute: null,
       siteMessagesPerMinute: null,
       sessionsPerIpPerMinute: null,
       monthlyMessages: null,

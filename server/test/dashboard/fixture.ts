@@ -4,7 +4,17 @@
  * and a happy-dom page. Registers its own hooks; the returned object is filled in by beforeAll.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from "vitest";
-import { type Harness, PUBLIC_URL, SITE_ORIGIN, createHarness, createSite, readSse, sendMessage, signUpOwner } from "../support/harness.js";
+import {
+  type Harness,
+  PUBLIC_URL,
+  SITE_ORIGIN,
+  createHarness,
+  createSite,
+  readSse,
+  sendMessage,
+  signUpOwner,
+  signUpVerifiedOwner,
+} from "../support/harness.js";
 import { type Dom, browserFetch, installDom, openDashboard, resetLanguage } from "./support.js";
 
 type Owner = Awaited<ReturnType<typeof signUpOwner>>;
@@ -77,7 +87,8 @@ export function dashboardFixture(
 
   beforeAll(async () => {
     f.h = await createHarness("sqlite", env);
-    f.ownerA = await signUpOwner(f.h);
+    // With mail configured (SMTP_URL in env) the site's widget answers once its owner is verified.
+    f.ownerA = await signUpVerifiedOwner(f.h);
     f.ownerB = await signUpOwner(f.h);
     f.site = await createSite(f.h, f.ownerA.cookie, {
       name: "Lantern Tea",

@@ -89,6 +89,16 @@ export async function signUpOwner(h: Harness, email = uniqueEmail()): Promise<{ 
   return { cookie, ownerId: owner.id, email };
 }
 
+/**
+ * An owner whose email is verified, as after following the mailed link (email-verification.test.ts
+ * follows it): with mail configured, only their sites answer visitors.
+ */
+export async function signUpVerifiedOwner(h: Harness, email = uniqueEmail()): Promise<{ cookie: string; ownerId: string; email: string }> {
+  const owner = await signUpOwner(h, email);
+  await h.deps.db.updateTable("owners").set({ email_verified_at: h.deps.now() }).where("id", "=", owner.ownerId).execute();
+  return owner;
+}
+
 export async function createSite(h: Harness, cookie: string, body: Record<string, unknown> = {}) {
   const res = await h.request("/api/sites", json({ name: "Shop", allowedOrigins: [SITE_ORIGIN], ...body }, { cookie }));
   expect(res.status).toBe(201);

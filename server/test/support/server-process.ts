@@ -24,6 +24,8 @@ export function serverEnv(dir: string, fake: DashScopeFake, more: Record<string,
     HOST: "127.0.0.1",
     DASHSCOPE_API_KEY: fake.apiKey,
     DASHSCOPE_BASE_URL: fake.url,
+    // As in the harness: these suites test mechanics (limits, quotas, survival) beyond the free plan.
+    DEFAULT_PLAN: "unlimited",
     ...more,
   };
 }
