@@ -1,12 +1,11 @@
 /** @jsxImportSource preact */
-import { useState } from "preact/hooks";
 import type { OperatorOwners as Owners } from "../api/types.js";
-import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { ErrorState, Loading, Notice } from "../components/states.js";
 import { useResource } from "../components/use-resource.js";
 import { useSave } from "../components/use-save.js";
 import { formatNumber, useStrings } from "../i18n/lang.js";
 import { api } from "../state/session.js";
+import { SuspendToggle } from "./suspend-toggle.js";
 
 type Owner = Owners["owners"][number];
 
@@ -15,19 +14,13 @@ export function OperatorOwners() {
   const s = useStrings();
   const owners = useResource(() => api().operator.owners(), []);
   const plans = useResource(() => api().operator.plans(), []);
-  const [confirming, setConfirming] = useState<Owner | null>(null);
   const save = useSave();
   if (!owners.data) return owners.error ? <ErrorState error={owners.error} onRetry={owners.reload} /> : <Loading />;
 
   const setPlan = (owner: Owner, planId: string) =>
     save.run(() => api().operator.setPlan(owner.id, planId === "" ? null : planId), { onSaved: owners.reload, saved: (x) => x.saved });
-  const toggle = (owner: Owner) =>
-    save.run(() => api().operator.suspendOwner(owner.id, !owner.suspended), {
-      onSaved: () => {
-        setConfirming(null);
-        owners.reload();
-      },
-    });
+  const toggle = async (owner: Owner) =>
+    (await save.run(() => api().operator.suspendOwner(owner.id, !owner.suspended), { onSaved: owners.reload })).ok;
 
   return (
     <div>
@@ -73,33 +66,19 @@ export function OperatorOwners() {
                 <td>{o.estimatedCostCny.toFixed(2)}</td>
                 <td>
                   {o.suspended && <span class="badge badge--danger">{s.operator.suspendedBadge}</span>}{" "}
-                  <button
-                    type="button"
-                    class="button button--quiet"
-                    disabled={save.busy}
-                    onClick={() => (o.suspended ? void toggle(o) : setConfirming(o))}
-                  >
-                    {o.suspended ? s.operator.unsuspend : s.operator.suspend}
-                  </button>
+                  <SuspendToggle
+                    suspended={o.suspended}
+                    save={save}
+                    toggle={() => toggle(o)}
+                    confirmTitle={s.operator.suspendOwnerTitle(o.email)}
+                    confirmBody={s.operator.suspendOwnerBody}
+                  />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {confirming && (
-        <ConfirmDialog
-          title={s.operator.suspendOwnerTitle(confirming.email)}
-          confirmLabel={s.operator.suspend}
-          danger
-          busy={save.busy}
-          error={save.error?.(s) ?? null}
-          onConfirm={() => void toggle(confirming)}
-          onCancel={() => setConfirming(null)}
-        >
-          <p>{s.operator.suspendOwnerBody}</p>
-        </ConfirmDialog>
-      )}
     </div>
   );
 }

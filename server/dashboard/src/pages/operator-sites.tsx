@@ -1,12 +1,11 @@
 /** @jsxImportSource preact */
-import { useState } from "preact/hooks";
 import type { OperatorSites as Sites } from "../api/types.js";
-import { ConfirmDialog } from "../components/confirm-dialog.js";
 import { ErrorState, Loading, Notice } from "../components/states.js";
 import { useResource } from "../components/use-resource.js";
 import { useSave } from "../components/use-save.js";
 import { formatNumber, useStrings } from "../i18n/lang.js";
 import { api } from "../state/session.js";
+import { SuspendToggle } from "./suspend-toggle.js";
 
 type Site = Sites["sites"][number];
 
@@ -14,17 +13,11 @@ type Site = Sites["sites"][number];
 export function OperatorSites() {
   const s = useStrings();
   const sites = useResource(() => api().operator.sites(), []);
-  const [confirming, setConfirming] = useState<Site | null>(null);
   const save = useSave();
   if (!sites.data) return sites.error ? <ErrorState error={sites.error} onRetry={sites.reload} /> : <Loading />;
 
-  const toggle = (site: Site) =>
-    save.run(() => api().operator.suspendSite(site.id, !site.suspended), {
-      onSaved: () => {
-        setConfirming(null);
-        sites.reload();
-      },
-    });
+  const toggle = async (site: Site) =>
+    (await save.run(() => api().operator.suspendSite(site.id, !site.suspended), { onSaved: sites.reload })).ok;
 
   return (
     <div>
@@ -55,33 +48,19 @@ export function OperatorSites() {
                 <td>
                   {site.suspended && <span class="badge badge--danger">{s.operator.suspendedBadge}</span>}
                   {site.ownerSuspended && <span class="badge badge--danger">{s.operator.ownerSuspendedBadge}</span>}{" "}
-                  <button
-                    type="button"
-                    class="button button--quiet"
-                    disabled={save.busy}
-                    onClick={() => (site.suspended ? void toggle(site) : setConfirming(site))}
-                  >
-                    {site.suspended ? s.operator.unsuspend : s.operator.suspend}
-                  </button>
+                  <SuspendToggle
+                    suspended={site.suspended}
+                    save={save}
+                    toggle={() => toggle(site)}
+                    confirmTitle={s.operator.suspendSiteTitle(site.name)}
+                    confirmBody={s.operator.suspendSiteBody}
+                  />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {confirming && (
-        <ConfirmDialog
-          title={s.operator.suspendSiteTitle(confirming.name)}
-          confirmLabel={s.operator.suspend}
-          danger
-          busy={save.busy}
-          error={save.error?.(s) ?? null}
-          onConfirm={() => void toggle(confirming)}
-          onCancel={() => setConfirming(null)}
-        >
-          <p>{s.operator.suspendSiteBody}</p>
-        </ConfirmDialog>
-      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAIL_LANGUAGES } from "../../mail/compose.js";
+import { Email } from "../auth/auth.schemas.js";
 
 /** A mailed link's token: 256 random bits, base64url. */
 const Token = z
@@ -10,14 +11,7 @@ const Token = z
 const NewPassword = z.string().min(8, "Use at least 8 characters.").max(200);
 
 export const VerifyEmailBody = z.strictObject({ token: Token });
-export const PasswordResetBody = z.strictObject({
-  email: z
-    .string()
-    .trim()
-    .max(254)
-    .pipe(z.email("Enter a valid email address."))
-    .transform((e) => e.toLowerCase()),
-});
+export const PasswordResetBody = z.strictObject({ email: Email });
 export const PasswordResetConfirmBody = z.strictObject({ token: Token, password: NewPassword });
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: NewPassword });
 export const AccountPatchBody = z.strictObject({ language: z.enum(MAIL_LANGUAGES) });

@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { MAIL_LANGUAGES } from "../../mail/compose.js";
 
+/** An owner's email, as stored: trimmed, lower case. */
+export const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email("Enter a valid email address."))
+  .transform((e) => e.toLowerCase());
+
 export const Credentials = z.object({
-  email: z
-    .string()
-    .trim()
-    .max(254)
-    .pipe(z.email("Enter a valid email address."))
-    .transform((e) => e.toLowerCase()),
+  email: Email,
   password: z.string().min(8, "Use at least 8 characters.").max(200),
 });
 export type Credentials = z.infer<typeof Credentials>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
+import { Email } from "../auth/auth.schemas.js";
 import { PlanId } from "../plans/plans.schemas.js";
 
 export const SignUpMode = z.enum(["open", "invite", "closed"]);
@@ -67,17 +68,7 @@ export const OwnerPlanBody = z.object({ planId: PlanId.nullable() }).strict();
 export const OwnerIdParams = z.object({ ownerId: IdParam });
 export const SiteIdParams = z.object({ siteId: IdParam });
 
-export const InvitationCreate = z
-  .object({
-    email: z
-      .string()
-      .trim()
-      .max(254)
-      .pipe(z.email("Enter a valid email address."))
-      .transform((e) => e.toLowerCase())
-      .optional(),
-  })
-  .strict();
+export const InvitationCreate = z.strictObject({ email: Email.optional() });
 
 export type Invitation = z.infer<typeof Invitation>;
 export const Invitation = z.object({
