@@ -246,7 +246,10 @@ describe.each(DIALECTS)("answers survive killed and frozen instances (%s)", (dia
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(await body).toContain("event: done");
-    expect([...statuses]).toEqual(["streaming"]);
+    // Streaming all along, never settled (partial, error); a read between the answer's final write
+    // and the end of its response body may already see it complete.
+    expect(statuses.has("streaming")).toBe(true);
+    expect([...statuses].filter((status) => status !== "streaming" && status !== "complete")).toEqual([]);
     expect((await answers(conversationId)).map((r) => [r.role, r.status, r.content])).toEqual([
       ["user", "complete", "Take your time"],
       ["assistant", "complete", CHUNKS.slice(0, 30).join("")],
