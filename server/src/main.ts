@@ -50,23 +50,19 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
   const deps = await buildDeps(config, { logger });
   const { dialect, tasks } = deps;
   const { app } = createApp(deps);
+  /** Runs `work` at start and then every `everyMs`; a failure is logged as `failed` and tried again next time. */
+  const chore = (work: () => Promise<unknown>, everyMs: number, failed: string) => {
+    const run = () => void work().catch((err: unknown) => logger.error({ msg: failed, code: (err as { code?: string })?.code ?? null }));
+    run();
+    const timer = setInterval(run, everyMs);
+    timer.unref();
+    return timer;
+  };
   // Answers a dead instance left streaming are settled when read, and here too: at start and then
   // once a lease. (On Function Compute a frozen instance's timer waits for its next request.)
-  const settle = () =>
-    settleCutOffAnswers(deps).catch((err: unknown) =>
-      logger.error({ msg: "cut-off answers not settled", code: (err as { code?: string })?.code ?? null }),
-    );
-  void settle();
-  const settler = setInterval(() => void settle(), config.answerLeaseMs);
-  settler.unref();
+  const settler = chore(() => settleCutOffAnswers(deps), config.answerLeaseMs, "cut-off answers not settled");
   // Conversations nobody wrote in are deleted after a day: at start, then every hour.
-  const sweep = () =>
-    sweepEmptyConversations(deps).catch((err: unknown) =>
-      logger.error({ msg: "empty conversations not deleted", code: (err as { code?: string })?.code ?? null }),
-    );
-  void sweep();
-  const sweeper = setInterval(() => void sweep(), EMPTY_CONVERSATION_SWEEP_MS);
-  sweeper.unref();
+  const sweeper = chore(() => sweepEmptyConversations(deps), EMPTY_CONVERSATION_SWEEP_MS, "empty conversations not deleted");
   const server = serve({
     fetch: app.fetch,
     port: config.port,

@@ -26,15 +26,7 @@ export async function requireOwner(event: H3Event, deps: Pick<AppDeps, "keyring"
   if (!token) throw new AppError("unauthorized");
   const claims = await verifyOwnerSession(deps.keyring, token);
   await assertSessionLive(deps, claims);
-  event.context.ownerSession = claims;
   return claims.ownerId;
-}
-
-/** The session requireOwner accepted for this request (routes with auth "owner" only). */
-export function currentSession(event: H3Event): OwnerSessionClaims {
-  const claims = event.context.ownerSession as OwnerSessionClaims | undefined;
-  if (!claims) throw new AppError("unauthorized");
-  return claims;
 }
 
 /** The session of the request's cookie when it verifies, whether or not it is still live (logout). */

@@ -1,20 +1,12 @@
-import { AppError } from "../errors.js";
 import type { SiteLimits } from "../features/sites/sites.schemas.js";
 import type { Counters } from "./counters.js";
+import { admitWithin } from "./window-limit.js";
 import { month, siteMessagesKey, siteTokensKey } from "./monthly-quota.js";
 
 const MINUTE = 60_000;
 
 /** Counts one hit in the current minute (fixed windows aligned to the clock); 429 once `limit` is passed. */
-async function perMinute(counters: Counters, key: string, limit: number, now: number): Promise<void> {
-  const windowStart = now - (now % MINUTE);
-  const count = await counters.add(key, windowStart, 1, windowStart + 2 * MINUTE);
-  if (count > limit) {
-    throw new AppError("rate_limited", "Too many requests; try again shortly.", {
-      retryAfterSeconds: Math.max(1, Math.ceil((windowStart + MINUTE - now) / 1000)),
-    });
-  }
-}
+const perMinute = (counters: Counters, key: string, limit: number, now: number) => admitWithin(counters, key, limit, MINUTE, now);
 
 export interface MessageHit {
   counters: Counters;

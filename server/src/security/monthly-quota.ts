@@ -17,18 +17,11 @@ export function month(now: number): { start: number; next: number; label: string
   return { start, next, label: new Date(start).toISOString().slice(0, 7) };
 }
 
-export function quotaExceeded(now: number): AppError {
-  return new AppError("quota_exceeded", "This assistant has used its monthly allowance.", {
-    retryAfterSeconds: Math.ceil((month(now).next - now) / 1000),
-  });
-}
-
 /**
  * Tokens held for one answer before the model is called: the worst case, on the site's month and,
  * on the platform's key, on the platform's month. Settled once, with what DashScope reported.
  */
 export interface TokenReservation {
-  readonly tokens: number;
   /**
    * The answer used `used` tokens: the counters keep that instead of the worst case (they go down
    * by the difference). Answers the site's month so far (other answers' reservations included).
@@ -65,8 +58,9 @@ export class QuotaRefusal extends AppError {
     /** the month's messages, this refused one included (for a "messages" refusal) */
     readonly used?: number,
   ) {
-    const refusal = quotaExceeded(now);
-    super("quota_exceeded", refusal.message, refusal.details);
+    super("quota_exceeded", "This assistant has used its monthly allowance.", {
+      retryAfterSeconds: Math.ceil((month(now).next - now) / 1000),
+    });
   }
 }
 
@@ -104,7 +98,6 @@ export async function admitAnswer({ counters, limits, siteId, now, tokens, onPla
     return {
       messages,
       reservation: {
-        tokens,
         settle: async (used) => (await close(used - tokens)) ?? (await counters.get(siteTokensKey(siteId), m.start)),
         release: async () => void (await close(-tokens)),
       },

@@ -25,7 +25,7 @@ import { ResetNotice } from "./site-notices.js";
 import { ApiError } from "../api/api-client.js";
 import { formatNumber } from "../i18n/lang.js";
 import { myPlan } from "../state/plan.js";
-import { ceilingOf, planRefusalText } from "./plan-ceilings.js";
+import { ceilingOf, planRefusalText } from "../validation/plan-ceilings.js";
 import type { SitePageProps } from "./site-page.js";
 
 /** Every bot setting and the site's limits, checked as typed, saved with one PATCH; the live preview beside it. */

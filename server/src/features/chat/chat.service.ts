@@ -226,7 +226,6 @@ async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[])
     });
     noteQuotaUse(deps, site.id, "messages", used, limits.monthlyMessages);
     return {
-      tokens: reservation.tokens,
       release: reservation.release,
       async settle(tokens) {
         const month = await reservation.settle(tokens);
@@ -236,9 +235,10 @@ async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[])
     };
   } catch (err) {
     // A site that can no longer answer has reached its quota, whatever its counter says.
-    if (err instanceof QuotaRefusal && err.quota === "tokens")
-      noteQuotaUse(deps, site.id, "tokens", limits.monthlyTokens, limits.monthlyTokens);
-    if (err instanceof QuotaRefusal && err.quota === "messages") noteQuotaUse(deps, site.id, "messages", err.used!, limits.monthlyMessages);
+    if (err instanceof QuotaRefusal && err.quota !== "platform") {
+      const limit = err.quota === "tokens" ? limits.monthlyTokens : limits.monthlyMessages;
+      noteQuotaUse(deps, site.id, err.quota, err.used ?? limit, limit);
+    }
     throw err;
   }
 }

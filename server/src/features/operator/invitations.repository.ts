@@ -33,7 +33,3 @@ export async function markInvitationUsedBy(db: Db, id: string, ownerId: string):
 export async function releaseInvitation(db: Db, id: string): Promise<void> {
   await db.updateTable("invitations").set({ used_at: null }).where("id", "=", id).where("used_by", "is", null).execute();
 }
-
-export async function markOwnerVerified(db: Db, ownerId: string, at: number): Promise<void> {
-  await db.updateTable("owners").set({ email_verified_at: at }).where("id", "=", ownerId).where("email_verified_at", "is", null).execute();
-}

@@ -1,27 +1,18 @@
-import { createHash, randomBytes } from "node:crypto";
 import type { z } from "zod";
 import type { AppDeps } from "../../deps.js";
 import type { InvitationsTable } from "../../db/schema.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
-import { newId } from "../../security/ids.js";
+import { hashLinkToken, newId, newLinkToken } from "../../security/ids.js";
+import { markEmailVerified } from "../account/account.repository.js";
 import { invitationMail } from "./invitation-mail.js";
-import {
-  insertInvitation,
-  listInvitationRows,
-  markInvitationUsedBy,
-  markOwnerVerified,
-  releaseInvitation,
-  takeInvitation,
-} from "./invitations.repository.js";
+import { insertInvitation, listInvitationRows, markInvitationUsedBy, releaseInvitation, takeInvitation } from "./invitations.repository.js";
 import type { Invitation, InvitationCreated } from "./operator.schemas.js";
 import { isOperatorEmail } from "./operator-auth.js";
 import { operatorSettings } from "./settings.js";
 
 export const INVITATION_DAYS = 7;
 const DAY_MS = 86_400_000;
-
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 function toInvitation(row: InvitationsTable, now: number): Invitation {
   return {
@@ -42,11 +33,11 @@ export async function createInvitation(
   operatorId: string,
   email: string | undefined,
 ): Promise<z.infer<typeof InvitationCreated>> {
-  const token = randomBytes(32).toString("base64url");
+  const { token, hash } = newLinkToken();
   const now = deps.now();
   const row: InvitationsTable = {
     id: newId("inv"),
-    token_hash: hashToken(token),
+    token_hash: hash,
     email: email ?? null,
     created_by: operatorId,
     created_at: now,
@@ -93,14 +84,14 @@ export async function admitSignUp(
   if (signupMode === "open") return nothingToDo;
   if (signupMode === "closed") throw new AppError("signup_closed");
   if (!invitation) throw new AppError("invitation_invalid", "Sign-up on this server needs an invitation link.");
-  const row = await takeInvitation(deps.db, hashToken(invitation), deps.now());
+  const row = await takeInvitation(deps.db, hashLinkToken(invitation), deps.now());
   if (!row) throw new AppError("invitation_invalid");
   return {
     async accept(ownerId) {
       await markInvitationUsedBy(deps.db, row.id, ownerId);
       if (row.email !== email) return null;
       const now = deps.now();
-      await markOwnerVerified(deps.db, ownerId, now);
+      await markEmailVerified(deps.db, ownerId, now);
       return now;
     },
     release: () => releaseInvitation(deps.db, row.id),

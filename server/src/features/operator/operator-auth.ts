@@ -3,7 +3,7 @@ import type { Config } from "../../config.js";
 import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { requireOwner } from "../../http/cookies.js";
-import { ownerEmail } from "./operator.repository.js";
+import { ownerState } from "./operator.repository.js";
 
 export const isOperatorEmail = (config: Pick<Config, "operatorEmails">, email: string): boolean =>
   config.operatorEmails.includes(email.toLowerCase());
@@ -18,7 +18,7 @@ export async function requireOperator(
   deps: Pick<AppDeps, "keyring" | "db" | "config" | "mailer" | "storage" | "now">,
 ): Promise<string> {
   const ownerId = await requireOwner(event, deps);
-  const owner = await ownerEmail(deps.db, ownerId);
+  const owner = await ownerState(deps.db, ownerId);
   if (!owner || !isOperator(deps, owner)) throw new AppError("forbidden", "Only the platform's operators may do this.");
   return ownerId;
 }

@@ -67,10 +67,11 @@ export async function setSiteSuspended(db: Db, siteId: string, at: number | null
   return site;
 }
 
-export function ownerEmail(db: Db, ownerId: string) {
-  return db.selectFrom("owners").select(["email", "email_verified_at"]).where("id", "=", ownerId).executeTakeFirst();
-}
-
+/** What the operator's checks and the owner's plan page read of an owner. */
 export function ownerState(db: Db, ownerId: string) {
-  return db.selectFrom("owners").select(["email", "email_verified_at", "suspended_at"]).where("id", "=", ownerId).executeTakeFirst();
+  return db
+    .selectFrom("owners")
+    .select(["email", "email_verified_at", "suspended_at", "plan_id"])
+    .where("id", "=", ownerId)
+    .executeTakeFirst();
 }

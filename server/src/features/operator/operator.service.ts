@@ -15,9 +15,6 @@ import { platformBudget } from "./settings.js";
 
 type Deps = Pick<AppDeps, "db" | "now" | "counters" | "config" | "storage" | "mailer">;
 
-const monthStartUtc = (now: number) => month(now).start;
-const monthLabel = (now: number) => month(now).label;
-
 interface SiteUse {
   messages: number;
   tokens: number;
@@ -38,7 +35,7 @@ async function useBySite(deps: Deps, siteIds: string[]): Promise<Map<string, Sit
       use.set(id, { messages: month.messages, tokens: month.tokens, estimatedCostCny: 0 });
     }),
   );
-  for (const row of await callTokensSince(deps.db, monthStartUtc(now))) {
+  for (const row of await callTokensSince(deps.db, month(now).start)) {
     const site = use.get(row.site_id);
     const cost = estimateCny(row.model, Number(row.prompt), Number(row.completion));
     if (site && cost !== null) site.estimatedCostCny += cost;
@@ -65,7 +62,7 @@ export async function operatorOwners(deps: Deps): Promise<z.infer<typeof OwnersR
     });
   }
   return {
-    month: monthLabel(deps.now()),
+    month: month(deps.now()).label,
     pricesAsOf: PRICES_AS_OF,
     owners: owners.map((o) => {
       const t = total.get(o.id) ?? { messages: 0, tokens: 0, estimatedCostCny: 0 };
@@ -93,7 +90,7 @@ export async function operatorSites(deps: Deps): Promise<z.infer<typeof SitesRes
     sites.map((s) => s.id),
   );
   return {
-    month: monthLabel(deps.now()),
+    month: month(deps.now()).label,
     pricesAsOf: PRICES_AS_OF,
     sites: sites.map((s) => {
       const u = use.get(s.id)!;
@@ -116,8 +113,8 @@ export async function operatorSites(deps: Deps): Promise<z.infer<typeof SitesRes
 /** The platform key's tokens this month against the budget. */
 export async function platformSpend(deps: Deps): Promise<z.infer<typeof SpendResponse>> {
   const now = deps.now();
-  const [tokens, budget] = await Promise.all([deps.counters.get(PLATFORM_TOKENS_KEY, monthStartUtc(now)), platformBudget(deps)]);
-  return { month: monthLabel(now), tokens, budget, overBudget: budget !== null && tokens >= budget };
+  const [tokens, budget] = await Promise.all([deps.counters.get(PLATFORM_TOKENS_KEY, month(now).start), platformBudget(deps)]);
+  return { month: month(now).label, tokens, budget, overBudget: budget !== null && tokens >= budget };
 }
 
 /** Suspends (or lifts) an owner: nothing is deleted; their sites' cached records are dropped so the gate sees it at once. */

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps.js";
-import { briefCache } from "./brief-cache.js";
-import { readConfigs, writeConfig } from "./configs.repository.js";
+import { briefCache } from "../../brief-cache.js";
+import { readConfigs, writeConfig } from "../../db/configs.repository.js";
 import { type OperatorSettings, SignUpMode } from "./operator.schemas.js";
 
 type Deps = Pick<AppDeps, "db" | "config">;

@@ -1,11 +1,11 @@
 import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
+import { month } from "../../security/monthly-quota.js";
 import { listSitesOfOwner } from "../sites/sites.repository.js";
 import { isOperator } from "../operator/operator-auth.js";
 import { ownerState } from "../operator/operator.repository.js";
 import { limitsWithin } from "./plan-rules.js";
-import { ownerPlanId } from "./plans.repository.js";
 import { type MyPlanResponse, type Plan, type PlanBody } from "./plans.schemas.js";
 import { listPlans, planOf, savePlan } from "./plans.store.js";
 
@@ -13,28 +13,24 @@ type Deps = Pick<AppDeps, "db" | "config" | "counters" | "now" | "mailer">;
 
 /** The owner's plan, its ceilings, and each site's month against the ceilings that bind it. */
 export async function myPlan(deps: Deps, ownerId: string): Promise<MyPlanResponse> {
-  const [plan, sites] = await Promise.all([
-    ownerPlanId(deps.db, ownerId).then((id) => planOf(deps, id)),
-    listSitesOfOwner(deps.db, ownerId),
-  ]);
+  const [owner, sites] = await Promise.all([ownerState(deps.db, ownerId), listSitesOfOwner(deps.db, ownerId)]);
+  const plan = await planOf(deps, owner?.plan_id ?? null);
   const now = deps.now();
   const usage = await Promise.all(
     sites.map(async (site) => {
-      const month = await monthToDate(deps.counters, site.id, now);
+      const used = await monthToDate(deps.counters, site.id, now);
       const limits = limitsWithin(plan, site.limits, site.apiKey === null);
       return {
         siteId: site.id,
         name: site.name,
         platformKey: site.apiKey === null,
-        messages: month.messages,
-        tokens: month.tokens,
+        messages: used.messages,
+        tokens: used.tokens,
         monthlyMessages: limits.monthlyMessages,
         monthlyTokens: limits.monthlyTokens,
       };
     }),
   );
-  const month = new Date(now).toISOString().slice(0, 7);
-  const owner = await ownerState(deps.db, ownerId);
   const widgetsStopped = !owner
     ? null
     : owner.suspended_at !== null
@@ -47,7 +43,7 @@ export async function myPlan(deps: Deps, ownerId: string): Promise<MyPlanRespons
     operator: owner ? isOperator(deps, owner) : false,
     widgetsStopped,
     sites: { count: sites.length, max: plan.maxSites },
-    month,
+    month: month(now).label,
     usage,
   };
 }

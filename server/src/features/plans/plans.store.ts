@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps.js";
-import { briefCache } from "../operator/brief-cache.js";
-import { deleteConfig, readConfigs, writeConfig } from "../operator/configs.repository.js";
+import { briefCache } from "../../brief-cache.js";
+import { readConfigs, writeConfig } from "../../db/configs.repository.js";
 import { BUILT_IN_PLANS, LIMIT_KEYS, Plan } from "./plans.schemas.js";
 
 type Deps = Pick<AppDeps, "db" | "config">;
@@ -49,11 +49,5 @@ export async function planOf(deps: Deps, planId: string | null): Promise<Plan> {
 
 export async function savePlan(deps: Deps & Pick<AppDeps, "now">, plan: Plan): Promise<void> {
   await writeConfig(deps.db, PREFIX + plan.id, plan, deps.now());
-  plansCache(deps).forget();
-}
-
-/** A built-in plan goes back to its shipped ceilings; an added plan is removed. */
-export async function removePlan(deps: Deps, planId: string): Promise<void> {
-  await deleteConfig(deps.db, PREFIX + planId);
   plansCache(deps).forget();
 }

@@ -74,15 +74,6 @@ export async function insertSite(db: Db, site: NewSite): Promise<void> {
   await db.insertInto("sites").values(row).execute();
 }
 
-export async function countSitesOfOwner(db: Db, ownerId: string): Promise<number> {
-  const row = await db
-    .selectFrom("sites")
-    .select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("owner_id", "=", ownerId)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
 /** The site ids and keys of an owner, for forgetting their cached records when the owner's state changes. */
 export function siteKeysOfOwner(db: Db, ownerId: string): Promise<Array<{ id: string; siteKey: string }>> {
   return db.selectFrom("sites").select(["id", "site_key as siteKey"]).where("owner_id", "=", ownerId).execute();

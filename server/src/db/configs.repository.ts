@@ -1,14 +1,9 @@
-import type { Db } from "../../db/database.js";
+import type { Db } from "./database.js";
 
 /**
  * The `configs` table: system settings as JSON under a key (operator settings, plans). Kept in
  * the database, so every instance reads the same.
  */
-export async function readConfig(db: Db, key: string): Promise<unknown> {
-  const row = await db.selectFrom("configs").select("value").where("key", "=", key).executeTakeFirst();
-  return row ? parseJson(row.value) : undefined;
-}
-
 /** Every setting whose key starts with `prefix`, as [key, value]. */
 export async function readConfigs(db: Db, prefix: string): Promise<Array<[string, unknown]>> {
   const rows = await db.selectFrom("configs").select(["key", "value"]).where("key", "like", `${prefix}%`).orderBy("key").execute();
