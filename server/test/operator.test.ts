@@ -120,7 +120,8 @@ describe.each(DIALECTS)("the operator (%s)", (dialect) => {
 
     expect((await post(`/api/operator/sites/${site.id}/suspension`, { suspended: true })).status).toBe(204);
     const headers = { origin: SITE_ORIGIN };
-    await expectError(await h.request(`/v1/widget/${site.siteKey}/config`, { headers }), 403, "site_suspended");
+    // The config is still served, so that the widget is drawn and can say it is unavailable.
+    expect((await h.request(`/v1/widget/${site.siteKey}/config`, { headers })).status).toBe(200);
     await expectError(await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers }), 403, "site_suspended");
     await expectError(await sendMessage(h, visitor, "during"), 403, "site_suspended");
     await expectError(await h.request("/v1/conversations", { headers: visitor.headers }), 403, "site_suspended");
@@ -130,9 +131,9 @@ describe.each(DIALECTS)("the operator (%s)", (dialect) => {
       "site_suspended",
     );
     // The widget on the page can read why (CORS for the allowed origin).
-    const config = await h.request(`/v1/widget/${site.siteKey}/config`, { headers });
-    expect(config.headers.get("access-control-allow-origin")).toBe(SITE_ORIGIN);
-    await config.text();
+    const refused = await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers });
+    expect(refused.headers.get("access-control-allow-origin")).toBe(SITE_ORIGIN);
+    await refused.text();
     // Nothing deleted; the owner sees it suspended; their other site answers.
     expect(await messages()).toEqual(kept);
     const shown = (await (await get(`/api/sites/${site.id}`, cookie)).json()) as any;
@@ -155,7 +156,11 @@ describe.each(DIALECTS)("the operator (%s)", (dialect) => {
     const visitor = await startVisitor(h, a.siteKey);
     expect((await post(`/api/operator/owners/${ownerId}/suspension`, { suspended: true })).status).toBe(204);
     for (const site of [a, b]) {
-      await expectError(await h.request(`/v1/widget/${site.siteKey}/config`, { headers: { origin: SITE_ORIGIN } }), 403, "site_suspended");
+      await expectError(
+        await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers: { origin: SITE_ORIGIN } }),
+        403,
+        "site_suspended",
+      );
     }
     await expectError(await sendMessage(h, visitor, "hi"), 403, "site_suspended");
     const list = (await (await get("/api/sites", cookie)).json()) as any;
@@ -188,7 +193,7 @@ describe.each(DIALECTS)("with mail configured, an unverified owner's site does n
     const { cookie, ownerId } = await signUpOwner(h);
     const site = await createSite(h, cookie);
     const headers = { origin: SITE_ORIGIN };
-    await expectError(await h.request(`/v1/widget/${site.siteKey}/config`, { headers }), 403, "owner_unverified");
+    expect((await h.request(`/v1/widget/${site.siteKey}/config`, { headers })).status).toBe(200);
     await expectError(await h.request(`/v1/widget/${site.siteKey}/sessions`, { method: "POST", headers }), 403, "owner_unverified");
     // The owner's dashboard says why.
     expect(((await (await h.request("/api/me/plan", { headers: { cookie } })).json()) as any).widgetsStopped).toBe("unverified");
@@ -196,7 +201,6 @@ describe.each(DIALECTS)("with mail configured, an unverified owner's site does n
     // Verification (the accounts feature) drops the owner's cached sites; here the test does.
     const { forgetOwnerSites } = await import("../src/features/sites/sites.cache.js");
     await forgetOwnerSites(h.deps, ownerId);
-    expect((await h.request(`/v1/widget/${site.siteKey}/config`, { headers })).status).toBe(200);
     const visitor = await startVisitor(h, site.siteKey);
     expect((await readSse(await sendMessage(h, visitor, "hello"))).at(-1)!.event).toBe("done");
     await h.deps.tasks.idle();

@@ -79,8 +79,8 @@ describe("the dashboard: plans and the operator", () => {
     expect((await f.h.request(`/v1/widget/${f.site.siteKey}/config`, { headers: { origin: SITE_ORIGIN } })).status).toBe(200);
     await click([...document.querySelectorAll<HTMLElement>("[role=alertdialog] button")].find((b) => text(b) === "Suspend")!);
     await waitFor(() => expect(text(row())).toContain("SUSPENDED"));
-    const config = await f.h.request(`/v1/widget/${f.site.siteKey}/config`, { headers: { origin: SITE_ORIGIN } });
-    expect(((await config.json()) as { error: { code: string } }).error.code).toBe("site_suspended");
+    const session = await f.h.request(`/v1/widget/${f.site.siteKey}/sessions`, { method: "POST", headers: { origin: SITE_ORIGIN } });
+    expect(((await session.json()) as { error: { code: string } }).error.code).toBe("site_suspended");
 
     // The owner is told on their site's pages.
     f.signedIn(f.ownerA, `/sites/${f.site.id}/settings`);
@@ -90,7 +90,9 @@ describe("the dashboard: plans and the operator", () => {
     await waitFor(() => expect(text(row())).toContain("Lift suspension"));
     await click(row().querySelector("button")!);
     await waitFor(() => expect(text(row())).not.toContain("SUSPENDED"));
-    expect((await f.h.request(`/v1/widget/${f.site.siteKey}/config`, { headers: { origin: SITE_ORIGIN } })).status).toBe(200);
+    expect((await f.h.request(`/v1/widget/${f.site.siteKey}/sessions`, { method: "POST", headers: { origin: SITE_ORIGIN } })).status).toBe(
+      201,
+    );
   });
 
   it("the operator's settings: the platform key's spend in red past the budget; an invitation's link to copy", async () => {

@@ -11,6 +11,7 @@ import {
   signUpOwner,
   startVisitor,
 } from "../support/harness.js";
+import { forgetSite } from "../../src/features/sites/sites.cache.js";
 import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS } from "../../src/shared/message-limits.js";
 import { installDom } from "./dom-globals.js";
 import { addWidgetScript, openPanel, resetPage, send, settled, startWidget, waitFor } from "./support.js";
@@ -137,5 +138,23 @@ describe("widget against the real server", () => {
     expect(String(warn.mock.calls[0][0])).toContain("https://elsewhere.example");
     expect(document.querySelector("bailian-chat")).toBeNull();
     warn.mockRestore();
+  });
+  it("a site the operator suspended still draws its widget, which tells the visitor it is unavailable", async () => {
+    const site = await h.deps.db
+      .selectFrom("sites")
+      .select(["id", "site_key as siteKey"])
+      .where("site_key", "=", siteKey)
+      .executeTakeFirstOrThrow();
+    await h.deps.db.updateTable("sites").set({ suspended_at: Date.now() }).where("id", "=", site.id).execute();
+    await forgetSite(h.deps, site);
+    try {
+      const w = await boot();
+      expect(w.root.querySelector(".title")!.textContent).toBe("Shop helper");
+      await send(w, "Anyone there?");
+      await waitFor(() => expect(w.root.textContent).toContain("The assistant is unavailable right now. Please come back later."));
+    } finally {
+      await h.deps.db.updateTable("sites").set({ suspended_at: null }).where("id", "=", site.id).execute();
+      await forgetSite(h.deps, site);
+    }
   });
 });

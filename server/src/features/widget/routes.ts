@@ -19,12 +19,13 @@ export function registerWidgetRoutes(router: Router, deps: AppDeps): void {
     auth: "none",
     params: SiteKeyParams,
     response: PublicConfig,
-    errors: ["not_found", "origin_required", "origin_not_allowed", "site_suspended", "owner_unverified"],
+    errors: ["not_found", "origin_required", "origin_not_allowed"],
     handler: async ({ event, params }) => {
       const site = requireSite(await siteByKey(deps, params.siteKey));
       event.context.siteId = site.id;
       guardSiteOrigin(event, deps.config, site.allowedOrigins);
-      assertServing(deps, site);
+      // Served also while the site is suspended or its owner unverified: the widget must be drawn
+      // to tell visitors it is unavailable. Everything after (sessions on) is refused (serving-gate.ts).
       // Short browser cache: owners see their edits within a minute.
       event.res.headers.set("cache-control", "public, max-age=60");
       return publicConfig(site);
