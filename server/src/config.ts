@@ -32,6 +32,36 @@ const WidgetUrl = z.string().superRefine((value, ctx) => {
   }
 });
 
+/**
+ * FILE_STORAGE_URL: where owners' originals (knowledge files) are kept. Unset: a folder under
+ * DATA_DIR. OSS: oss://BUCKET.ENDPOINT/PREFIX, e.g.
+ * oss://my-bucket.oss-cn-hangzhou-internal.aliyuncs.com/bailian (the -internal endpoint from
+ * Function Compute in the same region); credentials are the function role's (ALIBABA_CLOUD_*).
+ */
+const FileStorageUrl = z.string().transform((value, ctx) => {
+  const example = "e.g. oss://my-bucket.oss-cn-hangzhou-internal.aliyuncs.com/bailian, or a folder such as /mnt/files";
+  if (!value.startsWith("oss://")) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith("file://")) {
+      ctx.addIssue({ code: "custom", message: `must be oss://… or a folder, ${example}` });
+      return z.NEVER;
+    }
+    return { kind: "local" as const, dir: value.startsWith("file://") ? fileURLToPath(value) : value };
+  }
+  const url = new URL(value);
+  const host = /^([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.((oss-([a-z0-9-]+?))(-internal)?\.aliyuncs\.com)$/.exec(url.hostname);
+  if (!host || url.username || url.password || url.search || url.hash) {
+    ctx.addIssue({ code: "custom", message: `must name the bucket and its endpoint, ${example}` });
+    return z.NEVER;
+  }
+  return {
+    kind: "oss" as const,
+    bucket: host[1],
+    endpoint: host[2],
+    region: host[3],
+    prefix: url.pathname.replace(/^\/+|\/+$/g, ""),
+  };
+});
+
 const EnvSchema = z.object({
   DATABASE_URL: optional(z.string().refine((v) => /^(mysql|sqlite):/.test(v), "must start with mysql:// or sqlite:")),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
@@ -76,6 +106,20 @@ const EnvSchema = z.object({
   OPERATOR_EMAILS: optional(z.string()),
   DEFAULT_PLAN: optional(z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, "must be a plan id such as free or unlimited")),
   SIGNUP_MODE: optional(z.enum(["open", "invite", "closed"])),
+  // Knowledge (features/knowledge, files/, jobs/, outbound/).
+  FILE_STORAGE_URL: optional(FileStorageUrl),
+  // Function Compute's role credentials (system variables; platform-next.md §2a), used for OSS.
+  ALIBABA_CLOUD_ACCESS_KEY_ID: optional(z.string()),
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: optional(z.string()),
+  ALIBABA_CLOUD_SECURITY_TOKEN: optional(z.string()),
+  // host:port pairs an owner's URLs may reach although they resolve to private addresses (tests, intranets).
+  FETCH_ALLOW_HOSTS: optional(
+    z.string().regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, "must be host:port pairs separated by commas, e.g. wiki.corp:443"),
+  ),
+  // The FC timer trigger's payload must carry this to run jobs through POST /invoke.
+  INVOKE_SECRET: optional(z.string()),
+  // Native DashScope API (Bailian applications): DASHSCOPE_BASE_URL's origin + /api/v1 unless set.
+  DASHSCOPE_NATIVE_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
   // `npm run demo` only: the shop page's port and the DashScope fake's (0: any free port).
   DEMO_SITE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   DEMO_FAKE_PORT: optional(z.coerce.number().int().min(0).max(65535)),
@@ -101,7 +145,8 @@ export interface Config {
   /** mysql://… or sqlite:/path/file.sqlite */
   databaseUrl: string;
   redisUrl?: string;
-  dashscope: { apiKey?: string; baseUrl: string; timeoutMs: number };
+  /** nativeBaseUrl: the native API (…/api/v1), where Bailian applications are called */
+  dashscope: { apiKey?: string; baseUrl: string; nativeBaseUrl: string; timeoutMs: number };
   /**
    * An answer still marked streaming whose instance has not checkpointed it for this long is
    * taken as cut off (the instance was killed or frozen) and stored as partial.
@@ -141,6 +186,14 @@ export interface Config {
   defaultPlan: string;
   /** until the operator chooses one (stored in configs) */
   signupMode: "open" | "invite" | "closed";
+  /** owners' originals (files/): a local folder, or an OSS bucket reached with the function role's credentials */
+  files: { kind: "local"; dir: string } | { kind: "oss"; bucket: string; endpoint: string; region: string; prefix: string };
+  /** Function Compute's role credentials; null outside FC (OSS then cannot be used) */
+  cloudCredentials: { accessKeyId: string; accessKeySecret: string; securityToken: string | null } | null;
+  /** lower-case host:port pairs outbound fetches may reach although they resolve to private addresses */
+  fetchAllowHosts: readonly string[];
+  /** the secret the FC timer's payload carries to POST /invoke; null: /invoke refuses */
+  invokeSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -199,6 +252,14 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
       "MAIL_FROM: required with SMTP_URL unless its user name is the sender's address (e.g. MAIL_FROM=Bailian Chat <noreply@example.com>)",
     );
   }
+  if (e.FILE_STORAGE_URL?.kind === "oss" && !(e.ALIBABA_CLOUD_ACCESS_KEY_ID && e.ALIBABA_CLOUD_ACCESS_KEY_SECRET)) {
+    problems.push(
+      "FILE_STORAGE_URL: OSS needs credentials — on Function Compute give the function a role that may write the bucket (FC then sets ALIBABA_CLOUD_ACCESS_KEY_ID, …_SECRET and …_SECURITY_TOKEN)",
+    );
+  }
+  if (e.INVOKE_SECRET !== undefined && isWeakSecret(e.INVOKE_SECRET) && !demo) {
+    problems.push(`INVOKE_SECRET: too weak — use at least ${MIN_SECRET_LENGTH} random characters`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const port = e.PORT ?? e.FC_CUSTOM_LISTEN_PORT ?? 3000;
@@ -208,6 +269,10 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     dashscope: Object.freeze({
       apiKey: e.DASHSCOPE_API_KEY,
       baseUrl: (e.DASHSCOPE_BASE_URL ?? DEFAULT_DASHSCOPE_BASE_URL).replace(/\/+$/, ""),
+      nativeBaseUrl: (e.DASHSCOPE_NATIVE_BASE_URL ?? `${new URL(e.DASHSCOPE_BASE_URL ?? DEFAULT_DASHSCOPE_BASE_URL).origin}/api/v1`).replace(
+        /\/+$/,
+        "",
+      ),
       timeoutMs: e.LLM_TIMEOUT_MS ?? 30_000,
     }),
     answerLeaseMs: e.ANSWER_LEASE_MS ?? 30_000,
@@ -232,6 +297,22 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     ),
     defaultPlan: e.DEFAULT_PLAN ?? "free",
     signupMode: e.SIGNUP_MODE ?? "open",
+    files: Object.freeze(e.FILE_STORAGE_URL ?? { kind: "local" as const, dir: `${dataDir}/files` }),
+    cloudCredentials:
+      e.ALIBABA_CLOUD_ACCESS_KEY_ID && e.ALIBABA_CLOUD_ACCESS_KEY_SECRET
+        ? Object.freeze({
+            accessKeyId: e.ALIBABA_CLOUD_ACCESS_KEY_ID,
+            accessKeySecret: e.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+            securityToken: e.ALIBABA_CLOUD_SECURITY_TOKEN ?? null,
+          })
+        : null,
+    fetchAllowHosts: Object.freeze(
+      (e.FETCH_ALLOW_HOSTS ?? "")
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+    invokeSecret: e.INVOKE_SECRET ?? null,
   });
 }
 

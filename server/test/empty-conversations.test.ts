@@ -126,6 +126,7 @@ describe.each(DIALECTS)("conversations nobody wrote in (%s)", (dialect) => {
       ttftMs: null,
       createdAt: clock,
       checkpointAt: null,
+      sources: null,
     };
     const refused = await appendMessages(h.deps.db, [message], "First words").catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(AppError);

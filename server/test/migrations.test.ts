@@ -40,6 +40,7 @@ const EXPECTED: Record<string, string[]> = {
     "ttft_ms",
     "created_at",
     "checkpoint_at",
+    "sources",
   ],
   api_calls: [
     "id",
@@ -63,6 +64,39 @@ const EXPECTED: Record<string, string[]> = {
   owner_tokens: ["token_hash", "owner_id", "purpose", "created_at", "expires_at", "used_at"],
   revoked_sessions: ["session_id", "owner_id", "expires_at"],
   invitations: ["id", "token_hash", "email", "created_by", "created_at", "expires_at", "used_at", "used_by"],
+  jobs: [
+    "id",
+    "kind",
+    "site_id",
+    "payload",
+    "progress",
+    "state",
+    "attempts",
+    "run_after",
+    "lease_until",
+    "leased_by",
+    "last_error",
+    "created_at",
+    "updated_at",
+  ],
+  knowledge_sources: [
+    "id",
+    "site_id",
+    "kind",
+    "title",
+    "url",
+    "status",
+    "error_code",
+    "error_message",
+    "chunks",
+    "bytes",
+    "file_key",
+    "media_type",
+    "options",
+    "created_at",
+    "updated_at",
+  ],
+  knowledge_chunks: ["id", "site_id", "source_id", "position", "heading", "text", "tokens", "embedding", "created_at"],
 };
 
 /** Columns that may hold NULL (schema.ts `| null`); every other column must refuse it, on both dialects. */
@@ -74,7 +108,12 @@ const NULLABLE = new Set([
   "owner_tokens.used_at",
   ...["email", "used_at", "used_by"].map((c) => `invitations.${c}`),
   ...["email_verified_at", "language", "plan_id", "suspended_at"].map((c) => `owners.${c}`),
-  ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "checkpoint_at"].map((c) => `messages.${c}`),
+  ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "checkpoint_at", "sources"].map(
+    (c) => `messages.${c}`,
+  ),
+  ...["site_id", "progress", "lease_until", "leased_by", "last_error"].map((c) => `jobs.${c}`),
+  ...["url", "error_code", "error_message", "file_key", "media_type", "options"].map((c) => `knowledge_sources.${c}`),
+  "knowledge_chunks.embedding",
   ...[
     "conversation_id",
     "message_id",
@@ -127,6 +166,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-03-1-owner-state",
       "2026-12-03-2-accounts",
       "2026-12-03-3-operator",
+      "2026-12-04-1-knowledge",
     ]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -165,6 +205,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-03-1-owner-state",
       "2026-12-03-2-accounts",
       "2026-12-03-3-operator",
+      "2026-12-04-1-knowledge",
     ]);
     await db.deleteFrom("configs").execute();
   });

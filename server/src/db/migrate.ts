@@ -5,6 +5,7 @@ import * as checkpoints from "./migrations/2026-12-02-checkpoints.js";
 import * as ownerState from "./migrations/2026-12-03-1-owner-state.js";
 import * as accounts from "./migrations/2026-12-03-2-accounts.js";
 import * as operator from "./migrations/2026-12-03-3-operator.js";
+import * as knowledge from "./migrations/2026-12-04-1-knowledge.js";
 
 // A static list rather than FileMigrationProvider: the server is bundled into one file for
 // Function Compute, where there is no migrations folder to read.
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-03-1-owner-state": ownerState,
   "2026-12-03-2-accounts": accounts,
   "2026-12-03-3-operator": operator,
+  "2026-12-04-1-knowledge": knowledge,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

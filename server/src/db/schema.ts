@@ -81,6 +81,8 @@ export interface MessagesTable {
   created_at: number;
   /** while streaming: when its instance last wrote it (the lease); null once it ended */
   checkpoint_at: number | null;
+  /** JSON [{title, url, sourceId}]: the sources the answer cited, in citation order; null: none */
+  sources: string | null;
 }
 
 export interface ApiCallsTable {
@@ -149,6 +151,66 @@ export interface InvitationsTable {
   used_by: string | null;
 }
 
+export type JobState = "queued" | "running" | "done" | "failed";
+
+/** Work that outlives a request (jobs/): leased by one instance at a time, advanced in steps. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  site_id: string | null;
+  /** JSON: what the job is about, fixed when queued */
+  payload: string;
+  /** JSON: where the last finished step left off; null before the first */
+  progress: string | null;
+  state: JobState;
+  attempts: number;
+  /** not claimed before this time (a retry's back-off) */
+  run_after: number;
+  /** a running job whose lease has passed is taken as abandoned (its instance froze or died) */
+  lease_until: number | null;
+  leased_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type KnowledgeKind = "file" | "url" | "text" | "faq";
+export type KnowledgeStatus = "queued" | "processing" | "ready" | "failed";
+
+export interface KnowledgeSourcesTable {
+  id: string;
+  site_id: string;
+  kind: KnowledgeKind;
+  title: string;
+  url: string | null;
+  status: KnowledgeStatus;
+  error_code: string | null;
+  error_message: string | null;
+  chunks: number;
+  bytes: number;
+  /** the original in file storage (files/), deleted with the source */
+  file_key: string | null;
+  media_type: string | null;
+  /** JSON: the kind's own settings (a crawl's maxPages, …) */
+  options: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KnowledgeChunksTable {
+  id: string;
+  site_id: string;
+  source_id: string;
+  position: number;
+  /** the headings above the chunk, joined: its place in the document */
+  heading: string;
+  text: string;
+  tokens: number;
+  /** float32 little-endian; null until embedded */
+  embedding: Uint8Array | null;
+  created_at: number;
+}
+
 export interface Database {
   owners: OwnersTable;
   sites: SitesTable;
@@ -161,4 +223,7 @@ export interface Database {
   owner_tokens: OwnerTokensTable;
   revoked_sessions: RevokedSessionsTable;
   invitations: InvitationsTable;
+  jobs: JobsTable;
+  knowledge_sources: KnowledgeSourcesTable;
+  knowledge_chunks: KnowledgeChunksTable;
 }

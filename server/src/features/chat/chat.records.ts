@@ -33,6 +33,16 @@ export interface MessageRecord {
   createdAt: number;
   /** while streaming: when its instance last wrote it (the lease) */
   checkpointAt: number | null;
+  /** what the answer cited, in citation order; null: nothing */
+  sources: AnswerSource[] | null;
+}
+
+/** A source an answer cited: a knowledge source of the site, or a Bailian application's document. */
+export interface AnswerSource {
+  title: string;
+  url: string | null;
+  /** the site's knowledge source; null for an application's document */
+  sourceId: string | null;
 }
 
 export type NewMessage = Omit<MessageRecord, "seq">;
@@ -82,4 +92,15 @@ export const messageOf = (row: MessagesTable): MessageRecord => ({
   ttftMs: row.ttft_ms,
   createdAt: row.created_at,
   checkpointAt: row.checkpoint_at,
+  sources: row.sources === null ? null : sourcesOf(row.sources),
 });
+
+/** Stored JSON, tolerant: a row that cannot be read shows no sources rather than failing the transcript. */
+function sourcesOf(json: string): AnswerSource[] | null {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? (parsed as AnswerSource[]) : null;
+  } catch {
+    return null;
+  }
+}

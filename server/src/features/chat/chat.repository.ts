@@ -223,6 +223,7 @@ function messageRow(m: MessageRecord): MessagesTable {
     ttft_ms: m.ttftMs,
     created_at: m.createdAt,
     checkpoint_at: m.checkpointAt,
+    sources: m.sources ? JSON.stringify(m.sources) : null,
   };
 }
 

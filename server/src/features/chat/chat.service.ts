@@ -114,6 +114,7 @@ function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string): New
     ttftMs: null,
     createdAt: now,
     checkpointAt: now,
+    sources: null,
   };
 }
 
@@ -152,6 +153,7 @@ export async function postMessage(
         ttftMs: null,
         createdAt: deps.now(),
         checkpointAt: null,
+        sources: null,
       },
       answerRow(deps, site, conversation.id),
     ],
