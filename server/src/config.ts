@@ -114,7 +114,9 @@ const EnvSchema = z.object({
   ALIBABA_CLOUD_SECURITY_TOKEN: optional(z.string()),
   // host:port pairs an owner's URLs may reach although they resolve to private addresses (tests, intranets).
   FETCH_ALLOW_HOSTS: optional(
-    z.string().regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, "must be host:port pairs separated by commas, e.g. wiki.corp:443"),
+    z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, "must be host:port pairs separated by commas, e.g. wiki.corp:443"),
   ),
   // The FC timer trigger's payload must carry this to run jobs through POST /invoke.
   INVOKE_SECRET: optional(z.string()),
@@ -269,10 +271,9 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     dashscope: Object.freeze({
       apiKey: e.DASHSCOPE_API_KEY,
       baseUrl: (e.DASHSCOPE_BASE_URL ?? DEFAULT_DASHSCOPE_BASE_URL).replace(/\/+$/, ""),
-      nativeBaseUrl: (e.DASHSCOPE_NATIVE_BASE_URL ?? `${new URL(e.DASHSCOPE_BASE_URL ?? DEFAULT_DASHSCOPE_BASE_URL).origin}/api/v1`).replace(
-        /\/+$/,
-        "",
-      ),
+      nativeBaseUrl: (
+        e.DASHSCOPE_NATIVE_BASE_URL ?? `${new URL(e.DASHSCOPE_BASE_URL ?? DEFAULT_DASHSCOPE_BASE_URL).origin}/api/v1`
+      ).replace(/\/+$/, ""),
       timeoutMs: e.LLM_TIMEOUT_MS ?? 30_000,
     }),
     answerLeaseMs: e.ANSWER_LEASE_MS ?? 30_000,
