@@ -62,6 +62,13 @@ const draftArb: fc.Arbitrary<BotDraft> = fc.record({
     fc.integer({ min: -10, max: 9000 }).map(String),
   ),
   language: fc.constantFrom("zh-CN" as const, "en" as const),
+  knowledge: fc.constantFrom("off" as const, "prefer" as const, "only" as const),
+  contactText: text(500),
+  bailianAppId: fc.oneof(
+    fc.constantFrom("", " ", "app_1-x", " abc ", "a b", "应用", "x".repeat(64), "x".repeat(65)),
+    fc.string({ maxLength: 8 }),
+  ),
+  bailianWorkspaceId: fc.oneof(fc.constantFrom("", "llm-abc", "ws/1"), fc.string({ maxLength: 8 })),
 });
 
 /** The fields the server's issues name, as the form names them. */

@@ -11,6 +11,7 @@ export const BOT_LIMITS = {
   question: 120,
   systemPrompt: 8000,
   maxOutputTokens: 8192,
+  contactText: 500,
 } as const;
 
 export const MODELS: readonly Model[] = QWEN_MODELS;
@@ -28,6 +29,11 @@ export interface BotDraft {
   temperature: string;
   maxOutputTokens: string;
   language: Lang;
+  knowledge: BotSettings["knowledge"];
+  contactText: string;
+  /** empty: answers come from Qwen */
+  bailianAppId: string;
+  bailianWorkspaceId: string;
 }
 
 export type BotField = keyof BotDraft;
@@ -41,6 +47,8 @@ export function draftOf(bot: BotSettings): BotDraft {
     suggestedQuestions: [...bot.suggestedQuestions],
     temperature: String(bot.temperature),
     maxOutputTokens: String(bot.maxOutputTokens),
+    bailianAppId: bot.bailianAppId ?? "",
+    bailianWorkspaceId: bot.bailianWorkspaceId ?? "",
   };
 }
 
@@ -81,6 +89,13 @@ export function checkBotField(draft: BotDraft, field: BotField): FieldError | nu
       return checkMaxTokens(draft.maxOutputTokens);
     case "language":
       return BOT_LANGUAGES.includes(draft.language) ? null : { code: "required" };
+    case "knowledge":
+      return null;
+    case "contactText":
+      return checkText(draft.contactText, BOT_LIMITS.contactText);
+    case "bailianAppId":
+    case "bailianWorkspaceId":
+      return !draft[field].trim() || /^[A-Za-z0-9_-]{1,64}$/.test(draft[field].trim()) ? null : { code: "appId" };
   }
 }
 
@@ -95,6 +110,10 @@ export const BOT_FIELDS: readonly BotField[] = [
   "temperature",
   "maxOutputTokens",
   "language",
+  "knowledge",
+  "contactText",
+  "bailianAppId",
+  "bailianWorkspaceId",
 ];
 
 export function validateBot(draft: BotDraft): BotErrors {
@@ -124,6 +143,10 @@ export function botOf(draft: BotDraft): BotSettings {
     temperature: Number(draft.temperature),
     maxOutputTokens: Number(draft.maxOutputTokens),
     language: draft.language,
+    knowledge: draft.knowledge,
+    contactText: draft.contactText.trim(),
+    bailianAppId: draft.bailianAppId.trim() || null,
+    bailianWorkspaceId: draft.bailianWorkspaceId.trim() || null,
   };
 }
 

@@ -10,7 +10,7 @@ export type FieldError =
   | { code: "tooShort"; min: number }
   | { code: "tooMany"; max: number }
   | { code: "range"; min: number; max: number }
-  | { code: "color" | "url" | "temperature" | "maxTokens" | "email" | "origin" | "duplicate" | "keyFormat" | "model" };
+  | { code: "color" | "url" | "temperature" | "maxTokens" | "email" | "origin" | "duplicate" | "keyFormat" | "model" | "appId" };
 
 /** Like zod's .trim().max(max) with an optional .min(1). */
 export function checkText(value: string, max: number, required = false): FieldError | null {

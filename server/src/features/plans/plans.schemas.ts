@@ -21,6 +21,9 @@ export const PlanId = z
 
 const Ceiling = z.number().int().min(0).nullable();
 
+const KnowledgeCeilings = z.object({ sources: Ceiling, bytes: Ceiling, chunks: Ceiling }).strict();
+const FREE_KNOWLEDGE = { sources: 20, bytes: 20 * 1024 * 1024, chunks: 2_000 };
+
 export const PlanCeilings = z.object({
   /** how many sites an owner may have */
   maxSites: Ceiling,
@@ -31,6 +34,12 @@ export const PlanCeilings = z.object({
   systemPromptChars: Ceiling,
   /** per limit of SiteLimits: the highest value a site may set; null: no ceiling */
   limits: z.object(Object.fromEntries(LIMIT_KEYS.map((k) => [k, Ceiling])) as Record<LimitKey, typeof Ceiling>),
+  /**
+   * What one site's knowledge base may hold (sources, bytes of originals, chunks); null: only the
+   * server's own bounds (features/knowledge/knowledge-bounds.ts), which keep one site's index
+   * within an instance's memory. A plan made without it gets the free plan's.
+   */
+  knowledge: KnowledgeCeilings.default(FREE_KNOWLEDGE),
 });
 export type PlanCeilings = z.infer<typeof PlanCeilings>;
 
@@ -58,8 +67,18 @@ export const BUILT_IN_PLANS: readonly Plan[] = Object.freeze([
       monthlyMessages: 500,
       monthlyTokens: 1_000_000,
     },
+    knowledge: FREE_KNOWLEDGE,
   },
-  { id: "unlimited", name: "Unlimited", maxSites: null, models: null, maxOutputTokens: null, systemPromptChars: null, limits: noCeilings },
+  {
+    id: "unlimited",
+    name: "Unlimited",
+    maxSites: null,
+    models: null,
+    maxOutputTokens: null,
+    systemPromptChars: null,
+    limits: noCeilings,
+    knowledge: { sources: null, bytes: null, chunks: null },
+  },
 ]);
 
 export const PlanListResponse = z.object({ plans: z.array(Plan), defaultPlan: z.string() });

@@ -4,6 +4,7 @@ import { QWEN_MODELS } from "../../llm/models.js";
 import { MAX_ORIGIN_CHARS, normaliseOrigin } from "../../shared/origins.js";
 
 export const LANGUAGES = ["zh-CN", "en"] as const;
+export const KNOWLEDGE_MODES = ["off", "prefer", "only"] as const;
 
 /** An origin as browsers send it (scheme://host[:port]); `https://*.example.com` allows every subdomain. */
 export const AllowedOrigin = z
@@ -31,6 +32,29 @@ export const BotSettings = z.object({
   temperature: z.number().min(0).lt(2),
   maxOutputTokens: z.number().int().min(1).max(8192),
   language: z.enum(LANGUAGES),
+  /**
+   * The site's knowledge base: "prefer" uses what is found and otherwise answers normally; "only"
+   * answers from it alone, and says politely that it does not know (with contactText) otherwise.
+   */
+  knowledge: z.enum(KNOWLEDGE_MODES),
+  /** how visitors reach a person (an email, a phone number, a page), offered when the bot cannot answer */
+  contactText: Text(500),
+  /** answers come from this Bailian application (the site's own DashScope key required); null: from Qwen */
+  bailianAppId: z.union([
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "Use the application's id (letters, digits, - and _)."),
+    z.null(),
+  ]),
+  /** the application's workspace, when it is not the key's default workspace */
+  bailianWorkspaceId: z.union([
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "Use the workspace id (letters, digits, - and _)."),
+    z.null(),
+  ]),
 });
 export type BotSettings = z.infer<typeof BotSettings>;
 
@@ -45,6 +69,10 @@ export const DEFAULT_BOT: BotSettings = {
   temperature: 0.7,
   maxOutputTokens: 1024,
   language: "zh-CN",
+  knowledge: "prefer",
+  contactText: "",
+  bailianAppId: null,
+  bailianWorkspaceId: null,
 };
 
 /** A site's limits (security/limits.ts enforces them): the bounds of what an owner may set. */

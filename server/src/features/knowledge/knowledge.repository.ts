@@ -1,0 +1,141 @@
+import type { Db } from "../../db/database.js";
+import type { KnowledgeStatus } from "../../db/schema.js";
+import { newId } from "../../security/ids.js";
+import { type NewChunk, type SourceRecord, sourceOf, sourceRow } from "./knowledge.records.js";
+
+// Every query names the site: a source id alone never reaches another owner's knowledge.
+
+export async function insertSource(db: Db, source: SourceRecord): Promise<void> {
+  await db.insertInto("knowledge_sources").values(sourceRow(source)).execute();
+}
+
+export async function listSources(db: Db, siteId: string): Promise<SourceRecord[]> {
+  const rows = await db.selectFrom("knowledge_sources").selectAll().where("site_id", "=", siteId).orderBy("created_at", "desc").execute();
+  return rows.map(sourceOf);
+}
+
+export async function findSource(db: Db, siteId: string, sourceId: string): Promise<SourceRecord | undefined> {
+  const row = await db
+    .selectFrom("knowledge_sources")
+    .selectAll()
+    .where("site_id", "=", siteId)
+    .where("id", "=", sourceId)
+    .executeTakeFirst();
+  return row && sourceOf(row);
+}
+
+/** What a site holds, against its plan's bounds. */
+export async function siteTotals(db: Db, siteId: string): Promise<{ sources: number; bytes: number; chunks: number }> {
+  const row = await db
+    .selectFrom("knowledge_sources")
+    .select((eb) => [
+      eb.fn.countAll<number>().as("sources"),
+      eb.fn.sum<number>("bytes").as("bytes"),
+      eb.fn.sum<number>("chunks").as("chunks"),
+    ])
+    .where("site_id", "=", siteId)
+    .executeTakeFirstOrThrow();
+  return { sources: Number(row.sources), bytes: Number(row.bytes ?? 0), chunks: Number(row.chunks ?? 0) };
+}
+
+export async function setSourceState(
+  db: Db,
+  siteId: string,
+  sourceId: string,
+  state: { status: KnowledgeStatus; error?: { code: string; message: string } | null; chunks?: number; bytes?: number; title?: string },
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("knowledge_sources")
+    .set({
+      status: state.status,
+      updated_at: now,
+      ...(state.error !== undefined
+        ? { error_code: state.error?.code ?? null, error_message: state.error?.message.slice(0, 500) ?? null }
+        : {}),
+      ...(state.chunks !== undefined ? { chunks: state.chunks } : {}),
+      ...(state.bytes !== undefined ? { bytes: state.bytes } : {}),
+      ...(state.title !== undefined ? { title: state.title.slice(0, 300) } : {}),
+    })
+    .where("site_id", "=", siteId)
+    .where("id", "=", sourceId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Removes a source and its chunks together. */
+export async function deleteSource(db: Db, siteId: string, sourceId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx.deleteFrom("knowledge_sources").where("site_id", "=", siteId).where("id", "=", sourceId).executeTakeFirst();
+    await trx.deleteFrom("knowledge_chunks").where("site_id", "=", siteId).where("source_id", "=", sourceId).execute();
+    return Number(result.numDeletedRows) > 0;
+  });
+}
+
+export async function deleteChunks(db: Db, siteId: string, sourceId: string): Promise<void> {
+  await db.deleteFrom("knowledge_chunks").where("site_id", "=", siteId).where("source_id", "=", sourceId).execute();
+}
+
+/** Appends chunks (not yet embedded) to a source. */
+export async function insertChunks(db: Db, siteId: string, sourceId: string, chunks: NewChunk[], now: number): Promise<void> {
+  // Batches keep each statement's parameters well under both dialects' limits.
+  for (let i = 0; i < chunks.length; i += 100) {
+    await db
+      .insertInto("knowledge_chunks")
+      .values(
+        chunks.slice(i, i + 100).map((c) => ({
+          id: newId("chk"),
+          site_id: siteId,
+          source_id: sourceId,
+          position: c.position,
+          heading: c.heading.slice(0, 300),
+          text: c.text,
+          tokens: c.tokens,
+          embedding: null,
+          created_at: now,
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function chunksToEmbed(
+  db: Db,
+  siteId: string,
+  sourceId: string,
+  limit: number,
+): Promise<Array<{ id: string; heading: string; text: string }>> {
+  return db
+    .selectFrom("knowledge_chunks")
+    .select(["id", "heading", "text"])
+    .where("site_id", "=", siteId)
+    .where("source_id", "=", sourceId)
+    .where("embedding", "is", null)
+    .orderBy("position")
+    .limit(limit)
+    .execute();
+}
+
+export async function saveEmbeddings(db: Db, siteId: string, vectors: Array<{ id: string; vector: Float32Array }>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const { id, vector } of vectors) {
+      const bytes = new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
+      await trx
+        .updateTable("knowledge_chunks")
+        .set({ embedding: Buffer.from(bytes) })
+        .where("site_id", "=", siteId)
+        .where("id", "=", id)
+        .execute();
+    }
+  });
+}
+
+export async function countChunks(db: Db, siteId: string, sourceId: string): Promise<number> {
+  const row = await db
+    .selectFrom("knowledge_chunks")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("site_id", "=", siteId)
+    .where("source_id", "=", sourceId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
