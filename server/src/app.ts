@@ -7,6 +7,7 @@ import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
 import { registerConversationRoutes } from "./features/conversations/routes.js";
 import { registerHealthRoutes } from "./features/health/routes.js";
+import { registerInvokeRoutes } from "./features/invoke/routes.js";
 import { registerOpenApiRoute } from "./features/openapi/routes.js";
 import { registerSiteRoutes } from "./features/sites/routes.js";
 import { registerDashboardRoutes } from "./features/dashboard/assets.js";
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): App {
       })),
   });
   registerHealthRoutes(router, deps);
+  registerInvokeRoutes(router, deps);
   registerAuthRoutes(router, deps);
   registerAccountRoutes(router, deps);
   registerSiteRoutes(router, deps);

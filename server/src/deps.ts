@@ -4,6 +4,7 @@ import { type Db, type DialectName, openDatabase } from "./db/database.js";
 import { migrateToLatest } from "./db/migrate.js";
 import type { ChatModel } from "./llm/chat-model.js";
 import { createQwenModel } from "./llm/qwen.js";
+import { JobQueue } from "./jobs/job-queue.js";
 import { Checkpoints } from "./features/chat/checkpoints.js";
 import { type Logger, jsonLogger } from "./logger.js";
 import { type Mailer, logMailer } from "./mail/mailer.js";
@@ -30,6 +31,8 @@ export interface AppDeps {
   mailer: Mailer;
   /** the instance's streaming answers, written to their rows once a second */
   checkpoints: Checkpoints;
+  /** work that outlives a request (knowledge ingestion), leased and advanced in steps (jobs/) */
+  jobs: JobQueue;
   now: () => number;
 }
 
@@ -72,8 +75,11 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
       (config.mail.smtpUrl ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, logger }) : logMailer(logger)),
     // deps.now, not a copy: tests move the clock by replacing it.
     checkpoints: new Checkpoints(db, logger, config.answerLeaseMs, () => deps.now()),
+    jobs: new JobQueue({ db, logger, now: () => deps.now() }),
     now: overrides.now ?? (() => Date.now()),
     async dispose() {
+      // Steps in flight end and their jobs go back to the queue while the database is still open.
+      await deps.jobs.stop();
       await deps.mailer.close();
       await storage.dispose();
       await counters.close();

@@ -9,6 +9,7 @@ import { ConfigError, type Config, loadConfig } from "./config.js";
 import { buildDeps } from "./deps.js";
 import { settleCutOffAnswers } from "./features/chat/chat.service.js";
 import { EMPTY_CONVERSATION_SWEEP_MS, sweepEmptyConversations } from "./features/chat/empty-conversations.js";
+import { jobTicker, JOB_TICK_MS } from "./jobs/drivers.js";
 import { type Logger, jsonLogger } from "./logger.js";
 
 /** The demo keeps one secret in its data directory so sessions survive restarts; production must set APP_SECRET. */
@@ -63,6 +64,9 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
   const settler = chore(() => settleCutOffAnswers(deps), config.answerLeaseMs, "cut-off answers not settled");
   // Conversations nobody wrote in are deleted after a day: at start, then every hour.
   const sweeper = chore(() => sweepEmptyConversations(deps), EMPTY_CONVERSATION_SWEEP_MS, "empty conversations not deleted");
+  // Queued jobs (knowledge ingestion) advance here off Function Compute; on FC this runs only while
+  // requests keep the instance thawed, and the timer trigger's POST /invoke does the rest.
+  const jobDriver = chore(jobTicker(deps.jobs), JOB_TICK_MS, "jobs not driven");
   const server = serve({
     fetch: app.fetch,
     port: config.port,
@@ -107,6 +111,9 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
       stopping = true;
       clearInterval(settler);
       clearInterval(sweeper);
+      clearInterval(jobDriver);
+      // Signalled now: the step in flight ends and its job goes back to the queue for another instance.
+      const jobsStopped = deps.jobs.stop();
       // Stops accepting at once (new connections are refused); idle keep-alive sockets close now.
       const listenerClosed = server.close();
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
@@ -121,6 +128,7 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
       // Whatever is left: a client that does not read, an idle socket.
       await server.close(true);
       await listenerClosed.catch(() => {});
+      await jobsStopped;
       await deps.dispose();
     })());
   return { url, config, close };

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENV_VARS, loadConfig } from "../src/config.js";
 import { PRE_STOP_WAIT_MS } from "../src/features/health/routes.js";
+import { INVOKE_DRIVE_MS } from "../src/features/invoke/routes.js";
 import { type Harness, TEST_SECRET, createHarness } from "./support/harness.js";
 import { type Props, type Spec, SpecError, deployerVariables, functions, loadSpec } from "./support/s-yaml.js";
 
@@ -19,6 +20,7 @@ const DEPLOYER_VALUES: Record<string, string> = {
   APP_SECRET: TEST_SECRET,
   DASHSCOPE_API_KEY: "sk-test-0123456789",
   BC_DOMAIN: "chat.example.com",
+  INVOKE_SECRET: "invoke-secret-0123456789-abcdefghijklmnop",
 };
 
 /** Every variable the files read without a default, with a value: the deployer's environment. */
@@ -83,7 +85,7 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
     }
     for (const stage of ["dev", "prod"] as const) specs[stage] = loadSpec(FILES[stage], deployerEnv(FILES[stage]));
     // The routes the app registers, to compare with the trigger and the hooks.
-    h = await createHarness("sqlite");
+    h = await createHarness("sqlite", { INVOKE_SECRET: DEPLOYER_VALUES.INVOKE_SECRET });
   }, 120_000);
   afterAll(() => h?.close());
 
@@ -243,6 +245,41 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
       expect(h.app.router.routes.some((r) => r.method === "GET" && r.path === "/pre-stop")).toBe(true);
       const res = await h.request("/pre-stop");
       expect(res.status).toBe(200);
+    }),
+  );
+
+  it(
+    "has a timer trigger that FC delivers as POST /invoke, carrying the server's INVOKE_SECRET, and lets each call drive jobs well within the timeout",
+    each(async (stage, name, props) => {
+      const timers = (props.triggers as Props[]).filter((t) => t.triggerType === "timer");
+      expect(timers, `${stage}/${name}`).toHaveLength(1);
+      const [timer] = timers;
+      const { cronExpression, payload, enable } = timer.triggerConfig;
+      expect(enable).toBe(true);
+      // FC's timers: `@every Nm` / `@every Ns`, or six cron fields with seconds first (platform-next.md §2b).
+      const every = /^@every (\d+)([ms])$/.exec(cronExpression);
+      const fields = String(cronExpression)
+        .replace(/^CRON_TZ=\S+ /, "")
+        .split(" ");
+      expect(every !== null || fields.length === 6, `${stage}/${name}: ${cronExpression}`).toBe(true);
+      if (every) {
+        const periodMs = Number(every[1]) * (every[2] === "m" ? 60_000 : 1_000);
+        // One call's driving ends before the next call comes, mostly.
+        expect(periodMs).toBeGreaterThanOrEqual(INVOKE_DRIVE_MS);
+      }
+      expect(props.timeout * 1000).toBeGreaterThanOrEqual(2 * INVOKE_DRIVE_MS);
+      // The payload is the secret the server is configured with, both from the deployer's INVOKE_SECRET.
+      const config = loadConfig(props.environmentVariables);
+      expect(config.invokeSecret).toBe(DEPLOYER_VALUES.INVOKE_SECRET);
+      expect(payload).toBe(config.invokeSecret);
+      // What the function receives from this trigger: FC's timer event, as octet-stream.
+      const res = await h.request("/invoke", {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body: JSON.stringify({ triggerTime: "2026-12-02T04:00:00Z", triggerName: timer.triggerName, payload }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ steps: 0, due: 0 });
     }),
   );
 

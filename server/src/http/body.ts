@@ -10,9 +10,24 @@ export async function readJsonBody(event: H3Event, limit = DEFAULT_MAX_BODY_BYTE
   const declared = Number(event.req.headers.get("content-length") ?? "0");
   if (declared > limit) throw new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`);
   if (!isJsonMediaType(event.req.headers.get("content-type") ?? "")) throw new AppError("unsupported_media_type");
-  const body = event.req.body;
-  if (!body) throw new AppError("invalid_json", "The request body is empty.");
+  const text = await readBodyText(event, limit);
+  if (!text.trim()) throw new AppError("invalid_json", "The request body is empty.");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_json");
+  }
+  if (depthOf(value) > MAX_JSON_DEPTH) throw new AppError("invalid_body", "The request body nests too deeply.");
+  return value;
+}
 
+/** The body as text, whatever its media type (Function Compute's events come as octet-stream), at most `limit` bytes. */
+export async function readBodyText(event: H3Event, limit = DEFAULT_MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(event.req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`);
+  const body = event.req.body;
+  if (!body) return "";
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -26,16 +41,7 @@ export async function readJsonBody(event: H3Event, limit = DEFAULT_MAX_BODY_BYTE
     }
     chunks.push(value);
   }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
-  if (!text.trim()) throw new AppError("invalid_json", "The request body is empty.");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AppError("invalid_json");
-  }
-  if (depthOf(value) > MAX_JSON_DEPTH) throw new AppError("invalid_body", "The request body nests too deeply.");
-  return value;
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
 }
 
 /**
