@@ -38,7 +38,9 @@ await build({
   // config.ts: the static directories are beside the bundle, not under the working directory.
   define: { __BAILIAN_BUNDLE__: "true" },
   // better-sqlite3 is native and only for the local SQLite mode; on FC the database is MySQL.
-  external: ["better-sqlite3"],
+  // proxy-agent: ali-oss's urllib requires it lazily, only with enableProxy, which files/ never sets
+  // (and it is not installed).
+  external: ["better-sqlite3", "proxy-agent"],
   // Some dependencies still call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: "info",

@@ -2,6 +2,7 @@ import { H3, HTTPError, type H3Event } from "h3";
 import { isDatabaseUnavailable } from "./db/database.js";
 import type { AppDeps } from "./deps.js";
 import { AppError, errorBody } from "./errors.js";
+import { FileStoreError } from "./files/file-store-error.js";
 import { registerAccountRoutes } from "./features/account/routes.js";
 import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
@@ -125,12 +126,14 @@ function toErrorResponse(error: HTTPError, event: H3Event, logger: Logger, trust
   }
   startRequest(event, trustFront);
   event.context.errorCode = appError.code;
-  if (appError.code === "internal" || appError.code === "db_unavailable") {
+  if (appError.code === "internal" || appError.code === "db_unavailable" || appError.code === "files_unavailable") {
     logger.error({
       msg: "request failed",
       requestId: event.context.requestId,
       code: appError.code,
       error: describe(original),
+      // what OSS (or the disk) said: its code, status and request id, never a credential
+      ...(original instanceof FileStoreError ? { operation: original.operation, upstream: original.upstream } : {}),
     });
   }
   const headers = new Headers({ "content-type": "application/json; charset=utf-8" });

@@ -1,6 +1,7 @@
 import type { Storage } from "unstorage";
 import { type Config, ConfigError } from "./config.js";
 import { type Db, type DialectName, openDatabase } from "./db/database.js";
+import { type FileStore, openFileStore } from "./files/file-store.js";
 import { migrateToLatest } from "./db/migrate.js";
 import type { ChatModel } from "./llm/chat-model.js";
 import { createQwenModel } from "./llm/qwen.js";
@@ -33,6 +34,8 @@ export interface AppDeps {
   checkpoints: Checkpoints;
   /** work that outlives a request (knowledge ingestion), leased and advanced in steps (jobs/) */
   jobs: JobQueue;
+  /** owners' originals (knowledge files): a local folder, or OSS with the function role's credentials */
+  files: FileStore;
   now: () => number;
 }
 
@@ -42,7 +45,7 @@ export interface BuiltDeps extends AppDeps {
 }
 
 /** What a caller may supply instead of what the config says (tests: a memory logger, a clock). */
-export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "storage" | "mailer">>;
+export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "storage" | "mailer" | "files">>;
 
 /**
  * The one way the app's dependencies are built, from the config: by main.ts (and so the demo) and
@@ -60,6 +63,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     overrides.llm ??
     createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs });
   const logger = overrides.logger ?? jsonLogger();
+  const files = overrides.files ?? (await openFileStore(config));
   const deps: BuiltDeps = {
     config,
     db,
@@ -76,12 +80,14 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     // deps.now, not a copy: tests move the clock by replacing it.
     checkpoints: new Checkpoints(db, logger, config.answerLeaseMs, () => deps.now()),
     jobs: new JobQueue({ db, logger, now: () => deps.now() }),
+    files,
     now: overrides.now ?? (() => Date.now()),
     async dispose() {
       // Steps in flight end and their jobs go back to the queue while the database is still open.
       await deps.jobs.stop();
       await deps.mailer.close();
       await storage.dispose();
+      await files.dispose();
       await counters.close();
       await db.destroy();
     },

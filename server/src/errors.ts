@@ -32,6 +32,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   quota_exceeded: 429,
   db_unavailable: 503,
+  files_unavailable: 503,
   internal: 500,
 } as const;
 
@@ -67,6 +68,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   rate_limited: "Too many requests; try again shortly.",
   quota_exceeded: "This assistant has used its monthly allowance.",
   db_unavailable: "The database is unavailable; try again shortly.",
+  files_unavailable: "The file storage is unavailable; try again shortly.",
   internal: "Something went wrong on our side.",
 };
 

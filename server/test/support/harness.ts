@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect } from "vitest";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
@@ -35,7 +38,10 @@ export async function createHarness(
 ): Promise<Harness> {
   const database: TestDatabase = await createTestDatabase(dialect);
   const fake = await startDashScopeFake();
+  // Owners' files (and anything else kept under DATA_DIR) go to a folder of this harness's own, never into the repository.
+  const dataDir = mkdtempSync(join(tmpdir(), "bc-data-"));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     APP_SECRET: TEST_SECRET,
     PUBLIC_URL,
@@ -63,6 +69,7 @@ export async function createHarness(
       await fake.close();
       await deps.dispose();
       await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
       // Errors logged after the last test (an answer finishing in the background) still count.
       unwatch();
       expect(takeErrors(logger.lines), "a server error was logged after the last test").toEqual([]);
