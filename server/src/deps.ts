@@ -4,6 +4,8 @@ import { type Db, type DialectName, openDatabase } from "./db/database.js";
 import { type FileStore, openFileStore } from "./files/file-store.js";
 import { migrateToLatest } from "./db/migrate.js";
 import type { ChatModel } from "./llm/chat-model.js";
+import { createDashScopeEmbedder } from "./llm/dashscope-embedder.js";
+import type { Embedder } from "./llm/embedder.js";
 import { createQwenModel } from "./llm/qwen.js";
 import { JobQueue } from "./jobs/job-queue.js";
 import { Checkpoints } from "./features/chat/checkpoints.js";
@@ -23,6 +25,8 @@ export interface AppDeps {
   /** cache-like data (site lookups on the hot path); memory or redis */
   storage: Storage;
   llm: ChatModel;
+  /** text-embedding-v4 for the knowledge base: its chunks when indexed, a question when answered */
+  embedder: Embedder;
   /** atomic counters for rate limits and quotas, shared by every instance */
   counters: Counters;
   keyring: Keyring;
@@ -45,7 +49,7 @@ export interface BuiltDeps extends AppDeps {
 }
 
 /** What a caller may supply instead of what the config says (tests: a memory logger, a clock). */
-export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "storage" | "mailer" | "files">>;
+export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "embedder" | "storage" | "mailer" | "files">>;
 
 /**
  * The one way the app's dependencies are built, from the config: by main.ts (and so the demo) and
@@ -71,6 +75,13 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     storage,
     counters,
     llm: stoppedBy(tasks.signal, llm),
+    embedder:
+      overrides.embedder ??
+      createDashScopeEmbedder({
+        baseUrl: config.dashscope.baseUrl,
+        apiKey: config.dashscope.apiKey,
+        timeoutMs: config.dashscope.timeoutMs,
+      }),
     keyring: new Keyring(config.appSecrets),
     logger,
     tasks,

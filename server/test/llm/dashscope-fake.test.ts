@@ -157,7 +157,7 @@ describe("wire format", () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
     expect(ids).toEqual(expect.arrayContaining(["qwen-plus", "qwen3-max", "qwen-flash-latest"]));
-    const res = await fetch(`${fake.origin}/compatible-mode/v1/embeddings`, { method: "POST" });
+    const res = await fetch(`${fake.origin}/compatible-mode/v1/images/generations`, { method: "POST" });
     expect(res.status).toBe(404);
     const body = await res.json();
     expect(body.error).toMatchObject({ code: "not_found", type: "invalid_request_error", param: null });

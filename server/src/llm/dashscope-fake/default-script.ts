@@ -1,5 +1,6 @@
 // What the fake does when no script is queued: the offline demo's "model".
-import { hasCjk, lastUserText } from "./protocol.js";
+import { SOURCE_BLOCK } from "../../features/knowledge/source-frame.js";
+import { contentText, firstSentences, hasCjk, lastUserText } from "./protocol.js";
 import type { FakeScript } from "./types.js";
 
 export interface Pace {
@@ -14,11 +15,24 @@ const MARKER = /\[\[fake:(429|500|moderation|drop|hang|malformed)\]\]/;
 const ALL_MARKERS = /\[\[fake:[a-z0-9-]+\]\]/g;
 const MAX_ECHO = 300;
 
-export function demoAnswer(userText: string): string {
+/**
+ * The offline answer. With retrieved sources in the request (the SOURCE_BLOCK frame of a system
+ * message), it answers from the first one, quoted and cited, in the question's language — so the
+ * demo visibly answers from the site's knowledge base; otherwise it echoes the question.
+ */
+export function demoAnswer(userText: string, systemText = ""): string {
+  const zh = hasCjk(userText);
+  const source = new RegExp(SOURCE_BLOCK.source).exec(systemText);
+  if (source) {
+    const [, n, title, text] = source;
+    const quote = firstSentences(text!);
+    return zh
+      ? `根据 [${n}]（${title}）：“${quote}”\n\n*离线演示回复，来自本地离线模型，并不是通义千问。*`
+      : `According to [${n}] (${title}): "${quote}"\n\n*Offline demo reply from the local offline model, not from Qwen.*`;
+  }
   const cleaned = userText.replace(ALL_MARKERS, "").trim();
   const points = Array.from(cleaned);
   const clipped = points.length > MAX_ECHO ? points.slice(0, MAX_ECHO).join("") + "…" : cleaned;
-  const zh = hasCjk(userText);
   const quote = (clipped || (zh ? "（空消息）" : "(empty message)"))
     .split("\n")
     .map((line) => `> ${line}`)
@@ -31,7 +45,12 @@ export function demoAnswer(userText: string): string {
 /** The script for a request that found the queue empty; a `[[fake:…]]` marker selects a failure mode. */
 export function defaultScript(body: any): FakeScript {
   const userText = lastUserText(body);
-  const text = demoAnswer(userText);
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  const systemText = messages
+    .filter((m) => m?.role === "system")
+    .map((m) => contentText(m.content))
+    .join("\n");
+  const text = demoAnswer(userText, systemText);
   switch (MARKER.exec(userText)?.[1]) {
     case "429":
       return { kind: "error", status: 429, code: "limit_requests" };

@@ -253,3 +253,18 @@ export function lastUserText(body: any): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "user") return contentText(messages[i].content);
   return "";
 }
+
+/** The first sentence, and the second when the first is short (under 80 characters); at most about 200. */
+export function firstSentences(text: string): string {
+  const sentences = text
+    .replace(/\s+/g, " ")
+    .trim()
+    .match(/[^.!?。！？]+[.!?。！？]*/g) ?? [text];
+  let out = "";
+  for (const [i, s] of sentences.entries()) {
+    if (i === 2 || (out && out.length + s.length > 200)) break;
+    out += s;
+    if (out.length >= 80) break;
+  }
+  return out.trim();
+}

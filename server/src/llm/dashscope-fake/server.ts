@@ -2,13 +2,17 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { appCompletion, nativeError, sendNativeError } from "./apps.js";
 import { DEMO_PACE, defaultScript, type Pace } from "./default-script.js";
+import { embeddingsBody, validateEmbeddingRequest } from "./embeddings.js";
 import { errorBody, errorSpec, invalidApiKeyBody, modelList, type ChunkCtx } from "./protocol.js";
 import { runScript, sendError, sendJson, type Exchange } from "./runners.js";
-import type { DashScopeFake, FakeScript, RecordedRequest, StartOptions } from "./types.js";
+import type { AppScript, DashScopeFake, EmbeddingScript, FakeApp, FakeScript, RecordedRequest, StartOptions } from "./types.js";
 import { validateChatRequest } from "./validate.js";
 
 const BASE_PATH = "/compatible-mode/v1";
+const NATIVE_PATH = "/api/v1";
+const APP_COMPLETION = /^\/api\/v1\/apps\/([^/]+)\/completion$/;
 const SCRIPT_KINDS = new Set(["answer", "error", "hang", "drop", "moderation", "malformed"]);
 const NO_PACE: Pace = { firstMs: 0, eachMs: 0 };
 
@@ -16,6 +20,9 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
   const apiKey = opts.apiKey ?? "sk-fake-local";
   const host = opts.host ?? "127.0.0.1";
   const queue: FakeScript[] = [];
+  const embeddingQueue: EmbeddingScript[] = [];
+  const appQueue: AppScript[] = [];
+  const apps = new Map<string, FakeApp>((opts.apps ?? []).map((a) => [a.id, a]));
   const requests: RecordedRequest[] = [];
   const open = new Set<AbortController>();
   let closing = false;
@@ -43,29 +50,71 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     const path = new URL(req.url ?? "/", "http://fake").pathname;
     const raw = await readBody(req);
 
-    if (path === "/__fake/enqueue" && method === "POST") return controlEnqueue(ex, raw);
+    if (path === "/__fake/enqueue" && method === "POST") {
+      // ?for=embeddings|app: the other queues, whose scripts are not checked here.
+      const target = new URL(req.url ?? "/", "http://fake").searchParams.get("for");
+      if (target === "embeddings" || target === "app") return controlEnqueueOther(ex, raw, target);
+      return controlEnqueue(ex, raw);
+    }
+    if (path === "/__fake/apps" && method === "POST") return controlRegisterApp(ex, raw);
     if (path === "/__fake/reset" && method === "POST") {
       fake.reset();
       return sendJson(res, 200, { ok: true });
     }
     if (path === "/__fake/requests" && method === "GET") return sendJson(res, 200, requests);
 
-    if (path === `${BASE_PATH}/chat/completions` && method === "POST") {
-      let body: any; // the client's JSON, unchecked: validation decides what to answer
-      try {
-        body = raw === "" ? undefined : JSON.parse(raw);
-      } catch {
-        body = raw;
-      }
-      requests.push({ method, path, headers: flattenHeaders(req), body, at: Date.now() });
-      if (!authorized(req)) return sendJson(res, 401, invalidApiKeyBody(ex.rid));
-      return chat(ex, body);
+    const appId = method === "POST" ? APP_COMPLETION.exec(path)?.[1] : undefined;
+    const recorded = (path === `${BASE_PATH}/chat/completions` || path === `${BASE_PATH}/embeddings`) && method === "POST";
+    if (!recorded && appId === undefined) return other(ex, method, path);
+    const body = parseBody(raw);
+    requests.push({ method, path, headers: flattenHeaders(req), body, at: Date.now() });
+    if (appId !== undefined) {
+      // Native API: shape D 401 (§3.1).
+      if (!authorized(req)) return sendNativeError(ex, nativeError("InvalidApiKey"));
+      const workspace = req.headers["x-dashscope-workspace"];
+      const app = apps.get(decodeURIComponent(appId));
+      // A script is taken only by a call that passed the app's own checks.
+      return appCompletion({ ...ex, app, body, workspace: Array.isArray(workspace) ? workspace[0] : workspace }, () => appQueue.shift());
     }
+    if (!authorized(req)) return sendJson(res, 401, invalidApiKeyBody(ex.rid));
+    if (path === `${BASE_PATH}/embeddings`) return embeddings(ex, body);
+    return chat(ex, body);
+  }
+
+  function other(ex: Exchange, method: string, path: string): void {
+    const { req, res } = ex;
     if (path === `${BASE_PATH}/models` && method === "GET") {
       if (!authorized(req)) return sendJson(res, 401, invalidApiKeyBody(ex.rid));
       return sendJson(res, 200, modelList());
     }
     sendJson(res, 404, errorBody(ex.rid, errorSpec(404, "not_found", `Not Found: ${method} ${path}`)));
+  }
+
+  function embeddings(ex: Exchange, body: any): void {
+    const checked = validateEmbeddingRequest(body);
+    if ("error" in checked) return sendError(ex, checked.error, "json");
+    const queued = embeddingQueue.shift();
+    if (queued) return sendError(ex, errorSpec(queued.status, queued.code, queued.message, queued.type), "json");
+    sendJson(ex.res, 200, embeddingsBody(checked.model, checked.texts, checked.dimensions));
+  }
+
+  function controlEnqueueOther(ex: Exchange, raw: string, target: "embeddings" | "app"): void {
+    const parsed = parseBody(raw);
+    const scripts = Array.isArray(parsed) ? parsed : [parsed];
+    if (scripts.some((s) => !s || typeof s !== "object" || typeof s.kind !== "string")) {
+      return sendJson(ex.res, 400, { error: "body must be a script or an array of scripts" });
+    }
+    (target === "embeddings" ? embeddingQueue : appQueue).push(...scripts);
+    sendJson(ex.res, 200, { ok: true });
+  }
+
+  function controlRegisterApp(ex: Exchange, raw: string): void {
+    const app = parseBody(raw) as FakeApp;
+    if (!app || typeof app.id !== "string" || !Array.isArray(app.documents)) {
+      return sendJson(ex.res, 400, { error: "body must be a FakeApp: { id, documents: [{ title, text }] }" });
+    }
+    fake.registerApp(app);
+    sendJson(ex.res, 200, { ok: true });
   }
 
   function authorized(req: IncomingMessage): boolean {
@@ -102,9 +151,15 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     origin: "",
     apiKey,
     requests,
+    nativeUrl: "",
     enqueue: (...scripts) => void queue.push(...scripts),
+    enqueueEmbeddings: (...scripts) => void embeddingQueue.push(...scripts),
+    enqueueApp: (...scripts) => void appQueue.push(...scripts),
+    registerApp: (app) => void apps.set(app.id, app),
     reset() {
       queue.length = 0;
+      embeddingQueue.length = 0;
+      appQueue.length = 0;
       requests.length = 0;
     },
     async close() {
@@ -127,7 +182,17 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
   const { port } = server.address() as AddressInfo;
   fake.origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   fake.url = `${fake.origin}${BASE_PATH}`;
+  fake.nativeUrl = `${fake.origin}${NATIVE_PATH}`;
   return fake;
+}
+
+/** The client's JSON, unchecked (validation decides what to answer); text that is not JSON as it came. */
+function parseBody(raw: string): any {
+  try {
+    return raw === "" ? undefined : JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

@@ -23,6 +23,50 @@ export type FakeScript =
   /** N content chunks, then a `data: {not json` frame, then ends. */
   | { kind: "malformed"; text: string; afterChunks: number };
 
+/** What the next embeddings request that passes auth and validation answers instead of vectors. */
+export type EmbeddingScript = { kind: "error"; status: number; code: string; message?: string; type?: string };
+
+export interface AppModelUsage {
+  model_id: string;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** What the next call of a known, published application does instead of its canned answer. */
+export type AppScript =
+  | {
+      kind: "answer";
+      /** may cite the app's documents as `<ref>[n]</ref>`, n their 1-based place */
+      text: string;
+      /** deltas to send as-is (then `text` is ignored); default ~4 code points each */
+      chunks?: string[];
+      chunkDelayMs?: number;
+      /** the final usage.models (streamed events grow towards it); default one model, estimated */
+      usage?: AppModelUsage[];
+    }
+  /** A native error (§5.4); streamed calls get it as 200 + event:error unless framing says "json". */
+  | { kind: "error"; code: string; status?: number; message?: string; framing?: "json" | "sse" };
+
+export interface FakeAppDocument {
+  title: string;
+  /** default: the title */
+  docName?: string;
+  text: string;
+  url?: string;
+}
+
+/** A Bailian application the fake knows: a RAG app over its documents. */
+export interface FakeApp {
+  id: string;
+  /** when set, a call naming another workspace is refused (Workspace.AccessDenied) */
+  workspaceId?: string;
+  /** false: FlowNotPublished */
+  published?: boolean;
+  /** the model_id its usage names; default qwen-plus */
+  model?: string;
+  documents: FakeAppDocument[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -41,9 +85,17 @@ export interface DashScopeFake {
   apiKey: string;
   /** FIFO, one script consumed per chat-completions request that passes auth and validation. */
   enqueue(...scripts: FakeScript[]): void;
-  /** Every chat-completions request received, in order. */
+  /** Native API base, for Bailian applications: http://127.0.0.1:PORT/api/v1 */
+  nativeUrl: string;
+  /** FIFO, one consumed per embeddings request that passes auth and validation. */
+  enqueueEmbeddings(...scripts: EmbeddingScript[]): void;
+  /** FIFO, one consumed per call of a known, published application. */
+  enqueueApp(...scripts: AppScript[]): void;
+  /** Makes an application known (replacing one with the same id). Also POST /__fake/apps. */
+  registerApp(app: FakeApp): void;
+  /** Every chat-completions, embeddings and application request received, in order. */
   requests: RecordedRequest[];
-  /** Clears queue and recorded requests. */
+  /** Clears the queues and recorded requests (registered apps stay). */
   reset(): void;
   /** Ends hanging responses and closes the server. */
   close(): Promise<void>;
@@ -53,4 +105,6 @@ export interface StartOptions {
   port?: number;
   host?: string;
   apiKey?: string;
+  /** Bailian applications known from the start */
+  apps?: FakeApp[];
 }
