@@ -70,7 +70,33 @@ export class QuotaRefusal extends AppError {
  * limit, so parallel answers can never together spend more than the quota; then the message is
  * counted. Refused: nothing stays reserved (the refused message counts, as it always has).
  */
-export async function admitAnswer({ counters, limits, siteId, now, tokens, onPlatform, platformBudget }: AnswerHit): Promise<Admission> {
+export async function admitAnswer(hit: AnswerHit): Promise<Admission> {
+  const m = month(hit.now);
+  const reservation = await admitTokens(hit);
+  try {
+    const messages = await hit.counters.add(siteMessagesKey(hit.siteId), m.start, 1, m.next + DAY);
+    if (messages > hit.limits.monthlyMessages) throw new QuotaRefusal("messages", hit.now, messages);
+    return { messages, reservation };
+  } catch (err) {
+    await reservation.release().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Tokens held on the site's month (and the platform's) for work that is not a visitor's message:
+ * an answer's worst case (admitAnswer), or a knowledge base's embeddings. Refused past a quota,
+ * with nothing left held.
+ */
+export async function admitTokens({
+  counters,
+  limits,
+  siteId,
+  now,
+  tokens,
+  onPlatform,
+  platformBudget,
+}: AnswerHit): Promise<TokenReservation> {
   const m = month(now);
   const expiresAt = m.next + DAY;
   const held: string[] = [];
@@ -87,25 +113,20 @@ export async function admitAnswer({ counters, limits, siteId, now, tokens, onPla
       const platform = await hold(PLATFORM_TOKENS_KEY);
       if (platformBudget !== null && platform > platformBudget) throw new QuotaRefusal("platform", now);
     }
-    const messages = await counters.add(siteMessagesKey(siteId), m.start, 1, expiresAt);
-    if (messages > limits.monthlyMessages) throw new QuotaRefusal("messages", now, messages);
-    let open = true;
-    const close = async (by: number) => {
-      if (!open) return null;
-      open = false;
-      return (await unhold(by))[0];
-    };
-    return {
-      messages,
-      reservation: {
-        settle: async (used) => (await close(used - tokens)) ?? (await counters.get(siteTokensKey(siteId), m.start)),
-        release: async () => void (await close(-tokens)),
-      },
-    };
   } catch (err) {
     // If taking it back fails too (the database is down), the reservation stays until the month
     // ends: the site's month is overstated, never its spending allowed past the quota.
     await unhold(-tokens).catch(() => {});
     throw err;
   }
+  let open = true;
+  const close = async (by: number) => {
+    if (!open) return null;
+    open = false;
+    return (await unhold(by))[0];
+  };
+  return {
+    settle: async (used) => (await close(used - tokens)) ?? (await counters.get(siteTokensKey(siteId), m.start)),
+    release: async () => void (await close(-tokens)),
+  };
 }
