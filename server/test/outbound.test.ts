@@ -257,6 +257,13 @@ describe("guardedFetch against real local servers", () => {
     expect(await codeOf(guardedFetch("https://mixed.example/", { userAgent: UA, mediaTypes: HTML, resolve }))).toBe("address_refused");
   });
 
+  it("stops at the time cap while the name is still resolving", async () => {
+    const resolve = () => new Promise<LookupAddress[]>(() => {});
+    expect(await codeOf(guardedFetch("https://slow-dns.example/", { userAgent: UA, mediaTypes: HTML, resolve, timeoutMs: 100 }))).toBe(
+      "timeout",
+    );
+  });
+
   it("reports a name that does not resolve", async () => {
     const resolve = () => Promise.reject(Object.assign(new Error("nope"), { code: "ENOTFOUND" }));
     expect(await codeOf(guardedFetch("https://nowhere.example/", { userAgent: UA, mediaTypes: HTML, resolve }))).toBe("dns_failed");

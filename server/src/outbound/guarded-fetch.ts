@@ -78,8 +78,15 @@ function abortError(signal: AbortSignal, url: URL): OutboundError {
 
 async function requestOnce(url: URL, options: GuardedFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
   if (signal.aborted) throw abortError(signal, url);
-  const addresses = await checkedAddresses(url, options);
-  if (signal.aborted) throw abortError(signal, url);
+  // The system resolver cannot be cancelled; the deadline still ends the wait for it.
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal, url));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const addresses = await Promise.race([checkedAddresses(url, options), aborted]).finally(() =>
+    signal.removeEventListener("abort", onAbort),
+  );
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = request(url, {
