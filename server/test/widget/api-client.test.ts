@@ -168,6 +168,7 @@ describe("widget API client: the answer stream", () => {
         message: "回答中断了，请重试。",
         messageId: ctx.store("Half an ans", "partial"),
         status: "partial",
+        sources: [],
       });
       stream.close();
     });
