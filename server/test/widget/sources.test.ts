@@ -36,7 +36,8 @@ const answer = (w: WidgetUi) => w.bubbles().at(-1)!;
 const entries = (bubble: HTMLElement) =>
   Array.from(bubble.querySelectorAll<HTMLLIElement>(".src li")).map((li) => ({
     n: li.querySelector(".sn")!.textContent,
-    title: li.textContent!.slice(li.querySelector(".sn")!.textContent!.length),
+    // the number, a space (for copied text and screen readers), the title
+    title: li.textContent!.slice(li.querySelector(".sn")!.textContent!.length + 1),
     href: li.querySelector("a")?.getAttribute("href") ?? null,
   }));
 

@@ -17,7 +17,7 @@ export function SourceList({ sources, strings }: { sources: readonly CitedSource
           const href = sourceHref(s);
           return (
             <li key={s.n} data-n={s.n} tabIndex={-1}>
-              <span class="sn">{s.n}</span>
+              <span class="sn">{s.n}</span>{" "}
               {href ? (
                 <a href={href} target="_blank" rel="noopener noreferrer">
                   {sourceName(s)}
