@@ -41,6 +41,10 @@ export interface Strings {
   refused: string;
   failed: string;
   tooLong: string;
+  /** the heading of an answer's cited sources */
+  sources: string;
+  /** a citation marker's accessible name: `{n}` its number, `{title}` its source's title */
+  citation: string;
   /** by the code of a failed call (answers' own failures come worded by the server); `{s}` is a number of seconds */
   errors: Record<WordedCode | "rate_limited_in" | "history" | "generic", string>;
 }
@@ -64,6 +68,8 @@ export const STRINGS: Record<Lang, Strings> = {
     unfinished: "上一条回答没有完成。",
     refused: "抱歉，这个问题我无法回答。",
     failed: "这条回答没有成功生成。",
+    sources: "来源",
+    citation: "来源 {n}：{title}",
     tooLong: `消息太长了，请控制在 ${MAX_MESSAGE_TOKENS / 3} 个汉字（英文 ${MAX_MESSAGE_CHARS} 个字符）以内。`,
     errors: {
       network: "网络连接失败，请检查网络后重试。",
@@ -97,6 +103,8 @@ export const STRINGS: Record<Lang, Strings> = {
     unfinished: "The last answer did not finish.",
     refused: "Sorry, I can't help with that.",
     failed: "This answer could not be generated.",
+    sources: "Sources",
+    citation: "Source {n}: {title}",
     tooLong: `That message is too long: keep it under ${MAX_MESSAGE_CHARS} characters (${MAX_MESSAGE_TOKENS / 3} in Chinese, Japanese, Korean or Thai).`,
     errors: {
       network: "Could not reach the chat service. Check your connection and try again.",

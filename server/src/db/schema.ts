@@ -81,7 +81,7 @@ export interface MessagesTable {
   created_at: number;
   /** while streaming: when its instance last wrote it (the lease); null once it ended */
   checkpoint_at: number | null;
-  /** JSON [{title, url, sourceId}]: the sources the answer cited, in citation order; null: none */
+  /** JSON [{n, title, url, sourceId}]: the sources the answer cited, in citation order (n: its [n] in the text); null: none */
   sources: string | null;
 }
 

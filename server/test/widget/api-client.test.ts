@@ -130,7 +130,7 @@ describe("widget API client: the answer stream", () => {
     expect(onStart).toHaveBeenCalledWith({ conversationId: id, userMessageId: expect.stringMatching(/^msg_/) });
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join("")).toBe("你好，欢迎光临！");
-    expect(outcome).toEqual({ status: "complete", messageId: expect.stringMatching(/^msg_/), error: null });
+    expect(outcome).toEqual({ status: "complete", messageId: expect.stringMatching(/^msg_/), error: null, sources: [] });
     expect(api.calls("POST", /messages$/)[0].body).toEqual({ content: "hello" });
   });
 
@@ -160,14 +160,16 @@ describe("widget API client: the answer stream", () => {
     expect(outcome.status).toBe("complete");
   });
 
-  it("returns an error event with its translated message, status and stored message id", async () => {
+  it("returns an error event with its translated message, status, stored message id and what the text so far cited", async () => {
+    const sources = [{ n: 1, title: "Hours", url: null, sourceId: null }];
     api.answers.push((stream, ctx) => {
-      stream.send("delta", { text: "Half an ans" });
+      stream.send("delta", { text: "Half [1] an ans" });
       stream.send("error", {
         code: "answer_interrupted",
         message: "回答中断了，请重试。",
-        messageId: ctx.store("Half an ans", "partial"),
+        messageId: ctx.store("Half [1] an ans", "partial", sources),
         status: "partial",
+        sources,
       });
       stream.close();
     });
@@ -177,6 +179,7 @@ describe("widget API client: the answer stream", () => {
       status: "partial",
       messageId: expect.stringMatching(/^msg_/),
       error: { code: "answer_interrupted", message: "回答中断了，请重试。" },
+      sources,
     });
   });
 

@@ -130,3 +130,27 @@ describe("markdown renderer against an XSS corpus", () => {
     expect(performance.now() - started).toBeLessThan(3000);
   });
 });
+
+describe("markdown renderer: citation markers", () => {
+  const cite = (n: number, key: string) => (n <= 2 ? h("sup", { key }, `s${n}`) : null);
+  const cited = (markdown: string) => {
+    const el = document.createElement("div");
+    render(h(Fragment, null, renderMarkdown(markdown, cite)), el);
+    return el.innerHTML;
+  };
+
+  it("become the caller's element for a cited number, in paragraphs, lists, quotes and emphasis", () => {
+    expect(cited("Open [1], **closed [2]**")).toBe("<p>Open <sup>s1</sup>, <strong>closed <sup>s2</sup></strong></p>");
+    expect(cited("- a [1]\n\n> b【2】")).toBe("<ul><li>a <sup>s1</sup></li></ul><blockquote><p>b<sup>s2</sup></p></blockquote>");
+    expect(cited("Both [1][2] and [2, 1]")).toBe("<p>Both <sup>s1</sup><sup>s2</sup> and <sup>s2</sup><sup>s1</sup></p>");
+  });
+
+  it("stay text for numbers not cited, in code, as a link's text, and without a caller", () => {
+    expect(cited("See [9] and [1, 9] and [8, 9]")).toBe("<p>See [9] and <sup>s1</sup>[9] and [8, 9]</p>");
+    expect(cited("`a[1]`")).toBe("<p><code>a[1]</code></p>");
+    expect(cited("[1](https://example.com/)")).toBe(
+      '<p><a href="https://example.com/" target="_blank" rel="noopener noreferrer nofollow">1</a></p>',
+    );
+    expect(html("Open [1] and [1, 2]")).toBe("<p>Open [1] and [1, 2]</p>");
+  });
+});

@@ -151,7 +151,7 @@ describe("owner avatar URL and colour", () => {
     api.answers.push(async (stream, ctx) => {
       const text = XSS_CORPUS.join("\n\n");
       for (let i = 0; i < text.length; i += 50) stream.send("delta", { text: text.slice(i, i + 50) });
-      stream.send("done", { messageId: ctx.store(text), status: "complete", usage: null });
+      stream.send("done", { messageId: ctx.store(text), status: "complete", usage: null, sources: [] });
       stream.close();
     });
     const { root, ui: w } = await startWidget(api, { "data-site-key": "site_x" });

@@ -220,7 +220,7 @@ describe("panel: answers", () => {
     answer.stream.send("delta", { text: "**today**." });
     await waitFor(() => expect(w.texts()[1]).toBe("It ships today."));
     expect(w.bubbles()[1].querySelector("strong")!.textContent).toBe("today");
-    answer.stream.send("done", { messageId: answer.store("It ships **today**."), status: "complete", usage: null });
+    answer.stream.send("done", { messageId: answer.store("It ships **today**."), status: "complete", usage: null, sources: [] });
     answer.stream.close();
     await waitFor(() => expect(log.getAttribute("aria-busy")).toBe("false"));
     expect(w.button("Stop the answer")).toBeUndefined();
@@ -268,6 +268,7 @@ describe("panel: answers", () => {
         message: "The answer was interrupted. Please try again.",
         messageId: ctx.store("Partial ans", "partial"),
         status: "partial",
+        sources: [],
       });
       stream.close();
     });
@@ -292,6 +293,7 @@ describe("panel: answers", () => {
         message: "Sorry, I can't help with that. Please ask something else.",
         messageId: ctx.store("", "refused"),
         status: "refused",
+        sources: [],
       });
       stream.close();
     });
@@ -309,6 +311,7 @@ describe("panel: answers", () => {
         message: "The assistant cannot answer right now: its settings need the site owner's attention.",
         messageId: ctx.store("", "error"),
         status: "error",
+        sources: [],
       });
       stream.close();
     });
@@ -381,9 +384,9 @@ describe("panel: persistence", () => {
     await settled(w0);
     const conversation = api.conversations.get(JSON.parse(localStorage.getItem("bailian-chat:site_a")!).conversationId)!;
     conversation.messages.push(
-      { id: "m1", role: "assistant", content: "Half", status: "partial", createdAt: "" },
-      { id: "m2", role: "assistant", content: "", status: "refused", createdAt: "" },
-      { id: "m3", role: "assistant", content: "", status: "error", createdAt: "" },
+      { id: "m1", role: "assistant", content: "Half", status: "partial", createdAt: "", sources: [] },
+      { id: "m2", role: "assistant", content: "", status: "refused", createdAt: "", sources: [] },
+      { id: "m3", role: "assistant", content: "", status: "error", createdAt: "", sources: [] },
     );
     await resetPage(undefined, { keepStorage: true });
     const w = (await startWidget(api, { "data-site-key": "site_a" })).ui;

@@ -68,7 +68,11 @@ export type StoredMessage = ServerMessage;
 /** How the fake answers a posted message; the default streams a short answer. */
 export type Answerer = (
   stream: Stream,
-  ctx: { content: string; conversationId: string; store(text: string, status?: StoredMessage["status"]): string },
+  ctx: {
+    content: string;
+    conversationId: string;
+    store(text: string, status?: StoredMessage["status"], sources?: StoredMessage["sources"]): string;
+  },
 ) => void | Promise<void>;
 
 export const streamText =
@@ -80,7 +84,7 @@ export const streamText =
       await tick();
     }
     const messageId = ctx.store(text);
-    stream.send("done", { messageId, status: "complete", usage: { promptTokens: 3, completionTokens: 5 } });
+    stream.send("done", { messageId, status: "complete", usage: { promptTokens: 3, completionTokens: 5 }, sources: [] });
     stream.close();
   };
 
@@ -153,14 +157,14 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
       } else {
         content = String(body?.content ?? "");
         userMessageId = newId("msg");
-        conversation.messages.push({ id: userMessageId, role: "user", content, status: "complete", createdAt: "" });
+        conversation.messages.push({ id: userMessageId, role: "user", content, status: "complete", createdAt: "", sources: [] });
       }
       const stream = sseStream(init.signal);
       streams.push(stream);
       stream.send("start", { conversationId: m[1], userMessageId });
-      const store = (text: string, status: StoredMessage["status"] = "complete") => {
+      const store = (text: string, status: StoredMessage["status"] = "complete", sources: StoredMessage["sources"] = []) => {
         const id = newId("msg");
-        conversation.messages.push({ id, role: "assistant", content: text, status, createdAt: "" });
+        conversation.messages.push({ id, role: "assistant", content: text, status, createdAt: "", sources });
         return id;
       };
       const answer = answers.shift() ?? streamText("Hello from the bot.");

@@ -1,4 +1,5 @@
 import type {
+  CitedSource,
   ConversationAnswer,
   MessageList,
   MessageStatus,
@@ -31,6 +32,8 @@ export interface SendOutcome {
   status: MessageStatus;
   messageId: string | null;
   error: Pick<StreamEventData["error"], "code" | "message"> | null;
+  /** what the answer cited ([] from a server that sends none) */
+  sources: CitedSource[];
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
@@ -144,10 +147,11 @@ export function createApiClient(options: ApiClientOptions) {
         }
         if (e.event === "start") cb.onStart?.(e.data);
         else if (e.event === "delta") cb.onDelta?.(e.data.text);
-        else if (e.event === "done") return { status: e.data.status, messageId: e.data.messageId, error: null };
+        else if (e.event === "done")
+          return { status: e.data.status, messageId: e.data.messageId, error: null, sources: e.data.sources || [] };
         else if (e.event === "error") {
-          const { status, messageId, code, message } = e.data;
-          return { status, messageId, error: { code, message } };
+          const { status, messageId, code, message, sources } = e.data;
+          return { status, messageId, error: { code, message }, sources: sources || [] };
         }
       }
     } catch (err) {

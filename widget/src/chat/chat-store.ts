@@ -1,7 +1,7 @@
 import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
 import { ApiError, type ApiErrorCode, isAbort } from "../api/api-error.js";
-import type { ChatErrorCode, MessageEventDetail, MessageStatus, WidgetEventType } from "../shared/contract.js";
+import type { ChatErrorCode, CitedSource, MessageEventDetail, MessageStatus, WidgetEventType } from "../shared/contract.js";
 import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS } from "../../../server/src/shared/message-limits.js";
 import { tokenBound } from "../../../server/src/shared/token-bound.js";
 import type { Strings } from "../strings.js";
@@ -35,6 +35,8 @@ export interface ViewMessage {
   /** signals per message: a streamed delta re-renders that bubble only */
   text: Signal<string>;
   status: Signal<ViewStatus>;
+  /** what an answer cited; known when it ends (the stream's last event, or the history) */
+  sources: Signal<CitedSource[]>;
 }
 
 /** "loading": the history; "waiting": for the answer's first text; "streaming": text arriving. */
@@ -75,7 +77,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
   const touch = () => changes.value++;
 
   function add(role: ViewMessage["role"], text: string, status: ViewStatus, id: string | null = null): ViewMessage {
-    const message: ViewMessage = { key: nextKey++, id, role, text: signal(text), status: signal(status) };
+    const message: ViewMessage = { key: nextKey++, id, role, text: signal(text), status: signal(status), sources: signal([]) };
     messages.value = [...messages.value, message];
     touch();
     return message;
@@ -126,6 +128,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
           role: m.role,
           text: signal(m.content),
           status: signal<ViewStatus>(m.status),
+          sources: signal(m.sources || []),
         }));
         touch();
       });
@@ -203,6 +206,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       if (gen !== generation) return;
       bot.id = outcome.messageId;
       bot.status.value = outcome.status;
+      bot.sources.value = outcome.sources;
       if (outcome.error) {
         if (!bot.text.value) remove(bot);
         else report(bot);

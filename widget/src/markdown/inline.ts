@@ -8,9 +8,10 @@ import { safeUrl } from "../shared/safe.js";
  * a prompt-injected answer could leak the conversation through its URL.
  */
 // Groups: 1,2 code span · 3,4 link or image (text, url) · 5 <autolink> · 6 bare URL (it ends at
-// CJK punctuation, and trailing ASCII punctuation stays outside) · 7,8 strong · 9,10 emphasis.
+// CJK punctuation, and trailing ASCII punctuation stays outside) · 7,8 strong · 9,10 emphasis ·
+// 11 citation marker [1], [1, 2], 【1】 (the server's knowledge/citations.ts reads the same).
 const INLINE =
-  /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|!?\[([^\]\n]*)\]\(\s*<?([^\s<>()]*(?:\([^\s<>()]*\)[^\s<>()]*)*)>?(?:\s+"[^"\n]*")?\s*\)|<((?:https?:\/\/|mailto:)[^\s<>]+)>|(https?:\/\/[^\s<>"'`。，；：！？、（）【】《》「」『』]*[^\s<>"'`.,;:!?)\]}。，；：！？、（）【】《》「」『』])|(\*\*|__)(?=\S)([\s\S]*?\S)\7|(\*|_)(?=[^\s*_])([\s\S]*?[^\s\\])\9/g;
+  /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)|!?\[([^\]\n]*)\]\(\s*<?([^\s<>()]*(?:\([^\s<>()]*\)[^\s<>()]*)*)>?(?:\s+"[^"\n]*")?\s*\)|<((?:https?:\/\/|mailto:)[^\s<>]+)>|(https?:\/\/[^\s<>"'`。，；：！？、（）【】《》「」『』]*[^\s<>"'`.,;:!?)\]}。，；：！？、（）【】《》「」『』])|(\*\*|__)(?=\S)([\s\S]*?\S)\7|(\*|_)(?=[^\s*_])([\s\S]*?[^\s\\])\9|[[【［]\s*(\d{1,4}(?:\s*[,，、]\s*\d{1,4})*)\s*[\]】］]/g;
 
 const ENTITY = /&(?:#(\d{1,7})|#x([\da-f]{1,6})|(amp|lt|gt|quot|apos|nbsp));/gi;
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
@@ -30,7 +31,13 @@ function link(href: string | null, children: ComponentChildren, key: number) {
   return href ? h("a", { key, href, target: "_blank", rel: "noopener noreferrer nofollow" }, children) : children;
 }
 
-export function renderInline(text: string, depth = 0): ComponentChildren[] {
+/**
+ * A citation marker's element for source `n`, or null when the answer cited no such source (the
+ * marker stays text). Without it, markers are text.
+ */
+export type Cite = (n: number, key: string) => ComponentChildren;
+
+export function renderInline(text: string, cite?: Cite, depth = 0): ComponentChildren[] {
   const out: ComponentChildren[] = [];
   const re = new RegExp(INLINE.source, "g");
   let last = 0;
@@ -46,11 +53,18 @@ export function renderInline(text: string, depth = 0): ComponentChildren[] {
     }
     if (at > last) out.push(decodeEntities(text.slice(last, at)));
     if (m[1]) out.push(h("code", { key: key++ }, m[2]));
-    else if (m[4] !== undefined) out.push(link(safeUrl(m[4]), renderInline(m[3], depth + 1), key++));
+    else if (m[4] !== undefined) out.push(link(safeUrl(m[4]), renderInline(m[3], cite, depth + 1), key++));
     else if (m[5]) out.push(link(safeUrl(m[5]), m[5], key++));
     else if (m[6]) out.push(link(safeUrl(m[6]), m[6], key++));
-    else if (m[7]) out.push(h("strong", { key: key++ }, renderInline(m[8], depth + 1)));
-    else out.push(h("em", { key: key++ }, renderInline(m[10], depth + 1)));
+    else if (m[7]) out.push(h("strong", { key: key++ }, renderInline(m[8], cite, depth + 1)));
+    else if (m[9]) out.push(h("em", { key: key++ }, renderInline(m[10], cite, depth + 1)));
+    else {
+      // Each number its own marker ("[n]" for a number not cited); the text as it was when none is.
+      const k = key++;
+      const nums = m[11].split(/[,，、]/);
+      const marks = nums.map((n, i) => cite?.(+n, `${k}.${i}`));
+      out.push(...(marks.some((x) => x != null) ? marks.map((x, i) => x ?? `[${nums[i].trim()}]`) : [m[0]]));
+    }
     last = end;
   }
   if (last < text.length) out.push(decodeEntities(text.slice(last)));

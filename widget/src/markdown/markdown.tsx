@@ -1,6 +1,8 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren, JSX } from "preact";
-import { renderInline } from "./inline.js";
+import { type Cite, renderInline } from "./inline.js";
+
+export type { Cite };
 
 /**
  * Markdown as answers use it, rendered to Preact elements (never to an HTML string):
@@ -21,16 +23,17 @@ function isBlockStart(line: string): boolean {
   return FENCE.test(line) || HEADING.test(line) || RULE.test(line) || QUOTE.test(line) || ITEM.test(line);
 }
 
-function lineBreaks(lines: string[]): ComponentChildren[] {
+function lineBreaks(lines: string[], cite?: Cite): ComponentChildren[] {
   const out: ComponentChildren[] = [];
   lines.forEach((line, i) => {
     if (i) out.push(<br key={`b${i}`} />);
-    out.push(...renderInline(line.trim()));
+    out.push(...renderInline(line.trim(), cite));
   });
   return out;
 }
 
-export function renderMarkdown(source: string, depth = 0): JSX.Element[] {
+/** `cite`: how the answer's citation markers [n] are shown (inline.ts); without it they stay text. */
+export function renderMarkdown(source: string, cite?: Cite, depth = 0): JSX.Element[] {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
   const blocks: JSX.Element[] = [];
   let i = 0;
@@ -55,7 +58,7 @@ export function renderMarkdown(source: string, depth = 0): JSX.Element[] {
       i++;
       blocks.push(
         <p key={key} class="h">
-          <strong>{renderInline(m[2])}</strong>
+          <strong>{renderInline(m[2], cite)}</strong>
         </p>,
       );
     } else if (RULE.test(line)) {
@@ -65,23 +68,23 @@ export function renderMarkdown(source: string, depth = 0): JSX.Element[] {
       const quoted: string[] = [];
       for (; i < lines.length && (m = QUOTE.exec(lines[i])); i++) quoted.push(m[1]);
       blocks.push(
-        <blockquote key={key}>{depth < MAX_DEPTH ? renderMarkdown(quoted.join("\n"), depth + 1) : quoted.join("\n")}</blockquote>,
+        <blockquote key={key}>{depth < MAX_DEPTH ? renderMarkdown(quoted.join("\n"), cite, depth + 1) : quoted.join("\n")}</blockquote>,
       );
     } else if ((m = ITEM.exec(line))) {
-      const consumed = list(lines, i, depth, key);
+      const consumed = list(lines, i, depth, key, cite);
       blocks.push(consumed.node);
       i = consumed.next;
     } else {
       const para: string[] = [];
       for (; i < lines.length && lines[i].trim() && (para.length === 0 || !isBlockStart(lines[i])); i++) para.push(lines[i]);
-      blocks.push(<p key={key}>{lineBreaks(para)}</p>);
+      blocks.push(<p key={key}>{lineBreaks(para, cite)}</p>);
     }
   }
   return blocks;
 }
 
 /** A list from line `start`: items of the same kind; deeper-indented lines belong to the item above. */
-function list(lines: string[], start: number, depth: number, key: number): { node: JSX.Element; next: number } {
+function list(lines: string[], start: number, depth: number, key: number, cite?: Cite): { node: JSX.Element; next: number } {
   const first = ITEM.exec(lines[start])!;
   const indent = first[1].length;
   const ordered = /\d/.test(first[2]);
@@ -113,7 +116,7 @@ function list(lines: string[], start: number, depth: number, key: number): { nod
   }
   const startAt = ordered ? parseInt(first[2], 10) : 1;
   const children = items.map((body, n) => {
-    const inner = depth < MAX_DEPTH ? renderMarkdown(body.join("\n"), depth + 1) : [<p>{body.join(" ")}</p>];
+    const inner = depth < MAX_DEPTH ? renderMarkdown(body.join("\n"), cite, depth + 1) : [<p>{body.join(" ")}</p>];
     // A one-paragraph item shows its text directly (a "tight" list).
     const content = inner.length === 1 && inner[0].type === "p" ? (inner[0].props as { children: ComponentChildren }).children : inner;
     return <li key={n}>{content}</li>;

@@ -13,6 +13,8 @@ export type { ErrorBody, ErrorCode, PublicConfig, StreamEventData };
 export type Lang = PublicConfig["language"];
 export type ServerMessage = z.infer<typeof VisitorMessage>;
 export type MessageStatus = ServerMessage["status"];
+/** A source an answer cited: `n` is its `[n]` in the answer's text. */
+export type CitedSource = ServerMessage["sources"][number];
 export type Session = z.infer<typeof SessionResponse>;
 export type ConversationAnswer = z.infer<typeof ConversationResponse>;
 export type MessageList = z.infer<typeof MessageListResponse>;

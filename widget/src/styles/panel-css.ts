@@ -43,6 +43,13 @@ svg{fill:currentColor;flex:none}
 .m pre code{background:none;padding:0;white-space:pre;display:block}
 .m blockquote{border-left:3px solid var(--ln);padding-left:10px;color:var(--mu)}
 .m hr{border-top:1px solid var(--ln)}
+.cite{font-size:11px;line-height:0;vertical-align:super;margin:0 1px}
+.cite a,.cite button{display:inline;padding:0 3px;border-radius:4px;background:rgba(127,127,127,.2);color:inherit;text-decoration:none;font-weight:600;cursor:pointer}
+.cite a:hover,.cite button:hover{background:rgba(127,127,127,.35)}
+.src{margin-top:8px;padding-top:6px;border-top:1px solid var(--ln);font-size:12px}
+.srh{color:var(--mu);font-weight:600;margin-bottom:2px}
+.src li{display:flex;gap:6px;padding:1px 0;border-radius:4px}
+.sn{color:var(--mu);flex:none;min-width:12px}
 .note{font-size:12px;color:var(--mu);margin-top:4px}
 .center{align-self:center}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

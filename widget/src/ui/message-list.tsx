@@ -2,13 +2,16 @@
 import { useSignalEffect } from "@preact/signals";
 import { useRef } from "preact/hooks";
 import type { ChatStore, ViewMessage } from "../chat/chat-store.js";
+import { citeMarkers } from "../markdown/citations.js";
 import { renderMarkdown } from "../markdown/markdown.js";
 import type { Strings } from "../strings.js";
+import { SourceList } from "./sources.js";
 
 function Bubble({ message, strings }: { message: ViewMessage; strings: Strings }) {
   const status = message.status.value;
   const text = message.text.value;
   const user = message.role === "user";
+  const sources = message.sources.value;
   const note =
     status === "stopped"
       ? strings.stopped
@@ -20,9 +23,14 @@ function Bubble({ message, strings }: { message: ViewMessage; strings: Strings }
             ? strings.failed
             : null;
   return (
-    <div class={`m ${user ? "u" : "a"}`} data-status={status}>
+    <div class={`m ${user ? "u" : "a"}`} data-status={status} data-cites>
       <span class="sr">{user ? strings.you : strings.assistant}</span>
-      {user ? text : renderMarkdown(text)}
+      {user
+        ? text
+        : renderMarkdown(
+            text,
+            citeMarkers(sources, (s) => strings.citation.replace("{n}", String(s.n)).replace("{title}", s.title)),
+          )}
       {status === "streaming" && !text && (
         <span class="typing" role="img" aria-label={strings.typing}>
           <i />
@@ -30,6 +38,7 @@ function Bubble({ message, strings }: { message: ViewMessage; strings: Strings }
           <i />
         </span>
       )}
+      {!user && sources.length > 0 && <SourceList sources={sources} strings={strings} />}
       {note && <div class="note">{note}</div>}
     </div>
   );

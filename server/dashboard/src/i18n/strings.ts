@@ -287,6 +287,9 @@ const en = {
     } as Partial<Record<string, string>>,
     empty: "(no text)",
     noMessages: "This conversation has no messages.",
+    /** the heading of the sources an answer cited */
+    sources: "Sources",
+    citation: (n: string, title: string) => `Source ${n}: ${title}`,
   },
 
   usage: {
@@ -724,6 +727,8 @@ const zhCN: Strings = {
     },
     empty: "（无内容）",
     noMessages: "该对话没有消息。",
+    sources: "来源",
+    citation: (n, title) => `来源 ${n}：${title}`,
   },
 
   usage: {

@@ -8,6 +8,7 @@ import { formatDateTime, formatNumber, useStrings } from "../i18n/lang.js";
 import { api } from "../state/session.js";
 // The widget's own renderer: the owner reads an answer as the visitor saw it, built as elements (never HTML).
 import { renderMarkdown } from "../../../../widget/src/markdown/markdown.js";
+import { citeMarkers, sourceHref, sourceName } from "../../../../widget/src/markdown/citations.js";
 import type { SitePageProps } from "./site-page.js";
 
 /** One conversation as it happened: every message with its status, tokens and timings. */
@@ -77,7 +78,7 @@ function MessageItem({ message: m }: { message: Message }) {
         ]
       : [];
   return (
-    <li class={`message message--${m.role}`}>
+    <li class={`message message--${m.role}`} data-cites>
       <div class="message__head">
         <span class="message__role">{t.roles[m.role]}</span>
         <time dateTime={m.createdAt} class="muted small">
@@ -91,10 +92,16 @@ function MessageItem({ message: m }: { message: Message }) {
       {!m.content ? (
         <p class="message__text muted">{t.empty}</p>
       ) : m.role === "assistant" ? (
-        <div class="message__text md">{renderMarkdown(m.content)}</div>
+        <div class="message__text md">
+          {renderMarkdown(
+            m.content,
+            citeMarkers(m.sources, (c) => t.citation(String(c.n), sourceName(c))),
+          )}
+        </div>
       ) : (
         <p class="message__text message__text--plain">{m.content}</p>
       )}
+      {m.sources.length > 0 && <Sources message={m} />}
       {m.errorCode && t.reasons[m.errorCode] && <p class="message__reason small">{t.reasons[m.errorCode]}</p>}
       {facts.some(([, v]) => v !== null) && (
         <dl class="message__facts">
@@ -109,5 +116,32 @@ function MessageItem({ message: m }: { message: Message }) {
         </dl>
       )}
     </li>
+  );
+}
+
+/** What the answer cited, numbered as its markers; links only for http/https pages (markdown/citations.ts). */
+function Sources({ message }: { message: Message }) {
+  const t = useStrings().transcript;
+  return (
+    <div class="message__sources">
+      <p class="message__sources-title small">{t.sources}</p>
+      <ol>
+        {message.sources.map((s) => {
+          const href = sourceHref(s);
+          return (
+            <li key={s.n} data-n={s.n} tabIndex={-1}>
+              <span class="message__source-n">{s.n}</span>{" "}
+              {href ? (
+                <a href={href} target="_blank" rel="noopener noreferrer">
+                  {sourceName(s)}
+                </a>
+              ) : (
+                <span>{sourceName(s)}</span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </div>
   );
 }

@@ -5,6 +5,7 @@ import { newId } from "../../security/ids.js";
 import type { TokenReservation } from "../../security/monthly-quota.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { siteApiKey } from "../sites/sites.service.js";
+import { type CitableSource, citedSources } from "../knowledge/citations.js";
 import { type AnswerEnd, finishAnswer, insertApiCall } from "./chat.repository.js";
 import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
 import type { AnswerSink, StreamEventData } from "./chat.schemas.js";
@@ -24,6 +25,12 @@ export interface AnswerJob {
   messages: ChatMessage[];
   /** the answer's worst case, held on the month's token counters until it is settled here */
   reservation: TokenReservation;
+  /**
+   * The sources framed into `messages` (knowledge/source-frame.ts), numbered as the model was
+   * told to cite them: those the answer cites are stored with it and sent in its last event.
+   * None (the default): the answer cites nothing.
+   */
+  sources?: readonly CitableSource[];
 }
 
 /** How an answer ended when it did not end well: what the visitor is told and what the rows keep. */
@@ -68,6 +75,8 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
 
   await settleTokens(deps, job, usage, text);
   const status = failure?.status ?? "complete";
+  // Whatever text there is cites what it cites: a partial answer's sources are kept too.
+  const sources = citedSources(text, job.sources ?? []);
   const stored = await storeWithRetry(deps, job.site.id, messageId, {
     content: text,
     status,
@@ -76,20 +85,22 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
     completionTokens: usage?.completionTokens ?? null,
     latencyMs: Math.round(performance.now() - started),
     ttftMs: firstTokenAt === null ? null : Math.round(firstTokenAt - started),
+    sources,
   });
 
   const language = job.site.bot.language;
   if (stored === "failed") {
     const code = "answer_not_saved";
-    sink.send("error", { code, message: chatErrorMessage(code, language), messageId: null, status: "error" });
+    sink.send("error", { code, message: chatErrorMessage(code, language), messageId: null, status: "error", sources: [] });
   } else if (stored === "settled") {
     // Another instance took this answer for cut off (this one was frozen past its lease) and kept its last checkpoint.
     const code = "answer_interrupted";
-    sink.send("error", { code, message: chatErrorMessage(code, language), messageId, status: "partial" });
+    // Its row kept the last checkpoint, which has no sources.
+    sink.send("error", { code, message: chatErrorMessage(code, language), messageId, status: "partial", sources: [] });
   } else if (failure) {
-    sink.send("error", { code: failure.code, message: chatErrorMessage(failure.code, language), messageId, status });
+    sink.send("error", { code: failure.code, message: chatErrorMessage(failure.code, language), messageId, status, sources });
   } else {
-    sink.send("done", { messageId, status, usage });
+    sink.send("done", { messageId, status, usage, sources });
   }
 }
 

@@ -34,7 +34,7 @@ export interface MessageRecord {
   /** while streaming: when its instance last wrote it (the lease) */
   checkpointAt: number | null;
   /** what the answer cited, in citation order; null: nothing */
-  sources: AnswerSource[] | null;
+  sources: CitedSource[] | null;
 }
 
 /** A source an answer cited: a knowledge source of the site, or a Bailian application's document. */
@@ -44,6 +44,9 @@ export interface AnswerSource {
   /** the site's knowledge source; null for an application's document */
   sourceId: string | null;
 }
+
+/** A source as its answer cited it: `n` is the number the answer's text uses, `[n]`. */
+export type CitedSource = AnswerSource & { n: number };
 
 export type NewMessage = Omit<MessageRecord, "seq">;
 
@@ -95,12 +98,23 @@ export const messageOf = (row: MessagesTable): MessageRecord => ({
   sources: row.sources === null ? null : sourcesOf(row.sources),
 });
 
-/** Stored JSON, tolerant: a row that cannot be read shows no sources rather than failing the transcript. */
-function sourcesOf(json: string): AnswerSource[] | null {
+/**
+ * Stored JSON, tolerant: a row that cannot be read shows no sources rather than failing the
+ * transcript, an entry of the wrong shape is left out, and one without its number (written before
+ * numbers were kept) takes its place in the list.
+ */
+function sourcesOf(json: string): CitedSource[] | null {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? (parsed as AnswerSource[]) : null;
+    parsed = JSON.parse(json);
   } catch {
     return null;
   }
+  if (!Array.isArray(parsed)) return null;
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  return parsed.flatMap((s: Record<string, unknown> | null, i): CitedSource[] =>
+    s && typeof s === "object" && typeof s.title === "string"
+      ? [{ n: Number.isSafeInteger(s.n) ? (s.n as number) : i + 1, title: s.title, url: text(s.url), sourceId: text(s.sourceId) }]
+      : [],
+  );
 }

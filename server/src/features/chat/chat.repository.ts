@@ -127,7 +127,7 @@ export async function checkpointAnswers(db: Db, answers: Array<{ id: string; con
 
 export type AnswerEnd = Pick<
   MessageRecord,
-  "content" | "status" | "errorCode" | "promptTokens" | "completionTokens" | "latencyMs" | "ttftMs"
+  "content" | "status" | "errorCode" | "promptTokens" | "completionTokens" | "latencyMs" | "ttftMs" | "sources"
 >;
 
 /**
@@ -145,6 +145,7 @@ export async function finishAnswer(db: Db, messageId: string, end: AnswerEnd): P
       completion_tokens: end.completionTokens,
       latency_ms: end.latencyMs,
       ttft_ms: end.ttftMs,
+      sources: sourcesJson(end.sources),
       checkpoint_at: null,
     })
     .where("id", "=", messageId)
@@ -223,9 +224,12 @@ function messageRow(m: MessageRecord): MessagesTable {
     ttft_ms: m.ttftMs,
     created_at: m.createdAt,
     checkpoint_at: m.checkpointAt,
-    sources: m.sources ? JSON.stringify(m.sources) : null,
+    sources: sourcesJson(m.sources),
   };
 }
+
+/** An answer that cited nothing keeps null, as one written before sources were kept. */
+const sourcesJson = (sources: MessageRecord["sources"]) => (sources?.length ? JSON.stringify(sources) : null);
 
 export async function insertApiCall(db: Db, call: ApiCallRecord): Promise<void> {
   const row: ApiCallsTable = {

@@ -23,6 +23,16 @@ export const AnswerStatusSchema = z.enum(["complete", "partial", "refused", "err
 /** A stored message's status: also `streaming` while its answer is being written. */
 export const MessageStatusSchema = z.enum([...AnswerStatusSchema.options, "streaming"]);
 
+/** A source the answer cited: `n` is its number in the answer's text (`[n]`); url null: a source without a page. */
+export const CitedSourceSchema = z.object({
+  n: z.number().int(),
+  title: z.string(),
+  url: z.string().nullable(),
+  sourceId: z.string().nullable(),
+});
+/** The sources an answer cited, in order of first citation; [] when it cited none. */
+export const CitedSources = z.array(CitedSourceSchema);
+
 export const VisitorConversation = z.object({
   id: z.string(),
   title: z.string(),
@@ -37,6 +47,7 @@ export const VisitorMessage = z.object({
   content: z.string(),
   status: MessageStatusSchema,
   createdAt: z.string(),
+  sources: CitedSources,
 });
 
 export const ConversationResponse = z.object({ conversation: VisitorConversation });
@@ -51,12 +62,15 @@ export const StreamEvents = {
     messageId: z.string(),
     status: AnswerStatusSchema,
     usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }).nullable(),
+    sources: CitedSources,
   }),
   error: z.object({
     code: z.enum(CHAT_ERROR_CODES),
     message: z.string(),
     messageId: z.string().nullable(),
     status: AnswerStatusSchema,
+    /** what the text so far cited (a partial answer) */
+    sources: CitedSources,
   }),
 };
 

@@ -9,6 +9,7 @@ import { QuotaRefusal, type TokenReservation, admitAnswer } from "../../security
 import { platformBudget } from "../operator/settings.js";
 import { noteQuotaUse } from "../quota-alerts/quota-alerts.service.js";
 import type { SiteRecord } from "../sites/site-record.js";
+import type { CitableSource } from "../knowledge/citations.js";
 import { answer } from "./answer.js";
 import { chatErrorMessage } from "./chat.messages.js";
 import type { ConversationRecord, MessageRecord, NewMessage } from "./chat.records.js";
@@ -41,7 +42,7 @@ function toVisitorConversation(c: ConversationRecord) {
 }
 
 function toVisitorMessage(m: MessageRecord) {
-  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: iso(m.createdAt) };
+  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
 }
 
 async function visitorConversation(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
@@ -260,12 +261,14 @@ interface Prepared {
   messageId: string;
   messages: ChatMessage[];
   reservation: TokenReservation;
+  /** the sources framed into `messages`, numbered as the model cites them (answer.ts); none by default */
+  sources?: readonly CitableSource[];
 }
 
 function prepareAnswer(
   deps: AppDeps,
   site: SiteRecord,
-  { conversationId, userMessageId, messageId, messages, reservation }: Prepared,
+  { conversationId, userMessageId, messageId, messages, reservation, sources = [] }: Prepared,
 ): PreparedAnswer {
   const { bot } = site;
   return {
@@ -273,13 +276,13 @@ function prepareAnswer(
       sink.send("start", { conversationId, userMessageId });
       deps.tasks.run(async () => {
         try {
-          await answer(deps, { site, conversationId, messageId, messages, reservation }, sink);
+          await answer(deps, { site, conversationId, messageId, messages, reservation, sources }, sink);
         } catch (err) {
           // answer() stores and reports every failure it knows of; this is one it did not foresee.
           // Its reservation stays as it is: whether the model billed anything is unknown.
           deps.logger.error({ msg: "answer failed", siteId: site.id, error: err instanceof Error ? err.name : typeof err });
           const code = "answer_not_saved";
-          sink.send("error", { code, message: chatErrorMessage(code, bot.language), messageId: null, status: "error" });
+          sink.send("error", { code, message: chatErrorMessage(code, bot.language), messageId: null, status: "error", sources: [] });
         } finally {
           sink.close();
         }

@@ -55,7 +55,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     method: "POST",
     path: "/v1/conversations/:conversationId/messages",
     summary:
-      "Send a message; answers text/event-stream: `start`, then `delta` events ({text}), then `done` ({messageId, status, usage}) or `error` ({code, message, messageId, status})",
+      "Send a message; answers text/event-stream: `start`, then `delta` events ({text}), then `done` ({messageId, status, usage, sources}) or `error` ({code, message, messageId, status, sources}); sources: what the answer cited, [{n, title, url, sourceId}]",
     params: ConversationParams,
     body: PostMessageBody,
     // The message itself is capped by the schema; this only bounds what is read. 6 bytes a

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
-import { MessageStatusSchema } from "../chat/chat.schemas.js";
+import { CitedSources, MessageStatusSchema } from "../chat/chat.schemas.js";
 
 export const SiteConversationParams = z.object({ siteId: IdParam, conversationId: IdParam });
 
@@ -37,6 +37,8 @@ export const OwnerMessage = z.object({
   latencyMs: z.number().nullable(),
   ttftMs: z.number().nullable(),
   createdAt: z.string(),
+  /** the sources the answer cited, in order of first citation; [] for none */
+  sources: CitedSources,
 });
 
 export const ConversationPage = z.object({

@@ -12,7 +12,7 @@ function toConversation({ siteId: _site, ...c }: ConversationRecord) {
 }
 
 function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, ...m }: MessageRecord) {
-  return { ...m, createdAt: iso(m.createdAt) };
+  return { ...m, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
 }
 
 async function requireOwnedSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string) {
