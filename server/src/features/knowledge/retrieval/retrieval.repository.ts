@@ -1,0 +1,88 @@
+import type { Db } from "../../../db/database.js";
+
+/** Only chunks of ready sources are searchable; every statement here is scoped to one site. */
+
+export interface SourceRow {
+  id: string;
+  title: string;
+  url: string | null;
+}
+
+export interface IndexedChunkRow {
+  id: string;
+  source_id: string;
+  heading: string;
+  text: string;
+  tokens: number;
+  embedding: Uint8Array | null;
+}
+
+export interface ChosenChunkRow {
+  id: string;
+  source_id: string;
+  heading: string;
+  text: string;
+  tokens: number;
+}
+
+/**
+ * What a site's searchable knowledge is, in one indexed aggregate over its ready sources: a source
+ * becoming ready, failing, being re-ingested (it leaves `ready` meanwhile) or deleted changes the
+ * count, the chunk total or the latest updated_at.
+ */
+export async function readyFingerprint(db: Db, siteId: string): Promise<string> {
+  const row = await db
+    .selectFrom("knowledge_sources")
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as("sources"),
+      eb.fn.sum<number | string | null>("chunks").as("chunks"),
+      eb.fn.max<number | string | null>("updated_at").as("updated"),
+    ])
+    .where("site_id", "=", siteId)
+    .where("status", "=", "ready")
+    .executeTakeFirstOrThrow();
+  // MySQL answers SUM as a decimal string, SQLite as a number: one spelling for both.
+  return `${Number(row.sources)}:${Number(row.chunks ?? 0)}:${Number(row.updated ?? 0)}`;
+}
+
+export async function readySources(db: Db, siteId: string): Promise<SourceRow[]> {
+  return db
+    .selectFrom("knowledge_sources")
+    .select(["id", "title", "url"])
+    .where("site_id", "=", siteId)
+    .where("status", "=", "ready")
+    .execute();
+}
+
+/** One page of a site's searchable chunks in id order, after `afterId`: a build reads a bounded page at a time. */
+export async function readyChunkPage(db: Db, siteId: string, afterId: string, limit: number): Promise<IndexedChunkRow[]> {
+  return db
+    .selectFrom("knowledge_chunks as c")
+    .innerJoin("knowledge_sources as s", "s.id", "c.source_id")
+    .select(["c.id", "c.source_id", "c.heading", "c.text", "c.tokens", "c.embedding"])
+    .where("c.site_id", "=", siteId)
+    .where("s.site_id", "=", siteId)
+    .where("s.status", "=", "ready")
+    .where("c.id", ">", afterId)
+    .orderBy("c.id")
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * The chosen chunks' text, read at answer time rather than kept in the index (it is most of a
+ * chunk's bytes). Still ready and still this site's: a source deleted since the index was built
+ * drops out here.
+ */
+export async function chosenChunks(db: Db, siteId: string, ids: string[]): Promise<ChosenChunkRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom("knowledge_chunks as c")
+    .innerJoin("knowledge_sources as s", "s.id", "c.source_id")
+    .select(["c.id", "c.source_id", "c.heading", "c.text", "c.tokens"])
+    .where("c.site_id", "=", siteId)
+    .where("s.site_id", "=", siteId)
+    .where("s.status", "=", "ready")
+    .where("c.id", "in", ids)
+    .execute();
+}
