@@ -1,6 +1,6 @@
 import type { Db } from "../../../db/database.js";
 import { KeywordIndex } from "./keyword-index.js";
-import { type SourceRow, readyChunkPage, readySources } from "./retrieval.repository.js";
+import { type SourceRow, readySources, sourceChunkPage } from "./retrieval.repository.js";
 import { documentTerms } from "./terms.js";
 import { VectorStore } from "./vector-store.js";
 
@@ -28,28 +28,26 @@ export interface SiteIndex {
 
 export async function buildSiteIndex(db: Db, siteId: string): Promise<SiteIndex> {
   const sources = await readySources(db, siteId);
-  const sourceNumber = new Map(sources.map((s, n) => [s.id, n]));
   const chunkIds: string[] = [];
   const sourceOf: number[] = [];
   const tokens: number[] = [];
   const vectors = new VectorStore(EMBEDDING_DIMENSIONS);
   const keywords = new KeywordIndex();
   let idChars = 0;
-  for (let after = ""; ;) {
-    const page = await readyChunkPage(db, siteId, after, PAGE_ROWS);
-    for (const row of page) {
-      const n = sourceNumber.get(row.source_id);
-      // A source that became ready after the sources were read: the next question's check rebuilds.
-      if (n === undefined) continue;
-      chunkIds.push(row.id);
-      idChars += row.id.length;
-      sourceOf.push(n);
-      tokens.push(row.tokens);
-      vectors.add(row.embedding);
-      keywords.add(documentTerms(`${row.heading}\n${row.text}`));
+  for (const [n, source] of sources.entries()) {
+    for (let after = -1; ;) {
+      const page = await sourceChunkPage(db, siteId, source.id, after, PAGE_ROWS);
+      for (const row of page) {
+        chunkIds.push(row.id);
+        idChars += row.id.length;
+        sourceOf.push(n);
+        tokens.push(row.tokens);
+        vectors.add(row.embedding);
+        keywords.add(documentTerms(`${row.heading}\n${row.text}`));
+      }
+      if (page.length < PAGE_ROWS) break;
+      after = page[page.length - 1].position;
     }
-    if (page.length < PAGE_ROWS) break;
-    after = page[page.length - 1].id;
   }
   vectors.trim();
   keywords.finish();
