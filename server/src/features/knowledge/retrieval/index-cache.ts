@@ -6,8 +6,8 @@ import { readyFingerprint } from "./retrieval.repository.js";
 import { type SiteIndex, buildSiteIndex } from "./site-index.js";
 
 /**
- * The site indexes one instance keeps, least recently asked out first. About 1.4 KB a chunk
- * (bench/retrieval.ts), so 256 MB holds some 180,000 chunks: several large sites on the 1 GB
+ * The site indexes one instance keeps, least recently asked out first. About 1.3 KB a chunk
+ * (bench/retrieval.ts: 60 MB for 50,000), so 256 MB holds some 200,000 chunks: several large sites on the 1 GB
  * production instance, with room left for the chats themselves. A site too large for this is
  * built, answered and not kept, and is one for a Bailian application (docs/decisions.md).
  */
