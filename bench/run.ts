@@ -2,6 +2,7 @@
 // MariaDB runs use BENCH_MYSQL_URL (default: the local server) and are skipped when it does not answer.
 import { execFileSync } from "node:child_process";
 import { coldStartBench } from "./cold-start.js";
+import { retrievalBench } from "./retrieval.js";
 import { type BenchDatabase, mysqlDatabase, sqliteDatabase } from "./setup.js";
 import { sizesBench } from "./sizes.js";
 import { streamingBench } from "./streaming.js";
@@ -20,6 +21,7 @@ try {
     console.log(`\nStreaming overhead on ${database.name} (200 chunks, first after 50 ms, 2 ms apart)\n`);
     console.log(await streamingBench(database));
   }
+  console.log(`\nKnowledge retrieval (300 questions per size, SQLite)\n\n${await retrievalBench()}`);
 } finally {
   await Promise.all(databases.map((d) => d.drop()));
 }
