@@ -7,6 +7,7 @@ import { registerAccountRoutes } from "./features/account/routes.js";
 import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
 import { registerConversationRoutes } from "./features/conversations/routes.js";
+import { registerBailianAppRoutes } from "./features/bailian-app/routes.js";
 import { registerHealthRoutes } from "./features/health/routes.js";
 import { registerKnowledgeRoutes } from "./features/knowledge/routes.js";
 import { registerInvokeRoutes } from "./features/invoke/routes.js";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): App {
   registerSiteRoutes(router, deps);
   registerConversationRoutes(router, deps);
   registerKnowledgeRoutes(router, deps);
+  registerBailianAppRoutes(router, deps);
   registerUsageRoutes(router, deps);
   registerPlanRoutes(router, deps);
   registerOperatorRoutes(router, deps);

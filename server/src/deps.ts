@@ -6,6 +6,7 @@ import { migrateToLatest } from "./db/migrate.js";
 import type { ChatModel } from "./llm/chat-model.js";
 import { createDashScopeEmbedder } from "./llm/dashscope-embedder.js";
 import type { Embedder } from "./llm/embedder.js";
+import { type BailianApps, createBailianApps } from "./llm/bailian-app.js";
 import { createQwenModel } from "./llm/qwen.js";
 import { JobQueue } from "./jobs/job-queue.js";
 import { Checkpoints } from "./features/chat/checkpoints.js";
@@ -27,6 +28,8 @@ export interface AppDeps {
   llm: ChatModel;
   /** text-embedding-v4 for the knowledge base: its chunks when indexed, a question when answered */
   embedder: Embedder;
+  /** sites' Bailian applications (bot setting bailianAppId), over DashScope's native API */
+  apps: BailianApps;
   /** atomic counters for rate limits and quotas, shared by every instance */
   counters: Counters;
   keyring: Keyring;
@@ -75,6 +78,10 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     storage,
     counters,
     llm: stoppedBy(tasks.signal, llm),
+    apps: appsStoppedBy(
+      tasks.signal,
+      createBailianApps({ nativeBaseUrl: config.dashscope.nativeBaseUrl, timeoutMs: config.dashscope.timeoutMs }),
+    ),
     embedder:
       overrides.embedder ??
       createDashScopeEmbedder({
@@ -124,6 +131,13 @@ async function migrate(config: Config, db: Db, dialect: DialectName): Promise<vo
 /** The model, cut off when `signal` aborts (a stop that can wait no longer): the caller sees an "aborted" LlmError. */
 function stoppedBy(signal: AbortSignal, llm: ChatModel): ChatModel {
   return { stream: (request) => llm.stream({ ...request, signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal }) };
+}
+
+/** Applications too are cut off when the stop can wait no longer. */
+function appsStoppedBy(signal: AbortSignal, apps: BailianApps): BailianApps {
+  return {
+    streamApp: (request) => apps.streamApp({ ...request, signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal }),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps.js";
 import type { CallOutcome } from "../../db/schema.js";
-import { type ChatMessage, LlmError, type Usage } from "../../llm/chat-model.js";
+import { type ChatMessage, type ChatModel, LlmError, type Usage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import type { TokenReservation } from "../../security/monthly-quota.js";
 import type { SiteRecord } from "../sites/site-record.js";
@@ -31,6 +31,8 @@ export interface AnswerJob {
    * None (the default): the answer cites nothing.
    */
   sources?: readonly CitableSource[];
+  /** the model to answer with, and its name for the rows: a Bailian application; default deps.llm and the bot's model */
+  model?: { name: string; llm: ChatModel };
 }
 
 /** How an answer ended when it did not end well: what the visitor is told and what the rows keep. */
@@ -105,6 +107,32 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
 }
 
 /**
+ * An answer that needs no model: the site answers only from its knowledge and found nothing, so
+ * the visitor is told so (with the site's contact text). No upstream call, no tokens: the
+ * reservation goes back.
+ */
+export async function answerFixed(deps: Deps, job: AnswerJob, text: string, sink: AnswerSink): Promise<void> {
+  await job.reservation.release().catch(() => {});
+  const stored = await storeWithRetry(deps, job.site.id, job.messageId, {
+    content: text,
+    status: "complete",
+    errorCode: null,
+    promptTokens: null,
+    completionTokens: null,
+    latencyMs: 0,
+    ttftMs: 0,
+    sources: [],
+  });
+  if (stored !== "stored") {
+    const code = stored === "failed" ? "answer_not_saved" : "answer_interrupted";
+    sink.send("error", { code, message: chatErrorMessage(code, job.site.bot.language), messageId: null, status: "error", sources: [] });
+    return;
+  }
+  sink.send("delta", { text });
+  sink.send("done", { messageId: job.messageId, status: "complete", usage: null, sources: [] });
+}
+
+/**
  * The month keeps what DashScope reported. Without a report: nothing when no text came (the call
  * failed before the model wrote anything, or was never made), and the whole reservation when some
  * text came — DashScope bills an interrupted answer up to where it stopped (dashscope.md §3.3),
@@ -137,7 +165,7 @@ async function streamFromModel(
     let requestId: string | null = null;
     const textBefore = text.length;
     try {
-      for await (const chunk of deps.llm.stream({
+      for await (const chunk of (job.model?.llm ?? deps.llm).stream({
         model: bot.model,
         messages: job.messages,
         temperature: bot.temperature,
@@ -270,7 +298,7 @@ async function record(
     siteId,
     conversationId: job.conversationId,
     messageId: call.messageId,
-    model: job.site.bot.model,
+    model: job.model?.name ?? job.site.bot.model,
     attempt: call.attempt,
     outcome: call.outcome,
     errorCode: call.error?.code ?? null,

@@ -10,7 +10,9 @@ import { platformBudget } from "../operator/settings.js";
 import { noteQuotaUse } from "../quota-alerts/quota-alerts.service.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import type { CitableSource } from "../knowledge/citations.js";
-import { answer } from "./answer.js";
+import { answer, answerFixed } from "./answer.js";
+import { appModel, appModelName } from "./app-model.js";
+import { type KnowledgeContext, knowledgeFor } from "../knowledge/knowledge-context.js";
 import { chatErrorMessage } from "./chat.messages.js";
 import type { ConversationRecord, MessageRecord, NewMessage } from "./chat.records.js";
 import {
@@ -108,7 +110,7 @@ function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string): New
     content: "",
     status: "streaming",
     errorCode: null,
-    model: site.bot.model,
+    model: site.bot.bailianAppId ? appModelName(site.bot.bailianAppId) : site.bot.model,
     promptTokens: null,
     completionTokens: null,
     latencyMs: null,
@@ -134,7 +136,8 @@ export async function postMessage(
   // The history is read before the question is stored: the answer's worst case must be reserved
   // first, and a refused question leaves nothing behind. A new conversation has no history to read.
   const history = conversation.messageCount === 0 ? [] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
-  const messages = promptFor(site, [...history, { role: "user", content, status: "complete" }]);
+  const knowledge = await knowledgeFor(deps, site, content);
+  const messages = promptFor(site, [...history, { role: "user", content, status: "complete" }], knowledge.message);
   const reservation = await reserve(deps, site, messages);
   const [userMessage, answerMessage] = await appendMessages(
     deps.db,
@@ -166,6 +169,7 @@ export async function postMessage(
     messageId: answerMessage.id,
     messages,
     reservation,
+    knowledge,
   });
 }
 
@@ -192,19 +196,36 @@ export async function retryAnswer(
     throw new AppError("nothing_to_retry");
   }
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
-  const messages = promptFor(site, recent.slice(0, latestUser + 1));
+  const knowledge = await knowledgeFor(deps, site, recent[latestUser].content);
+  const messages = promptFor(site, recent.slice(0, latestUser + 1), knowledge.message);
   const reservation = await reserve(deps, site, messages);
   const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]).catch(releasing(reservation));
-  return prepareAnswer(deps, site, { conversationId: conversation.id, userMessageId, messageId: answerMessage.id, messages, reservation });
+  return prepareAnswer(deps, site, {
+    conversationId: conversation.id,
+    userMessageId,
+    messageId: answerMessage.id,
+    messages,
+    reservation,
+    knowledge,
+  });
 }
 
-/** The model sees the site's system prompt and the conversation up to the question, trimmed to the budget. */
-function promptFor(site: SiteRecord, history: Array<Pick<MessageRecord, "role" | "content" | "status">>): ChatMessage[] {
+/**
+ * The model sees the site's system prompt, then what its knowledge found for the question (framed
+ * as quoted material, after the owner's instructions), then the conversation up to the question,
+ * trimmed to the budget.
+ */
+function promptFor(
+  site: SiteRecord,
+  history: Array<Pick<MessageRecord, "role" | "content" | "status">>,
+  knowledge: ChatMessage | null,
+): ChatMessage[] {
   const turns = history
     .filter((m) => m.content !== "" && m.status !== "refused" && m.status !== "streaming")
     .map((m): ChatMessage => ({ role: m.role, content: m.content }));
   return [
     ...(site.bot.systemPrompt ? [{ role: "system" as const, content: site.bot.systemPrompt }] : []),
+    ...(knowledge ? [knowledge] : []),
     ...trimHistory(turns, HISTORY_TOKEN_BUDGET),
   ];
 }
@@ -261,22 +282,27 @@ interface Prepared {
   messageId: string;
   messages: ChatMessage[];
   reservation: TokenReservation;
-  /** the sources framed into `messages`, numbered as the model cites them (answer.ts); none by default */
-  sources?: readonly CitableSource[];
+  /** what the site's knowledge found: its sources are framed into `messages` (or it answers alone) */
+  knowledge: KnowledgeContext;
 }
 
 function prepareAnswer(
   deps: AppDeps,
   site: SiteRecord,
-  { conversationId, userMessageId, messageId, messages, reservation, sources = [] }: Prepared,
+  { conversationId, userMessageId, messageId, messages, reservation, knowledge }: Prepared,
 ): PreparedAnswer {
   const { bot } = site;
+  // A Bailian application fills `sources` with the documents it cites as it ends.
+  const sources: CitableSource[] = [...knowledge.sources];
+  const model = bot.bailianAppId ? { name: appModelName(bot.bailianAppId), llm: appModel(deps.apps, site, sources) } : undefined;
+  const job = { site, conversationId, messageId, messages, reservation, sources, model };
   return {
     run(sink) {
       sink.send("start", { conversationId, userMessageId });
       deps.tasks.run(async () => {
         try {
-          await answer(deps, { site, conversationId, messageId, messages, reservation, sources }, sink);
+          if (knowledge.answerWithout !== null) await answerFixed(deps, job, knowledge.answerWithout, sink);
+          else await answer(deps, job, sink);
         } catch (err) {
           // answer() stores and reports every failure it knows of; this is one it did not foresee.
           // Its reservation stays as it is: whether the model billed anything is unknown.

@@ -21,7 +21,11 @@ export const KnowledgeSource = z.object({
 const HttpUrl = z
   .url({ protocol: /^https?$/, message: "Use an http(s) address such as https://shop.example.com/shipping." })
   .max(2048)
-  .refine((u) => !new URL(u).username && !new URL(u).password, "An address with a user name or password is not accepted.");
+  .refine((u) => {
+    // Refinements run even after the URL check failed: an invalid URL is that check's to report.
+    const url = URL.parse(u);
+    return !url || (!url.username && !url.password);
+  }, "An address with a user name or password is not accepted.");
 
 export const KnowledgeCreate = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("text"), title: Title, text: z.string().trim().min(1).max(MAX_TEXT_CHARS) }).strict(),

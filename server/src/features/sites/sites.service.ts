@@ -14,7 +14,7 @@ import {
   listSitesOfOwner,
   updateSiteOfOwner,
 } from "./sites.repository.js";
-import { DEFAULT_BOT, DEFAULT_LIMITS, type Site, type SiteCreate, type SitePatch } from "./sites.schemas.js";
+import { type BotSettings, DEFAULT_BOT, DEFAULT_LIMITS, type Site, type SiteCreate, type SitePatch } from "./sites.schemas.js";
 import { type PlanCheck, defaultsWithin, planIssues } from "../plans/plan-rules.js";
 import { planOf } from "../plans/plans.store.js";
 import { lockOwner, ownerPlanId } from "../plans/plans.repository.js";
@@ -80,6 +80,7 @@ export async function createSite(deps: Deps, ownerId: string, input: SiteCreate)
   const bot = { ...DEFAULT_BOT, ...defaults.bot, ...input.bot };
   const limits = { ...defaults.limits, ...input.limits };
   checkPlan(plan, { bot, limits: { ...DEFAULT_LIMITS, ...limits }, platformKey, fields: null });
+  checkAppKey(bot, platformKey);
   const id = newId("site");
   await deps.db.transaction().execute(async (trx) => {
     // The owner's row is locked while their sites are counted: two parallel creations cannot both take the last one.
@@ -131,6 +132,7 @@ export async function updateSite(deps: Deps, ownerId: string, siteId: string, pa
     // Moving to the platform key puts every setting under the plan's platform ceilings.
     fields: platformKey && current.apiKey !== null ? null : changedFields(current, patch),
   });
+  checkAppKey({ ...current.bot, ...patch.bot }, platformKey);
   const changes: SiteChanges = {
     updatedAt: Math.max(deps.now(), current.updatedAt),
     name: patch.name,
@@ -144,6 +146,15 @@ export async function updateSite(deps: Deps, ownerId: string, siteId: string, pa
   const updated = await findSiteOfOwner(deps.db, ownerId, siteId);
   if (!updated) throw new AppError("not_found", "No such site.");
   return toSite(deps.keyring, updated);
+}
+
+/** A Bailian application belongs to the owner's Alibaba Cloud account: it is called with the site's own key, never the platform's. */
+function checkAppKey(bot: Pick<BotSettings, "bailianAppId">, platformKey: boolean): void {
+  if (bot.bailianAppId && platformKey) {
+    throw new AppError("own_key_required", undefined, {
+      issues: [{ path: "bot.bailianAppId", message: "Enter the site's own DashScope key first: the application is called with it." }],
+    });
+  }
 }
 
 export async function deleteSite(deps: Deps, ownerId: string, siteId: string): Promise<void> {

@@ -119,9 +119,14 @@ export class KeywordIndex {
       const id = this.terms.get(term);
       const df = id === undefined ? 0 : this.offsets[id + 1] - this.offsets[id];
       const idf = this.idf(df);
-      // A word the site never uses still counts in the total: a query of nonsense covers nothing.
+      // A word the site never uses still counts in the total (a query of nonsense covers nothing),
+      // but as little as a word every chunk has: one stray word ("how *long* does shipping take")
+      // must not outweigh the words that do match.
+      if (id === undefined) {
+        totalWeight += this.idf(this.count);
+        continue;
+      }
       totalWeight += idf;
-      if (id === undefined) continue;
       for (let p = this.offsets[id]; p < this.offsets[id + 1]; p++) {
         const doc = this.docs[p];
         const tf = this.counts[p];

@@ -6,7 +6,7 @@
  * and its dictionary cuts shop words apart (怎么退货 → 怎么 | 退 | 货), so a query for 退货 would
  * no longer ask for 退货. A query's asking words (怎么, 请问, how, …) are cut out before its bigrams
  * are taken, so 怎么退货 asks for 退货 alone. Latin script: lower-cased words and numbers, a
- * trailing plural s dropped (returns → return).
+ * light stem (returns → return, shipping and shipped → ship; see stem()).
  */
 
 const CJK_CLASS = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}`;
@@ -35,7 +35,23 @@ function latinTerm(word: string): string | undefined {
   const w = word.toLowerCase();
   // A lone letter is a possessive's s or an initial; a lone digit is kept (7 days).
   if (LATIN_STOP_WORDS.has(w) || (w.length === 1 && !/\p{N}/u.test(w))) return undefined;
-  return w.length > 3 && w.endsWith("s") && !w.endsWith("ss") ? w.slice(0, -1) : w;
+  return stem(w);
+}
+
+/**
+ * A light English stem, so that a question's "shipping" finds a page's "ships" and "shipped":
+ * -ing, -ed and a plural -s/-es go (a doubled final consonant left behind is undone: shipp →
+ * ship). Deliberately small: no dictionary, and short words are left alone (news, bed, sing).
+ */
+function stem(w: string): string {
+  if (!/^[a-z]+$/.test(w) || w.length <= 3) return w;
+  let s = w;
+  if (s.length > 5 && s.endsWith("ing")) s = s.slice(0, -3);
+  else if (s.length > 4 && s.endsWith("ed")) s = s.slice(0, -2);
+  else if (s.length > 4 && /(ches|shes|sses|xes)$/.test(s)) s = s.slice(0, -2);
+  else if (s.endsWith("s") && !s.endsWith("ss") && !s.endsWith("us")) s = s.slice(0, -1);
+  if (s !== w && /([b-df-hj-np-tv-z])\1$/.test(s) && !/(ll|ss|zz)$/.test(s)) s = s.slice(0, -1);
+  return s;
 }
 
 function pushBigrams(run: string, out: string[]): void {
