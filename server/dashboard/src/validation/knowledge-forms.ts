@@ -42,9 +42,15 @@ export interface UrlDraft {
 }
 export const emptyUrl = (): UrlDraft => ({ url: "", wholeSite: false, maxPages: "50" });
 
+/** The server refuses an address with a user name or password in it (it would be stored and shown). */
+function checkNoCredentials(value: string): FieldError | null {
+  const url = new URL(value.trim());
+  return url.username || url.password ? { code: "url" } : null;
+}
+
 export function validateUrl(d: UrlDraft): Partial<Record<keyof UrlDraft, FieldError>> {
   const errors: Partial<Record<keyof UrlDraft, FieldError>> = {};
-  const url = d.url.trim() ? checkHttpUrl(d.url, KNOWLEDGE_LIMITS.url) : { code: "required" as const };
+  const url = d.url.trim() ? (checkHttpUrl(d.url, KNOWLEDGE_LIMITS.url) ?? checkNoCredentials(d.url)) : { code: "required" as const };
   if (url) errors.url = url;
   if (d.wholeSite) {
     const n = Number(d.maxPages);
