@@ -8,6 +8,7 @@ import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
 import { registerConversationRoutes } from "./features/conversations/routes.js";
 import { registerHealthRoutes } from "./features/health/routes.js";
+import { registerKnowledgeRoutes } from "./features/knowledge/routes.js";
 import { registerInvokeRoutes } from "./features/invoke/routes.js";
 import { registerOpenApiRoute } from "./features/openapi/routes.js";
 import { registerSiteRoutes } from "./features/sites/routes.js";
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): App {
   registerAccountRoutes(router, deps);
   registerSiteRoutes(router, deps);
   registerConversationRoutes(router, deps);
+  registerKnowledgeRoutes(router, deps);
   registerUsageRoutes(router, deps);
   registerPlanRoutes(router, deps);
   registerOperatorRoutes(router, deps);

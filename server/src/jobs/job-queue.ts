@@ -177,6 +177,14 @@ export class JobQueue {
     return deleted;
   }
 
+  /**
+   * The site's jobs of a kind that are not finished, optionally only those queued with exactly
+   * this payload (one source's): to cancel them, or to drive them in a request.
+   */
+  async pendingFor(siteId: string, kind: string, payload?: unknown): Promise<string[]> {
+    return repo.pendingJobIds(this.db, siteId, kind, payload === undefined ? undefined : toJson(payload, "payload"));
+  }
+
   /** Runs due jobs' steps, one job at a time, while the budget lasts; answers the steps run. */
   drive(options: DriveOptions): Promise<number> {
     if (this.stopping.signal.aborted) return Promise.resolve(0);

@@ -124,3 +124,15 @@ export async function deleteSiteJobs(db: Db, siteId: string, kind?: string): Pro
   const deleted = Number((await remove.executeTakeFirst()).numDeletedRows);
   return { ids, deleted };
 }
+
+/** Unfinished jobs of a site and kind (with this payload's JSON, when given). */
+export async function pendingJobIds(db: Db, siteId: string, kind: string, payload?: string): Promise<string[]> {
+  let query = db
+    .selectFrom("jobs")
+    .select("id")
+    .where("site_id", "=", siteId)
+    .where("kind", "=", kind)
+    .where("state", "in", ["queued", "running"]);
+  if (payload !== undefined) query = query.where("payload", "=", payload);
+  return (await query.execute()).map((r) => r.id);
+}

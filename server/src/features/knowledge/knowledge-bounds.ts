@@ -8,8 +8,8 @@
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 /** files in one upload request */
 export const MAX_FILES_PER_REQUEST = 10;
-/** one upload request, every file and the form's framing */
-export const MAX_UPLOAD_BYTES = MAX_FILES_PER_REQUEST * MAX_FILE_BYTES + 64 * 1024;
+/** one upload request, every file and the form's framing: within Function Compute's 32 MB request body */
+export const MAX_UPLOAD_BYTES = 30 * 1024 * 1024;
 /** pasted text */
 export const MAX_TEXT_CHARS = 200_000;
 export const MAX_FAQ_PAIRS = 500;

@@ -24,6 +24,18 @@ export async function findSource(db: Db, siteId: string, sourceId: string): Prom
   return row && sourceOf(row);
 }
 
+/** Whether the site has anything to search: without it, a question costs no embedding call. */
+export async function hasReadySource(db: Db, siteId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("knowledge_sources")
+    .select("id")
+    .where("site_id", "=", siteId)
+    .where("status", "=", "ready")
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** What a site holds, against its plan's bounds. */
 export async function siteTotals(db: Db, siteId: string): Promise<{ sources: number; bytes: number; chunks: number }> {
   const row = await db
@@ -74,6 +86,27 @@ export async function deleteSource(db: Db, siteId: string, sourceId: string): Pr
 
 export async function deleteChunks(db: Db, siteId: string, sourceId: string): Promise<void> {
   await db.deleteFrom("knowledge_chunks").where("site_id", "=", siteId).where("source_id", "=", sourceId).execute();
+}
+
+/** Chunks at and after a position go: a step that runs again replaces what it wrote the first time. */
+export async function deleteChunksFrom(db: Db, siteId: string, sourceId: string, position: number): Promise<void> {
+  await db
+    .deleteFrom("knowledge_chunks")
+    .where("site_id", "=", siteId)
+    .where("source_id", "=", sourceId)
+    .where("position", ">=", position)
+    .execute();
+}
+
+/** The site's chunks, but for one source's from a position on (those a step is about to replace). */
+export async function siteChunksBesides(db: Db, siteId: string, sourceId: string, from: number): Promise<number> {
+  const row = await db
+    .selectFrom("knowledge_chunks")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("site_id", "=", siteId)
+    .where((eb) => eb.or([eb("source_id", "!=", sourceId), eb("position", "<", from)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Appends chunks (not yet embedded) to a source. */

@@ -94,7 +94,7 @@ export async function deleteSiteOfOwner(db: Db, ownerId: string, siteId: string)
   return db.transaction().execute(async (trx) => {
     const result = await trx.deleteFrom("sites").where("id", "=", siteId).where("owner_id", "=", ownerId).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) return false;
-    for (const table of ["messages", "conversations", "visitors", "api_calls"] as const) {
+    for (const table of ["messages", "conversations", "visitors", "api_calls", "knowledge_chunks", "knowledge_sources", "jobs"] as const) {
       await trx.deleteFrom(table).where("site_id", "=", siteId).execute();
     }
     return true;

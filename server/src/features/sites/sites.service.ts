@@ -20,7 +20,7 @@ import { planOf } from "../plans/plans.store.js";
 import { lockOwner, ownerPlanId } from "../plans/plans.repository.js";
 import type { Plan } from "../plans/plans.schemas.js";
 
-type Deps = Pick<AppDeps, "db" | "storage" | "keyring" | "now" | "config">;
+type Deps = Pick<AppDeps, "db" | "storage" | "keyring" | "now" | "config" | "jobs" | "files">;
 
 /**
  * The key a site's answers are made with: its own, decrypted for the one call that needs it, or
@@ -148,6 +148,10 @@ export async function updateSite(deps: Deps, ownerId: string, siteId: string, pa
 
 export async function deleteSite(deps: Deps, ownerId: string, siteId: string): Promise<void> {
   const current = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!current || !(await deleteSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
+  if (!current) throw new AppError("not_found", "No such site.");
+  // Its jobs stop first, so none writes chunks for a site that is gone.
+  await deps.jobs.cancelForSite(siteId);
+  if (!(await deleteSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
   await forgetSite(deps, current);
+  await deps.files.removeAll(`sites/${siteId}`);
 }
