@@ -50,7 +50,14 @@ export function KnowledgePage({ site }: SitePageProps) {
     return () => clearTimeout(timer);
   }, [sources, list.error, pending, list.reload]);
 
-  const changed = (items: KnowledgeSource[]) => list.set(mergeSources(list.data ?? [], items));
+  // The list as last shown or set: uploads call back one after the other from the render they started in.
+  const latest = useRef(list.data);
+  latest.current = list.data;
+  const show = (next: KnowledgeSource[]) => {
+    latest.current = next;
+    list.set(next);
+  };
+  const changed = (items: KnowledgeSource[]) => show(mergeSources(latest.current ?? [], items));
 
   const refresh = async (source: KnowledgeSource) => {
     setBusyId(source.id);
@@ -73,7 +80,7 @@ export function KnowledgePage({ site }: SitePageProps) {
     setDeleteError(null);
     try {
       await api().deleteKnowledge(site.id, gone.id);
-      list.set((list.data ?? []).filter((x) => x.id !== gone.id));
+      show((latest.current ?? []).filter((x) => x.id !== gone.id));
       setToDelete(null);
       setNotice({ text: (x) => x.knowledge.deleted(gone.title), kind: "ok" });
       // Its row (and its Delete button) are gone: focus goes to the list's heading.
