@@ -78,6 +78,9 @@ describe("the dashboard: bot settings, preview and install", () => {
       expect(text(document.getElementById(field("Answer only from it").getAttribute("aria-describedby")!))).toMatch(
         /only from the knowledge base/,
       );
+      // The application test asks the saved application: none is saved yet.
+      expect(field("Question for the application").disabled).toBe(true);
+      expect(button("Test the application").hasAttribute("disabled")).toBe(true);
       await click(field("Answer only from it"));
       await type(field("Contact text"), " Write to tea@lantern.example ");
       await type(field("Bailian application id"), "app_0123abc");
@@ -113,6 +116,8 @@ describe("the dashboard: bot settings, preview and install", () => {
       expect(field<HTMLInputElement>("Answer only from it").checked).toBe(true);
       expect(field("Bailian application id").value).toBe("app_0123abc");
       expect(field("Workspace id").value).toBe("ws-77");
+      await type(field("Question for the application"), "Do you ship abroad?");
+      expect(button("Test the application").hasAttribute("disabled")).toBe(false);
       expect(text(document.querySelector(".save-bar__state"))).toBe("All changes saved");
       // back to the demo's settings for the other tests
       await f.h.request(`/api/sites/${f.site.id}`, {
