@@ -72,6 +72,19 @@ describe("the dashboard: bot settings, preview and install", () => {
       await type(field("Temperature"), "0.3");
       await type(field("Longest answer (tokens)"), "600");
       await choose(field<HTMLSelectElement>("Bot language"), "zh-CN");
+      // Knowledge and answers: the mode as radios, each with what it does.
+      expect(field<HTMLInputElement>("Use it when it helps").checked).toBe(true);
+      expect(errorOf(field("Answer only from it"))).toBeNull();
+      expect(text(document.getElementById(field("Answer only from it").getAttribute("aria-describedby")!))).toMatch(
+        /only from the knowledge base/,
+      );
+      // The application test asks the saved application: none is saved yet.
+      expect(field("Question for the application").disabled).toBe(true);
+      expect(button("Test the application").hasAttribute("disabled")).toBe(true);
+      await click(field("Answer only from it"));
+      await type(field("Contact text"), " Write to tea@lantern.example ");
+      await type(field("Bailian application id"), "app_0123abc");
+      await type(field("Workspace id"), "ws-77");
       await click(button("Save changes"));
       await waitFor(() => expect(text(document.querySelector(".save-bar .notice"))).toBe("Settings saved."));
 
@@ -86,6 +99,10 @@ describe("the dashboard: bot settings, preview and install", () => {
         temperature: 0.3,
         maxOutputTokens: 600,
         language: "zh-CN",
+        knowledge: "only",
+        contactText: "Write to tea@lantern.example",
+        bailianAppId: "app_0123abc",
+        bailianWorkspaceId: "ws-77",
       };
       expect(page.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([{ bot }]);
       const saved = (await (await f.h.request(`/api/sites/${f.site.id}`, { headers: { cookie: f.ownerA.cookie } })).json()) as {
@@ -93,13 +110,31 @@ describe("the dashboard: bot settings, preview and install", () => {
       };
       expect(saved.site.bot).toEqual(bot);
       expect(field("Bot name").value).toBe("Lantern Assistant"); // trimmed, as stored
+      // As the server has them after a reload too.
+      f.signedIn(f.ownerA, `/sites/${f.site.id}/settings`);
+      await waitFor(() => expect(field("Contact text").value).toBe("Write to tea@lantern.example"));
+      expect(field<HTMLInputElement>("Answer only from it").checked).toBe(true);
+      expect(field("Bailian application id").value).toBe("app_0123abc");
+      expect(field("Workspace id").value).toBe("ws-77");
+      await type(field("Question for the application"), "Do you ship abroad?");
+      expect(button("Test the application").hasAttribute("disabled")).toBe(false);
       expect(text(document.querySelector(".save-bar__state"))).toBe("All changes saved");
       // back to the demo's settings for the other tests
       await f.h.request(`/api/sites/${f.site.id}`, {
         method: "PATCH",
         headers: { cookie: f.ownerA.cookie, "content-type": "application/json" },
         body: JSON.stringify({
-          bot: { displayName: "Tea helper", avatarUrl: null, primaryColor: "#3d5a40", language: "en", suggestedQuestions: [] },
+          bot: {
+            displayName: "Tea helper",
+            avatarUrl: null,
+            primaryColor: "#3d5a40",
+            language: "en",
+            suggestedQuestions: [],
+            knowledge: "prefer",
+            contactText: "",
+            bailianAppId: null,
+            bailianWorkspaceId: null,
+          },
         }),
       });
     });

@@ -9,6 +9,10 @@ import type {
   Lang,
   Invitation,
   InvitationCreated,
+  BailianAppTestResult,
+  KnowledgeCreateInput,
+  KnowledgeResult,
+  KnowledgeSource,
   MyPlan,
   OperatorOverview,
   OperatorOwners,
@@ -57,11 +61,14 @@ export function createApi(options: ApiOptions = {}) {
   async function call<T>(method: string, path: string, body?: unknown, { session = true } = {}): Promise<T> {
     let res: Response;
     try {
+      // A form (files) goes as multipart: the browser writes its content-type with the boundary.
+      const form = typeof FormData !== "undefined" && body instanceof FormData;
       res = await doFetch(path, {
         method,
         credentials: "same-origin",
-        headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers:
+          body === undefined || form ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       });
     } catch {
       throw new ApiError("network", 0, "network");
@@ -116,6 +123,21 @@ export function createApi(options: ApiOptions = {}) {
       call<ConversationDetailData>("GET", `${site(id)}/conversations/${encodeURIComponent(conversationId)}`),
     /** `tz`: the owner's offset from UTC in minutes (-getTimezoneOffset()), so days end at their midnight. */
     usage: (id: string, tz: number) => call<UsageResponse>("GET", `${site(id)}/usage?tz=${tz}`),
+    // The site's knowledge base (features/knowledge on the server).
+    knowledge: (id: string) => call<{ sources: KnowledgeSource[] }>("GET", `${site(id)}/knowledge`),
+    addKnowledge: (id: string, body: KnowledgeCreateInput) =>
+      call<{ source: KnowledgeSource; sources: KnowledgeSource[] }>("POST", `${site(id)}/knowledge`, body),
+    /** files as multipart, one `file` field each */
+    uploadKnowledge: (id: string, files: readonly File[]) => {
+      const form = new FormData();
+      for (const file of files) form.append("file", file, file.name);
+      return call<{ source: KnowledgeSource; sources: KnowledgeSource[] }>("POST", `${site(id)}/knowledge`, form);
+    },
+    deleteKnowledge: (id: string, sourceId: string) => call<void>("DELETE", `${site(id)}/knowledge/${encodeURIComponent(sourceId)}`),
+    refreshKnowledge: (id: string, sourceId: string) =>
+      call<{ source: KnowledgeSource }>("POST", `${site(id)}/knowledge/${encodeURIComponent(sourceId)}/refresh`),
+    searchKnowledge: (id: string, q: string) => call<{ results: KnowledgeResult[] }>("POST", `${site(id)}/knowledge/search`, { q }),
+    testBailianApp: (id: string, question: string) => call<BailianAppTestResult>("POST", `${site(id)}/bailian-app/test`, { question }),
     /** the owner's plan, its ceilings and the month's use; `operator` tells whether to show the operator pages */
     myPlan: () => call<MyPlan>("GET", "/api/me/plan"),
     operator: {

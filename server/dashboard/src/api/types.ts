@@ -12,6 +12,11 @@ import type {
   OwnerMessage,
 } from "../../../src/features/conversations/conversations.schemas.js";
 import type { BotSettings, Site, SiteCreate, SiteLimits, SitePatch } from "../../../src/features/sites/sites.schemas.js";
+import type {
+  KnowledgeCreate,
+  KnowledgeSearchResponse,
+  KnowledgeSource as KnowledgeSourceSchema,
+} from "../../../src/features/knowledge/knowledge.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 import type { MyPlanResponse, Plan as PlanSchema, PlanPatch } from "../../../src/features/plans/plans.schemas.js";
@@ -52,6 +57,17 @@ export type OperatorSettings = z.infer<typeof OperatorSettingsSchema>;
 export type Invitation = z.infer<typeof InvitationSchema>;
 export type InvitationCreated = z.infer<typeof InvitationCreated>;
 export type PlanPatchInput = z.input<typeof PlanPatch>;
+export type KnowledgeSource = z.infer<typeof KnowledgeSourceSchema>;
+export type KnowledgeStatus = KnowledgeSource["status"];
+export type KnowledgeKind = KnowledgeSource["kind"];
+/** a text, FAQ or URL source to add (files go as multipart) */
+export type KnowledgeCreateInput = z.input<typeof KnowledgeCreate>;
+export type KnowledgeResult = z.infer<typeof KnowledgeSearchResponse>["results"][number];
+/** POST /bailian-app/test: one question to the site's Bailian application */
+export interface BailianAppTestResult {
+  answer: string;
+  sources: Array<{ n: number; title: string; url: string | null; sourceId: string | null }>;
+}
 
 /** The error body every API error has (server/src/errors.ts). */
 export interface ApiErrorBody {

@@ -3,9 +3,11 @@ import type { TargetedEvent } from "preact";
 import { useRef } from "preact/hooks";
 import type { Lang } from "../api/types.js";
 import { Field, controlProps } from "../components/field.js";
+import { Link } from "../components/link.js";
 import { useStrings } from "../i18n/lang.js";
 import { BOT_LANGUAGES, BOT_LIMITS, type BotDraft, type BotField, MODELS } from "../validation/bot-form.js";
 import { isColor } from "../validation/rules.js";
+import { BailianAppTest } from "./bailian-app-test.js";
 
 interface BotFieldsProps {
   draft: BotDraft;
@@ -14,23 +16,28 @@ interface BotFieldsProps {
   touch(key: string): void;
   /** what the colour picker shows while the typed colour is not valid */
   savedColor: string;
+  siteId: string;
+  /** the application id as saved: the test asks the saved application */
+  savedAppId: string | null;
 }
+
+const KNOWLEDGE_MODES = ["off", "prefer", "only"] as const;
 
 const id = (key: string) => `bot-${key.replace(".", "-")}`;
 const value = (e: TargetedEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => e.currentTarget.value;
 
 /** The bot settings' controls, in two groups: how the bot looks, and how it answers. */
-export function BotFields({ draft, errorOf, change, touch, savedColor }: BotFieldsProps) {
+export function BotFields({ draft, errorOf, change, touch, savedColor, siteId, savedAppId }: BotFieldsProps) {
   const s = useStrings();
   const t = s.settings;
   const addButton = useRef<HTMLButtonElement>(null);
   const questions = draft.suggestedQuestions;
 
   const text = (
-    field: "displayName" | "welcomeMessage" | "systemPrompt" | "avatarUrl",
+    field: "displayName" | "welcomeMessage" | "systemPrompt" | "avatarUrl" | "contactText" | "bailianAppId" | "bailianWorkspaceId",
     label: string,
     hint: string,
-    opts: { max?: number; area?: boolean; rows?: number; type?: "text" | "url" } = {},
+    opts: { max?: number; area?: boolean; rows?: number; type?: "text" | "url"; mono?: boolean } = {},
   ) => {
     const error = errorOf(field);
     const props = {
@@ -52,7 +59,7 @@ export function BotFields({ draft, errorOf, change, touch, savedColor }: BotFiel
         ) : opts.type === "url" ? (
           <input {...props} type="url" />
         ) : (
-          <input {...props} type="text" />
+          <input {...props} type="text" class={opts.mono ? "mono" : undefined} spellcheck={opts.mono ? false : undefined} />
         )}
       </Field>
     );
@@ -209,6 +216,40 @@ export function BotFields({ draft, errorOf, change, touch, savedColor }: BotFiel
             />
           </Field>
         </div>
+      </fieldset>
+
+      <fieldset class="card fieldset">
+        <legend>{t.knowledgeGroup}</legend>
+        <fieldset class="subfieldset">
+          <legend>{t.knowledge}</legend>
+          {KNOWLEDGE_MODES.map((mode) => (
+            <div class="check" key={mode}>
+              <input
+                type="radio"
+                id={id(`knowledge-${mode}`)}
+                name={id("knowledge")}
+                value={mode}
+                checked={draft.knowledge === mode}
+                aria-describedby={`${id(`knowledge-${mode}`)}-hint`}
+                onChange={() => change("knowledge", mode)}
+              />
+              <label for={id(`knowledge-${mode}`)}>{t.knowledgeModes[mode]}</label>
+              <p class="field__hint" id={`${id(`knowledge-${mode}`)}-hint`}>
+                {t.knowledgeHints[mode]}
+              </p>
+            </div>
+          ))}
+          <p class="small">
+            <Link to={`/sites/${siteId}/knowledge`}>{t.knowledgeLink}</Link>
+          </p>
+        </fieldset>
+        {text("contactText", t.contactText, t.contactTextHint, { max: BOT_LIMITS.contactText, area: true, rows: 2 })}
+        {text("bailianAppId", t.bailianAppId, t.bailianAppIdHint, { mono: true })}
+        {text("bailianWorkspaceId", t.bailianWorkspaceId, t.bailianWorkspaceIdHint, { mono: true })}
+        <p class="small">
+          <Link to={`/sites/${siteId}/key`}>{t.bailianKeyLink}</Link>
+        </p>
+        <BailianAppTest siteId={siteId} savedAppId={savedAppId} />
       </fieldset>
     </>
   );

@@ -147,7 +147,15 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
           {s.settings.title}
         </h1>
         <ResetNotice fields={resetFields} />
-        <BotFields draft={draft} errorOf={errorOf} change={change} touch={touch} savedColor={site.bot.primaryColor} />
+        <BotFields
+          draft={draft}
+          errorOf={errorOf}
+          change={change}
+          touch={touch}
+          savedColor={site.bot.primaryColor}
+          siteId={site.id}
+          savedAppId={site.bot.bailianAppId}
+        />
         <LimitsFields draft={limits} errorOf={errorOf} hintOf={ceilingHint} change={changeLimit} touch={touch} />
         <div class={dirty || toRepair || save.notice ? "save-bar save-bar--sticky" : "save-bar"}>
           <p class={dirty || toRepair ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>

@@ -10,6 +10,7 @@ import { api } from "../state/session.js";
 import { ApiKeyPage } from "./api-key-page.js";
 import { ConversationsPage } from "./conversations-page.js";
 import { InstallPage } from "./install-page.js";
+import { KnowledgePage } from "./knowledge-page.js";
 import { SettingsPage } from "./settings-page.js";
 import { KeyUnusableNotice, keyUnusable } from "./site-notices.js";
 import { TranscriptPage } from "./transcript-page.js";
@@ -39,6 +40,7 @@ export function SiteFrame({
   const s = useStrings();
   const tabs: Array<[SiteTab, string]> = [
     ["settings", s.tabs.settings],
+    ["knowledge", s.tabs.knowledge],
     ["install", s.tabs.install],
     ["conversations", s.tabs.conversations],
     ["usage", s.tabs.usage],
@@ -89,6 +91,7 @@ export function SitePage({ siteId, tab, conversationId }: { siteId: string; tab:
     <SiteFrame site={site.data} current={conversationId ? "transcript" : tab}>
       {conversationId && <TranscriptPage {...props} conversationId={conversationId} key={conversationId} />}
       {!conversationId && tab === "settings" && <SettingsPage {...props} />}
+      {!conversationId && tab === "knowledge" && <KnowledgePage {...props} />}
       {!conversationId && tab === "install" && <InstallPage {...props} />}
       {!conversationId && tab === "conversations" && <ConversationsPage {...props} />}
       {!conversationId && tab === "usage" && <UsagePage {...props} />}
