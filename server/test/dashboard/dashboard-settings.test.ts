@@ -6,6 +6,7 @@ import { PREVIEW_DEBOUNCE_MS } from "../../dashboard/src/preview/preview-frame.j
 import { DEFAULT_LIMITS } from "../../src/features/sites/sites.schemas.js";
 import { dashboardFixture } from "./fixture.js";
 import { blur, button, choose, click, errorOf, field, heading, text, type, waitFor } from "./support.js";
+import { json } from "../support/harness.js";
 
 /**
  * The bot settings form, the live preview's settings reaching the widget, and the install page,
@@ -83,7 +84,14 @@ describe("the dashboard: bot settings, preview and install", () => {
       expect(button("Test the application").hasAttribute("disabled")).toBe(true);
       await click(field("Answer only from it"));
       await type(field("Contact text"), " Write to tea@lantern.example ");
+      // An application needs the site's own key, which this site does not have: refused, said where.
       await type(field("Bailian application id"), "app_0123abc");
+      await click(button("Save changes"));
+      await waitFor(() => expect(text(document.querySelector(".save-bar .notice"))).toMatch(/own DashScope key/));
+      expect(errorOf(field("Bailian application id"))).toMatch(/own DashScope key/);
+      expect(page.calls.filter((c) => c.method === "PATCH")).toHaveLength(1);
+      page.calls.length = 0;
+      await f.h.request(`/api/sites/${f.site.id}`, { ...json({ apiKey: f.h.fake.apiKey }, { cookie: f.ownerA.cookie }), method: "PATCH" });
       await type(field("Workspace id"), "ws-77");
       await click(button("Save changes"));
       await waitFor(() => expect(text(document.querySelector(".save-bar .notice"))).toBe("Settings saved."));
