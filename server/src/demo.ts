@@ -44,14 +44,18 @@ export async function startDemo(env: Record<string, string | undefined>, logger?
     config = { ...config, dashscope: { ...config.dashscope, apiKey: fake.apiKey, baseUrl: fake.url } };
   }
   const demoSite = await listen(config.demoPorts.site);
-  const siteOrigin = `http://localhost:${(demoSite.address() as AddressInfo).port}`;
+  const shopHost = `localhost:${(demoSite.address() as AddressInfo).port}`;
+  const siteOrigin = `http://${shopHost}`;
+  // The shop's pages are the site's knowledge: the outbound guard lets the server fetch them on loopback.
+  config = { ...config, fetchAllowHosts: [...config.fetchAllowHosts, shopHost] };
   const server = await start(config, logger);
   await ensureDemoOwner(config.databaseUrl);
   const api = server.config.publicUrl;
-  const siteKey = await ensureDemoSite(api, siteOrigin);
+  const { siteKey, siteId, cookie } = await ensureDemoSite(api, siteOrigin);
   const serveDemoSite = demoSiteHandler(siteKey, api, siteOrigin);
   // Unhandled, a rejection would end the whole demo, API and all: `GET /%` did, in decodeURIComponent.
   demoSite.on("request", (req, res) => void serveDemoSite(req, res).catch(() => res.writeHead(400).end()));
+  await ensureDemoKnowledge(api, cookie, siteId, siteOrigin);
   return {
     siteOrigin,
     api,
@@ -151,7 +155,7 @@ async function ensureDemoOwner(databaseUrl: string): Promise<void> {
 }
 
 /** The demo owner and their site, made once and found again on later runs. */
-async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> {
+async function ensureDemoSite(api: string, siteOrigin: string): Promise<{ siteKey: string; siteId: string; cookie: string }> {
   const credentials = JSON.stringify({ email: DEMO_EMAIL, password: DEMO_PASSWORD });
   const res = await call(api, "/api/auth/login", { method: "POST", body: credentials });
   if (!res.ok) throw new Error(`demo sign-in failed: ${res.status} ${await res.text()}`);
@@ -168,7 +172,7 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> 
         body: JSON.stringify({ allowedOrigins: [...existing.allowedOrigins, siteOrigin] }),
       });
     }
-    return existing.siteKey;
+    return { siteKey: existing.siteKey, siteId: existing.id, cookie };
   }
   const created = await call(api, "/api/sites", {
     method: "POST",
@@ -187,7 +191,23 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<string> 
     }),
   });
   if (!created.ok) throw new Error(`demo site creation failed: ${created.status} ${await created.text()}`);
-  return ((await created.json()) as { site: { siteKey: string } }).site.siteKey;
+  const { site } = (await created.json()) as { site: { siteKey: string; id: string } };
+  return { siteKey: site.siteKey, siteId: site.id, cookie };
+}
+
+/** The shop's own pages, each a knowledge source of the demo site (once): ask about shipping and the answer cites the Shipping page. */
+export const DEMO_PAGES = ["shipping.html", "returns.html", "teas.html"];
+
+async function ensureDemoKnowledge(api: string, cookie: string, siteId: string, siteOrigin: string): Promise<void> {
+  const listed = await call(api, `/api/sites/${siteId}/knowledge`, { cookie });
+  const { sources } = (await listed.json()) as { sources: Array<{ url: string | null }> };
+  for (const page of DEMO_PAGES) {
+    const url = `${siteOrigin}/${page}`;
+    // By path: a demo started on another shop port keeps the sources it made before.
+    if (sources.some((s) => s.url !== null && new URL(s.url).pathname === `/${page}`)) continue;
+    const added = await call(api, `/api/sites/${siteId}/knowledge`, { method: "POST", cookie, body: JSON.stringify({ kind: "url", url }) });
+    if (!added.ok) throw new Error(`demo knowledge could not be added: ${added.status} ${await added.text()}`);
+  }
 }
 
 const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml" };
