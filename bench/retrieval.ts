@@ -1,5 +1,5 @@
 // Knowledge retrieval (server/src/features/knowledge/retrieval): synthetic sites of 1,000, 10,000
-// and 50,000 chunks, half Chinese and half English, with vectors from the local hash function
+// and 50,000 chunks, half Chinese and half English, with vectors from the local DashScope fake's function (made without HTTP)
 // (server/test/support/hash-embedding.ts), written to SQLite as ingestion would. For each: the
 // index build (the first question), question latency (many questions, mixed languages), and the
 // memory an index holds. `npx tsx bench/retrieval.ts [sizes…]` alone, or as part of `npm run bench`.
