@@ -24,4 +24,3 @@ export function embeddingBlob(v: Float32Array): Uint8Array {
   v.forEach((x, d) => view.setFloat32(d * 4, x, true));
   return bytes;
 }
-
