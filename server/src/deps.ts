@@ -10,6 +10,7 @@ import { type BailianApps, createBailianApps } from "./llm/bailian-app.js";
 import { createQwenModel } from "./llm/qwen.js";
 import { JobQueue } from "./jobs/job-queue.js";
 import { Checkpoints } from "./features/chat/checkpoints.js";
+import { INGEST_JOB, ingestHandler } from "./features/knowledge/ingest.js";
 import { type Logger, jsonLogger } from "./logger.js";
 import { type Mailer, logMailer } from "./mail/mailer.js";
 import { smtpMailer } from "./mail/smtp-mailer.js";
@@ -110,6 +111,8 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
       await db.destroy();
     },
   };
+  // The work features leave to the queue, known to every instance that drives it.
+  deps.jobs.register(INGEST_JOB, ingestHandler(deps));
   return deps;
 }
 

@@ -24,10 +24,22 @@ export async function readJsonBody(event: H3Event, limit = DEFAULT_MAX_BODY_BYTE
 
 /** The body as text, whatever its media type (Function Compute's events come as octet-stream), at most `limit` bytes. */
 export async function readBodyText(event: H3Event, limit = DEFAULT_MAX_BODY_BYTES): Promise<string> {
+  return new TextDecoder("utf-8", { fatal: false }).decode(await readBodyBytes(event, limit));
+}
+
+/**
+ * The body's bytes, refused with 413 payload_too_large (`tooLarge` its message) as soon as it
+ * declares or streams past `limit`: a huge body is never held.
+ */
+export async function readBodyBytes(
+  event: H3Event,
+  limit = DEFAULT_MAX_BODY_BYTES,
+  tooLarge = `The request body is larger than ${limit} bytes.`,
+): Promise<Buffer<ArrayBuffer>> {
   const declared = Number(event.req.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`);
+  if (declared > limit) throw new AppError("payload_too_large", tooLarge);
   const body = event.req.body;
-  if (!body) return "";
+  if (!body) return Buffer.alloc(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -37,11 +49,11 @@ export async function readBodyText(event: H3Event, limit = DEFAULT_MAX_BODY_BYTE
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw new AppError("payload_too_large", `The request body is larger than ${limit} bytes.`);
+      throw new AppError("payload_too_large", tooLarge);
     }
     chunks.push(value);
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 /**

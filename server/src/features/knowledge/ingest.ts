@@ -20,7 +20,7 @@ import {
   saveEmbeddings,
   setSourceState,
 } from "./knowledge.repository.js";
-import { faqDocument, parseDocument, textDocument } from "./parse/parse-document.js";
+import { KnowledgeParseError, PARSE_ERROR_MESSAGES, faqDocument, parseDocument, textDocument } from "./parse/parse-document.js";
 import type { ParsedDocument } from "./parse/parsed-document.js";
 import { type SourceFailure, SourceFailed, failure, failureOf } from "./source-failures.js";
 
@@ -44,6 +44,8 @@ interface IngestProgress {
   nextPosition: number;
   pages: number;
   bytes: number;
+  /** why the last page that could not be read was skipped (a parse error's code) */
+  unreadable?: string;
 }
 
 type Deps = AppDeps;
@@ -91,7 +93,7 @@ async function start(deps: Deps, site: SiteRecord, source: SourceRecord): Promis
   const original = source.fileKey ? await deps.files.get(source.fileKey) : null;
   if (!original) throw new SourceFailed(failure("original_missing"));
   const doc = await documentOf(source, original);
-  const chunks = chunkDocument(doc);
+  const chunks = chunksOf(doc, 0);
   await addChunks(deps, site, source, chunks, 0);
   if (source.kind === "file" && doc.title)
     await setSourceState(deps.db, site.id, source.id, { status: "processing", title: doc.title }, deps.now());
@@ -115,36 +117,33 @@ async function crawl(
 ): Promise<StepResult<IngestProgress>> {
   const { userAgent, allowHosts } = outboundFromConfig(deps.config);
   const result = await crawlStep(progress.crawl!, { userAgent, allowHosts, signal });
-  let { nextPosition, pages, bytes } = progress;
+  let { nextPosition, pages, bytes, unreadable } = progress;
   if (result.page) {
     const page = result.page;
-    const doc = await parseDocument({ bytes: page.bytes, fileName: page.url, declaredType: page.mediaType, url: page.url }).catch(
-      (err: unknown) => {
-        if (failureOf(err)) return null;
-        throw err;
-      },
-    );
+    let doc: ParsedDocument | null = null;
+    try {
+      doc = await parseDocument({ bytes: page.bytes, fileName: page.url, declaredType: page.mediaType, url: page.url });
+    } catch (err) {
+      // One unreadable page of a site is skipped; why is kept, in case no page can be read.
+      if (!(err instanceof KnowledgeParseError)) throw err;
+      unreadable = err.code;
+    }
     if (doc) {
-      const chunks = chunkDocument(doc).map((c) => ({
-        ...c,
-        position: c.position + nextPosition,
-        heading: [doc.title, c.heading].filter(Boolean).join(" › "),
-      }));
+      const chunks = chunksOf(doc, nextPosition);
       await addChunks(deps, site, source, chunks, nextPosition);
       nextPosition += chunks.length;
       pages += 1;
       bytes += page.bytes.byteLength;
-      if (source.options.maxPages === 1 || (source.options.maxPages ?? 1) <= 1) {
-        // A single page names the source: its own title rather than the address.
-        if (source.title === source.url && doc.title)
-          await setSourceState(deps.db, site.id, source.id, { status: "processing", title: doc.title }, deps.now());
+      // A single page names the source: its own title rather than the address.
+      if ((source.options.maxPages ?? 1) <= 1 && source.title === source.url && doc.title) {
+        await setSourceState(deps.db, site.id, source.id, { status: "processing", title: doc.title }, deps.now());
       }
     }
   }
-  if (!result.done) return { done: false, progress: { phase: "crawl", crawl: result.state, nextPosition, pages, bytes } };
+  if (!result.done) return { done: false, progress: { phase: "crawl", crawl: result.state, nextPosition, pages, bytes, unreadable } };
   if (pages === 0) {
-    const first = result.state.failures[0];
-    throw new SourceFailed(first ? failure(first.code) : failure("no_pages"));
+    const code = result.state.failures[0]?.code ?? unreadable;
+    throw code ? failedWith(code) : new SourceFailed(failure("no_pages"));
   }
   return { done: false, progress: { phase: "embed", nextPosition, pages, bytes } };
 }
@@ -176,6 +175,22 @@ async function embed(
   await setSourceState(deps.db, site.id, source.id, { status: "ready", error: null, chunks, bytes: progress.bytes }, deps.now());
   await bumpKnowledgeVersion(deps, site.id);
   return { done: true };
+}
+
+/** The document's chunks from `from` on, each headed by the document's title: "Shipping › Costs" places it. */
+function chunksOf(doc: ParsedDocument, from: number): Chunk[] {
+  return chunkDocument(doc).map((c) => ({
+    ...c,
+    position: c.position + from,
+    heading: c.heading.startsWith(doc.title) ? c.heading : [doc.title, c.heading].filter(Boolean).join(" › "),
+  }));
+}
+
+/** A parse error's code (or the crawl's) as the source's failure, with the owner's sentence for it. */
+function failedWith(code: string): SourceFailed {
+  return code in PARSE_ERROR_MESSAGES
+    ? new SourceFailed(failure(code, PARSE_ERROR_MESSAGES[code as keyof typeof PARSE_ERROR_MESSAGES].en))
+    : new SourceFailed(failure(code));
 }
 
 async function addChunks(deps: Deps, site: SiteRecord, source: SourceRecord, chunks: Chunk[], from: number): Promise<void> {

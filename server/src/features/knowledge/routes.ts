@@ -2,7 +2,6 @@ import type { AppDeps } from "../../deps.js";
 import { readJsonBody } from "../../http/body.js";
 import type { Router } from "../../http/route.js";
 import { AppError } from "../../errors.js";
-import { INGEST_JOB, ingestHandler } from "./ingest.js";
 import {
   KnowledgeCreate,
   KnowledgeParams,
@@ -17,7 +16,6 @@ import { addKnowledge, listKnowledge, refreshKnowledge, removeKnowledge, searchA
 import { readUploads } from "./uploads.js";
 
 export function registerKnowledgeRoutes(router: Router, deps: AppDeps): void {
-  deps.jobs.register(INGEST_JOB, ingestHandler(deps));
   const common = { tag: "knowledge", auth: "owner", params: KnowledgeParams } as const;
 
   router.add({

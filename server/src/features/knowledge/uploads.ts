@@ -1,5 +1,6 @@
 import type { H3Event } from "h3";
 import { AppError } from "../../errors.js";
+import { readBodyBytes } from "../../http/body.js";
 import { MAX_FILE_BYTES, MAX_FILES_PER_REQUEST, MAX_UPLOAD_BYTES } from "./knowledge-bounds.js";
 
 export interface UploadedFile {
@@ -19,26 +20,14 @@ const ACCEPTED = /\.(pdf|docx|md|markdown|txt|text|html?|csv)$/i;
  */
 export async function readUploads(event: H3Event): Promise<UploadedFile[]> {
   const contentType = event.req.headers.get("content-type") ?? "";
-  const declared = Number(event.req.headers.get("content-length") ?? "0");
-  if (declared > MAX_UPLOAD_BYTES) throw tooLarge();
-  const body = event.req.body;
-  if (!body) throw new AppError("invalid_body", "Attach at least one file in a field named file.");
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_UPLOAD_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
+  const body = await readBodyBytes(
+    event,
+    MAX_UPLOAD_BYTES,
+    `An upload may total at most ${Math.floor(MAX_UPLOAD_BYTES / 1024 / 1024)} MB; send fewer files at once.`,
+  );
   let form: FormData;
   try {
-    form = await new Response(Buffer.concat(chunks), { headers: { "content-type": contentType } }).formData();
+    form = await new Response(body, { headers: { "content-type": contentType } }).formData();
   } catch {
     throw new AppError("invalid_body", "The upload could not be read as multipart/form-data.");
   }
@@ -66,11 +55,4 @@ function cleanName(name: string): string {
     .trim()
     .slice(0, 200);
   return clean || "file";
-}
-
-function tooLarge(): AppError {
-  return new AppError(
-    "payload_too_large",
-    `An upload may total at most ${Math.floor(MAX_UPLOAD_BYTES / 1024 / 1024)} MB; send fewer files at once.`,
-  );
 }

@@ -3,9 +3,7 @@ import { KeywordIndex } from "./keyword-index.js";
 import { type SourceRow, readySources, sourceChunkPage } from "./retrieval.repository.js";
 import { documentTerms } from "./terms.js";
 import { VectorStore } from "./vector-store.js";
-
-/** text-embedding-v4 asked for 512 dimensions (ingestion stores them; llm/ embeds queries the same way). */
-export const EMBEDDING_DIMENSIONS = 512;
+import { EMBEDDING_DIMENSIONS } from "../../../llm/dashscope-embedder.js";
 
 /** Rows read per statement while building: bounds the text held at once, not the index. */
 const PAGE_ROWS = 1_000;
