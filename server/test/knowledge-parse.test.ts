@@ -36,6 +36,15 @@ describe("parseDocument: each supported type", () => {
     expect(texts(doc)).toEqual(["Opening hours: Monday to Friday, 9 to 18.", "Returns are accepted within seven days."]);
   });
 
+  it("reads a PDF handed over as a Node Buffer, as the file stores return an upload, and leaves the Buffer intact", async () => {
+    // pdf.js refuses a Buffer outright; every uploaded PDF used to fail as "damaged".
+    const stored = Buffer.from(makePdf([["Opened tea keeps its flavour for six months."]], { title: "Tea care" }));
+    const doc = await parseDocument({ bytes: stored, fileName: "tea-care.pdf", declaredType: "application/pdf" });
+    expect(doc.title).toBe("Tea care");
+    expect(texts(doc)).toEqual(["Opened tea keeps its flavour for six months."]);
+    expect(stored.subarray(0, 8).toString("latin1")).toBe("%PDF-1.4");
+  });
+
   it("titles a PDF without a Title after its file name", async () => {
     const doc = await parseDocument({ bytes: makePdf([["Hello."]]), fileName: "Price list.v2.pdf", declaredType: null });
     expect(doc.title).toBe("Price list.v2");

@@ -75,11 +75,11 @@ describe("the dashboard: a site's knowledge base", () => {
       ],
     });
 
-    // Newest first, each ready with its passages and size, as the server has them.
+    // Newest first, each ready with its passages (one "passage", never "1 passages") and size, as the server has them.
     await waitFor(() => {
       expect([...document.querySelectorAll(".source__title")].map(text)).toEqual(["Shipping questions", "Returns"]);
       for (const title of ["Shipping questions", "Returns"])
-        expect(text(rowOf(title)!.querySelector(".source__state"))).toMatch(/^Ready \d+ passages · \d+ B/);
+        expect(text(rowOf(title)!.querySelector(".source__state"))).toMatch(/^Ready (1 passage|([02-9]|\d\d+) passages) · \d+ B/);
     }, SLOW);
     expect(text(rowOf("Shipping questions")!.querySelector(".source__kind"))).toBe("❓ FAQ");
     expect((await serverList()).map((s) => s.status)).toEqual(["ready", "ready"]);

@@ -45,6 +45,7 @@ svg{fill:currentColor;flex:none}
 .m hr{border-top:1px solid var(--ln)}
 .cite{font-size:11px;line-height:0;vertical-align:super;margin:0 1px}
 .cite a,.cite button{display:inline;padding:0 3px;border-radius:4px;background:rgba(127,127,127,.2);color:inherit;text-decoration:none;font-weight:600;cursor:pointer}
+.cite button{line-height:1.3}
 .cite a:hover,.cite button:hover{background:rgba(127,127,127,.35)}
 .src{margin-top:8px;padding-top:6px;border-top:1px solid var(--ln);font-size:12px}
 .srh{color:var(--mu);font-weight:600;margin-bottom:2px}

@@ -236,7 +236,8 @@ const en = {
       string
     >,
     pendingNote: "This page updates by itself while sources are being processed.",
-    readyDetail: (chunks: string, size: string) => `${chunks} passages · ${size}`,
+    /** n: the count, for the plural; chunks: the same, formatted for the reader */
+    readyDetail: (n: number, chunks: string, size: string) => `${chunks} ${n === 1 ? "passage" : "passages"} · ${size}`,
     updated: (when: string) => `Updated ${when}`,
     refresh: "Refresh",
     refreshLabel: (title: string) => `Refresh ${title}`,
@@ -802,7 +803,7 @@ const zhCN: Strings = {
     kinds: { file: "文件", url: "网页", text: "文本", faq: "问答" },
     status: { queued: "等待处理…", processing: "处理中…", ready: "就绪", failed: "失败" },
     pendingNote: "有来源正在处理时，本页会自动更新。",
-    readyDetail: (chunks, size) => `${chunks} 个段落 · ${size}`,
+    readyDetail: (_n, chunks, size) => `${chunks} 个段落 · ${size}`,
     updated: (when) => `更新于 ${when}`,
     refresh: "刷新",
     refreshLabel: (title) => `刷新 ${title}`,

@@ -186,7 +186,7 @@ function SourceRow({ source, busy, onRefresh, onDelete }: { source: KnowledgeSou
             {t.status[source.status]}
           </span>{" "}
           {source.status === "ready" && (
-            <span class="muted small">{t.readyDetail(formatNumber(source.chunks), formatBytes(source.bytes))}</span>
+            <span class="muted small">{t.readyDetail(source.chunks, formatNumber(source.chunks), formatBytes(source.bytes))}</span>
           )}
           <span class="muted small source__updated">{t.updated(formatDateTime(source.updatedAt))}</span>
         </p>

@@ -12,9 +12,11 @@ export const PDF_LIMITS = { maxPages: 2000 };
 export async function parsePdf(bytes: Uint8Array, fallbackTitle: string): Promise<ParsedDocument> {
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
-    // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy. verbosity 0: no
-    // console warnings for every damaged object.
-    pdf = await getDocumentProxy(bytes.slice(), { verbosity: 0, isEvalSupported: false });
+    // pdf.js takes ownership of (detaches) the buffer it is given: hand it a copy. A plain
+    // Uint8Array copy, not bytes.slice(): the file stores hand out Node Buffers, whose slice() is a
+    // Buffer again, and pdf.js refuses any Buffer ("provide binary data as Uint8Array"), which made
+    // every uploaded PDF fail as damaged. verbosity 0: no console warnings for every damaged object.
+    pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
   } catch (error) {
     if (error instanceof Error && error.name === "PasswordException") throw new KnowledgeParseError("encrypted_pdf", { cause: error });
     throw new KnowledgeParseError("corrupt_file", { cause: error });
