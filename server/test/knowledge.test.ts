@@ -175,6 +175,22 @@ describe.each(DIALECTS)("knowledge: an owner adds sources and sees what the bot 
     expect(((await search.json()) as any).results.some((r: any) => r.sourceId === source.id)).toBe(false);
   });
 
+  it("the embedding service refusing the key fails the source with a reason; a 429 then success is retried and ends ready", async () => {
+    h.fake.enqueueEmbeddings({ kind: "error", status: 401, code: "invalid_api_key" });
+    const refused = (await (await add({ kind: "text", title: "Gifts", text: "Gift boxes hold three teas." })).json()) as any;
+    expect(await until(refused.source.id, settled)).toMatchObject({ status: "failed", error: { code: "embedding_failed" } });
+    const calls = await h.deps.db
+      .selectFrom("api_calls")
+      .selectAll()
+      .where("site_id", "=", siteId)
+      .where("outcome", "=", "error")
+      .execute();
+    expect(calls.some((c) => c.model === "text-embedding-v4" && c.http_status === 401)).toBe(true);
+    h.fake.enqueueEmbeddings({ kind: "error", status: 429, code: "limit_requests" });
+    const retried = (await (await add({ kind: "text", title: "Gifts", text: "Gift boxes hold three teas." })).json()) as any;
+    expect(await until(retried.source.id, settled)).toMatchObject({ status: "ready", error: null });
+  });
+
   it("refresh reads a source again and it ends ready again", async () => {
     const [source] = (await list()).filter((s: any) => s.status === "ready");
     const res = await h.request(`/api/sites/${siteId}/knowledge/${source.id}/refresh`, { method: "POST", headers: { cookie } });
@@ -183,7 +199,7 @@ describe.each(DIALECTS)("knowledge: an owner adds sources and sees what the bot 
   });
 });
 
-describe.each(DIALECTS)("knowledge: the plan bounds a site's sources (%s)", (dialect) => {
+describe.each(DIALECTS)("knowledge: the plan bounds a site's sources and its month's tokens (%s)", (dialect) => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness(dialect, { DEFAULT_PLAN: "" });
@@ -205,5 +221,18 @@ describe.each(DIALECTS)("knowledge: the plan bounds a site's sources (%s)", (dia
     expect(((await res.json()) as any).error).toMatchObject({ code: "knowledge_limit" });
     const count = await h.deps.db.selectFrom("knowledge_sources").select("id").where("site_id", "=", site.id).execute();
     expect(count).toHaveLength(20);
+  });
+
+  it("embedding a source counts on the site's month: past its tokens the source fails with quota_exceeded and no call is made", async () => {
+    const { cookie } = await signUpOwner(h);
+    const site = await createSite(h, cookie, { limits: { monthlyTokens: 10 } });
+    h.fake.reset();
+    const res = await h.request(
+      `/api/sites/${site.id}/knowledge`,
+      json({ kind: "text", title: "Long", text: "Oolong tea is partly oxidised. ".repeat(20) }, { cookie }),
+    );
+    const { source } = (await res.json()) as any;
+    expect(source).toMatchObject({ status: "failed", error: { code: "quota_exceeded" } });
+    expect(h.fake.requests.filter((r) => r.path.endsWith("/embeddings"))).toEqual([]);
   });
 });

@@ -56,6 +56,11 @@ export async function readBodyBytes(
   return Buffer.concat(chunks);
 }
 
+/** A multipart/form-data request (an upload), by its media type. */
+export function isMultipart(event: H3Event): boolean {
+  return (event.req.headers.get("content-type") ?? "").split(";", 1)[0].trim().toLowerCase() === "multipart/form-data";
+}
+
 /**
  * `application/json` or `application/<anything>+json`, by the media type alone (before any `;`
  * parameter). A test anywhere in the header let `text/plain; x=+json` and

@@ -2,7 +2,7 @@ import type { H3, H3Event } from "h3";
 import { type ZodType, z } from "zod";
 import { AppError, type ErrorCode } from "../errors.js";
 import type { SiteRecord } from "../features/sites/site-record.js";
-import { readJsonBody } from "./body.js";
+import { isMultipart, readJsonBody } from "./body.js";
 
 export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 /** operator: a signed-in owner whose email is in OPERATOR_EMAILS (403 forbidden for any other owner). */
@@ -50,6 +50,11 @@ export interface RouteSpec<A extends Auth = Auth, P = any, Q = any, B = any, O =
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
+  /**
+   * The route also takes multipart/form-data (uploads): such a request's body is left to the
+   * handler (body.ts isMultipart, its own bounded reader) and `body` is undefined.
+   */
+  multipart?: boolean;
   maxBodyBytes?: number;
   /** The JSON answer's schema; the answer is parsed through it, so nothing outside it leaks. */
   response?: ZodType<O>;
@@ -100,7 +105,10 @@ export class Router {
               : {};
       const params = parseWith(spec.params, event.context.params ?? {}, "invalid_params");
       const query = parseWith(spec.query, Object.fromEntries(event.url.searchParams), "invalid_query");
-      const body = spec.body ? parseWith(spec.body, await readJsonBody(event, spec.maxBodyBytes), "invalid_body") : (undefined as B);
+      const body =
+        spec.body && !(spec.multipart && isMultipart(event))
+          ? parseWith(spec.body, await readJsonBody(event, spec.maxBodyBytes), "invalid_body")
+          : (undefined as B);
       const result = await spec.handler({ ...(auth as AuthInputs[A]), event, params, query, body });
       if (result instanceof Response) return result;
       event.res.status = spec.status ?? 200;

@@ -170,6 +170,8 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
         BC_DOMAIN: new URL(front.url).host,
         DATABASE_URL: databaseUrl,
         APP_SECRET: TEST_SECRET,
+        // the timer trigger's secret: as strong as APP_SECRET must be
+        INVOKE_SECRET: `invoke-${TEST_SECRET}`,
         DASHSCOPE_API_KEY: fake.apiKey,
         DASHSCOPE_BASE_URL: fake.url,
       }),

@@ -30,6 +30,12 @@ const NOT_FOUND = {
     `抱歉，我在本网站的资料中没有找到这个问题的答案。${contact ? `你可以通过以下方式联系我们：${contact}` : "请换个问法试试。"}`,
 } as const;
 
+/** Where in its source a chunk stands (its headings below the source's title), unless the text already says it (an FAQ's question). */
+function sectionOf(chunk: RetrievedChunk): string {
+  const place = chunk.heading.startsWith(chunk.title) ? chunk.heading.slice(chunk.title.length).replace(/^\s*›\s*/, "") : chunk.heading;
+  return place && !chunk.text.includes(place) ? place : "";
+}
+
 /**
  * The site's knowledge for a question: the relevant chunks grouped by source, each source one
  * number. Retrieval trouble (the embedding service down, the month's tokens spent) is logged and
@@ -54,7 +60,8 @@ export async function knowledgeFor(deps: AppDeps, site: SiteRecord, question: st
       source = { n: sources.length + 1, title: chunk.title, url: chunk.url, texts: [], sourceId: chunk.sourceId };
       sources.push(source);
     }
-    source.texts.push(chunk.heading ? `${chunk.heading}\n${chunk.text}` : chunk.text);
+    const place = sectionOf(chunk);
+    source.texts.push(place ? `${place}\n${chunk.text}` : chunk.text);
   }
   const framed = frameSources(sources, bot.language);
   return {

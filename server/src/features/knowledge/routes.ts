@@ -1,7 +1,6 @@
 import type { AppDeps } from "../../deps.js";
-import { readJsonBody } from "../../http/body.js";
+import { isMultipart } from "../../http/body.js";
 import type { Router } from "../../http/route.js";
-import { AppError } from "../../errors.js";
 import {
   KnowledgeCreate,
   KnowledgeParams,
@@ -34,6 +33,8 @@ export function registerKnowledgeRoutes(router: Router, deps: AppDeps): void {
     path: "/api/sites/:siteId/knowledge",
     summary:
       "Add knowledge: JSON {kind: text|faq|url, …}, or multipart/form-data with one `file` field per file (PDF, DOCX, Markdown, text, HTML, CSV). Sources are processed in the background; poll the list for their status.",
+    body: KnowledgeCreate,
+    multipart: true,
     response: SourceCreatedResponse,
     status: 201,
     errors: [
@@ -46,17 +47,8 @@ export function registerKnowledgeRoutes(router: Router, deps: AppDeps): void {
       "unsupported_file",
       "knowledge_limit",
     ],
-    handler: async ({ ownerId, params, event }) => {
-      const contentType = (event.req.headers.get("content-type") ?? "").toLowerCase();
-      if (contentType.startsWith("multipart/form-data")) return addKnowledge(deps, ownerId, params.siteId, await readUploads(event));
-      const parsed = KnowledgeCreate.safeParse(await readJsonBody(event));
-      if (!parsed.success) {
-        throw new AppError("invalid_body", undefined, {
-          issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
-        });
-      }
-      return addKnowledge(deps, ownerId, params.siteId, parsed.data);
-    },
+    handler: async ({ ownerId, params, body, event }) =>
+      addKnowledge(deps, ownerId, params.siteId, isMultipart(event) ? await readUploads(event) : body),
   });
 
   router.add({

@@ -13,6 +13,13 @@ const ErrorBodySchema = z.object({
   }),
 });
 
+/** An upload: one `file` part per file. */
+const UPLOAD_SCHEMA = {
+  type: "object",
+  required: ["file"],
+  properties: { file: { type: "array", items: { type: "string", format: "binary" } } },
+} as const;
+
 function schemaOf(schema: ZodType, io: "input" | "output"): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
   return rest;
@@ -79,7 +86,17 @@ export function buildOpenApi(routes: readonly RouteSpec[], serverUrl: string): J
       ...(spec.auth === "owner" || spec.auth === "operator" ? { security: [{ ownerSession: [] }] } : {}),
       ...(spec.auth === "visitor" ? { security: [{ visitorToken: [] }] } : {}),
       parameters: parametersOf(spec),
-      ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: schemaOf(spec.body, "input") } } } } : {}),
+      ...(spec.body
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                "application/json": { schema: schemaOf(spec.body, "input") },
+                ...(spec.multipart ? { "multipart/form-data": { schema: UPLOAD_SCHEMA } } : {}),
+              },
+            },
+          }
+        : {}),
       responses,
     };
   }
