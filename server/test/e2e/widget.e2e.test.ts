@@ -51,7 +51,10 @@ describe.skipIf(!HAS_CHROMIUM)("the widget in Chromium on the demo site", () => 
     await composer(page).fill(question);
     await composer(page).press("Enter");
     // The offline model's answers, from the shop's knowledge or not, all say what they are.
-    await page.getByText(/Offline demo reply/).last().waitFor({ timeout: 10_000 });
+    await page
+      .getByText(/Offline demo reply/)
+      .last()
+      .waitFor({ timeout: 10_000 });
     // The answer is over when the stop button gives way to the send button again.
     await page.getByRole("button", { name: "Stop the answer" }).waitFor({ state: "detached", timeout: 10_000 });
     const transcript = page.locator("[role=log]");
