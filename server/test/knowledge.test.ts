@@ -191,6 +191,39 @@ describe.each(DIALECTS)("knowledge: an owner adds sources and sees what the bot 
     expect(await until(retried.source.id, settled)).toMatchObject({ status: "ready", error: null });
   });
 
+  it("while a source is processing, the list shows how many of its passages are indexed; an embedding outage is retried later", async () => {
+    const outage = { kind: "error" as const, status: 500, code: "InternalError" };
+    h.fake.enqueueEmbeddings(outage, outage, outage);
+    const text = Array.from({ length: 6 }, (_, i) => `## Tea ${i}\n\nTea number ${i} grows on a hill ${i} km from Hangzhou.`).join("\n\n");
+    const { source } = (await (await add({ kind: "text", title: "Hills", text })).json()) as any;
+    expect(source.status).toBe("processing");
+    const listed = (await list()).find((s: any) => s.id === source.id);
+    expect(listed.progress.chunks).toBeGreaterThan(0);
+    expect(listed.progress.embedded).toBe(0);
+    // The job waits out its back-off; on the clock past it, the Knowledge page's next poll finishes it.
+    const now = h.deps.now;
+    h.deps.now = () => now() + 60_000;
+    try {
+      expect(await until(source.id, settled)).toMatchObject({ status: "ready", progress: null, chunks: listed.progress.chunks });
+    } finally {
+      h.deps.now = now;
+    }
+  });
+
+  it("deleting the site takes its knowledge with it: sources, chunks, jobs and stored originals", async () => {
+    const other = await createSite(h, cookie);
+    const res = await h.request(`/api/sites/${other.id}/knowledge`, json({ kind: "text", title: "Gone", text: "Soon gone." }, { cookie }));
+    expect(res.status).toBe(201);
+    expect(await h.deps.files.list(`sites/${other.id}`)).toHaveLength(1);
+    expect((await h.request(`/api/sites/${other.id}`, { method: "DELETE", headers: { cookie } })).status).toBe(204);
+    for (const table of ["knowledge_sources", "knowledge_chunks", "jobs"] as const) {
+      expect(await h.deps.db.selectFrom(table).select("site_id").where("site_id", "=", other.id).execute(), table).toEqual([]);
+    }
+    expect(await h.deps.files.list(`sites/${other.id}`)).toEqual([]);
+    // the other site's knowledge is untouched
+    expect((await list()).length).toBeGreaterThan(0);
+  });
+
   it("refresh reads a source again and it ends ready again", async () => {
     const [source] = (await list()).filter((s: any) => s.status === "ready");
     const res = await h.request(`/api/sites/${siteId}/knowledge/${source.id}/refresh`, { method: "POST", headers: { cookie } });

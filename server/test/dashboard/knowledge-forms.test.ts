@@ -203,6 +203,7 @@ describe("a source's state as the list shows it", () => {
     error: null,
     chunks: 1,
     bytes: 10,
+    progress: null,
     createdAt: "2026-12-01T00:00:00.000Z",
     updatedAt: "2026-12-01T00:00:00.000Z",
     ...over,

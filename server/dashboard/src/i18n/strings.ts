@@ -238,6 +238,7 @@ const en = {
     pendingNote: "This page updates by itself while sources are being processed.",
     /** n: the count, for the plural; chunks: the same, formatted for the reader */
     readyDetail: (n: number, chunks: string, size: string) => `${chunks} ${n === 1 ? "passage" : "passages"} · ${size}`,
+    progressDetail: (embedded: string, chunks: string) => `${embedded} of ${chunks} passages indexed`,
     updated: (when: string) => `Updated ${when}`,
     refresh: "Refresh",
     refreshLabel: (title: string) => `Refresh ${title}`,
@@ -804,6 +805,7 @@ const zhCN: Strings = {
     status: { queued: "等待处理…", processing: "处理中…", ready: "就绪", failed: "失败" },
     pendingNote: "有来源正在处理时，本页会自动更新。",
     readyDetail: (_n, chunks, size) => `${chunks} 个段落 · ${size}`,
+    progressDetail: (embedded, chunks) => `已索引 ${embedded} / ${chunks} 个段落`,
     updated: (when) => `更新于 ${when}`,
     refresh: "刷新",
     refreshLabel: (title) => `刷新 ${title}`,

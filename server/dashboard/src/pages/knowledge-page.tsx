@@ -188,6 +188,11 @@ function SourceRow({ source, busy, onRefresh, onDelete }: { source: KnowledgeSou
           {source.status === "ready" && (
             <span class="muted small">{t.readyDetail(source.chunks, formatNumber(source.chunks), formatBytes(source.bytes))}</span>
           )}
+          {source.progress && source.progress.chunks > 0 && (
+            <span class="muted small">
+              {t.progressDetail(formatNumber(source.progress.embedded), formatNumber(source.progress.chunks))}
+            </span>
+          )}
           <span class="muted small source__updated">{t.updated(formatDateTime(source.updatedAt))}</span>
         </p>
         {failed && (

@@ -24,6 +24,23 @@ export async function findSource(db: Db, siteId: string, sourceId: string): Prom
   return row && sourceOf(row);
 }
 
+/** Per source still being processed: its passages so far and how many are embedded (the Knowledge page's progress). */
+export async function chunkProgress(
+  db: Db,
+  siteId: string,
+  sourceIds: string[],
+): Promise<Map<string, { chunks: number; embedded: number }>> {
+  if (!sourceIds.length) return new Map();
+  const rows = await db
+    .selectFrom("knowledge_chunks")
+    .select((eb) => ["source_id", eb.fn.countAll<number>().as("chunks"), eb.fn.count<number>("embedding").as("embedded")])
+    .where("site_id", "=", siteId)
+    .where("source_id", "in", sourceIds)
+    .groupBy("source_id")
+    .execute();
+  return new Map(rows.map((r) => [r.source_id, { chunks: Number(r.chunks), embedded: Number(r.embedded) }]));
+}
+
 /** Whether the site has anything to search: without it, a question costs no embedding call. */
 export async function hasReadySource(db: Db, siteId: string): Promise<boolean> {
   const row = await db

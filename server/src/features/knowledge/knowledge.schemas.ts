@@ -14,6 +14,8 @@ export const KnowledgeSource = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   chunks: z.number(),
   bytes: z.number(),
+  /** while processing: passages read so far and how many of them are embedded; null otherwise */
+  progress: z.object({ chunks: z.number(), embedded: z.number() }).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

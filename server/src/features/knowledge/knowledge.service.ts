@@ -9,7 +9,15 @@ import { embedForSite } from "./embed-chunks.js";
 import { INGEST_JOB } from "./ingest.js";
 import { admitSources } from "./knowledge-room.js";
 import type { SourceRecord } from "./knowledge.records.js";
-import { deleteSource, findSource, hasReadySource, insertSource, listSources, setSourceState } from "./knowledge.repository.js";
+import {
+  chunkProgress,
+  deleteSource,
+  findSource,
+  hasReadySource,
+  insertSource,
+  listSources,
+  setSourceState,
+} from "./knowledge.repository.js";
 import type { KnowledgeCreate } from "./knowledge.schemas.js";
 import { bumpKnowledgeVersion, searchKnowledge } from "./retrieval/search-knowledge.js";
 import type { UploadedFile } from "./uploads.js";
@@ -25,7 +33,7 @@ const DRIVE_ON_ADD_MS = 3_000;
 /** The Knowledge page's poll works a little on the site's unfinished sources each time. */
 const DRIVE_ON_LIST_MS = 1_000;
 
-export function toSource(s: SourceRecord) {
+export function toSource(s: SourceRecord, progress: { chunks: number; embedded: number } | null = null) {
   return {
     id: s.id,
     kind: s.kind,
@@ -35,6 +43,7 @@ export function toSource(s: SourceRecord) {
     error: s.error,
     chunks: s.chunks,
     bytes: s.bytes,
+    progress: s.status === "processing" ? (progress ?? { chunks: 0, embedded: 0 }) : null,
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),
   };
@@ -52,7 +61,13 @@ export async function listKnowledge(deps: Deps, ownerId: string, siteId: string)
   const site = await ownedSite(deps, ownerId, siteId);
   const pending = await deps.jobs.pendingFor(site.id, INGEST_JOB);
   if (pending.length) await driveDuring(deps.jobs, DRIVE_ON_LIST_MS, pending);
-  return (await listSources(deps.db, site.id)).map(toSource);
+  const sources = await listSources(deps.db, site.id);
+  const progress = await chunkProgress(
+    deps.db,
+    site.id,
+    sources.filter((s) => s.status === "processing").map((s) => s.id),
+  );
+  return sources.map((s) => toSource(s, progress.get(s.id)));
 }
 
 /** A text, an FAQ or a URL (JSON), or uploaded files: each a source, queued for ingestion. */
@@ -69,7 +84,7 @@ export async function addKnowledge(deps: Deps, ownerId: string, siteId: string, 
   }
   await driveDuring(deps.jobs, DRIVE_ON_ADD_MS, jobs);
   const sources = await Promise.all(drafts.map(async ({ source }) => (await findSource(deps.db, site.id, source.id)) ?? source));
-  return { source: toSource(sources[0]), sources: sources.map(toSource) };
+  return { source: toSource(sources[0]), sources: sources.map((s) => toSource(s)) };
 }
 
 interface Draft {
