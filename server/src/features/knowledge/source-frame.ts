@@ -35,8 +35,9 @@ function fence(text: string): string {
   return text.replace(/<(\/?)source/gi, "<$1source\u200b");
 }
 
+/** A title or address in the fence's opening tag: no quote ends the attribute, no tag opens inside it. */
 function attr(value: string): string {
-  return value.replace(/["\n\r]/g, " ");
+  return value.replace(/["\n\r<>]/g, " ");
 }
 
 export function frameSources(sources: FramedSource[], language: "zh-CN" | "en"): string {
