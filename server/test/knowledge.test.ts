@@ -235,7 +235,7 @@ describe.each(DIALECTS)("knowledge: an owner adds sources and sees what the bot 
 describe.each(DIALECTS)("knowledge: the plan bounds a site's sources and its month's tokens (%s)", (dialect) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness(dialect, { DEFAULT_PLAN: "" });
+    h = await createHarness(dialect, { DEFAULT_PLAN: "", OPERATOR_EMAILS: "knowledge-operator@example.com" });
   });
   afterAll(() => h.close());
 
@@ -254,6 +254,25 @@ describe.each(DIALECTS)("knowledge: the plan bounds a site's sources and its mon
     expect(((await res.json()) as any).error).toMatchObject({ code: "knowledge_limit" });
     const count = await h.deps.db.selectFrom("knowledge_sources").select("id").where("site_id", "=", site.id).execute();
     expect(count).toHaveLength(20);
+  });
+
+  it("the plan's bytes bound refuses an upload past it (400 knowledge_limit); its chunks bound fails a source that would pass it", async () => {
+    const operator = await signUpOwner(h, "knowledge-operator@example.com");
+    const patch = await h.request("/api/operator/plans/free", {
+      ...json({ knowledge: { sources: 20, bytes: 2_000, chunks: 1 } }, { cookie: operator.cookie }),
+      method: "PATCH",
+    });
+    expect(patch.status).toBe(200);
+    const { cookie } = await signUpOwner(h);
+    const site = await createSite(h, cookie);
+    const fd = form([{ name: "big.md", type: "text/markdown", body: "# Big\n\n" + "tea ".repeat(1_000) }]);
+    const big = await h.request(`/api/sites/${site.id}/knowledge`, { method: "POST", body: fd, headers: { cookie } });
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as any).error.code).toBe("knowledge_limit");
+    const twoSections = "# One\n\nThe first section.\n\n# Two\n\nThe second section.";
+    const res = await h.request(`/api/sites/${site.id}/knowledge`, json({ kind: "text", title: "Two", text: twoSections }, { cookie }));
+    expect(((await res.json()) as any).source).toMatchObject({ status: "failed", error: { code: "knowledge_limit" }, chunks: 0 });
+    expect(await h.deps.db.selectFrom("knowledge_chunks").select("id").where("site_id", "=", site.id).execute()).toEqual([]);
   });
 
   it("embedding a source counts on the site's month: past its tokens the source fails with quota_exceeded and no call is made", async () => {

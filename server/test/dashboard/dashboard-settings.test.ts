@@ -127,6 +127,17 @@ describe("the dashboard: bot settings, preview and install", () => {
       await type(field("Question for the application"), "Do you ship abroad?");
       expect(button("Test the application").hasAttribute("disabled")).toBe(false);
       expect(text(document.querySelector(".save-bar__state"))).toBe("All changes saved");
+      // The application answers through the real endpoint (the fake's application API): its answer and its source.
+      f.h.fake.registerApp({
+        id: "app_0123abc",
+        workspaceId: "ws-77",
+        documents: [{ title: "Shipping policy", text: "Orders ship abroad within ten days.", url: "https://lantern.example/shipping" }],
+      });
+      await click(button("Test the application"));
+      await waitFor(() => expect(document.body.textContent).toContain("Shipping policy"));
+      const link = [...document.querySelectorAll("a")].find((a) => a.textContent?.includes("Shipping policy"))!;
+      expect(link.getAttribute("href")).toBe("https://lantern.example/shipping");
+      expect(link.getAttribute("rel")).toBe("noopener noreferrer");
       // back to the demo's settings for the other tests
       await f.h.request(`/api/sites/${f.site.id}`, {
         method: "PATCH",
@@ -143,6 +154,7 @@ describe("the dashboard: bot settings, preview and install", () => {
             bailianAppId: null,
             bailianWorkspaceId: null,
           },
+          apiKey: null,
         }),
       });
     });
