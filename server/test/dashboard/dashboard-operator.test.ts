@@ -115,6 +115,25 @@ describe("the dashboard: plans and the operator", () => {
     await waitFor(() => expect(text(document.querySelector("table tbody"))).toContain("open"));
   });
 
+  it("the operator's plans: the knowledge ceilings are edited like the others and saved as the server has them", async () => {
+    f.signedIn(operator, "/operator/plans");
+    const sources = () => document.getElementById("plan-free-knowledge-sources") as HTMLInputElement;
+    await waitFor(() => expect(sources().value).toBe("20"));
+    expect(text(document.querySelector('label[for="plan-free-knowledge-chunks"]'))).toBe("Knowledge passages per site");
+    await type(sources(), "5");
+    await click(document.querySelector<HTMLButtonElement>("form.plan-form button[type=submit]")!);
+    await waitFor(() => expect(text(document.querySelector("form.plan-form [role=status]"))).toBe("Saved"));
+    const res = await f.h.request("/api/operator/plans", { headers: { cookie: operator.cookie } });
+    const free = ((await res.json()) as { plans: Array<{ id: string; knowledge: unknown }> }).plans.find((p) => p.id === "free")!;
+    expect(free.knowledge).toEqual({ sources: 5, bytes: 20 * 1024 * 1024, chunks: 2_000 });
+    // Back as it was, for the tests after this one.
+    await f.h.request("/api/operator/plans/free", {
+      method: "PATCH",
+      headers: { cookie: operator.cookie, "content-type": "application/json" },
+      body: JSON.stringify({ knowledge: { sources: 20, bytes: 20 * 1024 * 1024, chunks: 2_000 } }),
+    });
+  });
+
   it("an invitation link opens the sign-up page and signs up on an invite-only server; without it the page says why", async () => {
     const settings = (body: unknown) =>
       f.h.request("/api/operator/settings", {

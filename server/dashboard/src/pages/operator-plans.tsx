@@ -23,6 +23,7 @@ export function OperatorPlans() {
 
 type NumberKey = "maxSites" | "maxOutputTokens" | "systemPromptChars";
 const NUMBER_KEYS: NumberKey[] = ["maxSites", "maxOutputTokens", "systemPromptChars"];
+const KNOWLEDGE_KEYS = ["sources", "bytes", "chunks"] as const;
 
 const text = (n: number | null) => (n === null ? "" : String(n));
 const number = (t: string) => (t.trim() === "" ? null : Number(t.trim()));
@@ -32,6 +33,7 @@ function PlanForm({ plan, onSaved }: { plan: Plan; onSaved(): void }) {
   const [values, setValues] = useState<Record<string, string>>(() => ({
     ...Object.fromEntries(NUMBER_KEYS.map((k) => [k, text(plan[k])])),
     ...Object.fromEntries(Object.entries(plan.limits).map(([k, v]) => [`limits.${k}`, text(v)])),
+    ...Object.fromEntries(KNOWLEDGE_KEYS.map((k) => [`knowledge.${k}`, text(plan.knowledge[k])])),
     models: plan.models?.join(", ") ?? "",
   }));
   const save = useSave();
@@ -41,6 +43,7 @@ function PlanForm({ plan, onSaved }: { plan: Plan; onSaved(): void }) {
     systemPromptChars: s.settings.systemPrompt,
     models: s.settings.model,
     ...Object.fromEntries(Object.keys(plan.limits).map((k) => [`limits.${k}`, (s.settings.limitLabels as Record<string, string>)[k] ?? k])),
+    ...Object.fromEntries(KNOWLEDGE_KEYS.map((k) => [`knowledge.${k}`, s.operator.knowledgeCeilings[k]])),
   };
   const onSubmit = (event: Event) => {
     event.preventDefault();
@@ -52,6 +55,7 @@ function PlanForm({ plan, onSaved }: { plan: Plan; onSaved(): void }) {
       ...Object.fromEntries(NUMBER_KEYS.map((k) => [k, number(values[k])])),
       models: models.length ? models : null,
       limits: Object.fromEntries(Object.keys(plan.limits).map((k) => [k, number(values[`limits.${k}`])])),
+      knowledge: Object.fromEntries(KNOWLEDGE_KEYS.map((k) => [k, number(values[`knowledge.${k}`])])),
     };
     // The server's schema decides; its issues come back by field.
     void save.run(() => api().operator.patchPlan(plan.id, body as never), { saved: (x) => x.saved, onSaved, fieldOf: (p) => p });
