@@ -6,6 +6,7 @@ import { FileStoreError } from "./files/file-store-error.js";
 import { registerAccountRoutes } from "./features/account/routes.js";
 import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
+import { registerFeedbackRoutes } from "./features/feedback/routes.js";
 import { registerConversationRoutes } from "./features/conversations/routes.js";
 import { registerBailianAppRoutes } from "./features/bailian-app/routes.js";
 import { registerHealthRoutes } from "./features/health/routes.js";
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps): App {
   registerWidgetAssetRoutes(router, deps);
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
+  registerFeedbackRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };
 }

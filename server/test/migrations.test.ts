@@ -41,6 +41,9 @@ const EXPECTED: Record<string, string[]> = {
     "created_at",
     "checkpoint_at",
     "sources",
+    "rating",
+    "rating_comment",
+    "rated_at",
   ],
   api_calls: [
     "id",
@@ -108,9 +111,19 @@ const NULLABLE = new Set([
   "owner_tokens.used_at",
   ...["email", "used_at", "used_by"].map((c) => `invitations.${c}`),
   ...["email_verified_at", "language", "plan_id", "suspended_at"].map((c) => `owners.${c}`),
-  ...["error_code", "model", "prompt_tokens", "completion_tokens", "latency_ms", "ttft_ms", "checkpoint_at", "sources"].map(
-    (c) => `messages.${c}`,
-  ),
+  ...[
+    "error_code",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "latency_ms",
+    "ttft_ms",
+    "checkpoint_at",
+    "sources",
+    "rating",
+    "rating_comment",
+    "rated_at",
+  ].map((c) => `messages.${c}`),
   ...["site_id", "progress", "lease_until", "leased_by", "last_error"].map((c) => `jobs.${c}`),
   ...["url", "error_code", "error_message", "file_key", "media_type", "options"].map((c) => `knowledge_sources.${c}`),
   "knowledge_chunks.embedding",
@@ -167,6 +180,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-03-2-accounts",
       "2026-12-03-3-operator",
       "2026-12-04-1-knowledge",
+      "2026-12-05-1-feedback",
     ]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -206,6 +220,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-03-2-accounts",
       "2026-12-03-3-operator",
       "2026-12-04-1-knowledge",
+      "2026-12-05-1-feedback",
     ]);
     await db.deleteFrom("configs").execute();
   });

@@ -126,7 +126,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     }
     const list = op(routes().find((r) => r.path === "/api/sites/:siteId/conversations")!)!;
     const query = Object.fromEntries(list.parameters.filter((p) => p.in === "query").map((p) => [p.name, p]));
-    expect(Object.keys(query).sort()).toEqual(["cursor", "from", "limit", "q", "to"]);
+    expect(Object.keys(query).sort()).toEqual(["cursor", "from", "limit", "q", "rating", "to"]);
     for (const p of Object.values(query)) expect(p.required).toBe(false);
     expect(query.limit.schema).toMatchObject({ maximum: 100 });
   });

@@ -6,6 +6,7 @@ import * as ownerState from "./migrations/2026-12-03-1-owner-state.js";
 import * as accounts from "./migrations/2026-12-03-2-accounts.js";
 import * as operator from "./migrations/2026-12-03-3-operator.js";
 import * as knowledge from "./migrations/2026-12-04-1-knowledge.js";
+import * as feedback from "./migrations/2026-12-05-1-feedback.js";
 
 // A static list rather than FileMigrationProvider: the server is bundled into one file for
 // Function Compute, where there is no migrations folder to read.
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-03-2-accounts": accounts,
   "2026-12-03-3-operator": operator,
   "2026-12-04-1-knowledge": knowledge,
+  "2026-12-05-1-feedback": feedback,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

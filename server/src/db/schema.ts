@@ -83,7 +83,14 @@ export interface MessagesTable {
   checkpoint_at: number | null;
   /** JSON [{n, title, url, sourceId}]: the sources the answer cited, in citation order (n: its [n] in the text); null: none */
   sources: string | null;
+  /** the visitor's rating of an answer; null: not rated (the last rating wins) */
+  rating: Rating | null;
+  /** the visitor's optional comment with the rating (≤ 500 characters) */
+  rating_comment: string | null;
+  rated_at: number | null;
 }
+
+export type Rating = "up" | "down";
 
 export interface ApiCallsTable {
   id: string;

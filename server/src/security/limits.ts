@@ -25,9 +25,17 @@ export interface MessageHit {
  * known (monthly-quota.ts admitAnswer).
  */
 export async function admitMessage({ counters, limits, siteId, visitorId, ip, now }: MessageHit): Promise<void> {
-  await perMinute(counters, `msg:visitor:${visitorId}`, limits.visitorMessagesPerMinute, now);
+  await admitVisitorMessage(counters, limits, visitorId, now);
   await perMinute(counters, `msg:ip:${siteId}:${ip}`, limits.ipMessagesPerMinute, now);
   await perMinute(counters, `msg:site:${siteId}`, limits.siteMessagesPerMinute, now);
+}
+
+/**
+ * The visitor's own per-minute message window alone: also what a rating of an answer counts
+ * against (features/feedback), so a script cannot flood ratings any more than messages.
+ */
+export function admitVisitorMessage(counters: Counters, limits: SiteLimits, visitorId: string, now: number): Promise<void> {
+  return perMinute(counters, `msg:visitor:${visitorId}`, limits.visitorMessagesPerMinute, now);
 }
 
 /** New visitor sessions per IP address and site, per minute. */

@@ -157,14 +157,22 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
       } else {
         content = String(body?.content ?? "");
         userMessageId = newId("msg");
-        conversation.messages.push({ id: userMessageId, role: "user", content, status: "complete", createdAt: "", sources: [] });
+        conversation.messages.push({
+          id: userMessageId,
+          role: "user",
+          content,
+          status: "complete",
+          createdAt: "",
+          sources: [],
+          feedback: null,
+        });
       }
       const stream = sseStream(init.signal);
       streams.push(stream);
       stream.send("start", { conversationId: m[1], userMessageId });
       const store = (text: string, status: StoredMessage["status"] = "complete", sources: StoredMessage["sources"] = []) => {
         const id = newId("msg");
-        conversation.messages.push({ id, role: "assistant", content: text, status, createdAt: "", sources });
+        conversation.messages.push({ id, role: "assistant", content: text, status, createdAt: "", sources, feedback: null });
         return id;
       };
       const answer = answers.shift() ?? streamText("Hello from the bot.");

@@ -1,4 +1,4 @@
-import type { CallOutcome, ConversationsTable, MessageRole, MessageStatus, MessagesTable } from "../../db/schema.js";
+import type { CallOutcome, ConversationsTable, MessageRole, MessageStatus, MessagesTable, Rating } from "../../db/schema.js";
 
 // Conversations and messages as the services see them: the chat and conversations repositories
 // map rows to these (and back), so nothing above a repository handles a table row.
@@ -35,6 +35,14 @@ export interface MessageRecord {
   checkpointAt: number | null;
   /** what the answer cited, in citation order; null: nothing */
   sources: CitedSource[] | null;
+  /** the visitor's rating of an answer (the last one given); null: not rated */
+  feedback: Feedback | null;
+}
+
+/** A visitor's rating of an answer, with the comment they may add to "down". */
+export interface Feedback {
+  rating: Rating;
+  comment: string | null;
 }
 
 /** A source an answer cited: a knowledge source of the site, or a Bailian application's document. */
@@ -48,7 +56,8 @@ export interface AnswerSource {
 /** A source as its answer cited it: `n` is the number the answer's text uses, `[n]`. */
 export type CitedSource = AnswerSource & { n: number };
 
-export type NewMessage = Omit<MessageRecord, "seq">;
+/** A message as first written: not rated yet. */
+export type NewMessage = Omit<MessageRecord, "seq" | "feedback">;
 
 /** One upstream attempt (or a call that could not be made), for api_calls. */
 export interface ApiCallRecord {
@@ -96,6 +105,7 @@ export const messageOf = (row: MessagesTable): MessageRecord => ({
   createdAt: row.created_at,
   checkpointAt: row.checkpoint_at,
   sources: row.sources === null ? null : sourcesOf(row.sources),
+  feedback: row.rating === null ? null : { rating: row.rating, comment: row.rating_comment },
 });
 
 /**

@@ -94,7 +94,7 @@ export async function appendMessages(db: Db, messages: NewMessage[], title?: str
     // No such conversation (callers check first; a delete may come in between — the owner's, or
     // the sweep of empty conversations): nothing appended, and the widget starts a new one.
     if (!count) throw new AppError("not_found", "No such conversation.");
-    const records = messages.map((m, i) => ({ ...m, seq: count - n + 1 + i }));
+    const records = messages.map((m, i) => ({ ...m, seq: count - n + 1 + i, feedback: null }));
     await trx.insertInto("messages").values(records.map(messageRow)).execute();
     return records;
   });
@@ -225,6 +225,9 @@ function messageRow(m: MessageRecord): MessagesTable {
     created_at: m.createdAt,
     checkpoint_at: m.checkpointAt,
     sources: sourcesJson(m.sources),
+    rating: null,
+    rating_comment: null,
+    rated_at: null,
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { IdParam } from "../../http/route.js";
 import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS, TOO_LONG_MESSAGE } from "../../shared/message-limits.js";
 import { tokenBound } from "../../shared/token-bound.js";
+import { FeedbackSchema } from "../feedback/feedback.schemas.js";
 import { CHAT_ERROR_CODES } from "./chat.messages.js";
 
 export const ConversationParams = z.object({ conversationId: IdParam });
@@ -48,6 +49,8 @@ export const VisitorMessage = z.object({
   status: MessageStatusSchema,
   createdAt: z.string(),
   sources: CitedSources,
+  /** the visitor's rating of an answer, so a reload shows it pressed; null: not rated (always null for the visitor's own messages) */
+  feedback: FeedbackSchema.nullable(),
 });
 
 export const ConversationResponse = z.object({ conversation: VisitorConversation });

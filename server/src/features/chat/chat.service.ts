@@ -44,7 +44,15 @@ function toVisitorConversation(c: ConversationRecord) {
 }
 
 function toVisitorMessage(m: MessageRecord) {
-  return { id: m.id, role: m.role, content: m.content, status: m.status, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
+  return {
+    id: m.id,
+    role: m.role,
+    content: m.content,
+    status: m.status,
+    createdAt: iso(m.createdAt),
+    sources: m.sources ?? [],
+    feedback: m.feedback,
+  };
 }
 
 async function visitorConversation(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {

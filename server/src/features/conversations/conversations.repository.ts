@@ -1,10 +1,13 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
+import type { Rating } from "../../db/schema.js";
 import { type ConversationRecord, type MessageRecord, conversationOf, messageOf } from "../chat/chat.records.js";
 
 export interface ConversationFilter {
   siteId: string;
   q?: string;
+  /** only conversations with an answer rated so */
+  rating?: Rating;
   fromMs?: number;
   toMs?: number;
   after?: { updatedAt: number; id: string };
@@ -51,6 +54,19 @@ export async function listSiteConversations(db: Db, f: ConversationFilter): Prom
           .whereRef("messages.conversation_id", "=", "conversations.id")
           .where("messages.site_id", "=", f.siteId)
           .where(sql<boolean>`lower(${sql.ref("messages.content")}) like lower(${pattern}) escape '!'`),
+      ),
+    );
+  }
+  if (f.rating) {
+    const rating = f.rating;
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("messages")
+          .select("messages.id")
+          .whereRef("messages.conversation_id", "=", "conversations.id")
+          .where("messages.site_id", "=", f.siteId)
+          .where("messages.rating", "=", rating),
       ),
     );
   }

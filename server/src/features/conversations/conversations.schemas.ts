@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
 import { CitedSources, MessageStatusSchema } from "../chat/chat.schemas.js";
+import { FeedbackSchema, RatingSchema } from "../feedback/feedback.schemas.js";
 
 export const SiteConversationParams = z.object({ siteId: IdParam, conversationId: IdParam });
 
@@ -12,6 +13,8 @@ export const ConversationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   from: DateBound.optional(),
   to: DateBound.optional(),
+  /** only conversations with at least one answer the visitor rated so (`down`: the answers to look at) */
+  rating: RatingSchema.optional(),
 });
 export type ConversationQuery = z.infer<typeof ConversationQuery>;
 
@@ -39,6 +42,8 @@ export const OwnerMessage = z.object({
   createdAt: z.string(),
   /** the sources the answer cited, in order of first citation; [] for none */
   sources: CitedSources,
+  /** the visitor's rating of the answer and their comment; null: not rated */
+  feedback: FeedbackSchema.nullable(),
 });
 
 export const ConversationPage = z.object({

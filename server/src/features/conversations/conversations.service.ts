@@ -41,6 +41,7 @@ export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId
   const rows = await listSiteConversations(deps.db, {
     siteId,
     q: query.q || undefined,
+    rating: query.rating,
     fromMs: bound(query.from, false),
     toMs: bound(query.to, true),
     after: query.cursor ? decodeCursor(query.cursor) : undefined,
