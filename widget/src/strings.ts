@@ -45,6 +45,10 @@ export interface Strings {
   sources: string;
   /** a citation marker's accessible name: `{n}` its number, `{title}` its source's title */
   citation: string;
+  /** the 👍/👎 buttons under an answer, and the optional comment after 👎 */
+  rateUp: string;
+  rateDown: string;
+  comment: string;
   /** by the code of a failed call (answers' own failures come worded by the server); `{s}` is a number of seconds */
   errors: Record<WordedCode | "rate_limited_in" | "history" | "generic", string>;
 }
@@ -70,6 +74,9 @@ export const STRINGS: Record<Lang, Strings> = {
     failed: "这条回答没有成功生成。",
     sources: "来源",
     citation: "来源 {n}：{title}",
+    rateUp: "有帮助",
+    rateDown: "没有帮助",
+    comment: "哪里不好？（可选）",
     tooLong: `消息太长了，请控制在 ${MAX_MESSAGE_TOKENS / 3} 个汉字（英文 ${MAX_MESSAGE_CHARS} 个字符）以内。`,
     errors: {
       network: "网络连接失败，请检查网络后重试。",
@@ -105,6 +112,9 @@ export const STRINGS: Record<Lang, Strings> = {
     failed: "This answer could not be generated.",
     sources: "Sources",
     citation: "Source {n}: {title}",
+    rateUp: "Helpful",
+    rateDown: "Not helpful",
+    comment: "What was wrong? (optional)",
     tooLong: `That message is too long: keep it under ${MAX_MESSAGE_CHARS} characters (${MAX_MESSAGE_TOKENS / 3} in Chinese, Japanese, Korean or Thai).`,
     errors: {
       network: "Could not reach the chat service. Check your connection and try again.",

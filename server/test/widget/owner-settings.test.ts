@@ -160,7 +160,8 @@ describe("owner avatar URL and colour", () => {
     await waitFor(() => expect(root.querySelector(".log")!.getAttribute("aria-busy")).toBe("false"));
     const answer = w.bubbles()[1];
     const clone = answer.cloneNode(true) as HTMLElement;
-    clone.querySelectorAll(".sr, .note").forEach((n) => n.remove());
+    // The rating buttons (.fb) are the widget's own, under every answer.
+    clone.querySelectorAll(".sr, .note, .fb").forEach((n) => n.remove());
     expect(unsafeParts(clone)).toEqual([]);
     expect(answer.textContent).toContain("<script>window.__pwned = 1</script>");
     expectNoActiveContent(root);

@@ -136,7 +136,16 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
       return json({ token: issue(m[1], visitorId), visitorId }, 201);
     }
     const visitor = visitorOf(auth);
-    if (url.pathname.startsWith("/v1/conversations") && !visitor) return errorJson(401, "unauthorized");
+    if (/^\/v1\/(conversations|messages)/.test(url.pathname) && !visitor) return errorJson(401, "unauthorized");
+    if ((m = /^\/v1\/messages\/([^/]+)\/feedback$/.exec(url.pathname)) && method === "POST") {
+      // Like the server: only the visitor's own answers; the last rating wins.
+      const id = m[1];
+      const own = [...conversations.values()].filter((c) => c.visitorId === visitor!.visitorId).flatMap((c) => c.messages);
+      const answer = own.find((x) => x.id === id && x.role === "assistant");
+      if (!answer) return errorJson(404, "not_found");
+      answer.feedback = { rating: body.rating, comment: body.comment ?? null };
+      return json({ feedback: answer.feedback });
+    }
     if (url.pathname === "/v1/conversations" && method === "POST") {
       const id = newId("conv");
       conversations.set(id, { visitorId: visitor!.visitorId, messages: [] });
@@ -283,7 +292,7 @@ export function ui(root: ShadowRoot) {
     texts: () =>
       Array.from(root.querySelectorAll<HTMLElement>(".log .m:not(.welcome)")).map((m) => {
         const copy = m.cloneNode(true) as HTMLElement;
-        copy.querySelectorAll(".sr, .note, .typing").forEach((n) => n.remove());
+        copy.querySelectorAll(".sr, .note, .typing, .fb").forEach((n) => n.remove());
         return copy.textContent!.trim();
       }),
     error: () => q(".err"),

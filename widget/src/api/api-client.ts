@@ -3,6 +3,7 @@ import type {
   ConversationAnswer,
   MessageList,
   MessageStatus,
+  Rating,
   ServerMessage,
   Session,
   StreamEvent,
@@ -114,6 +115,11 @@ export function createApiClient(options: ApiClientOptions) {
       const { conversation }: ConversationAnswer = await res.json();
       store.write({ conversationId: conversation.id });
       return conversation.id;
+    },
+
+    /** Rates an answer (the last rating wins); throws ApiError. */
+    async rate(messageId: string, rating: Rating, comment?: string): Promise<void> {
+      await authed("POST", `/v1/messages/${encodeURIComponent(messageId)}/feedback`, { rating, comment });
     },
 
     /** Posts a message and reads its answer stream; throws ApiError, or an AbortError when stopped. */

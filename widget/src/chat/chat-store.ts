@@ -1,7 +1,7 @@
 import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
 import { ApiError, type ApiErrorCode, isAbort } from "../api/api-error.js";
-import type { ChatErrorCode, CitedSource, MessageEventDetail, MessageStatus, WidgetEventType } from "../shared/contract.js";
+import type { ChatErrorCode, CitedSource, MessageEventDetail, MessageStatus, Rating, WidgetEventType } from "../shared/contract.js";
 import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS } from "../../../server/src/shared/message-limits.js";
 import { tokenBound } from "../../../server/src/shared/token-bound.js";
 import type { Strings } from "../strings.js";
@@ -37,6 +37,8 @@ export interface ViewMessage {
   status: Signal<ViewStatus>;
   /** what an answer cited; known when it ends (the stream's last event, or the history) */
   sources: Signal<CitedSource[]>;
+  /** the visitor's rating of an answer (from the history after a reload) */
+  rating: Signal<Rating | null>;
 }
 
 /** "loading": the history; "waiting": for the answer's first text; "streaming": text arriving. */
@@ -77,7 +79,15 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
   const touch = () => changes.value++;
 
   function add(role: ViewMessage["role"], text: string, status: ViewStatus, id: string | null = null): ViewMessage {
-    const message: ViewMessage = { key: nextKey++, id, role, text: signal(text), status: signal(status), sources: signal([]) };
+    const message: ViewMessage = {
+      key: nextKey++,
+      id,
+      role,
+      text: signal(text),
+      status: signal(status),
+      sources: signal([]),
+      rating: signal(null),
+    };
     messages.value = [...messages.value, message];
     touch();
     return message;
@@ -129,6 +139,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
           text: signal(m.content),
           status: signal<ViewStatus>(m.status),
           sources: signal(m.sources || []),
+          rating: signal(m.feedback?.rating ?? null),
         }));
         touch();
       });
@@ -271,6 +282,19 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       }
       void answer(add("user", content, "complete"));
       return true;
+    },
+
+    /** Rates an answer; shown pressed at once, and back as it was if the server refuses. */
+    async rate(message: ViewMessage, rating: Rating, comment?: string): Promise<void> {
+      if (!message.id) return;
+      const before = message.rating.value;
+      message.rating.value = rating;
+      try {
+        await client.rate(message.id, rating, comment || undefined);
+      } catch (err) {
+        message.rating.value = before;
+        error.value = { text: errorText(err), retry: null };
+      }
     },
 
     /** Stops the streaming answer: the visitor keeps the text so far (the server stores it all). */

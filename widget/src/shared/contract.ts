@@ -15,6 +15,8 @@ export type ServerMessage = z.infer<typeof VisitorMessage>;
 export type MessageStatus = ServerMessage["status"];
 /** A source an answer cited: `n` is its `[n]` in the answer's text. */
 export type CitedSource = ServerMessage["sources"][number];
+/** A visitor's rating of an answer. */
+export type Rating = NonNullable<ServerMessage["feedback"]>["rating"];
 export type Session = z.infer<typeof SessionResponse>;
 export type ConversationAnswer = z.infer<typeof ConversationResponse>;
 export type MessageList = z.infer<typeof MessageListResponse>;

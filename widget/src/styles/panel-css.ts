@@ -52,6 +52,11 @@ svg{fill:currentColor;flex:none}
 .src li{display:flex;gap:6px;padding:1px 0;border-radius:4px}
 .sn{color:var(--mu);flex:none;min-width:12px}
 .note{font-size:12px;color:var(--mu);margin-top:4px}
+.fb{display:flex;flex-wrap:wrap;gap:4px;margin-top:6px}
+.fb>button{padding:0 6px;border-radius:6px;opacity:.6}
+.fb>button[aria-pressed=true]{opacity:1;background:rgba(127,127,127,.2)}
+.fb form{display:flex;gap:6px;width:100%}
+.fb input{flex:1;padding:4px 8px;border:1px solid var(--ln);border-radius:8px;background:var(--bg);font-size:13px}
 .center{align-self:center}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .typing{display:inline-flex;gap:4px;padding:4px 0}

@@ -1,13 +1,52 @@
 /** @jsxImportSource preact */
 import { useSignalEffect } from "@preact/signals";
-import { useRef } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { ChatStore, ViewMessage } from "../chat/chat-store.js";
 import { citeMarkers } from "../markdown/citations.js";
 import { renderMarkdown } from "../markdown/markdown.js";
 import type { Strings } from "../strings.js";
 import { SourceList } from "./sources.js";
 
-function Bubble({ message, strings }: { message: ViewMessage; strings: Strings }) {
+/** 👍/👎 under a finished answer; after 👎 an optional comment (≤ 500 characters, as the server keeps). */
+function Rate({ message, store, strings }: { message: ViewMessage; store: ChatStore; strings: Strings }) {
+  const [asking, setAsking] = useState(false);
+  const rating = message.rating.value;
+  const button = (value: "up" | "down", label: string, icon: string) => (
+    <button
+      type="button"
+      aria-label={label}
+      aria-pressed={rating === value ? "true" : "false"}
+      onClick={() => {
+        void store.rate(message, value);
+        setAsking(value === "down");
+      }}
+    >
+      {icon}
+    </button>
+  );
+  return (
+    <div class="fb">
+      {button("up", strings.rateUp, "👍")}
+      {button("down", strings.rateDown, "👎")}
+      {asking && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void store.rate(message, "down", (e.currentTarget.elements[0] as HTMLInputElement).value.trim());
+            setAsking(false);
+          }}
+        >
+          <input maxLength={500} aria-label={strings.comment} placeholder={strings.comment} />
+          <button type="submit" class="retry">
+            {strings.send}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function Bubble({ message, store, strings }: { message: ViewMessage; store: ChatStore; strings: Strings }) {
   const status = message.status.value;
   const text = message.text.value;
   const user = message.role === "user";
@@ -40,6 +79,7 @@ function Bubble({ message, strings }: { message: ViewMessage; strings: Strings }
       )}
       {!user && sources.length > 0 && <SourceList sources={sources} strings={strings} />}
       {note && <div class="note">{note}</div>}
+      {!user && message.id && text && status !== "streaming" && <Rate message={message} store={store} strings={strings} />}
     </div>
   );
 }
@@ -80,7 +120,7 @@ export function MessageList({ store, strings, welcome, suggestions }: MessageLis
     >
       {welcome && <div class="m a welcome">{renderMarkdown(welcome)}</div>}
       {messages.map((m) => (
-        <Bubble key={m.key} message={m} strings={strings} />
+        <Bubble key={m.key} message={m} store={store} strings={strings} />
       ))}
       {phase === "loading" && <div class="note center">{strings.loading}</div>}
       {error && (
