@@ -97,6 +97,9 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
       messageCount: 2,
       createdAt: "2026-03-01T10:00:00.000Z",
       updatedAt: "2026-03-01T13:00:00.000Z",
+      ratedUp: 0,
+      ratedDown: 0,
+      ratingComments: [],
     });
     expect(conversations[1]).toMatchObject({
       visitorId: v3.visitorId,

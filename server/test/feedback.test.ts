@@ -154,4 +154,42 @@ describe.each(DIALECTS)("visitors rate answers; owners see and filter them (%s)"
     const none = (await (await list(theirs.id, stranger.cookie, "?rating=down")).json()) as { conversations: unknown[] };
     expect(none.conversations).toEqual([]);
   });
+
+  it("counts per day the answers rated up and down and the share rated (usage), and the list carries each conversation's ratings (export)", async () => {
+    const own = await createSite(h, cookie);
+    const a = await startVisitor(h, own.siteKey);
+    const first = (await ask(a)).answerId;
+    const second = (await ask(a, "And tomorrow?", "Also.")).answerId;
+    const b = await startVisitor(h, own.siteKey);
+    await ask(b);
+    const c = await startVisitor(h, own.siteKey);
+    const cAnswer = (await ask(c)).answerId;
+    await rate(a, first, { rating: "down", comment: "Late." });
+    await rate(a, second, { rating: "down" });
+    await rate(c, cAnswer, { rating: "down" });
+    await rate(c, cAnswer, { rating: "up" }); // the last rating wins
+
+    const res = await h.request(`/api/sites/${own.id}/usage`, { headers: { cookie } });
+    const usage = (await res.json()) as {
+      days: Array<{ date: string; answers: number; ratedUp: number; ratedDown: number; ratedShare: number | null }>;
+      totals: { answers: number; ratedUp: number; ratedDown: number; ratedShare: number | null };
+    };
+    expect(usage.totals).toMatchObject({ answers: 4, ratedUp: 1, ratedDown: 2, ratedShare: 0.75 });
+    // All given today: one day holds them, the others none (and no share).
+    const withAnswers = usage.days.filter((d) => d.answers > 0);
+    expect(withAnswers).toHaveLength(1);
+    expect(withAnswers[0]).toMatchObject({ answers: 4, ratedUp: 1, ratedDown: 2, ratedShare: 0.75 });
+    expect(usage.days.filter((d) => d.answers === 0).every((d) => d.ratedShare === null)).toBe(true);
+
+    const list = await h.request(`/api/sites/${own.id}/conversations`, { headers: { cookie } });
+    const { conversations } = (await list.json()) as {
+      conversations: Array<{ id: string; ratedUp: number; ratedDown: number; ratingComments: string[] }>;
+    };
+    const byId = Object.fromEntries(conversations.map((x) => [x.id, [x.ratedUp, x.ratedDown, x.ratingComments]]));
+    expect(byId).toEqual({
+      [a.conversationId]: [0, 2, ["Late."]],
+      [b.conversationId]: [0, 0, []],
+      [c.conversationId]: [1, 0, []],
+    });
+  });
 });

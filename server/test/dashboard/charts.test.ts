@@ -16,6 +16,10 @@ function day(date: string, values: Partial<UsageDayData> = {}): UsageDayData {
     errors: 0,
     ttftP50Ms: null,
     ttftP95Ms: null,
+    answers: 0,
+    ratedUp: 0,
+    ratedDown: 0,
+    ratedShare: null,
     ...values,
   };
 }

@@ -111,7 +111,9 @@ describe("the dashboard: conversations and usage", () => {
         expect.stringMatching(/\.json$/),
       ]);
       const csv = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await files[0].blob.arrayBuffer());
-      expect(csv.startsWith('\uFEFF"id","title","visitorId","messageCount","createdAt","updatedAt"\r\n')).toBe(true);
+      expect(
+        csv.startsWith('\uFEFF"id","title","visitorId","messageCount","createdAt","updatedAt","ratedUp","ratedDown","ratingComments"\r\n'),
+      ).toBe(true);
       expect(csv.trimEnd().split("\r\n")).toHaveLength(21);
       const json = JSON.parse(await files[1].blob.text()) as { count: number; filters: unknown; conversations: Array<{ title: string }> };
       expect(json.count).toBe(20);
@@ -122,7 +124,7 @@ describe("the dashboard: conversations and usage", () => {
 
   it("usage: 30 days of charts, each with a title and a table, and the totals", async () => {
     f.signedIn(f.ownerA, `/sites/${f.site.id}/usage`);
-    await waitFor(() => expect(document.querySelectorAll("figure.chart")).toHaveLength(5));
+    await waitFor(() => expect(document.querySelectorAll("figure.chart")).toHaveLength(6));
     const totals = Object.fromEntries(
       [...document.querySelectorAll(".totals .total")].map((t) => [text(t.querySelector("dt")), text(t.querySelector("dd"))]),
     );

@@ -42,6 +42,9 @@ const conversation = (over: Partial<Conversation>): Conversation => ({
   messageCount: 2,
   createdAt: "2026-11-27T10:00:00.000Z",
   updatedAt: "2026-11-27T10:05:00.000Z",
+  ratedUp: 0,
+  ratedDown: 0,
+  ratingComments: [],
   ...over,
 });
 
@@ -78,16 +81,38 @@ describe("export of the conversation list", () => {
     const rows = [
       conversation({ title: '你好，"茶"怎么泡？\n第二行' }),
       conversation({ id: "cnv_2", title: "=cmd|' /C calc'!A0", messageCount: 10 }),
-      conversation({ id: "cnv_3", title: "" }),
+      conversation({ id: "cnv_3", title: "", ratedUp: 1, ratedDown: 2, ratingComments: ["Wrong date.", "=1+2 不对"] }),
     ];
     const csv = conversationsCsv(rows);
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const table = parseCsv(csv.slice(1));
-    expect(table[0]).toEqual(["id", "title", "visitorId", "messageCount", "createdAt", "updatedAt"]);
+    expect(table[0]).toEqual([
+      "id",
+      "title",
+      "visitorId",
+      "messageCount",
+      "createdAt",
+      "updatedAt",
+      "ratedUp",
+      "ratedDown",
+      "ratingComments",
+    ]);
     expect(table).toHaveLength(4);
-    expect(table[1]).toEqual(["cnv_1", '你好，"茶"怎么泡？\n第二行', "vis_1", "2", "2026-11-27T10:00:00.000Z", "2026-11-27T10:05:00.000Z"]);
+    expect(table[1]).toEqual([
+      "cnv_1",
+      '你好，"茶"怎么泡？\n第二行',
+      "vis_1",
+      "2",
+      "2026-11-27T10:00:00.000Z",
+      "2026-11-27T10:05:00.000Z",
+      "0",
+      "0",
+      "",
+    ]);
     expect(table[2][1]).toBe("'=cmd|' /C calc'!A0");
     expect(table[3][1]).toBe("");
+    // The ratings: counts as numbers, the comments one a line in one cell.
+    expect(table[3].slice(6)).toEqual(["1", "2", "Wrong date.\n=1+2 不对"]);
     expect(toCsv([], ["id"] as never)).toBe('\uFEFF"id"\r\n');
   });
 

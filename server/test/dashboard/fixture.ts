@@ -36,8 +36,14 @@ export interface DashboardFixture {
   patchSite(body: unknown): Promise<Response>;
 }
 
+/** A seeded question's visitor and answer: enough to rate the answer as its visitor. */
+export interface SeededChat {
+  headers: Record<string, string>;
+  answerId: string;
+}
+
 export function dashboardFixture(
-  seed?: (chat: (question: string, ...script: FakeScripts) => Promise<void>) => Promise<void>,
+  seed?: (chat: (question: string, ...script: FakeScripts) => Promise<SeededChat>) => Promise<void>,
   /** the server's environment beyond the harness's (e.g. WIDGET_URL) */
   env: Record<string, string> = {},
 ): DashboardFixture {
@@ -47,7 +53,7 @@ export function dashboardFixture(
   // Visitors are limited per minute (sessions per IP, messages per visitor): a few visitors, each with several conversations.
   const visitors: Array<{ headers: Record<string, string> }> = [];
   let chats = 0;
-  async function chat(question: string, ...script: FakeScripts) {
+  async function chat(question: string, ...script: FakeScripts): Promise<SeededChat> {
     const index = chats++ % 4;
     if (!visitors[index]) {
       const session = await f.h.request(`/v1/widget/${f.site.siteKey}/sessions`, { method: "POST", headers: { origin: SITE_ORIGIN } });
@@ -59,8 +65,9 @@ export function dashboardFixture(
     expect(res.status).toBe(201);
     const { conversation } = (await res.json()) as { conversation: { id: string } };
     f.h.fake.enqueue(...script);
-    await readSse(await sendMessage(f.h, { ...visitors[index], conversationId: conversation.id }, question));
+    const events = await readSse(await sendMessage(f.h, { ...visitors[index], conversationId: conversation.id }, question));
     await f.h.deps.tasks.idle();
+    return { headers: visitors[index].headers, answerId: String(events.at(-1)?.data.messageId) };
   }
 
   // A new page replaces the one open before it.

@@ -5,9 +5,17 @@ import type { Conversation } from "../api/types.js";
  * Excel reads Chinese) and JSON, built in the browser and downloaded.
  */
 
-export const CONVERSATION_COLUMNS = ["id", "title", "visitorId", "messageCount", "createdAt", "updatedAt"] as const satisfies ReadonlyArray<
-  keyof Conversation
->;
+export const CONVERSATION_COLUMNS = [
+  "id",
+  "title",
+  "visitorId",
+  "messageCount",
+  "createdAt",
+  "updatedAt",
+  "ratedUp",
+  "ratedDown",
+  "ratingComments",
+] as const satisfies ReadonlyArray<keyof Conversation>;
 
 /**
  * One CSV field. Text is always quoted (quotes doubled): a spreadsheet in a locale that separates
@@ -30,12 +38,16 @@ export function toCsv<T extends object>(rows: readonly T[], columns: ReadonlyArr
 }
 
 export function conversationsCsv(conversations: readonly Conversation[]): string {
-  return toCsv(conversations, CONVERSATION_COLUMNS);
+  // A conversation's comments in one cell, one a line.
+  return toCsv(
+    conversations.map((c) => ({ ...c, ratingComments: c.ratingComments.join("\n") })),
+    CONVERSATION_COLUMNS,
+  );
 }
 
 export interface ExportContext {
   site: { id: string; name: string };
-  filters: { q?: string; from?: string; to?: string };
+  filters: { q?: string; from?: string; to?: string; rating?: "up" | "down" };
   exportedAt: string;
 }
 

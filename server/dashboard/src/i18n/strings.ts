@@ -373,6 +373,7 @@ const en = {
     clear: "Clear",
     empty: "No conversations yet. They appear here once visitors chat.",
     emptyFiltered: "No conversations match these filters.",
+    ratedDownOnly: "Rated down 👎",
     conversation: "Conversation",
     visitor: "Visitor",
     messages: "Messages",
@@ -418,6 +419,8 @@ const en = {
     /** the heading of the sources an answer cited */
     sources: "Sources",
     citation: (n: string, title: string) => `Source ${n}: ${title}`,
+    rating: { up: "Visitor rated it 👍 helpful", down: "Visitor rated it 👎 not helpful" },
+    ratingComment: "Visitor's comment",
   },
 
   usage: {
@@ -431,6 +434,11 @@ const en = {
     tokens: "Tokens",
     errors: "Errors",
     errorsHint: "Model calls that failed, broke off or were refused.",
+    ratings: "Rated answers",
+    ratedUp: "Rated 👍",
+    ratedDown: "Rated 👎",
+    ratedShare: "Answers rated",
+    ratingsHint: (share: string) => `Visitors rated ${share} of the answers given in these days.`,
     ttft: "Time to first token",
     ttftUnit: "Time to first token (ms)",
     ttftP50: "Median (p50)",
@@ -938,6 +946,7 @@ const zhCN: Strings = {
     clear: "清除",
     empty: "还没有对话。访客开始聊天后会显示在这里。",
     emptyFiltered: "没有符合筛选条件的对话。",
+    ratedDownOnly: "被评价为没有帮助 👎",
     conversation: "对话",
     visitor: "访客",
     messages: "消息数",
@@ -976,6 +985,8 @@ const zhCN: Strings = {
     noMessages: "该对话没有消息。",
     sources: "来源",
     citation: (n, title) => `来源 ${n}：${title}`,
+    rating: { up: "访客评价：👍 有帮助", down: "访客评价：👎 没有帮助" },
+    ratingComment: "访客留言",
   },
 
   usage: {
@@ -989,6 +1000,11 @@ const zhCN: Strings = {
     tokens: "Token",
     errors: "错误数",
     errorsHint: "失败、中断或被拒答的模型调用。",
+    ratings: "回答评价",
+    ratedUp: "👍 有帮助",
+    ratedDown: "👎 没有帮助",
+    ratedShare: "被评价的回答",
+    ratingsHint: (share) => `这些天的回答中，访客评价了 ${share}。`,
     ttft: "首字时间",
     ttftUnit: "首字时间（毫秒）",
     ttftP50: "中位数（p50）",

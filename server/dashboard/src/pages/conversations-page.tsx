@@ -19,6 +19,8 @@ interface Filters {
   q: string;
   from: string;
   to: string;
+  /** "down": only conversations with an answer rated down; "": all */
+  rating: string;
 }
 
 interface ListState {
@@ -34,7 +36,12 @@ export function ConversationsPage({ site }: SitePageProps) {
   const t = s.conversations;
   const heading = usePageTitle(`${t.title} · ${site.name}`);
   const query = location.value.query;
-  const filters: Filters = { q: query.get("q") ?? "", from: query.get("from") ?? "", to: query.get("to") ?? "" };
+  const filters: Filters = {
+    q: query.get("q") ?? "",
+    from: query.get("from") ?? "",
+    to: query.get("to") ?? "",
+    rating: query.get("rating") === "down" ? "down" : "",
+  };
   const filterKey = JSON.stringify(filters);
   const [form, setForm] = useState<Filters>(filters);
   const [formError, setFormError] = useState<Msg | null>(null);
@@ -44,6 +51,7 @@ export function ConversationsPage({ site }: SitePageProps) {
   const fetchPage = (cursor: string | null) =>
     api().conversations(site.id, {
       q: filters.q || undefined,
+      rating: filters.rating === "down" ? "down" : undefined,
       ...rangeQuery(filters.from, filters.to),
       cursor: cursor ?? undefined,
       limit: PAGE_SIZE,
@@ -89,7 +97,7 @@ export function ConversationsPage({ site }: SitePageProps) {
     navigate(`/sites/${site.id}/conversations${qs ? `?${qs}` : ""}`);
   };
 
-  const filtered = Boolean(filters.q || filters.from || filters.to);
+  const filtered = Boolean(filters.q || filters.from || filters.to || filters.rating);
   const exportAs = (kind: "csv" | "json") => {
     const day = today();
     if (kind === "csv")
@@ -100,6 +108,7 @@ export function ConversationsPage({ site }: SitePageProps) {
         ...(filters.q ? { q: filters.q } : {}),
         ...(filters.from ? { from: filters.from } : {}),
         ...(filters.to ? { to: filters.to } : {}),
+        ...(filters.rating === "down" ? { rating: "down" as const } : {}),
       },
       exportedAt: new Date().toISOString(),
     });
@@ -140,12 +149,21 @@ export function ConversationsPage({ site }: SitePageProps) {
             onInput={(e) => setForm({ ...form, to: e.currentTarget.value })}
           />
         </Field>
+        <label class="filters__check">
+          <input
+            id="filter-rating"
+            type="checkbox"
+            checked={form.rating === "down"}
+            onChange={(e) => setForm({ ...form, rating: e.currentTarget.checked ? "down" : "" })}
+          />{" "}
+          {t.ratedDownOnly}
+        </label>
         <div class="button-row filters__actions">
           <button type="submit" class="button button--primary">
             {t.apply}
           </button>
           {filtered && (
-            <button type="button" class="button" onClick={() => apply({ q: "", from: "", to: "" })}>
+            <button type="button" class="button" onClick={() => apply({ q: "", from: "", to: "", rating: "" })}>
               {t.clear}
             </button>
           )}

@@ -102,6 +102,16 @@ function MessageItem({ message: m }: { message: Message }) {
         <p class="message__text message__text--plain">{m.content}</p>
       )}
       {m.sources.length > 0 && <Sources message={m} />}
+      {m.feedback && (
+        <div class={`message__rating message__rating--${m.feedback.rating} small`}>
+          <p>{t.rating[m.feedback.rating]}</p>
+          {m.feedback.comment && (
+            <blockquote aria-label={t.ratingComment} class="message__rating-comment">
+              {m.feedback.comment}
+            </blockquote>
+          )}
+        </div>
+      )}
       {m.errorCode && t.reasons[m.errorCode] && <p class="message__reason small">{t.reasons[m.errorCode]}</p>}
       {facts.some(([, v]) => v !== null) && (
         <dl class="message__facts">

@@ -18,12 +18,17 @@ const COLOURS = {
   errors: "#dc2626",
   ttftP50Ms: "#059669",
   ttftP95Ms: "#d97706",
+  ratedUp: "#16a34a",
+  ratedDown: "#dc2626",
 } as const;
 
 type UsageStrings = Strings["usage"];
 
 /** A time in ms, or the dash of a day without one. */
 const msText = (t: UsageStrings, n: number | null) => (n === null ? t.none : t.ms(formatNumber(n)));
+
+/** A share 0–1 as a percentage, or the dash without answers. */
+const shareText = (t: UsageStrings, share: number | null) => (share === null ? t.none : `${Math.round(share * 1000) / 10}%`);
 
 /** One chart of the page: what it draws and how its description reads. */
 interface ChartSpec {
@@ -33,9 +38,9 @@ interface ChartSpec {
   unit: "count" | "ms";
   title(t: UsageStrings): string;
   /** drawn in this order (bars stack bottom-up), each with its legend and column label */
-  series: Array<[UsageKey, (t: UsageStrings) => string]>;
+  series: Array<[keyof typeof COLOURS, (t: UsageStrings) => string]>;
   /** a sentence before the total and busiest day */
-  hint?(t: UsageStrings): string;
+  hint?(t: UsageStrings, totals: UsageResponse["totals"]): string;
   /** the whole description instead of the total and busiest day */
   describe?(t: UsageStrings, totals: UsageResponse["totals"]): string;
 }
@@ -54,6 +59,17 @@ const CHARTS: ChartSpec[] = [
     ],
   },
   { id: "errors", kind: "bar", unit: "count", title: (t) => t.errors, series: [["errors", (t) => t.errors]], hint: (t) => t.errorsHint },
+  {
+    id: "ratings",
+    kind: "bar",
+    unit: "count",
+    title: (t) => t.ratings,
+    series: [
+      ["ratedUp", (t) => t.ratedUp],
+      ["ratedDown", (t) => t.ratedDown],
+    ],
+    hint: (t, totals) => t.ratingsHint(shareText(t, totals.ratedShare)),
+  },
   {
     id: "ttft",
     kind: "line",
@@ -111,6 +127,9 @@ export function UsagePage({ site }: SitePageProps) {
                   [t.errors, count(data.totals.errors)],
                   [`${t.ttft} · ${t.ttftP50}`, ms(data.totals.ttftP50Ms)],
                   [`${t.ttft} · ${t.ttftP95}`, ms(data.totals.ttftP95Ms)],
+                  [t.ratedUp, count(data.totals.ratedUp)],
+                  [t.ratedDown, count(data.totals.ratedDown)],
+                  [t.ratedShare, shareText(t, data.totals.ratedShare)],
                 ] as Array<[string, string]>
               ).map(([label, value]) => (
                 <div class="total card" key={label}>
@@ -134,7 +153,9 @@ export function UsagePage({ site }: SitePageProps) {
                   days={data.days}
                   series={chart.series.map(([key, label]) => ({ key, label: label(t), color: COLOURS[key] }))}
                   format={chart.unit === "ms" ? ms : count}
-                  description={chart.describe?.(t, data.totals) ?? [chart.hint?.(t), busiest(data.days, keys)].filter(Boolean).join(" ")}
+                  description={
+                    chart.describe?.(t, data.totals) ?? [chart.hint?.(t, data.totals), busiest(data.days, keys)].filter(Boolean).join(" ")
+                  }
                 />
               );
             })}

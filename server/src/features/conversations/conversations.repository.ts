@@ -98,3 +98,21 @@ export async function conversationMessages(db: Db, siteId: string, conversationI
     .execute();
   return rows.map(messageOf);
 }
+
+/** The rated answers of some conversations of a site, oldest first: the owner's list shows each conversation's ratings. */
+export async function ratingsOfConversations(
+  db: Db,
+  siteId: string,
+  conversationIds: string[],
+): Promise<Array<{ conversationId: string; rating: Rating; comment: string | null }>> {
+  if (!conversationIds.length) return [];
+  const rows = await db
+    .selectFrom("messages")
+    .select(["conversation_id", "rating", "rating_comment"])
+    .where("site_id", "=", siteId)
+    .where("conversation_id", "in", conversationIds)
+    .where("rating", "is not", null)
+    .orderBy("seq", "asc")
+    .execute();
+  return rows.map((r) => ({ conversationId: r.conversation_id, rating: r.rating!, comment: r.rating_comment }));
+}

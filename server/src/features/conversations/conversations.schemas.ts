@@ -25,6 +25,10 @@ export const OwnerConversation = z.object({
   messageCount: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** its answers the visitor rated 👍 and 👎, and the comments given with them, oldest first */
+  ratedUp: z.number(),
+  ratedDown: z.number(),
+  ratingComments: z.array(z.string()),
 });
 
 export const OwnerMessage = z.object({

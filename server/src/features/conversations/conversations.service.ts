@@ -4,11 +4,29 @@ import { AppError } from "../../errors.js";
 import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
 import { settledMessages } from "../chat/chat.repository.js";
 import { findSiteOfOwner } from "../sites/sites.repository.js";
-import { conversationMessages, findSiteConversation, listSiteConversations } from "./conversations.repository.js";
+import { conversationMessages, findSiteConversation, listSiteConversations, ratingsOfConversations } from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
 
-function toConversation({ siteId: _site, ...c }: ConversationRecord) {
-  return { ...c, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
+function toConversation({ siteId: _site, ...c }: ConversationRecord, ratings: Awaited<ReturnType<typeof ratingsOfConversations>>) {
+  const own = ratings.filter((r) => r.conversationId === c.id);
+  return {
+    ...c,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+    ratedUp: own.filter((r) => r.rating === "up").length,
+    ratedDown: own.filter((r) => r.rating === "down").length,
+    ratingComments: own.flatMap((r) => (r.comment ? [r.comment] : [])),
+  };
+}
+
+/** Conversations as the owner sees them, with their ratings (one query for the page). */
+async function ownerConversations(deps: Pick<AppDeps, "db">, siteId: string, conversations: ConversationRecord[]) {
+  const ratings = await ratingsOfConversations(
+    deps.db,
+    siteId,
+    conversations.map((c) => c.id),
+  );
+  return conversations.map((c) => toConversation(c, ratings));
 }
 
 function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, ...m }: MessageRecord) {
@@ -49,7 +67,7 @@ export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId
   });
   const page = rows.slice(0, query.limit);
   return {
-    conversations: page.map(toConversation),
+    conversations: await ownerConversations(deps, siteId, page),
     nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]) : null,
   };
 }
@@ -66,5 +84,6 @@ export async function getConversationOfSite(
   if (!conversation) throw new AppError("not_found", "No such conversation.");
   const read = () => conversationMessages(deps.db, siteId, conversationId);
   const messages = await settledMessages(deps.db, conversationId, await read(), deps.checkpoints.cutOff(), read);
-  return { conversation: toConversation(conversation), messages: messages.map(toMessage) };
+  const [owned] = await ownerConversations(deps, siteId, [conversation]);
+  return { conversation: owned, messages: messages.map(toMessage) };
 }

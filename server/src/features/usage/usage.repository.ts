@@ -63,3 +63,25 @@ export async function firstTokenTimes(db: Db, r: Range) {
     .execute();
   return rows.map((row) => ({ day: num(row.day), ttft: num(row.ttft_ms) }));
 }
+
+/**
+ * The answers given per day (by when they were given) and how many of them their visitors rated up
+ * and down (the last rating of each).
+ */
+export async function ratingsPerDay(db: Db, r: Range) {
+  const rows = await db
+    .selectFrom("messages")
+    .select([
+      dayOf("created_at", r.offsetMs).as("day"),
+      (eb) => eb.fn.countAll().as("answers"),
+      sql<number>`sum(case when rating = 'up' then 1 else 0 end)`.as("up"),
+      sql<number>`sum(case when rating = 'down' then 1 else 0 end)`.as("down"),
+    ])
+    .where("site_id", "=", r.siteId)
+    .where("role", "=", "assistant")
+    .where("created_at", ">=", r.fromMs)
+    .where("created_at", "<", r.toMs)
+    .groupBy("day")
+    .execute();
+  return rows.map((row) => ({ day: num(row.day), answers: num(row.answers), up: num(row.up), down: num(row.down) }));
+}

@@ -22,6 +22,13 @@ const Numbers = {
   errors: z.number(),
   ttftP50Ms: z.number().nullable(),
   ttftP95Ms: z.number().nullable(),
+  /** the bot's answers given */
+  answers: z.number(),
+  /** of those, rated 👍 / 👎 by their visitors */
+  ratedUp: z.number(),
+  ratedDown: z.number(),
+  /** (ratedUp + ratedDown) / answers, 0–1; null without answers */
+  ratedShare: z.number().nullable(),
 };
 
 export const UsageDay = z.object({ date: z.string(), ...Numbers });
