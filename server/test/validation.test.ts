@@ -37,6 +37,7 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "POST /api/sites/:siteId/knowledge/search": () => ({ q: "sample" }),
   "POST /api/sites/:siteId/bailian-app/test": () => ({ question: "Hello?" }),
   "POST /v1/conversations/:conversationId/retry": () => ({ userMessageId: "msg_doesnotexistanywhere0" }),
+  "POST /v1/messages/:messageId/feedback": () => ({ rating: "down", comment: "Not what I asked." }),
   "PATCH /api/operator/settings": () => ({ signupMode: "open" }),
   "POST /api/operator/owners/:ownerId/suspension": () => ({ suspended: false }),
   "POST /api/operator/owners/:ownerId/plan": () => ({ planId: null }),
@@ -138,6 +139,8 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       siteId: site.id,
       siteKey: site.siteKey,
       conversationId: visitor.conversationId,
+      // no answer of the visitor's has this id: a valid rating of it is 404
+      messageId: "msg_doesnotexistanywhere0",
       ownerId: operator.ownerId,
       planId: "free",
       sourceId,
