@@ -1,7 +1,8 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { LlmError } from "./chat-model.js";
 import { type EmbedCall, type Embedder, EmbedError, type EmbedRequest, type EmbedResult } from "./embedder.js";
 import { toLlmError } from "./upstream-errors.js";
+import { openAiClients } from "./openai-clients.js";
 
 export const EMBEDDING_MODEL = "text-embedding-v4";
 /**
@@ -27,17 +28,7 @@ export interface DashScopeEmbedderOptions {
 /** text-embedding-v4 in compatible mode through the openai SDK, batched and retried. */
 export function createDashScopeEmbedder(options: DashScopeEmbedderOptions): Embedder {
   const backoff = options.backoffMs ?? BACKOFF_MS;
-  const clients = new Map<string, OpenAI>();
-  const clientFor = (apiKey: string) => {
-    let client = clients.get(apiKey);
-    if (!client) {
-      // Retries are ours (only retryable kinds, each attempt reported), not the SDK's.
-      client = new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs, logLevel: "off" });
-      if (clients.size > 100) clients.clear();
-      clients.set(apiKey, client);
-    }
-    return client;
-  };
+  const clientFor = openAiClients(options);
 
   async function attempt(client: OpenAI, texts: string[], signal: AbortSignal | undefined) {
     const controller = new AbortController();

@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import { type ChatChunk, type ChatModel, type ChatRequest, LlmError } from "./chat-model.js";
 import { sseData } from "./sse-data.js";
 import { toLlmError } from "./upstream-errors.js";
+import { openAiClients } from "./openai-clients.js";
 
 /** Hybrid-thinking open-source Qwen3 models think by default; a chat widget wants the answer only (dashscope.md §2.1). */
 const HYBRID_THINKING = /^qwen3-\d+(\.\d+)?b$/;
@@ -15,17 +16,7 @@ export interface QwenOptions {
 
 /** Qwen through the openai SDK in DashScope's compatible mode. Retries are the chat service's: it only retries before the first token. */
 export function createQwenModel(options: QwenOptions): ChatModel {
-  const clients = new Map<string, OpenAI>();
-  const clientFor = (apiKey: string) => {
-    let client = clients.get(apiKey);
-    if (!client) {
-      // logLevel off: the SDK would otherwise print a malformed chunk, which may quote the answer, to the console.
-      client = new OpenAI({ apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs, logLevel: "off" });
-      if (clients.size > 100) clients.clear();
-      clients.set(apiKey, client);
-    }
-    return client;
-  };
+  const clientFor = openAiClients(options);
 
   return {
     async *stream(request: ChatRequest): AsyncIterable<ChatChunk> {
