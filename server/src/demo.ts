@@ -145,6 +145,7 @@ async function ensureDemoOwner(databaseUrl: string): Promise<void> {
         language: null,
         plan_id: null,
         suspended_at: null,
+        display_name: null,
       });
     } else if (found.email_verified_at === null) {
       await markEmailVerified(db, found.id, Date.now());

@@ -7,7 +7,18 @@ import { createHarness, createSite, readSse, sendMessage, signUpOwner, startVisi
 
 /** The schema both dialects must have: table → column names (schema.ts). */
 const EXPECTED: Record<string, string[]> = {
-  owners: ["id", "email", "password_hash", "created_at", "email_verified_at", "session_version", "language", "plan_id", "suspended_at"],
+  owners: [
+    "id",
+    "email",
+    "password_hash",
+    "created_at",
+    "email_verified_at",
+    "session_version",
+    "language",
+    "plan_id",
+    "suspended_at",
+    "display_name",
+  ],
   sites: [
     "id",
     "owner_id",
@@ -21,9 +32,23 @@ const EXPECTED: Record<string, string[]> = {
     "updated_at",
     "limits",
     "suspended_at",
+    "handoff",
   ],
   visitors: ["id", "site_id", "created_at", "last_seen_at"],
-  conversations: ["id", "site_id", "visitor_id", "title", "message_count", "created_at", "updated_at"],
+  conversations: [
+    "id",
+    "site_id",
+    "visitor_id",
+    "title",
+    "message_count",
+    "created_at",
+    "updated_at",
+    "status",
+    "assignee_id",
+    "handoff_at",
+    "visitor_email",
+    "agent_read_seq",
+  ],
   messages: [
     "id",
     "conversation_id",
@@ -44,6 +69,8 @@ const EXPECTED: Record<string, string[]> = {
     "rating",
     "rating_comment",
     "rated_at",
+    "author_id",
+    "author_name",
   ],
   api_calls: [
     "id",
@@ -100,6 +127,12 @@ const EXPECTED: Record<string, string[]> = {
     "updated_at",
   ],
   knowledge_chunks: ["id", "site_id", "source_id", "position", "heading", "text", "tokens", "embedding", "created_at"],
+  site_members: ["site_id", "account_id", "role", "created_at"],
+  site_invitations: ["id", "site_id", "email", "role", "token_hash", "invited_by", "created_at", "expires_at", "used_at", "used_by"],
+  webhooks: ["id", "site_id", "url", "events", "secret_enc", "enabled", "created_at", "updated_at"],
+  webhook_deliveries: ["id", "webhook_id", "site_id", "event_id", "event_type", "payload", "state", "attempts", "created_at", "updated_at"],
+  webhook_attempts: ["id", "delivery_id", "webhook_id", "site_id", "attempt", "status_code", "latency_ms", "error", "created_at"],
+  site_events: ["id", "site_id", "conversation_id", "type", "data", "created_at"],
 };
 
 /** Columns that may hold NULL (schema.ts `| null`); every other column must refuse it, on both dialects. */
@@ -108,9 +141,14 @@ const NULLABLE = new Set([
   "sites.api_key_last4",
   "sites.limits",
   "sites.suspended_at",
+  "sites.handoff",
   "owner_tokens.used_at",
+  ...["assignee_id", "handoff_at", "visitor_email"].map((c) => `conversations.${c}`),
+  ...["used_at", "used_by"].map((c) => `site_invitations.${c}`),
+  ...["status_code", "error"].map((c) => `webhook_attempts.${c}`),
+  "site_events.conversation_id",
   ...["email", "used_at", "used_by"].map((c) => `invitations.${c}`),
-  ...["email_verified_at", "language", "plan_id", "suspended_at"].map((c) => `owners.${c}`),
+  ...["email_verified_at", "language", "plan_id", "suspended_at", "display_name"].map((c) => `owners.${c}`),
   ...[
     "error_code",
     "model",
@@ -123,6 +161,8 @@ const NULLABLE = new Set([
     "rating",
     "rating_comment",
     "rated_at",
+    "author_id",
+    "author_name",
   ].map((c) => `messages.${c}`),
   ...["site_id", "progress", "lease_until", "leased_by", "last_error"].map((c) => `jobs.${c}`),
   ...["url", "error_code", "error_message", "file_key", "media_type", "options"].map((c) => `knowledge_sources.${c}`),
@@ -181,6 +221,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-03-3-operator",
       "2026-12-04-1-knowledge",
       "2026-12-05-1-feedback",
+      "2026-12-06-1-people",
     ]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -221,6 +262,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-03-3-operator",
       "2026-12-04-1-knowledge",
       "2026-12-05-1-feedback",
+      "2026-12-06-1-people",
     ]);
     await db.deleteFrom("configs").execute();
   });

@@ -1,6 +1,9 @@
+import type { Generated } from "kysely";
+
 /** Table types as kysely sees them. Times are epoch milliseconds (SQLite cannot bind Date). */
 
-export type MessageRole = "user" | "assistant";
+/** agent: written by a team member who took the conversation over (author_name says who) */
+export type MessageRole = "user" | "assistant" | "agent";
 /**
  * complete: whole answer; partial: upstream failed or was stopped half way, or its instance died
  * (the text up to its last checkpoint); refused: content moderation; error: no answer at all;
@@ -24,6 +27,8 @@ export interface OwnersTable {
   plan_id: string | null;
   /** set while the operator has suspended the owner (all their sites stop answering) */
   suspended_at: number | null;
+  /** the name visitors see on the account's replies as a team member; null: the email's local part */
+  display_name: string | null;
 }
 
 export interface SitesTable {
@@ -42,6 +47,8 @@ export interface SitesTable {
   limits: string | null;
   /** set while the operator has suspended the site */
   suspended_at: number | null;
+  /** JSON of HandoffSettings, or null: visitors cannot ask for a person */
+  handoff: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -62,7 +69,19 @@ export interface ConversationsTable {
   message_count: number;
   created_at: number;
   updated_at: number;
+  /** who answers: the bot, nobody yet (a person was asked for), a team member, or nobody (closed) */
+  status: ConversationStatus;
+  /** the team member handling it (site_members.account_id or the owner's id); null: anyone */
+  assignee_id: string | null;
+  /** when the visitor last asked for a person: the wait before they are offered to leave an email runs from here */
+  handoff_at: number | null;
+  /** the email the visitor left for the team to answer later (lead capture) */
+  visitor_email: string | null;
+  /** the last seq the team has read: the visitor's messages after it are unread */
+  agent_read_seq: number;
 }
+
+export type ConversationStatus = "bot" | "waiting" | "human" | "closed";
 
 export interface MessagesTable {
   id: string;
@@ -88,6 +107,9 @@ export interface MessagesTable {
   /** the visitor's optional comment with the rating (≤ 500 characters) */
   rating_comment: string | null;
   rated_at: number | null;
+  /** role agent: the team member who wrote it, and the name the visitor was shown */
+  author_id: string | null;
+  author_name: string | null;
 }
 
 export type Rating = "up" | "down";
@@ -218,6 +240,91 @@ export interface KnowledgeChunksTable {
   created_at: number;
 }
 
+export type SiteRole = "owner" | "admin" | "agent";
+/** the roles a site's member may have (the owner is sites.owner_id, never a row here) */
+export type MemberRole = Exclude<SiteRole, "owner">;
+
+/** An account's access to another owner's site (features/members). */
+export interface SiteMembersTable {
+  site_id: string;
+  /** owners.id of the member's own account */
+  account_id: string;
+  role: MemberRole;
+  created_at: number;
+}
+
+/** An invitation by email to join a site's team: single use, expiring; only the token's sha256 is kept. */
+export interface SiteInvitationsTable {
+  id: string;
+  site_id: string;
+  email: string;
+  role: MemberRole;
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  used_by: string | null;
+}
+
+export interface WebhooksTable {
+  id: string;
+  site_id: string;
+  url: string;
+  /** JSON array of event types */
+  events: string;
+  /** the signing secret, sealed with the keyring (it must be read back to sign) */
+  secret_enc: string;
+  /** 1 or 0 */
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type DeliveryState = "pending" | "delivered" | "failed";
+
+/** One event sent to one webhook: retried through the job queue until delivered or a day has passed. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  site_id: string;
+  /** the same for every webhook the event went to: receivers deduplicate by it */
+  event_id: string;
+  event_type: string;
+  /** the exact JSON body sent (the signature covers these bytes) */
+  payload: string;
+  state: DeliveryState;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  webhook_id: string;
+  site_id: string;
+  attempt: number;
+  /** the receiver's HTTP status; null: no answer (refused, timed out, blocked by the outbound guard) */
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  created_at: number;
+}
+
+/** A live event (live/): what the visitor's and the team's streams send, in id order. */
+export interface SiteEventsTable {
+  /** auto-increment: a stream resumes after the last id it saw (Last-Event-ID) */
+  id: Generated<number>;
+  site_id: string;
+  /** null: about the site, not one conversation */
+  conversation_id: string | null;
+  type: string;
+  /** JSON */
+  data: string;
+  created_at: number;
+}
+
 export interface Database {
   owners: OwnersTable;
   sites: SitesTable;
@@ -233,4 +340,10 @@ export interface Database {
   jobs: JobsTable;
   knowledge_sources: KnowledgeSourcesTable;
   knowledge_chunks: KnowledgeChunksTable;
+  site_members: SiteMembersTable;
+  site_invitations: SiteInvitationsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  site_events: SiteEventsTable;
 }

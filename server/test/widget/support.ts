@@ -169,6 +169,7 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
         conversation.messages.push({
           id: userMessageId,
           role: "user",
+          authorName: null,
           content,
           status: "complete",
           createdAt: "",
@@ -181,7 +182,16 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
       stream.send("start", { conversationId: m[1], userMessageId });
       const store = (text: string, status: StoredMessage["status"] = "complete", sources: StoredMessage["sources"] = []) => {
         const id = newId("msg");
-        conversation.messages.push({ id, role: "assistant", content: text, status, createdAt: "", sources, feedback: null });
+        conversation.messages.push({
+          id,
+          role: "assistant",
+          authorName: null,
+          content: text,
+          status,
+          createdAt: "",
+          sources,
+          feedback: null,
+        });
         return id;
       };
       const answer = answers.shift() ?? streamText("Hello from the bot.");

@@ -31,7 +31,8 @@ const RETRY: Record<ChatErrorCode, boolean> = {
 export interface ViewMessage {
   key: number;
   id: string | null;
-  role: "user" | "assistant";
+  /** agent: a person of the site's team */
+  role: "user" | "assistant" | "agent";
   /** signals per message: a streamed delta re-renders that bubble only */
   text: Signal<string>;
   status: Signal<ViewStatus>;

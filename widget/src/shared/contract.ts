@@ -34,7 +34,7 @@ export interface MessageEventDetail {
   siteKey: string;
   conversationId: string | null;
   id: string | null;
-  role: "user" | "assistant";
+  role: "user" | "assistant" | "agent";
   content: string;
   /** "stopped": the visitor stopped the answer; the server still stores all of it. */
   status: MessageStatus | "stopped";

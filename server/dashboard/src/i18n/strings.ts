@@ -395,7 +395,7 @@ const en = {
     title: "Transcript",
     visitor: "Visitor",
     started: "Started",
-    roles: { user: "Visitor", assistant: "Bot" } as Record<"user" | "assistant", string>,
+    roles: { user: "Visitor", assistant: "Bot", agent: "Team" } as Record<"user" | "assistant" | "agent", string>,
     status: { complete: "Complete", partial: "Partial", refused: "Refused", error: "Error", streaming: "Being written" } as Record<
       MessageStatus,
       string
@@ -968,7 +968,7 @@ const zhCN: Strings = {
     title: "对话记录",
     visitor: "访客",
     started: "开始时间",
-    roles: { user: "访客", assistant: "机器人" },
+    roles: { user: "访客", assistant: "机器人", agent: "客服" },
     status: { complete: "完整", partial: "不完整", refused: "已拒答", error: "出错", streaming: "正在生成" },
     statusLabel: "状态",
     tokensIn: "输入 token",

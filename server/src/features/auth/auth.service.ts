@@ -42,6 +42,7 @@ export async function signUp(deps: Pick<AppDeps, "db" | "now" | "mailer" | "conf
     language: input.language ?? null,
     plan_id: null,
     suspended_at: null,
+    display_name: null,
   };
   try {
     await insertOwner(deps.db, row);

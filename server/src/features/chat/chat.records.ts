@@ -1,4 +1,12 @@
-import type { CallOutcome, ConversationsTable, MessageRole, MessageStatus, MessagesTable, Rating } from "../../db/schema.js";
+import type {
+  CallOutcome,
+  ConversationStatus,
+  ConversationsTable,
+  MessageRole,
+  MessageStatus,
+  MessagesTable,
+  Rating,
+} from "../../db/schema.js";
 
 // Conversations and messages as the services see them: the chat and conversations repositories
 // map rows to these (and back), so nothing above a repository handles a table row.
@@ -12,6 +20,16 @@ export interface ConversationRecord {
   messageCount: number;
   createdAt: number;
   updatedAt: number;
+  /** who answers: bot, waiting (a person was asked for), human, closed */
+  status: ConversationStatus;
+  /** the team member handling it; null: anyone */
+  assigneeId: string | null;
+  /** when the visitor last asked for a person */
+  handoffAt: number | null;
+  /** the email the visitor left for the team */
+  visitorEmail: string | null;
+  /** the last seq the team has read */
+  agentReadSeq: number;
 }
 
 export interface MessageRecord {
@@ -37,6 +55,15 @@ export interface MessageRecord {
   sources: CitedSource[] | null;
   /** the visitor's rating of an answer (the last one given); null: not rated */
   feedback: Feedback | null;
+  /** role agent: the team member who wrote it; null for the visitor's and the bot's messages */
+  author: MessageAuthor | null;
+}
+
+export interface MessageAuthor {
+  /** the member's account id */
+  id: string;
+  /** the name the visitor is shown */
+  name: string;
 }
 
 /** A visitor's rating of an answer, with the comment they may add to "down". */
@@ -57,7 +84,7 @@ export interface AnswerSource {
 export type CitedSource = AnswerSource & { n: number };
 
 /** A message as first written: not rated yet. */
-export type NewMessage = Omit<MessageRecord, "seq" | "feedback">;
+export type NewMessage = Omit<MessageRecord, "seq" | "feedback" | "author"> & { author?: MessageAuthor | null };
 
 /** One upstream attempt (or a call that could not be made), for api_calls. */
 export interface ApiCallRecord {
@@ -86,6 +113,11 @@ export const conversationOf = (row: ConversationsTable): ConversationRecord => (
   messageCount: row.message_count,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  status: row.status,
+  assigneeId: row.assignee_id,
+  handoffAt: row.handoff_at,
+  visitorEmail: row.visitor_email,
+  agentReadSeq: row.agent_read_seq,
 });
 
 export const messageOf = (row: MessagesTable): MessageRecord => ({
@@ -106,6 +138,7 @@ export const messageOf = (row: MessagesTable): MessageRecord => ({
   checkpointAt: row.checkpoint_at,
   sources: row.sources === null ? null : sourcesOf(row.sources),
   feedback: row.rating === null ? null : { rating: row.rating, comment: row.rating_comment },
+  author: row.author_id === null ? null : { id: row.author_id, name: row.author_name ?? "" },
 });
 
 /**

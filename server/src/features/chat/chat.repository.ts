@@ -23,6 +23,11 @@ export async function insertConversation(db: Db, conversation: ConversationRecor
       message_count: conversation.messageCount,
       created_at: conversation.createdAt,
       updated_at: conversation.updatedAt,
+      status: conversation.status,
+      assignee_id: conversation.assigneeId,
+      handoff_at: conversation.handoffAt,
+      visitor_email: conversation.visitorEmail,
+      agent_read_seq: conversation.agentReadSeq,
     })
     .execute();
 }
@@ -94,7 +99,7 @@ export async function appendMessages(db: Db, messages: NewMessage[], title?: str
     // No such conversation (callers check first; a delete may come in between — the owner's, or
     // the sweep of empty conversations): nothing appended, and the widget starts a new one.
     if (!count) throw new AppError("not_found", "No such conversation.");
-    const records = messages.map((m, i) => ({ ...m, seq: count - n + 1 + i, feedback: null }));
+    const records = messages.map((m, i): MessageRecord => ({ ...m, seq: count - n + 1 + i, feedback: null, author: m.author ?? null }));
     await trx.insertInto("messages").values(records.map(messageRow)).execute();
     return records;
   });
@@ -228,6 +233,8 @@ function messageRow(m: MessageRecord): MessagesTable {
     rating: null,
     rating_comment: null,
     rated_at: null,
+    author_id: m.author?.id ?? null,
+    author_name: m.author?.name ?? null,
   };
 }
 

@@ -42,9 +42,14 @@ export const VisitorConversation = z.object({
   updatedAt: z.string(),
 });
 
+/** agent: written by a person of the site's team (authorName), after the conversation was handed over */
+export const MessageRoleSchema = z.enum(["user", "assistant", "agent"]);
+
 export const VisitorMessage = z.object({
   id: z.string(),
-  role: z.enum(["user", "assistant"]),
+  role: MessageRoleSchema,
+  /** role agent: the team member's display name; null otherwise */
+  authorName: z.string().nullable(),
   content: z.string(),
   status: MessageStatusSchema,
   createdAt: z.string(),

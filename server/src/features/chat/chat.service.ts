@@ -47,6 +47,7 @@ function toVisitorMessage(m: MessageRecord) {
   return {
     id: m.id,
     role: m.role,
+    authorName: m.author?.name ?? null,
     content: m.content,
     status: m.status,
     createdAt: iso(m.createdAt),
@@ -77,6 +78,11 @@ export async function createConversation(deps: AppDeps, visitor: VisitorPrincipa
     messageCount: 0,
     createdAt: now,
     updatedAt: now,
+    status: "bot",
+    assigneeId: null,
+    handoffAt: null,
+    visitorEmail: null,
+    agentReadSeq: 0,
   };
   await insertConversation(deps.db, conversation);
   return toVisitorConversation(conversation);
@@ -230,7 +236,9 @@ function promptFor(
 ): ChatMessage[] {
   const turns = history
     .filter((m) => m.content !== "" && m.status !== "refused" && m.status !== "streaming")
-    .map((m): ChatMessage => ({ role: m.role, content: m.content }));
+    // What a team member wrote is the assistant's side of the conversation: when the bot resumes,
+    // it carries on from the person's answers.
+    .map((m): ChatMessage => ({ role: m.role === "agent" ? "assistant" : m.role, content: m.content }));
   return [
     ...(site.bot.systemPrompt ? [{ role: "system" as const, content: site.bot.systemPrompt }] : []),
     ...(knowledge ? [knowledge] : []),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
-import { CitedSources, MessageStatusSchema } from "../chat/chat.schemas.js";
+import { CitedSources, MessageRoleSchema, MessageStatusSchema } from "../chat/chat.schemas.js";
 import { FeedbackSchema, RatingSchema } from "../feedback/feedback.schemas.js";
 
 export const SiteConversationParams = z.object({ siteId: IdParam, conversationId: IdParam });
@@ -34,7 +34,9 @@ export const OwnerConversation = z.object({
 export const OwnerMessage = z.object({
   id: z.string(),
   seq: z.number(),
-  role: z.enum(["user", "assistant"]),
+  role: MessageRoleSchema,
+  /** role agent: the team member's display name; null otherwise */
+  authorName: z.string().nullable(),
   content: z.string(),
   status: MessageStatusSchema,
   errorCode: z.string().nullable(),

@@ -29,8 +29,8 @@ async function ownerConversations(deps: Pick<AppDeps, "db">, siteId: string, con
   return conversations.map((c) => toConversation(c, ratings));
 }
 
-function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, ...m }: MessageRecord) {
-  return { ...m, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
+function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord) {
+  return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
 }
 
 async function requireOwnedSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string) {
