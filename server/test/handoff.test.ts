@@ -104,6 +104,28 @@ describe.each(DIALECTS)("handing a conversation over to a person (%s)", (dialect
     });
   });
 
+  it("outside office hours (on the site's clock) the visitor is told nobody is there: online false, with the site's wait", async () => {
+    const shop = await createSite(h, owner.cookie);
+    const officeHours = [{ days: [1, 2, 3, 4, 5], from: "09:00", to: "18:00" }];
+    await h.request(`/api/sites/${shop.id}`, patch({ handoff: { enabled: true, officeHours, waitSeconds: 60 } }, owner.cookie));
+    const visitor = await startVisitor(h, shop.siteKey);
+    const asking = async (iso: string) => {
+      const ms = Date.parse(iso);
+      h.deps.now = () => ms;
+      try {
+        return (await (await askForPerson(visitor)).json()) as { online: boolean; waitSeconds: number };
+      } finally {
+        h.deps.now = () => Date.now();
+      }
+    };
+    // Wednesday 10:00 and 20:00 in Shanghai; Saturday 10:00 there.
+    expect(await asking("2026-12-02T02:00:00Z")).toMatchObject({ online: true, waitSeconds: 60 });
+    expect(await asking("2026-12-02T12:00:00Z")).toMatchObject({ online: false, waitSeconds: 60 });
+    expect(await asking("2026-12-05T02:00:00Z")).toMatchObject({ online: false });
+    // Monday 10:00 UTC would be open on UTC's clock; in Shanghai it is 18:00, closed.
+    expect(await asking("2026-11-30T10:00:00Z")).toMatchObject({ online: false });
+  });
+
   it("bot → waiting → human → closed → bot: the model is never called while a person is involved, and resumes with the person's words", async () => {
     const visitor = await startVisitor(h, site.siteKey);
     await ask(visitor, "Where is my parcel?", "Let me look.");
