@@ -3,7 +3,7 @@ import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
 import { settledMessages } from "../chat/chat.repository.js";
-import { findSiteOfOwner } from "../sites/sites.repository.js";
+import { siteAccess } from "../sites/site-access.js";
 import { conversationMessages, findSiteConversation, listSiteConversations, ratingsOfConversations } from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
 
@@ -33,8 +33,9 @@ function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt:
   return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
 }
 
-async function requireOwnedSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string) {
-  if (!(await findSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
+/** Conversations are the whole team's: every role reads them (docs/people.md). */
+async function requireOwnedSite(deps: Pick<AppDeps, "db">, accountId: string, siteId: string) {
+  await siteAccess(deps, accountId, siteId, "agent");
 }
 
 const encodeCursor = (c: ConversationRecord) => Buffer.from(`${c.updatedAt}:${c.id}`).toString("base64url");
