@@ -61,10 +61,7 @@ const sealedKey = (keyring: Keyring, apiKey: string | null) =>
 /** The account's own sites, then the sites of others whose team it is on. */
 export async function listSites(deps: Deps, accountId: string): Promise<Site[]> {
   const [owned, member] = await Promise.all([listSitesOfOwner(deps.db, accountId), listSitesOfMember(deps.db, accountId)]);
-  return [
-    ...owned.map((site) => toSite(deps.keyring, site, "owner")),
-    ...member.map(({ site, role }) => toSite(deps.keyring, site, role)),
-  ];
+  return [...owned.map((site) => toSite(deps.keyring, site, "owner")), ...member.map(({ site, role }) => toSite(deps.keyring, site, role))];
 }
 
 export async function getSite(deps: Deps, accountId: string, siteId: string): Promise<Site> {
