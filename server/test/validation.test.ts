@@ -38,6 +38,10 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "POST /api/sites/:siteId/bailian-app/test": () => ({ question: "Hello?" }),
   "POST /v1/conversations/:conversationId/retry": () => ({ userMessageId: "msg_doesnotexistanywhere0" }),
   "POST /v1/messages/:messageId/feedback": () => ({ rating: "down", comment: "Not what I asked." }),
+  "POST /api/sites/:siteId/invitations": () => ({ email: uniqueEmail("invitee"), role: "agent" }),
+  "PATCH /api/sites/:siteId/members/:accountId": () => ({ role: "agent" }),
+  "POST /api/invitations/accept": () => ({ token: "a".repeat(43) }),
+  "PATCH /api/me": () => ({ displayName: "Sample name" }),
   "PATCH /api/operator/settings": () => ({ signupMode: "open" }),
   "POST /api/operator/owners/:ownerId/suspension": () => ({ suspended: false }),
   "POST /api/operator/owners/:ownerId/plan": () => ({ planId: null }),
@@ -144,6 +148,9 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       ownerId: operator.ownerId,
       planId: "free",
       sourceId,
+      // no member or invitation of the site has these ids: 404 for the owner
+      accountId: "own_notamemberofthissite0",
+      invitationId: "sinv_doesnotexistanywhere0",
       ...override,
     };
     return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
