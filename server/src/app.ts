@@ -15,6 +15,7 @@ import { registerKnowledgeRoutes } from "./features/knowledge/routes.js";
 import { registerInvokeRoutes } from "./features/invoke/routes.js";
 import { registerOpenApiRoute } from "./features/openapi/routes.js";
 import { registerSiteRoutes } from "./features/sites/routes.js";
+import { registerMemberRoutes } from "./features/members/routes.js";
 import { registerDashboardRoutes } from "./features/dashboard/assets.js";
 import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): App {
   registerAuthRoutes(router, deps);
   registerAccountRoutes(router, deps);
   registerSiteRoutes(router, deps);
+  registerMemberRoutes(router, deps);
   registerConversationRoutes(router, deps);
   registerKnowledgeRoutes(router, deps);
   registerBailianAppRoutes(router, deps);

@@ -307,7 +307,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
 
   it("the schema check used above does catch a wrong answer (control)", () => {
     const schema = doc.paths["/api/me"].get.responses["200"].content!["application/json"].schema;
-    const account = { language: null, emailVerified: false, verification: "not_required" };
+    const account = { displayName: "a", language: null, emailVerified: false, verification: "not_required" };
     expect(mismatches(schema, { owner: { id: "own_x", email: "a@b.c", createdAt: "2026-01-01T00:00:00.000Z", ...account } }, doc)).toEqual(
       [],
     );

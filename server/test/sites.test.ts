@@ -61,6 +61,7 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
       const { site } = (await res.json()) as { site: SiteJson };
       expect(site).toEqual({
         id: expect.any(String),
+        role: "owner",
         siteKey: expect.any(String),
         name: "My shop",
         allowedOrigins: [],

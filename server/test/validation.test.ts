@@ -42,6 +42,10 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "POST /v1/conversations/:conversationId/lead": () => ({ email: "visitor@example.com" }),
   "POST /api/sites/:siteId/conversations/:conversationId/messages": () => ({ content: "Hello from the team." }),
   "PATCH /api/sites/:siteId/conversations/:conversationId": () => ({ status: "human" }),
+  "POST /api/sites/:siteId/invitations": () => ({ email: uniqueEmail("invitee"), role: "agent" }),
+  "PATCH /api/sites/:siteId/members/:accountId": () => ({ role: "agent" }),
+  "POST /api/invitations/accept": () => ({ token: "a".repeat(43) }),
+  "PATCH /api/me": () => ({ displayName: "Sample name" }),
   "PATCH /api/operator/settings": () => ({ signupMode: "open" }),
   "POST /api/operator/owners/:ownerId/suspension": () => ({ suspended: false }),
   "POST /api/operator/owners/:ownerId/plan": () => ({ planId: null }),
@@ -148,6 +152,9 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       ownerId: operator.ownerId,
       planId: "free",
       sourceId,
+      // no member or invitation of the site has these ids: 404 for the owner
+      accountId: "own_notamemberofthissite0",
+      invitationId: "sinv_doesnotexistanywhere0",
       ...override,
     };
     return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {

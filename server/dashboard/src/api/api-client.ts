@@ -13,6 +13,8 @@ import type {
   KnowledgeCreateInput,
   KnowledgeResult,
   KnowledgeSource,
+  Member,
+  MemberRole,
   MyPlan,
   OperatorOverview,
   OperatorOwners,
@@ -23,6 +25,7 @@ import type {
   PlanPatchInput,
   Site,
   SiteCreateInput,
+  SiteInvitation,
   SitePatchInput,
   UsageResponse,
 } from "./types.js";
@@ -107,7 +110,7 @@ export function createApi(options: ApiOptions = {}) {
     changePassword: (currentPassword: string, newPassword: string) =>
       call<void>("POST", "/api/me/password", { currentPassword, newPassword }),
     signOutEverywhere: () => call<void>("POST", "/api/me/sign-out-everywhere"),
-    patchAccount: (body: { language: Lang }) => call<{ owner: Owner }>("PATCH", "/api/me", body),
+    patchAccount: (body: { language?: Lang; displayName?: string }) => call<{ owner: Owner }>("PATCH", "/api/me", body),
     listSites: () => call<{ sites: Site[] }>("GET", "/api/sites"),
     createSite: (body: SiteCreateInput) => call<{ site: Site }>("POST", "/api/sites", body),
     getSite: (id: string) => call<{ site: Site }>("GET", site(id)),
@@ -138,6 +141,16 @@ export function createApi(options: ApiOptions = {}) {
       call<{ source: KnowledgeSource }>("POST", `${site(id)}/knowledge/${encodeURIComponent(sourceId)}/refresh`),
     searchKnowledge: (id: string, q: string) => call<{ results: KnowledgeResult[] }>("POST", `${site(id)}/knowledge/search`, { q }),
     testBailianApp: (id: string, question: string) => call<BailianAppTestResult>("POST", `${site(id)}/bailian-app/test`, { question }),
+    // The site's team (features/members on the server).
+    team: (id: string) => call<{ members: Member[]; invitations: SiteInvitation[] }>("GET", `${site(id)}/members`),
+    invite: (id: string, email: string, role: MemberRole) =>
+      call<{ invitation: SiteInvitation }>("POST", `${site(id)}/invitations`, { email, role }),
+    revokeInvitation: (id: string, invitationId: string) =>
+      call<void>("DELETE", `${site(id)}/invitations/${encodeURIComponent(invitationId)}`),
+    changeRole: (id: string, accountId: string, role: MemberRole) =>
+      call<{ member: Member }>("PATCH", `${site(id)}/members/${encodeURIComponent(accountId)}`, { role }),
+    removeMember: (id: string, accountId: string) => call<void>("DELETE", `${site(id)}/members/${encodeURIComponent(accountId)}`),
+    acceptInvitation: (token: string) => call<{ site: Site }>("POST", "/api/invitations/accept", { token }),
     /** the owner's plan, its ceilings and the month's use; `operator` tells whether to show the operator pages */
     myPlan: () => call<MyPlan>("GET", "/api/me/plan"),
     operator: {

@@ -17,6 +17,7 @@ import type {
   KnowledgeSearchResponse,
   KnowledgeSource as KnowledgeSourceSchema,
 } from "../../../src/features/knowledge/knowledge.schemas.js";
+import type { Member as MemberSchema, SiteInvitation as SiteInvitationSchema } from "../../../src/features/members/members.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 import type { MyPlanResponse, Plan as PlanSchema, PlanPatch } from "../../../src/features/plans/plans.schemas.js";
@@ -58,6 +59,10 @@ export type Invitation = z.infer<typeof InvitationSchema>;
 export type InvitationCreated = z.infer<typeof InvitationCreated>;
 export type PlanPatchInput = z.input<typeof PlanPatch>;
 export type KnowledgeSource = z.infer<typeof KnowledgeSourceSchema>;
+export type Member = z.infer<typeof MemberSchema>;
+export type SiteInvitation = z.infer<typeof SiteInvitationSchema>;
+export type SiteRole = Site["role"];
+export type MemberRole = SiteInvitation["role"];
 export type KnowledgeStatus = KnowledgeSource["status"];
 export type KnowledgeKind = KnowledgeSource["kind"];
 /** a text, FAQ or URL source to add (files go as multipart) */

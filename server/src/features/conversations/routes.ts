@@ -15,7 +15,7 @@ export function registerConversationRoutes(router: Router, deps: AppDeps): void 
     params: SiteIdParams,
     query: ConversationQuery,
     response: ConversationPage,
-    errors: ["unauthorized", "not_found", "invalid_query"],
+    errors: ["unauthorized", "forbidden", "not_found", "invalid_query"],
     handler: ({ ownerId, params, query }) => listConversationsOfSite(deps, ownerId, params.siteId, query),
   });
 
@@ -27,7 +27,7 @@ export function registerConversationRoutes(router: Router, deps: AppDeps): void 
     auth: "owner",
     params: SiteConversationParams,
     response: ConversationDetail,
-    errors: ["unauthorized", "not_found"],
+    errors: ["unauthorized", "forbidden", "not_found"],
     handler: ({ ownerId, params }) => getConversationOfSite(deps, ownerId, params.siteId, params.conversationId),
   });
 }
