@@ -16,6 +16,7 @@ import { registerOpenApiRoute } from "./features/openapi/routes.js";
 import { registerSiteRoutes } from "./features/sites/routes.js";
 import { registerDashboardRoutes } from "./features/dashboard/assets.js";
 import { registerUsageRoutes } from "./features/usage/routes.js";
+import { registerWebhookRoutes } from "./features/webhooks/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { requireVisitor } from "./http/bearer.js";
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): App {
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
+  registerWebhookRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };
 }

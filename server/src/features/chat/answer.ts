@@ -7,6 +7,8 @@ import type { SiteRecord } from "../sites/site-record.js";
 import { siteApiKey } from "../sites/sites.service.js";
 import { type CitableSource, citedSources } from "../knowledge/citations.js";
 import { type AnswerEnd, finishAnswer, insertApiCall } from "./chat.repository.js";
+import { emitWebhook } from "../webhooks/emit.js";
+import { messageCreated } from "../webhooks/event-data.js";
 import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
 import type { AnswerSink, StreamEventData } from "./chat.schemas.js";
 
@@ -104,6 +106,7 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
   } else {
     sink.send("done", { messageId, status, usage, sources });
   }
+  if (stored === "stored" && text) await emitWebhook(deps, job.site.id, "message.created", messageCreated({ id: messageId, conversationId: job.conversationId, role: "assistant", content: text, status, createdAt: deps.now() }));
 }
 
 /**
@@ -130,6 +133,7 @@ export async function answerFixed(deps: Deps, job: AnswerJob, text: string, sink
   }
   sink.send("delta", { text });
   sink.send("done", { messageId: job.messageId, status: "complete", usage: null, sources: [] });
+  await emitWebhook(deps, job.site.id, "message.created", messageCreated({ id: job.messageId, conversationId: job.conversationId, role: "assistant", content: text, status: "complete", createdAt: deps.now() }));
 }
 
 /**
