@@ -9,4 +9,7 @@ export interface WebhookEvent {
 }
 
 export function verifySignature(secret: string, rawBody: string, header: string | undefined, nowMs?: number): boolean;
-export function handleDeliveries(secret: string, onEvent: (event: WebhookEvent) => void): (req: IncomingMessage, res: ServerResponse) => void;
+export function handleDeliveries(
+  secret: string,
+  onEvent: (event: WebhookEvent) => void,
+): (req: IncomingMessage, res: ServerResponse) => void;

@@ -10,7 +10,11 @@ const TOLERANCE_SECONDS = 5 * 60;
 
 /** True when `header` (X-BailianChat-Signature: t=…,v1=…) signs `rawBody` with `secret`, made within 5 minutes of `nowMs`. */
 export function verifySignature(secret, rawBody, header, nowMs = Date.now()) {
-  const parts = Object.fromEntries(String(header ?? "").split(",").map((p) => p.trim().split("=", 2)));
+  const parts = Object.fromEntries(
+    String(header ?? "")
+      .split(",")
+      .map((p) => p.trim().split("=", 2)),
+  );
   const t = Number(parts.t);
   if (!Number.isInteger(t) || Math.abs(nowMs / 1000 - t) > TOLERANCE_SECONDS) return false;
   const expected = createHmac("sha256", secret).update(`${t}.${rawBody}`).digest();

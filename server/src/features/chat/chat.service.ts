@@ -179,7 +179,8 @@ export async function postMessage(
     ],
     content.slice(0, 80),
   ).catch(releasing(reservation));
-  if (conversation.messageCount === 0) await emitWebhook(deps, site.id, "conversation.created", conversationCreated(conversation, userMessage));
+  if (conversation.messageCount === 0)
+    await emitWebhook(deps, site.id, "conversation.created", conversationCreated(conversation, userMessage));
   await emitWebhook(deps, site.id, "message.created", messageCreated(userMessage));
   return prepareAnswer(deps, site, {
     conversationId: conversation.id,

@@ -7,7 +7,14 @@ import { newId } from "../../security/ids.js";
 import { open } from "../../security/secret-box.js";
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature.js";
 import { postWebhook } from "./webhook-post.js";
-import { type DeliveryRow, type WebhookRow, findDelivery, findWebhookOfDelivery, recordAttempt, setDeliveryState } from "./webhooks.repository.js";
+import {
+  type DeliveryRow,
+  type WebhookRow,
+  findDelivery,
+  findWebhookOfDelivery,
+  recordAttempt,
+  setDeliveryState,
+} from "./webhooks.repository.js";
 
 export const DELIVER_JOB = "webhook.deliver";
 /** The test event's type: not one a webhook subscribes to, sent only when asked for. */

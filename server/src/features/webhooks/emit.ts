@@ -13,6 +13,9 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
+/** What emitting needs: callers deep in a request's path (an answer's background task) hold no more. */
+export type EmitDeps = Pick<AppDeps, "db" | "jobs" | "tasks" | "logger" | "now">;
+
 /**
  * How long the request that emitted an event works on its deliveries, in the background (the
  * visitor's answer does not wait): on Function Compute the instance has CPU while that request
@@ -26,11 +29,9 @@ const DRIVE_ON_EMIT_MS = 2_000;
  * one event id for all); delivery and its retries run on the job queue. Never throws into the
  * caller's path: a visitor's message is not refused because a webhook could not be queued.
  */
-export async function emitWebhook(deps: AppDeps, siteId: string, type: WebhookEvent, data: Record<string, unknown>): Promise<void> {
+export async function emitWebhook(deps: EmitDeps, siteId: string, type: WebhookEvent, data: Record<string, unknown>): Promise<void> {
   try {
-    const webhooks = (await listWebhookRows(deps.db, siteId)).filter(
-      (w) => w.enabled && (JSON.parse(w.events) as string[]).includes(type),
-    );
+    const webhooks = (await listWebhookRows(deps.db, siteId)).filter((w) => w.enabled && (JSON.parse(w.events) as string[]).includes(type));
     if (!webhooks.length) return;
     const { jobIds } = await queueEvent(deps, siteId, webhooks, type, data);
     deps.tasks.run(() => driveDuring(deps.jobs, DRIVE_ON_EMIT_MS, jobIds, deps.tasks.signal));

@@ -28,6 +28,11 @@ export function messageCreated(m: MessageFacts) {
   return { conversationId: m.conversationId, message: message(m) };
 }
 
+/** message.created for the bot's answer, once stored as final. */
+export function answerCreated(job: { conversationId: string; messageId: string }, content: string, status: MessageStatus, at: number) {
+  return messageCreated({ id: job.messageId, conversationId: job.conversationId, role: "assistant", content, status, createdAt: at });
+}
+
 /** feedback.created: a visitor rated an answer (a new rating replaces the last). */
 export function feedbackCreated(visitorId: string, messageId: string, feedback: { rating: "up" | "down"; comment: string | null }) {
   return { messageId, visitorId, rating: feedback.rating, comment: feedback.comment };

@@ -18,7 +18,7 @@ export interface WebhookEventBody {
  * so a delivery never waits without a job to send it.
  */
 export async function queueEvent(
-  deps: AppDeps,
+  deps: Pick<AppDeps, "db" | "jobs" | "now">,
   siteId: string,
   webhooks: readonly WebhookRow[],
   type: string,

@@ -7,7 +7,11 @@ export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
 
 export async function countWebhooks(db: Db, siteId: string): Promise<number> {
-  const row = await db.selectFrom("webhooks").select((eb) => eb.fn.countAll<number | string>().as("n")).where("site_id", "=", siteId).executeTakeFirst();
+  const row = await db
+    .selectFrom("webhooks")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("site_id", "=", siteId)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
