@@ -18,6 +18,7 @@ import type {
   KnowledgeSource as KnowledgeSourceSchema,
 } from "../../../src/features/knowledge/knowledge.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
+import type { DeliverySchema, WebhookCreate, WebhookPatch, WebhookSchema } from "../../../src/features/webhooks/webhooks.schemas.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 import type { MyPlanResponse, Plan as PlanSchema, PlanPatch } from "../../../src/features/plans/plans.schemas.js";
 import type {
@@ -58,6 +59,11 @@ export type Invitation = z.infer<typeof InvitationSchema>;
 export type InvitationCreated = z.infer<typeof InvitationCreated>;
 export type PlanPatchInput = z.input<typeof PlanPatch>;
 export type KnowledgeSource = z.infer<typeof KnowledgeSourceSchema>;
+export type Webhook = z.infer<typeof WebhookSchema>;
+export type WebhookEventType = Webhook["events"][number];
+export type WebhookCreateInput = z.input<typeof WebhookCreate>;
+export type WebhookPatchInput = z.input<typeof WebhookPatch>;
+export type WebhookDelivery = z.infer<typeof DeliverySchema>;
 export type KnowledgeStatus = KnowledgeSource["status"];
 export type KnowledgeKind = KnowledgeSource["kind"];
 /** a text, FAQ or URL source to add (files go as multipart) */

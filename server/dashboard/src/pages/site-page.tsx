@@ -15,6 +15,7 @@ import { SettingsPage } from "./settings-page.js";
 import { KeyUnusableNotice, keyUnusable } from "./site-notices.js";
 import { TranscriptPage } from "./transcript-page.js";
 import { UsagePage } from "./usage-page.js";
+import { WebhooksPage } from "./webhooks-page.js";
 
 export type SiteTab = Extract<Route, { name: "site" }>["tab"];
 
@@ -45,6 +46,7 @@ export function SiteFrame({
     ["conversations", s.tabs.conversations],
     ["usage", s.tabs.usage],
     ["key", s.tabs.apiKey],
+    ["webhooks", s.tabs.webhooks],
   ];
   const active = current === "transcript" ? "conversations" : current;
   return (
@@ -96,6 +98,7 @@ export function SitePage({ siteId, tab, conversationId }: { siteId: string; tab:
       {!conversationId && tab === "conversations" && <ConversationsPage {...props} />}
       {!conversationId && tab === "usage" && <UsagePage {...props} />}
       {!conversationId && tab === "key" && <ApiKeyPage {...props} />}
+      {!conversationId && tab === "webhooks" && <WebhooksPage {...props} />}
     </SiteFrame>
   );
 }
