@@ -234,6 +234,12 @@ describe.each(DIALECTS)("webhooks: signed deliveries of a site's events, retried
       "url_not_allowed",
     );
     await expectError(await h.request(hooks(), json({ url: receiver.url("/x"), events: [] }, { cookie })), 400, "invalid_body");
+    // The secret is the server's to choose.
+    await expectError(
+      await h.request(hooks(), json({ url: receiver.url("/x"), events: ["message.created"], secret: "mine" }, { cookie })),
+      400,
+      "invalid_body",
+    );
 
     // Accepted while its address was allowed; by delivery time the name points at loopback (as
     // DNS rebinding would), a host:port FETCH_ALLOW_HOSTS does not list.

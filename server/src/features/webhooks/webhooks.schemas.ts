@@ -16,10 +16,11 @@ const Events = z
   .max(20)
   .transform((events) => WEBHOOK_EVENTS.filter((e) => events.includes(e)));
 
-export const WebhookCreate = z.object({ url: Url, events: Events });
+export const WebhookCreate = z.object({ url: Url, events: Events }).strict();
 
 export const WebhookPatch = z
   .object({ url: Url.optional(), events: Events.optional(), enabled: z.boolean().optional() })
+  .strict()
   .refine((p) => p.url !== undefined || p.events !== undefined || p.enabled !== undefined, "Nothing to change.");
 
 /** A webhook as the dashboard lists it: never its secret. */
