@@ -325,6 +325,17 @@ describe.each(DIALECTS)("webhooks: signed deliveries of a site's events, retried
       "webhook_limit",
     );
 
+    // Deleting the site deletes its webhooks, deliveries and attempts (and their jobs).
+    const [first] = (await (await h.request(hooks(fresh.id), { headers: { cookie } })).json()).webhooks as Array<{ id: string }>;
+    expect((await h.request(`${hooks(fresh.id)}/${first.id}`, { method: "DELETE", headers: { cookie } })).status).toBe(204);
+    const { webhook: doomed } = await addWebhook("/doomed", ["message.created"], cookie, fresh.id);
+    receiver.answer("/doomed", 500);
+    expect((await h.request(`${hooks(fresh.id)}/${doomed.id}/test`, { method: "POST", headers: { cookie } })).status).toBe(200);
+    expect((await h.request(`/api/sites/${fresh.id}`, { method: "DELETE", headers: { cookie } })).status).toBe(204);
+    for (const table of ["webhooks", "webhook_deliveries", "webhook_attempts", "jobs"] as const) {
+      expect(await h.deps.db.selectFrom(table).select("id").where("site_id", "=", fresh.id).execute(), table).toEqual([]);
+    }
+
     const gone = await h.request(`${hooks()}/${webhook.id}`, { method: "DELETE", headers: { cookie } });
     expect(gone.status).toBe(204);
     await expectError(await h.request(`${hooks()}/${webhook.id}/deliveries`, { headers: { cookie } }), 404, "not_found");
