@@ -36,7 +36,10 @@ class Receiver {
       const handler = this.handlers.get(path);
       if (status !== undefined || !handler) {
         req.resume();
-        req.on("end", () => res.writeHead(status ?? 404).end("not here"));
+        // A redirect names a page the delivery must not go on to.
+        req.on("end", () =>
+          res.writeHead(status ?? 404, status && status >= 300 && status < 400 ? { location: "/followed" } : {}).end("not here"),
+        );
         return;
       }
       handler(req, res);
@@ -216,6 +219,17 @@ describe.each(DIALECTS)("webhooks: signed deliveries of a site's events, retried
     await readSse(await sendMessage(h, visitor, "Hi"));
     await h.deps.tasks.idle();
     expect(receiver.received.filter((r) => r.path === "/flaky")).toHaveLength(2);
+  });
+
+  it("does not follow a redirect: the 302 is a failed attempt, retried later", async () => {
+    const { webhook } = await addWebhook("/moved", ["message.created"]);
+    receiver.answer("/moved", 302);
+    const { delivery } = (await (await h.request(`${hooks()}/${webhook.id}/test`, { method: "POST", headers: { cookie } })).json()) as {
+      delivery: Delivery;
+    };
+    expect(delivery).toMatchObject({ state: "pending", attempts: [{ attempt: 1, statusCode: 302 }] });
+    expect(delivery.attempts[0].error).toBe("The receiver answered 302; redirects are not followed.");
+    expect(receiver.received.filter((r) => r.path === "/followed")).toEqual([]);
   });
 
   it("refuses private, loopback and metadata URLs at creation unless FETCH_ALLOW_HOSTS lists them, and blocks a name that leads to one at delivery", async () => {

@@ -65,7 +65,10 @@ export async function postWebhook(target: string, body: string, options: Webhook
       }),
       aborted,
     ]);
-    await Promise.race([drain(response, options.maxAnswerBytes ?? MAX_ANSWER_BYTES), aborted]).finally(() => response.destroy());
+    // The status has come: a body that then stalls until the deadline does not undo the answer.
+    await Promise.race([drain(response, options.maxAnswerBytes ?? MAX_ANSWER_BYTES), aborted])
+      .catch(() => {})
+      .finally(() => response.destroy());
     return response.statusCode ?? 0;
   } finally {
     signal.removeEventListener("abort", onAbort);
