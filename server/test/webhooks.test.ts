@@ -190,6 +190,33 @@ describe.each(DIALECTS)("webhooks: signed deliveries of a site's events, retried
     }
   });
 
+  it("sends message.created for a team member's reply and for the visitor's message while a person handles the conversation", async () => {
+    const team = await createSite(h, cookie);
+    const on = await h.request(`/api/sites/${team.id}`, { ...json({ handoff: { enabled: true } }, { cookie }), method: "PATCH" });
+    expect(on.status).toBe(200);
+    await addWebhook("/team", ["message.created"], cookie, team.id);
+    const visitor = await startVisitor(h, team.siteKey);
+    h.fake.enqueue({ kind: "answer", text: "Let me see." });
+    await readSse(await sendMessage(h, visitor, "Is my parcel lost?"));
+    const replied = await h.request(
+      `/api/sites/${team.id}/conversations/${visitor.conversationId}/messages`,
+      json({ content: "I'm checking it now." }, { cookie }),
+    );
+    expect(replied.status).toBe(201);
+    const held = await readSse(await sendMessage(h, visitor, "Thank you!"));
+    expect(held.map((e) => e.event)).toEqual(["handoff"]);
+    await h.deps.tasks.idle();
+    const sent = receiver.events
+      .filter((e) => e.path === "/team")
+      .map((e) => e.event.data as { message: { role: string; content: string } });
+    expect(sent.map((d) => [d.message.role, d.message.content]).sort()).toEqual([
+      ["agent", "I'm checking it now."],
+      ["assistant", "Let me see."],
+      ["user", "Is my parcel lost?"],
+      ["user", "Thank you!"],
+    ]);
+  });
+
   it("retries a receiver that answered 500 after the back-off, logging both attempts; a disabled webhook is sent nothing", async () => {
     const { webhook } = await addWebhook("/flaky", ["message.created"]);
     receiver.answer("/flaky", 500);
