@@ -18,6 +18,7 @@ import { registerSiteRoutes } from "./features/sites/routes.js";
 import { registerMemberRoutes } from "./features/members/routes.js";
 import { registerDashboardRoutes } from "./features/dashboard/assets.js";
 import { registerUsageRoutes } from "./features/usage/routes.js";
+import { registerWebhookRoutes } from "./features/webhooks/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { requireVisitor } from "./http/bearer.js";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): App {
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
+  registerWebhookRoutes(router, deps);
   registerHandoffRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };

@@ -43,6 +43,16 @@ const TABLE: Case[] = [
   { route: "POST /api/sites/:siteId/knowledge/:sourceId/refresh", need: "admin" },
   { route: "POST /api/sites/:siteId/knowledge/search", need: "admin", body: () => ({ q: "tea" }) },
   { route: "POST /api/sites/:siteId/bailian-app/test", need: "admin", body: () => ({ question: "Hello?" }) },
+  { route: "GET /api/sites/:siteId/webhooks", need: "admin" },
+  {
+    route: "POST /api/sites/:siteId/webhooks",
+    need: "admin",
+    body: () => ({ url: "https://hooks.example.com/matrix-new", events: ["lead.captured"] }),
+  },
+  { route: "PATCH /api/sites/:siteId/webhooks/:webhookId", need: "admin", body: () => ({ enabled: false }) },
+  { route: "DELETE /api/sites/:siteId/webhooks/:webhookId", need: "admin" },
+  { route: "POST /api/sites/:siteId/webhooks/:webhookId/test", need: "admin" },
+  { route: "GET /api/sites/:siteId/webhooks/:webhookId/deliveries", need: "admin" },
 ];
 
 type Actor = "owner" | "admin" | "agent" | "outsider";
@@ -64,6 +74,7 @@ interface World {
   conversationId: string;
   invitationId: string;
   sourceId: string;
+  webhookId: string;
 }
 
 describe.each(DIALECTS)("the role matrix: every site route × owner, admin, agent, outsider (%s)", (dialect) => {
@@ -94,6 +105,12 @@ describe.each(DIALECTS)("the role matrix: every site route × owner, admin, agen
     );
     expect(inv.status).toBe(201);
     const { invitation } = (await inv.json()) as { invitation: { id: string } };
+    const hook = await h.request(
+      `/api/sites/${site.id}/webhooks`,
+      json({ url: "https://hooks.example.com/matrix", events: ["message.created"] }, { cookie: cookies.owner }),
+    );
+    expect(hook.status).toBe(201);
+    const { webhook } = (await hook.json()) as { webhook: { id: string } };
     let sourceId = "src_notasourceofthissite0";
     if (withSource) {
       const res = await h.request(
@@ -103,7 +120,7 @@ describe.each(DIALECTS)("the role matrix: every site route × owner, admin, agen
       expect(res.status).toBe(201);
       sourceId = ((await res.json()) as { sources: Array<{ id: string }> }).sources[0].id;
     }
-    return { siteId: site.id, conversationId, invitationId: invitation.id, sourceId };
+    return { siteId: site.id, conversationId, invitationId: invitation.id, sourceId, webhookId: webhook.id };
   }
 
   beforeAll(async () => {
@@ -140,6 +157,7 @@ describe.each(DIALECTS)("the role matrix: every site route × owner, admin, agen
       .replace(":conversationId", w.conversationId)
       .replace(":invitationId", w.invitationId)
       .replace(":sourceId", w.sourceId)
+      .replace(":webhookId", w.webhookId)
       .replace(":accountId", target);
     const headers = { cookie: cookies[c.actor] };
     const body = c.body?.();

@@ -28,6 +28,10 @@ import type {
   SiteInvitation,
   SitePatchInput,
   UsageResponse,
+  Webhook,
+  WebhookCreateInput,
+  WebhookDelivery,
+  WebhookPatchInput,
 } from "./types.js";
 
 /**
@@ -140,6 +144,16 @@ export function createApi(options: ApiOptions = {}) {
     refreshKnowledge: (id: string, sourceId: string) =>
       call<{ source: KnowledgeSource }>("POST", `${site(id)}/knowledge/${encodeURIComponent(sourceId)}/refresh`),
     searchKnowledge: (id: string, q: string) => call<{ results: KnowledgeResult[] }>("POST", `${site(id)}/knowledge/search`, { q }),
+    // The site's webhooks (features/webhooks on the server); the secret comes only in addWebhook's answer.
+    webhooks: (id: string) => call<{ webhooks: Webhook[] }>("GET", `${site(id)}/webhooks`),
+    addWebhook: (id: string, body: WebhookCreateInput) => call<{ webhook: Webhook; secret: string }>("POST", `${site(id)}/webhooks`, body),
+    patchWebhook: (id: string, webhookId: string, body: WebhookPatchInput) =>
+      call<{ webhook: Webhook }>("PATCH", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}`, body),
+    deleteWebhook: (id: string, webhookId: string) => call<void>("DELETE", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}`),
+    testWebhook: (id: string, webhookId: string) =>
+      call<{ delivery: WebhookDelivery }>("POST", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}/test`),
+    webhookDeliveries: (id: string, webhookId: string) =>
+      call<{ deliveries: WebhookDelivery[] }>("GET", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}/deliveries`),
     testBailianApp: (id: string, question: string) => call<BailianAppTestResult>("POST", `${site(id)}/bailian-app/test`, { question }),
     // The site's team (features/members on the server).
     team: (id: string) => call<{ members: Member[]; invitations: SiteInvitation[] }>("GET", `${site(id)}/members`),

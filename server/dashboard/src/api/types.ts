@@ -19,6 +19,7 @@ import type {
 } from "../../../src/features/knowledge/knowledge.schemas.js";
 import type { Member as MemberSchema, SiteInvitation as SiteInvitationSchema } from "../../../src/features/members/members.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
+import type { DeliverySchema, WebhookCreate, WebhookPatch, WebhookSchema } from "../../../src/features/webhooks/webhooks.schemas.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 import type { MyPlanResponse, Plan as PlanSchema, PlanPatch } from "../../../src/features/plans/plans.schemas.js";
 import type {
@@ -63,6 +64,11 @@ export type Member = z.infer<typeof MemberSchema>;
 export type SiteInvitation = z.infer<typeof SiteInvitationSchema>;
 export type SiteRole = Site["role"];
 export type MemberRole = SiteInvitation["role"];
+export type Webhook = z.infer<typeof WebhookSchema>;
+export type WebhookEventType = Webhook["events"][number];
+export type WebhookCreateInput = z.input<typeof WebhookCreate>;
+export type WebhookPatchInput = z.input<typeof WebhookPatch>;
+export type WebhookDelivery = z.infer<typeof DeliverySchema>;
 export type KnowledgeStatus = KnowledgeSource["status"];
 export type KnowledgeKind = KnowledgeSource["kind"];
 /** a text, FAQ or URL source to add (files go as multipart) */

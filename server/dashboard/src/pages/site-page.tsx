@@ -17,6 +17,7 @@ import { TeamPage } from "./team-page.js";
 import { KeyUnusableNotice, keyUnusable } from "./site-notices.js";
 import { TranscriptPage } from "./transcript-page.js";
 import { UsagePage } from "./usage-page.js";
+import { WebhooksPage } from "./webhooks-page.js";
 
 export type SiteTab = Extract<Route, { name: "site" }>["tab"];
 
@@ -48,6 +49,7 @@ export function SiteFrame({
     usage: s.tabs.usage,
     key: s.tabs.apiKey,
     team: s.tabs.team,
+    webhooks: s.tabs.webhooks,
   };
   // Only the sections the account's role on the site allows.
   const tabs = tabsOf(site.role ?? "owner").map((tab) => [tab, labels[tab]] as const);
@@ -105,6 +107,7 @@ export function SitePage({ siteId, tab, conversationId }: { siteId: string; tab:
       {!conversationId && tab === "usage" && <UsagePage {...props} />}
       {!conversationId && tab === "key" && <ApiKeyPage {...props} />}
       {!conversationId && tab === "team" && <TeamPage {...props} />}
+      {!conversationId && tab === "webhooks" && <WebhooksPage {...props} />}
     </SiteFrame>
   );
 }

@@ -9,8 +9,8 @@ type SiteTab = Extract<Route, { name: "site" }>["tab"];
  */
 const TABS: Record<SiteRole, SiteTab[]> = {
   agent: ["conversations"],
-  admin: ["settings", "knowledge", "install", "conversations", "usage"],
-  owner: ["settings", "knowledge", "install", "conversations", "usage", "key", "team"],
+  admin: ["settings", "knowledge", "install", "conversations", "usage", "webhooks"],
+  owner: ["settings", "knowledge", "install", "conversations", "usage", "key", "webhooks", "team"],
 };
 
 export const tabsOf = (role: SiteRole): SiteTab[] => TABS[role];

@@ -56,7 +56,7 @@ export type Route =
   | { name: "reset"; token: string }
   | { name: "verify"; token: string }
   | { name: "account" }
-  | { name: "site"; siteId: string; tab: "settings" | "knowledge" | "install" | "conversations" | "usage" | "key" | "team" }
+  | { name: "site"; siteId: string; tab: "settings" | "knowledge" | "install" | "conversations" | "usage" | "key" | "team" | "webhooks" }
   | { name: "join"; token: string }
   | { name: "transcript"; siteId: string; conversationId: string }
   | { name: "operator"; tab: OperatorTab }
@@ -66,7 +66,7 @@ export type OperatorTab = "owners" | "sites" | "settings" | "invitations" | "pla
 const OPERATOR_TABS = new Set(["owners", "sites", "settings", "invitations", "plans"]);
 
 const ID = "([A-Za-z0-9_-]{3,64})";
-const TABS = new Set(["settings", "knowledge", "install", "conversations", "usage", "key", "team"]);
+const TABS = new Set(["settings", "knowledge", "install", "conversations", "usage", "key", "team", "webhooks"]);
 
 export function matchRoute(path: string): Route {
   if (path === "/" || path === "/sites") return { name: "sites" };

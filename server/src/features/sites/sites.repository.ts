@@ -124,6 +124,10 @@ export async function deleteSiteOfOwner(db: Db, ownerId: string, siteId: string)
     ] as const) {
       await trx.deleteFrom(table).where("site_id", "=", siteId).execute();
     }
+    // Its webhooks (their sealed secrets) and their delivery logs.
+    for (const table of ["webhook_attempts", "webhook_deliveries", "webhooks"] as const) {
+      await trx.deleteFrom(table).where("site_id", "=", siteId).execute();
+    }
     return true;
   });
 }
