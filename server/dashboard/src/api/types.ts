@@ -69,6 +69,52 @@ export interface BailianAppTestResult {
   sources: Array<{ n: number; title: string; url: string | null; sourceId: string | null }>;
 }
 
+// People in the loop (issue 13, docs/people.md). Typed here from the contract while the server's
+// schemas gain them in their own rooms; once they do, these may be read from those schemas instead.
+
+/** bot → waiting (the visitor asked for a person) → human (a member took it) → closed, or back to bot */
+export type ConversationStatus = "bot" | "waiting" | "human" | "closed";
+
+export interface OfficeHours {
+  /** 0 Sunday … 6 Saturday */
+  days: number[];
+  /** "HH:MM" */
+  from: string;
+  to: string;
+}
+
+/** `PATCH /api/sites/:siteId { handoff }` */
+export interface HandoffSettings {
+  enabled: boolean;
+  /** IANA, e.g. Asia/Shanghai */
+  timeZone: string;
+  /** [] = always */
+  officeHours: OfficeHours[];
+  /** 30…3600: then the visitor is offered to leave an email */
+  waitSeconds: number;
+}
+
+/** What the inbox adds to a conversation row. Optional: a server without handoff leaves them out. */
+export interface InboxFields {
+  status?: ConversationStatus;
+  assigneeId?: string | null;
+  assigneeName?: string | null;
+  visitorEmail?: string | null;
+  /** visitor messages after the team's last read */
+  unread?: number;
+}
+
+export type InboxConversation = Conversation & InboxFields;
+export type InboxFilter = "waiting" | "human" | "open" | "closed";
+
+/** `GET /api/sites/:siteId/members` (owner only; the members room adds it) */
+export interface Member {
+  accountId: string;
+  email: string;
+  displayName: string;
+  role: "owner" | "admin" | "agent";
+}
+
 /** The error body every API error has (server/src/errors.ts). */
 export interface ApiErrorBody {
   error: { code: string; message: string; issues?: Array<{ path: string; message: string }> };

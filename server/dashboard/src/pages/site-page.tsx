@@ -1,10 +1,12 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
 import type { Site } from "../api/types.js";
 import { Link } from "../components/link.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { useResource } from "../components/use-resource.js";
 import { useStrings } from "../i18n/lang.js";
+import { startSiteLive } from "../live/site-live.js";
 import type { Route } from "../state/router.js";
 import { api } from "../state/session.js";
 import { ApiKeyPage } from "./api-key-page.js";
@@ -47,6 +49,8 @@ export function SiteFrame({
     ["key", s.tabs.apiKey],
   ];
   const active = current === "transcript" ? "conversations" : current;
+  // The live inbox rings on every page of the site, not only on the conversations page.
+  useEffect(() => startSiteLive(site.id), [site.id]);
   return (
     <div class="site">
       <div class="site__head">
