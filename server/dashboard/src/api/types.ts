@@ -39,7 +39,9 @@ export type Message = z.infer<typeof OwnerMessage>;
 export type MessageStatus = Message["status"];
 export type ConversationPageData = z.infer<typeof ConversationPage>;
 export type ConversationDetailData = z.infer<typeof ConversationDetail>;
-export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit" | "rating">;
+export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit" | "rating"> & {
+  status?: InboxFilter;
+};
 export type UsageDayData = z.infer<typeof UsageDay>;
 export type SiteLimitsData = z.infer<typeof SiteLimits>;
 /** A stored setting today's schema refuses, read as its default: its dotted path and the schema's sentence. */
