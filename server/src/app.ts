@@ -18,6 +18,7 @@ import { registerDashboardRoutes } from "./features/dashboard/assets.js";
 import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
+import { registerLiveRoutes } from "./live/routes.js";
 import { requireVisitor } from "./http/bearer.js";
 import { requireOperator } from "./features/operator/operator-auth.js";
 import { siteWithinPlan } from "./features/plans/plan-rules.js";
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): App {
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
+  registerLiveRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };
 }
