@@ -22,6 +22,8 @@ export interface EventStreamOptions {
   /** the first wait after a failure; doubled each time up to maxDelayMs */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** a stream that stayed open this long ended normally (its time was up), even without an event */
+  healthyAfterMs?: number;
 }
 
 const FINAL = new Set([401, 403, 404]);
@@ -50,6 +52,7 @@ export function openEventStream(options: EventStreamOptions): () => void {
           return;
         }
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
+        const openedAt = Date.now();
         let received = false;
         for await (const event of readEvents(res.body, controller.signal)) {
           if (event.id !== null) lastEventId = event.id;
@@ -57,9 +60,10 @@ export function openEventStream(options: EventStreamOptions): () => void {
           failures = 0;
           options.onEvent(event);
         }
-        // The server ended it (its ~50 s): again at once. A stream that ended without a word
-        // counts as a failure, so a server that closes at once is not asked in a tight loop.
-        if (!received) await wait(Math.min(max, base * 2 ** failures++));
+        // The server ended it (its ~50 s): again at once. A stream that ended at once without a
+        // word counts as a failure, so such a server is not asked in a tight loop.
+        if (received || Date.now() - openedAt >= (options.healthyAfterMs ?? 5000)) failures = 0;
+        else await wait(Math.min(max, base * 2 ** failures++));
       } catch {
         if (controller.signal.aborted) return;
         await wait(Math.min(max, base * 2 ** failures++));

@@ -37,6 +37,8 @@ export function handoffDraftOf(settings: HandoffSettings): HandoffDraft {
 }
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** the end of a range may be 24:00 (until midnight), as the server allows */
+const END = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 
 export function waitSecondsOf(draft: HandoffDraft): number {
   const n = Number(draft.wait.trim().replace(",", "."));
@@ -81,7 +83,7 @@ export function validateHandoff(draft: HandoffDraft): Partial<Record<string, Han
   draft.officeHours.forEach((row, i) => {
     if (!row.days.length) errors[`officeHours.${i}.days`] = "days";
     const fromOk = TIME.test(row.from);
-    const toOk = TIME.test(row.to);
+    const toOk = END.test(row.to);
     if (!fromOk) errors[`officeHours.${i}.from`] = "time";
     if (!toOk) errors[`officeHours.${i}.to`] = "time";
     if (fromOk && toOk && row.to <= row.from) errors[`officeHours.${i}.to`] = "order";
