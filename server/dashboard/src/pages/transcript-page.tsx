@@ -6,7 +6,7 @@ import { Empty, ErrorState, Loading } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
 import { useResource } from "../components/use-resource.js";
 import { formatDateTime, formatNumber, useStrings } from "../i18n/lang.js";
-import { liveRows, markRead, onLiveMessage, viewing } from "../live/site-live.js";
+import { liveRows, markRead, onLiveMessage, upsertRow, viewing } from "../live/site-live.js";
 import { api } from "../state/session.js";
 import { ConversationControls, ReplyComposer } from "./transcript-reply.js";
 // The widget's own renderer: the owner reads an answer as the visitor saw it, built as elements (never HTML).
@@ -107,7 +107,9 @@ export function TranscriptPage({ site, conversationId }: SitePageProps & { conve
             onSent={(message) => {
               setAdded((list) => upsertMessage(list, message));
               // A reply hands the conversation to the writer (docs/people.md): said at once, the stream confirms.
-              setChanged({ ...conversation, status: "human", updatedAt: message.createdAt });
+              const row = { ...conversation, status: "human" as const, updatedAt: message.createdAt };
+              setChanged(row);
+              upsertRow(row);
             }}
           />
         </>
