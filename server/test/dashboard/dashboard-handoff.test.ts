@@ -203,15 +203,20 @@ describe("the dashboard: handoff to a person", () => {
       expect(asked.status).toBe(200);
 
       const rows = () => [...document.querySelectorAll(".conversations-table tbody tr")];
-      await waitFor(() => expect(rows().map((r) => text(r.querySelector("td:first-child")))).toEqual(["What is Longjing?"]), 5000);
+      await waitFor(() => expect(rows().map((r) => text(r.querySelector("td:first-child a")))).toEqual(["What is Longjing?"]), 5000);
       expect(text(rows()[0].querySelector(".conversation-status"))).toBe("Waiting");
+      expect(text(rows()[0].querySelector(".unread .visually-hidden"))).toBe("1 unread message");
       await waitFor(() => expect(document.title).toBe("(1) Conversations · Lantern Tea · Bailian Chat"));
       expect(ring.notes).toEqual([{ title: "A visitor asks for a person", body: "What is Longjing?" }]);
       expect(ring.tones).toEqual([660, 880]);
 
       // The owner answers from the transcript: a person is typing, then the reply.
       await click(button("What is Longjing?"));
-      const box = await waitFor(() => document.querySelector<HTMLTextAreaElement>("#reply-text")!);
+      const box = await waitFor(() => {
+        const found = document.querySelector<HTMLTextAreaElement>("#reply-text");
+        expect(found).not.toBeNull();
+        return found!;
+      });
       await type(box, "Hello, I am here.");
       await type(box, "Hello, I am here. Longjing is a green tea.");
       const typing = page.calls.filter((c) => c.method === "POST" && c.path.endsWith("/typing"));

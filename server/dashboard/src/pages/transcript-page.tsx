@@ -42,6 +42,12 @@ export function TranscriptPage({ site, conversationId }: SitePageProps & { conve
     ...(changed && (!live || changed.updatedAt >= live.updatedAt) ? changed : {}),
   };
   const messages = detail.data ? added.reduce(upsertMessage, detail.data.messages) : [];
+  // The inbox row says there are more messages than shown (a message event that did not reach this
+  // page, say while it reconnected): read the conversation again, once per change of the row.
+  const behind = Boolean(live && detail.data && !detail.loading && live.messageCount > messages.length);
+  useEffect(() => {
+    if (behind) detail.reload();
+  }, [behind, live?.updatedAt, live?.messageCount]);
   const title = detail.data?.conversation.title.trim() || t.title;
   const heading = usePageTitle(`${title} · ${site.name}`);
 
@@ -189,7 +195,10 @@ function MessageItem({ message: m }: { message: Message }) {
 function upsertMessage(list: readonly Message[], message: Message): Message[] {
   const at = list.findIndex((m) => m.id === message.id);
   if (at >= 0) return list.map((m, i) => (i === at ? message : m));
-  return [...list, message].sort((a, b) => a.seq - b.seq || (a.createdAt < b.createdAt ? -1 : 1));
+  // By seq; a message in the visitor's shape (no seq) by its time.
+  return [...list, message].sort((a, b) =>
+    typeof a.seq === "number" && typeof b.seq === "number" && a.seq !== b.seq ? a.seq - b.seq : a.createdAt < b.createdAt ? -1 : 1,
+  );
 }
 
 /** What the answer cited, numbered as its markers; links only for http/https pages (markdown/citations.ts). */
