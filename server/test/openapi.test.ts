@@ -126,7 +126,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     }
     const list = op(routes().find((r) => r.path === "/api/sites/:siteId/conversations")!)!;
     const query = Object.fromEntries(list.parameters.filter((p) => p.in === "query").map((p) => [p.name, p]));
-    expect(Object.keys(query).sort()).toEqual(["cursor", "from", "limit", "q", "rating", "to"]);
+    expect(Object.keys(query).sort()).toEqual(["cursor", "from", "limit", "q", "rating", "status", "to"]);
     for (const p of Object.values(query)) expect(p.required).toBe(false);
     expect(query.limit.schema).toMatchObject({ maximum: 100 });
   });
@@ -154,7 +154,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content[
       "application/json"
     ].schema;
-    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "limits", "name"]);
+    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "handoff", "limits", "name"]);
     expect(patch.required ?? []).toEqual([]);
   });
 
@@ -174,7 +174,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
           ? r.path.startsWith("/v1/")
             ? ["message", "status", "typing"]
             : ["conversation", "message"]
-          : ["delta", "done", "error", "start"];
+          : ["delta", "done", "error", "handoff", "start"];
         expect(Object.keys(content["x-events"] ?? {}).sort(), label).toEqual(expected);
       } else {
         const schema = success.content!["application/json"].schema;
