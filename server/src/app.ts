@@ -77,8 +77,8 @@ export function createApp(deps: AppDeps): App {
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
-  registerLiveRoutes(router, deps);
   registerHandoffRoutes(router, deps);
+  registerLiveRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };
 }

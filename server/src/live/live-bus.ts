@@ -32,6 +32,9 @@ export const LIVE_POLL_MS = 1_000;
  */
 export const SETTLE_MS = 3_000;
 
+/** How long a site's subscription (redis) or the poller (DB) outlives its last waiting stream. */
+const IDLE_MS = 10_000;
+
 const channelOf = (siteId: string) => `bc:live:${siteId}`;
 const CHANNEL_PREFIX = "bc:live:";
 
@@ -102,6 +105,31 @@ async function redisBus(url: string, logger: Logger): Promise<LiveBus> {
     if (channel.startsWith(CHANNEL_PREFIX)) waiters.wake(channel.slice(CHANNEL_PREFIX.length));
   });
   let closed = false;
+  /** Sites subscribed to, and the timer that unsubscribes one nobody waits on any more. */
+  const subscribed = new Map<string, NodeJS.Timeout | null>();
+  const onFirst = (siteId: string) => {
+    if (subscribed.has(siteId)) {
+      clearTimeout(subscribed.get(siteId) ?? undefined);
+      subscribed.set(siteId, null);
+      return;
+    }
+    subscribed.set(siteId, null);
+    subscriber.subscribe(channelOf(siteId)).then(
+      // A wake-up published before the subscription took effect would be lost: its streams read
+      // the log again now that it has.
+      () => waiters.wake(siteId),
+      failed("live: redis subscribe failed"),
+    );
+  };
+  // A stream waits again right after each read: its site stays subscribed a while between waits.
+  const onLast = (siteId: string) => {
+    const timer = setTimeout(() => {
+      subscribed.delete(siteId);
+      subscriber.unsubscribe(channelOf(siteId)).catch(failed("live: redis unsubscribe failed"));
+    }, IDLE_MS);
+    timer.unref();
+    subscribed.set(siteId, timer);
+  };
   return {
     get closed() {
       return closed;
@@ -112,10 +140,8 @@ async function redisBus(url: string, logger: Logger): Promise<LiveBus> {
         siteId,
         timeoutMs,
         signal,
-        // A wake-up published before the subscription took effect is not lost: a stream reads
-        // the log after subscribing (live-stream.ts reads again after every wait).
-        () => void subscriber.subscribe(channelOf(siteId)).catch(failed("live: redis subscribe failed")),
-        () => void subscriber.unsubscribe(channelOf(siteId)).catch(failed("live: redis unsubscribe failed")),
+        () => onFirst(siteId),
+        () => onLast(siteId),
       );
     },
     async notify(siteId) {
@@ -126,6 +152,7 @@ async function redisBus(url: string, logger: Logger): Promise<LiveBus> {
     async close() {
       if (closed) return;
       closed = true;
+      for (const timer of subscribed.values()) clearTimeout(timer ?? undefined);
       waiters.wakeAll();
       subscriber.disconnect();
       publisher.disconnect();
@@ -187,10 +214,20 @@ function dbPollerBus(db: Db, logger: Logger, now: () => number): LiveBus {
       polling = false;
     }
   };
+  let idle: NodeJS.Timeout | undefined;
   const start = () => {
+    clearTimeout(idle);
+    idle = undefined;
     if (timer) return;
     timer = setInterval(() => void poll(), LIVE_POLL_MS);
     timer.unref();
+  };
+  // A stream waits again right after each read: the poller outlives the last waiter a while.
+  const stopLater = () => {
+    if (waiters.size > 0) return;
+    clearTimeout(idle);
+    idle = setTimeout(stop, IDLE_MS);
+    idle.unref();
   };
   const stop = () => {
     if (waiters.size > 0 || !timer) return;
@@ -205,13 +242,13 @@ function dbPollerBus(db: Db, logger: Logger, now: () => number): LiveBus {
     get closed() {
       return closed;
     },
-    wait: (siteId, timeoutMs, signal) =>
-      closed ? Promise.resolve(false) : waiters.wait(siteId, timeoutMs, signal, start, () => setImmediate(stop)),
+    wait: (siteId, timeoutMs, signal) => (closed ? Promise.resolve(false) : waiters.wait(siteId, timeoutMs, signal, start, stopLater)),
     async notify(siteId) {
       waiters.wake(siteId);
     },
     async close() {
       closed = true;
+      clearTimeout(idle);
       waiters.wakeAll();
       clearInterval(timer);
       timer = undefined;

@@ -19,8 +19,8 @@ export type Delivery = "continue" | "end";
 
 export interface LiveStreamOptions {
   scope: LiveScope;
-  /** Last-Event-ID; null: from now on */
-  resume: EventCursor | null;
+  /** where to start: startingPoint() */
+  cursor: EventCursor;
   /** Sends the event (with `id`) or skips it; "end" closes the stream after it. */
   deliver(event: LiveEvent, id: string, writer: SseWriter): Delivery;
   /** After the backlog was sent, before waiting: "end" closes the stream (the visitor's for bot/closed). */
@@ -44,7 +44,7 @@ export async function runLiveStream(
   const { scope } = options;
   const endAt = performance.now() + deps.config.liveStreamMs;
   try {
-    const cursor = options.resume ?? EventCursor.at(await newestId(deps, scope));
+    const { cursor } = options;
     let checkedAt = performance.now();
     /** a wake-up may come before its row is visible (published inside a transaction, or committed out of order): read again then */
     let rereadAt: number | null = null;
@@ -83,6 +83,14 @@ export async function runLiveStream(
     if (!deps.live.closed) deps.logger.error({ msg: "live stream ended by an error", code: (err as { code?: string })?.code ?? null });
     writer.close();
   }
+}
+
+/**
+ * After Last-Event-ID, or (none) after the scope's newest event. Read before the response is
+ * answered, so an event published once the client has its answer is never before the start.
+ */
+export async function startingPoint(deps: Pick<AppDeps, "db">, scope: LiveScope, resume: EventCursor | null): Promise<EventCursor> {
+  return resume ?? EventCursor.at(await newestId(deps, scope));
 }
 
 async function newestId(deps: Pick<AppDeps, "db">, scope: LiveScope): Promise<number> {

@@ -5,7 +5,7 @@ import type { SseWriter } from "../http/sse.js";
 import { findVisitorConversation } from "../features/chat/chat.repository.js";
 import { siteAccess } from "../features/sites/site-access.js";
 import { EventCursor } from "./event-cursor.js";
-import { type Delivery, runLiveStream } from "./live-stream.js";
+import { type Delivery, runLiveStream, startingPoint } from "./live-stream.js";
 import { TeamStreamEvents, VisitorStreamEvents } from "./live.schemas.js";
 import type { LiveEvent } from "./site-events.js";
 
@@ -37,11 +37,13 @@ export async function visitorEvents(
   // stream ends, so no billed connection is held for the bot.
   const personInvolved = conversation.status === "waiting" || conversation.status === "human";
   const agentName = conversation.assigneeId ? await agentNameOf(deps, conversation.assigneeId) : null;
+  const scope = { siteId: visitor.siteId, conversationId };
+  const cursor = await startingPoint(deps, scope, resume);
   return {
     run: (writer) =>
       void runLiveStream(deps, writer, {
-        scope: { siteId: visitor.siteId, conversationId },
-        resume,
+        scope,
+        cursor,
         deliver: (event, id) => deliverToVisitor(deps, event, id, writer),
         afterBacklog: (w, id) => {
           if (personInvolved) return "continue";
@@ -82,11 +84,13 @@ export async function teamEvents(
   resume: EventCursor | null,
 ): Promise<{ run(writer: SseWriter): void }> {
   await siteAccess(deps, accountId, siteId, "agent");
+  const scope = { siteId, conversationId: null };
+  const cursor = await startingPoint(deps, scope, resume);
   return {
     run: (writer) =>
       void runLiveStream(deps, writer, {
-        scope: { siteId, conversationId: null },
-        resume,
+        scope,
+        cursor,
         deliver: (event, id) => {
           if (event.type !== "conversation" && event.type !== "message") return "continue";
           const parsed = TeamStreamEvents[event.type].safeParse(event.data);
