@@ -255,6 +255,13 @@ describe("the dashboard: handoff to a person", () => {
       );
       expect(lead.status).toBe(200);
 
+      // The reply made the writer its assignee; unassigned, and taken again.
+      expect(text(document.querySelector(".conversation-controls__assignee span"))).toBe(`Assigned to ${name}`);
+      await click(button("Unassign"));
+      await waitFor(() => expect(text(document.querySelector(".conversation-controls__assignee span"))).toBe("Unassigned"));
+      await click(button("Assign to me"));
+      await waitFor(() => expect(text(document.querySelector(".conversation-controls__assignee span"))).toBe(`Assigned to ${name}`));
+
       // Status: hand back to the bot, then close.
       await click(button("Hand back to bot"));
       await waitFor(() => expect(text(document.querySelector(".facts .conversation-status"))).toBe("Bot"));
@@ -264,7 +271,18 @@ describe("the dashboard: handoff to a person", () => {
       expect(afterHandBack.status).toBe("bot");
       await click(button("Close conversation"));
       await waitFor(() => expect(text(document.querySelector(".facts .conversation-status"))).toBe("Closed"));
-      expect(page.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([{ status: "bot" }, { status: "closed" }]);
+      await click(button("Reopen"));
+      await waitFor(() => expect(text(document.querySelector(".facts .conversation-status"))).toBe("With a person"));
+      await click(button("Close conversation"));
+      await waitFor(() => expect(text(document.querySelector(".facts .conversation-status"))).toBe("Closed"));
+      expect(page.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
+        { assigneeId: null },
+        { assigneeId: f.ownerA.ownerId },
+        { status: "bot" },
+        { status: "closed" },
+        { status: "human", assigneeId: f.ownerA.ownerId },
+        { status: "closed" },
+      ]);
 
       // The inbox: every conversation, with its status and the visitor's email.
       await click(button("← Back to conversations"));
