@@ -115,7 +115,7 @@ describe("export of the conversation list", () => {
       "0",
       "0",
       "",
-      "",
+      "bot",
       "",
     ]);
     expect(table[2][1]).toBe("'=cmd|' /C calc'!A0");
