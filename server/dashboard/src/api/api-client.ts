@@ -8,7 +8,6 @@ import type {
   InstallInfo,
   InboxConversation,
   InboxFilter,
-  HandoffSettings,
   Lang,
   Member,
   Message,
@@ -116,7 +115,7 @@ export function createApi(options: ApiOptions = {}) {
     listSites: () => call<{ sites: Site[] }>("GET", "/api/sites"),
     createSite: (body: SiteCreateInput) => call<{ site: Site }>("POST", "/api/sites", body),
     getSite: (id: string) => call<{ site: Site }>("GET", site(id)),
-    patchSite: (id: string, patch: SitePatchInput & { handoff?: HandoffSettings }) => call<{ site: Site }>("PATCH", site(id), patch),
+    patchSite: (id: string, patch: SitePatchInput) => call<{ site: Site }>("PATCH", site(id), patch),
     deleteSite: (id: string) => call<void>("DELETE", site(id)),
     conversations: (id: string, filters: ConversationFilters = {}) => {
       const query = new URLSearchParams();

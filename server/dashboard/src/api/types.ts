@@ -18,6 +18,7 @@ import type {
   KnowledgeSource as KnowledgeSourceSchema,
 } from "../../../src/features/knowledge/knowledge.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
+import type { HandoffSettings as HandoffSettingsSchema } from "../../../src/features/handoff/handoff.settings.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 import type { MyPlanResponse, Plan as PlanSchema, PlanPatch } from "../../../src/features/plans/plans.schemas.js";
 import type {
@@ -39,9 +40,7 @@ export type Message = z.infer<typeof OwnerMessage>;
 export type MessageStatus = Message["status"];
 export type ConversationPageData = z.infer<typeof ConversationPage>;
 export type ConversationDetailData = z.infer<typeof ConversationDetail>;
-export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit" | "rating"> & {
-  status?: InboxFilter;
-};
+export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit" | "rating" | "status">;
 export type UsageDayData = z.infer<typeof UsageDay>;
 export type SiteLimitsData = z.infer<typeof SiteLimits>;
 /** A stored setting today's schema refuses, read as its default: its dotted path and the schema's sentence. */
@@ -71,43 +70,16 @@ export interface BailianAppTestResult {
   sources: Array<{ n: number; title: string; url: string | null; sourceId: string | null }>;
 }
 
-// People in the loop (issue 13, docs/people.md). Typed here from the contract while the server's
-// schemas gain them in their own rooms; once they do, these may be read from those schemas instead.
+// People in the loop (issue 13, docs/people.md).
 
 /** bot → waiting (the visitor asked for a person) → human (a member took it) → closed, or back to bot */
-export type ConversationStatus = "bot" | "waiting" | "human" | "closed";
-
-export interface OfficeHours {
-  /** 0 Sunday … 6 Saturday */
-  days: number[];
-  /** "HH:MM" */
-  from: string;
-  to: string;
-}
-
-/** `PATCH /api/sites/:siteId { handoff }` */
-export interface HandoffSettings {
-  enabled: boolean;
-  /** IANA, e.g. Asia/Shanghai */
-  timeZone: string;
-  /** [] = always */
-  officeHours: OfficeHours[];
-  /** 30…3600: then the visitor is offered to leave an email */
-  waitSeconds: number;
-}
-
-/** What the inbox adds to a conversation row. Optional: a server without handoff leaves them out. */
-export interface InboxFields {
-  status?: ConversationStatus;
-  assigneeId?: string | null;
-  assigneeName?: string | null;
-  visitorEmail?: string | null;
-  /** visitor messages after the team's last read */
-  unread?: number;
-}
-
-export type InboxConversation = Conversation & InboxFields;
-export type InboxFilter = "waiting" | "human" | "open" | "closed";
+export type ConversationStatus = Conversation["status"];
+/** `PATCH /api/sites/:siteId { handoff }`: on or off, the time zone, office hours ([] = always), the wait before email is offered */
+export type HandoffSettings = z.infer<typeof HandoffSettingsSchema>;
+export type OfficeHours = HandoffSettings["officeHours"][number];
+/** an inbox row: the conversation with its status, assignee, visitor email and unread count */
+export type InboxConversation = Conversation;
+export type InboxFilter = NonNullable<ConversationFilters["status"]>;
 
 /** `GET /api/sites/:siteId/members` (owner only; the members room adds it) */
 export interface Member {

@@ -22,8 +22,8 @@ export interface HandoffDraft {
 /** What is wrong, by the key of the field concerned (`wait`, `timeZone`, `officeHours.<n>.days|from|to`). */
 export type HandoffErrorCode = "wait" | "days" | "time" | "order" | "timeZone";
 
-/** A site's handoff settings, or the defaults on a server that does not send them yet. */
-export const handoffOf = (site: Site): HandoffSettings => (site as Site & { handoff?: HandoffSettings }).handoff ?? DEFAULT_HANDOFF;
+/** A site's handoff settings (the defaults should a site come without them). */
+export const handoffOf = (site: Site): HandoffSettings => site.handoff ?? DEFAULT_HANDOFF;
 
 export function handoffDraftOf(settings: HandoffSettings): HandoffDraft {
   const minutes = settings.waitSeconds % 60 === 0;
