@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishEvent, pruneSiteEvents, SITE_EVENTS_KEPT_MS } from "../src/live/site-events.js";
 import { DIALECTS } from "./support/databases.js";
-import { type Harness, createHarness, createSite, signUpOwner, startVisitor } from "./support/harness.js";
-import { ownerMessage, readLive } from "./support/live-events.js";
+import { type Harness, createHarness, createSite, json, sendMessage, signUpOwner, startVisitor } from "./support/harness.js";
+import { ownerMessage, readLive, until } from "./support/live-events.js";
 
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
 
@@ -22,6 +22,11 @@ describe.each(BACKENDS)("live events ($name)", ({ dialect, env }) => {
     h = await createHarness(dialect, env);
     owner = await signUpOwner(h);
     site = await createSite(h, owner.cookie);
+    const res = await h.request(`/api/sites/${site.id}`, {
+      ...json({ handoff: { enabled: true } }, { cookie: owner.cookie }),
+      method: "PATCH",
+    });
+    expect(res.status).toBe(200);
   }, 30_000);
   afterAll(() => h?.close());
 
@@ -227,57 +232,48 @@ describe.each(BACKENDS)("live events ($name)", ({ dialect, env }) => {
   }, 20_000);
 
   describe("the team's stream", () => {
-    const inboxRow = (id: string) => ({
-      id,
-      visitorId: "v_1",
-      title: "Where is my order?",
-      messageCount: 2,
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      ratedUp: 0,
-      ratedDown: 0,
-      ratingComments: [],
-    });
-
     it("sends a site's conversations and messages to a member, resumes, and ends once the member is removed", async () => {
       const member = await signUpOwner(h);
       await h.deps.db
         .insertInto("site_members")
         .values({ site_id: site.id, account_id: member.ownerId, role: "agent", created_at: h.deps.now() })
         .execute();
-      const visitor = await waitingVisitor();
-      const open = () => h.request(`/api/sites/${site.id}/events`, { headers: { cookie: member.cookie } });
+      const visitor = await startVisitor(h, site.siteKey);
+      const open = (lastEventId?: string) =>
+        h.request(`/api/sites/${site.id}/events`, {
+          headers: { cookie: member.cookie, ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+        });
       const stream = readLive(await open(), "team");
 
-      await publishEvent(h.deps, {
-        siteId: site.id,
+      // Through the real routes: the visitor asks for a person and writes; the team's inbox hears both.
+      expect((await h.request(`/v1/conversations/${visitor.conversationId}/handoff`, json({}, visitor.headers))).status).toBe(200);
+      const asked = await until(stream, (e) => e.event === "conversation");
+      expect(asked.data.conversation).toMatchObject({ id: visitor.conversationId, status: "waiting" });
+      await (await sendMessage(h, visitor, "Where is my order?")).text();
+      const question = await until(stream, (e) => e.event === "message");
+      // The owner's shape, as stored: its place in the conversation, its tokens (none for a person).
+      expect(question.data).toMatchObject({
         conversationId: visitor.conversationId,
-        type: "conversation",
-        data: { conversation: inboxRow(visitor.conversationId) },
-      });
-      await reply(visitor.conversationId, "q1", "Where is my order?", "user");
-      // Visitor-only events are not the inbox's.
-      await publishEvent(h.deps, { siteId: site.id, conversationId: visitor.conversationId, type: "typing", data: { agentName: "Mei" } });
-      const got = [await stream.next(), await stream.next()];
-      expect(got.map((e) => e!.event)).toEqual(["conversation", "message"]);
-      expect(got[1]!.data).toMatchObject({
-        conversationId: visitor.conversationId,
-        message: { id: "q1", role: "user", promptTokens: null },
+        message: { role: "user", content: "Where is my order?", seq: expect.any(Number), promptTokens: null },
       });
       const seen = stream.lastId()!;
       await stream.close();
 
-      await reply(visitor.conversationId, "q2", "Hello?", "user");
-      const back = readLive(
-        await h.request(`/api/sites/${site.id}/events`, { headers: { cookie: member.cookie, "last-event-id": seen } }),
-        "team",
+      // Away: the owner replies; back with Last-Event-ID, the member gets it once.
+      const replied = await h.request(
+        `/api/sites/${site.id}/conversations/${visitor.conversationId}/messages`,
+        json({ content: "On its way." }, { cookie: owner.cookie }),
       );
-      expect((await back.next())!.data.message.id).toBe("q2");
+      expect(replied.status).toBe(201);
+      const back = readLive(await open(seen), "team");
+      const answer = await until(back, (e) => e.event === "message");
+      expect(answer.data.message).toMatchObject({ role: "agent", content: "On its way." });
 
       // Removed from the team: the open stream ends within a few seconds, and a new one is refused.
       await h.deps.db.deleteFrom("site_members").where("site_id", "=", site.id).where("account_id", "=", member.ownerId).execute();
       await back.ended;
-      expect(back.events.map((e) => e.data.message.id)).toEqual(["q2"]);
+      const messages = back.events.filter((e) => e.event === "message").map((e) => e.data.message.content);
+      expect(messages).toEqual(["On its way."]);
       const refused = await open();
       expect(refused.status).toBe(404);
       await refused.body?.cancel();

@@ -22,7 +22,7 @@ export interface LiveStreamOptions {
   /** where to start: startingPoint() */
   cursor: EventCursor;
   /** Sends the event (with `id`) or skips it; "end" closes the stream after it. */
-  deliver(event: LiveEvent, id: string, writer: SseWriter): Delivery;
+  deliver(event: LiveEvent, id: string, writer: SseWriter): Delivery | Promise<Delivery>;
   /** After the backlog was sent, before waiting: "end" closes the stream (the visitor's for bot/closed). */
   afterBacklog?(writer: SseWriter, id: string): Delivery;
   /** Checked every `checkEveryMs`: false ends the stream (a member removed from the site). */
@@ -55,7 +55,7 @@ export async function runLiveStream(
       const rows = await readEvents(deps, scope, cursor.settled);
       for (const row of rows) {
         if (!cursor.take(row.id, readAt)) continue;
-        if (options.deliver(row, cursor.toString(), writer) === "end") return writer.close();
+        if ((await options.deliver(row, cursor.toString(), writer)) === "end") return writer.close();
       }
       cursor.settle(readAt);
       if (rereadAt !== null && readAt >= rereadAt) rereadAt = null;

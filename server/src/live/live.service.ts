@@ -3,6 +3,8 @@ import { AppError } from "../errors.js";
 import type { VisitorPrincipal } from "../http/route.js";
 import type { SseWriter } from "../http/sse.js";
 import { findVisitorConversation } from "../features/chat/chat.repository.js";
+import { messageOf } from "../features/chat/chat.records.js";
+import { iso } from "../db/times.js";
 import { siteAccess } from "../features/sites/site-access.js";
 import { EventCursor } from "./event-cursor.js";
 import { type Delivery, runLiveStream, startingPoint } from "./live-stream.js";
@@ -91,11 +93,18 @@ export async function teamEvents(
       void runLiveStream(deps, writer, {
         scope,
         cursor,
-        deliver: (event, id) => {
-          if (event.type !== "conversation" && event.type !== "message") return "continue";
-          const parsed = TeamStreamEvents[event.type].safeParse(event.data);
-          if (parsed.success) writer.send(event.type, parsed.data, id);
-          else misshapen(deps, event);
+        deliver: async (event, id): Promise<Delivery> => {
+          if (event.type === "conversation") {
+            const parsed = TeamStreamEvents.conversation.safeParse(event.data);
+            if (parsed.success) writer.send("conversation", parsed.data, id);
+            else misshapen(deps, event);
+          } else if (event.type === "message" && event.conversationId) {
+            // The event names the message; the team sees it as stored now, in the owner's shape
+            // (its seq, its author; a publisher needs to know only the visitor's shape).
+            const messageId = (event.data.message as { id?: unknown } | undefined)?.id;
+            const message = typeof messageId === "string" ? await ownerMessage(deps, siteId, event.conversationId, messageId) : null;
+            if (message) writer.send("message", { conversationId: event.conversationId, message }, id);
+          }
           return "continue";
         },
         checkEveryMs: ACCESS_CHECK_MS,
@@ -115,6 +124,25 @@ export async function teamEvents(
 function misshapen(deps: Pick<AppDeps, "logger">, event: LiveEvent): Delivery {
   deps.logger.error({ msg: "live event not of its shape", eventId: event.id, type: event.type });
   return "continue";
+}
+
+/** One message of the site's conversation in the owner's shape (OwnerMessage); null when it is not there (any more). */
+async function ownerMessage(deps: Pick<AppDeps, "db">, siteId: string, conversationId: string, messageId: string) {
+  const row = await deps.db
+    .selectFrom("messages")
+    .selectAll()
+    .where("id", "=", messageId)
+    .where("conversation_id", "=", conversationId)
+    .where("site_id", "=", siteId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const { conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m } = messageOf(row);
+  return TeamStreamEvents.message.shape.message.parse({
+    ...m,
+    authorName: author?.name ?? null,
+    createdAt: iso(m.createdAt),
+    sources: m.sources ?? [],
+  });
 }
 
 /** What visitors see as a member's name: their display name, else their email's local part. */

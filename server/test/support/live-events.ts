@@ -106,3 +106,12 @@ export function ownerMessage(id: string, content: string, role: "user" | "assist
     feedback: null,
   };
 }
+
+/** Reads on until an event matches (those before it are kept in `events`); fails if the stream ends first. */
+export async function until(reader: LiveReader, match: (e: LiveSseEvent) => boolean): Promise<LiveSseEvent> {
+  for (;;) {
+    const e = await reader.next();
+    if (!e) throw new Error(`the stream ended first: ${JSON.stringify(reader.events)}`);
+    if (match(e)) return e;
+  }
+}
