@@ -2,7 +2,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { resetRing } from "../../dashboard/src/live/ring.js";
 import { DEFAULT_HANDOFF } from "../../src/features/handoff/handoff.settings.js";
-import { publishEvent } from "../../src/live/site-events.js";
 import { json, startVisitor } from "../support/harness.js";
 import { dashboardFixture } from "./fixture.js";
 import { blur, button, choose, click, errorOf, field, heading, settle, text, type, waitFor } from "./support.js";
@@ -138,46 +137,32 @@ describe("the dashboard: handoff to a person", () => {
 
   const eventsCalls = (calls: Array<{ path: string }>) => calls.filter((c) => c.path === `/api/sites/${f.site.id}/events`);
 
-  it("an open transcript appends what the site's live stream brings, across the server ending the stream", async () => {
-    const visitor = await startVisitor(f.h, f.site.siteKey);
-    const page = f.signedIn(f.ownerA, `/sites/${f.site.id}/conversations/${visitor.conversationId}`);
-    await waitFor(() => expect(document.querySelector("#reply-text")).not.toBeNull());
-    await waitFor(() => expect(eventsCalls(page.calls).length).toBeGreaterThanOrEqual(1));
-    const message = (n: number) => ({
-      id: `msg_live_${n}`,
-      seq: n,
-      role: "user",
-      authorName: null,
-      content: `Live question ${n}`,
-      status: "complete",
-      errorCode: null,
-      model: null,
-      promptTokens: null,
-      completionTokens: null,
-      latencyMs: null,
-      ttftMs: null,
-      createdAt: new Date().toISOString(),
-      sources: [],
-      feedback: null,
-    });
-    const publish = (n: number) =>
-      publishEvent(f.h.deps, {
-        siteId: f.site.id,
-        conversationId: visitor.conversationId,
-        type: "message",
-        data: { conversationId: visitor.conversationId, message: message(n) },
-      });
-    await publish(1);
-    await waitFor(() => expect([...document.querySelectorAll(".message__text")].map(text)).toEqual(["Live question 1"]), 5000);
-    // The server ends each stream (here after 1.5 s): the page asks again, and goes on receiving, each message once.
-    const before = eventsCalls(page.calls).length;
-    await waitFor(() => expect(eventsCalls(page.calls).length).toBeGreaterThan(before), 5000);
-    await publish(2);
-    await waitFor(
-      () => expect([...document.querySelectorAll(".message__text")].map(text)).toEqual(["Live question 1", "Live question 2"]),
-      5000,
-    );
-    await settle();
+  it("an open transcript appends the visitor's messages as the live stream brings them, across the server ending the stream", async () => {
+    await f.patchSite({ handoff: { enabled: true } });
+    try {
+      const visitor = await startVisitor(f.h, f.site.siteKey);
+      expect((await f.h.request(`/v1/conversations/${visitor.conversationId}/handoff`, json({}, visitor.headers))).status).toBe(200);
+      const page = f.signedIn(f.ownerA, `/sites/${f.site.id}/conversations/${visitor.conversationId}`);
+      await waitFor(() => expect(document.querySelector("#reply-text")).not.toBeNull());
+      await waitFor(() => expect(eventsCalls(page.calls).length).toBeGreaterThanOrEqual(1));
+      // While waiting for a person the visitor's messages are stored for the team (no model call).
+      const write = async (content: string) =>
+        (await f.h.request(`/v1/conversations/${visitor.conversationId}/messages`, json({ content }, visitor.headers))).text();
+      const shown = () => [...document.querySelectorAll(".message__text")].map(text);
+      await write("Live question 1");
+      await waitFor(() => expect(shown()).toEqual(["Live question 1"]), 5000);
+      // The server ends each stream (here after 1.5 s): the page asks again, and goes on receiving, each message once.
+      const before = eventsCalls(page.calls).length;
+      await waitFor(() => expect(eventsCalls(page.calls).length).toBeGreaterThan(before), 5000);
+      await write("Live question 2");
+      await waitFor(() => expect(shown()).toEqual(["Live question 1", "Live question 2"]), 5000);
+      await settle();
+      // Closed, so the next test's inbox starts with no one waiting.
+      await click(button("Close conversation"));
+      await waitFor(() => expect(text(document.querySelector(".facts .conversation-status"))).toBe("Closed"));
+    } finally {
+      await f.patchSite({ handoff: DEFAULT_HANDOFF });
+    }
   });
 
   it("a visitor asks for a person: the open inbox rings; the owner answers; the visitor reads it as the team's, live", async () => {
