@@ -239,6 +239,7 @@ describe("the dashboard: handoff to a person", () => {
         json({ email: "visitor@example.com" }, visitor.headers),
       );
       expect(lead.status).toBe(200);
+      await waitFor(() => expect(text(document.querySelector(".transcript__email"))).toBe("visitor@example.com"), 5000);
 
       // The reply made the writer its assignee; unassigned, and taken again.
       expect(text(document.querySelector(".conversation-controls__assignee span"))).toBe(`Assigned to ${name}`);
@@ -277,6 +278,23 @@ describe("the dashboard: handoff to a person", () => {
     } finally {
       ring.remove();
       await f.patchSite({ handoff: DEFAULT_HANDOFF });
+    }
+  });
+
+  it("the inbox in Chinese: its tabs, the notifications button and the statuses", async () => {
+    const ring = browserRing();
+    try {
+      f.signedIn(f.ownerA, `/sites/${f.site.id}/conversations`);
+      await waitFor(() => expect(heading()).toBe("Conversations"));
+      await click(button("中文"));
+      await waitFor(() => expect([...document.querySelectorAll(".inbox-tabs a")].map(text)).toEqual(["等待中", "人工处理中", "全部"]));
+      expect(text(button("开启通知"))).toBe("开启通知");
+      // The earlier tests closed their conversations.
+      await waitFor(() => expect([...document.querySelectorAll(".conversation-status")].map(text)).toContain("已关闭"));
+      await click(button("English"));
+      await waitFor(() => expect(heading()).toBe("Conversations"));
+    } finally {
+      ring.remove();
     }
   });
 });
