@@ -105,7 +105,7 @@ export function ConversationsPage({ site }: SitePageProps) {
 
   const filtered = Boolean(filters.q || filters.from || filters.to || filters.rating);
   // What the stream told since: a row's newer state, and new rows of this tab (when no search narrows it).
-  const rows = inboxOrder(list.conversations, liveRows.value, tab, !filtered && !list.nextCursor);
+  const rows = inboxOrder(list.conversations, liveRows.value, tab, !filtered);
   const tabHref = (next: InboxTab) => {
     const params = new URLSearchParams(location.value.query);
     if (next === "all") params.delete("status");
