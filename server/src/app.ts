@@ -21,6 +21,7 @@ import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWebhookRoutes } from "./features/webhooks/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
+import { registerLiveRoutes } from "./live/routes.js";
 import { requireVisitor } from "./http/bearer.js";
 import { requireOperator } from "./features/operator/operator-auth.js";
 import { siteWithinPlan } from "./features/plans/plan-rules.js";
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): App {
   registerFeedbackRoutes(router, deps);
   registerWebhookRoutes(router, deps);
   registerHandoffRoutes(router, deps);
+  registerLiveRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };
 }

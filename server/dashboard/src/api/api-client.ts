@@ -6,7 +6,11 @@ import type {
   CredentialsInput,
   SignUpInput,
   InstallInfo,
+  InboxConversation,
+  InboxFilter,
   Lang,
+  Member,
+  Message,
   Invitation,
   InvitationCreated,
   BailianAppTestResult,
@@ -127,7 +131,36 @@ export function createApi(options: ApiOptions = {}) {
       return call<ConversationPageData>("GET", `${site(id)}/conversations${qs ? `?${qs}` : ""}`);
     },
     conversation: (id: string, conversationId: string) =>
-      call<ConversationDetailData>("GET", `${site(id)}/conversations/${encodeURIComponent(conversationId)}`),
+      call<ConversationDetailData & { conversation: InboxConversation }>(
+        "GET",
+        `${site(id)}/conversations/${encodeURIComponent(conversationId)}`,
+      ),
+    /** the inbox: `status` narrows it (open: waiting or human) */
+    inbox: (id: string, status?: InboxFilter, cursor?: string) => {
+      const query = new URLSearchParams({ limit: "50" });
+      if (status) query.set("status", status);
+      if (cursor) query.set("cursor", cursor);
+      return call<{ conversations: InboxConversation[]; nextCursor: string | null }>("GET", `${site(id)}/conversations?${query}`);
+    },
+    /** a team member's reply: role agent, with the member's name; the conversation becomes `human` */
+    reply: (id: string, conversationId: string, content: string) =>
+      call<{ message: Message }>("POST", `${site(id)}/conversations/${encodeURIComponent(conversationId)}/messages`, { content }),
+    patchConversation: (id: string, conversationId: string, patch: { status?: "bot" | "human" | "closed"; assigneeId?: string | null }) =>
+      call<{ conversation: InboxConversation }>("PATCH", `${site(id)}/conversations/${encodeURIComponent(conversationId)}`, patch),
+    /** tells the visitor a person is typing */
+    typing: (id: string, conversationId: string) =>
+      call<void>("POST", `${site(id)}/conversations/${encodeURIComponent(conversationId)}/typing`),
+    members: (id: string) => call<{ members: Member[] }>("GET", `${site(id)}/members`),
+    /**
+     * The site's live events (SSE) as the raw response, read by live/event-stream.ts. Through the
+     * same fetch as every call, so the session cookie goes with it.
+     */
+    events: (id: string, lastEventId: string | null, signal: AbortSignal) =>
+      doFetch(`${site(id)}/events`, {
+        credentials: "same-origin",
+        headers: { accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+        signal,
+      }),
     /** `tz`: the owner's offset from UTC in minutes (-getTimezoneOffset()), so days end at their midnight. */
     usage: (id: string, tz: number) => call<UsageResponse>("GET", `${site(id)}/usage?tz=${tz}`),
     // The site's knowledge base (features/knowledge on the server).

@@ -714,6 +714,82 @@ const en = {
     none: "none",
     savePlan: "Save plan",
   },
+
+  /** the live inbox wherever the owner is in a site (live/site-live.ts) */
+  live: {
+    notifyTitle: "A visitor asks for a person",
+    notifyBody: "A conversation is waiting for you.",
+    enableNotifications: "Enable notifications",
+    notificationsOn: "Notifications are on.",
+    notificationsDenied: "Notifications are blocked in this browser's site settings.",
+    soundHint: "A sound plays when a visitor asks for a person (after your first click on the page).",
+  },
+
+  /** Bot settings → Handoff (docs/people.md, Settings) */
+  handoff: {
+    title: "Handoff to a person",
+    enabled: "Let visitors ask for a person",
+    enabledHint: "The bot offers it too when it cannot answer. Your team replies from Conversations.",
+    timeZone: "Time zone",
+    browserZone: (zone: string) => `Your browser's time zone: ${zone}.`,
+    officeHours: "Office hours",
+    officeHoursHint: "Outside these hours visitors are asked for their email at once.",
+    always: "Always: no office hours set.",
+    addHours: "Add hours",
+    removeHours: (n: number) => `Remove hours ${n}`,
+    hoursRow: (n: number) => `Hours ${n}`,
+    days: "Days",
+    from: "From",
+    to: "To",
+    dayNames: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    wait: "Wait before offering email",
+    waitHint: "If no one replies in this time, the visitor may leave an email instead (30 seconds to 60 minutes).",
+    waitUnit: "Unit",
+    units: { seconds: "seconds", minutes: "minutes" } as Record<"seconds" | "minutes", string>,
+    errors: {
+      wait: "From 30 seconds to 60 minutes, in whole seconds.",
+      days: "Choose at least one day.",
+      time: "Use a time such as 09:00.",
+      order: "“To” must be after “From”.",
+      timeZone: "Choose a time zone from the list.",
+    } as Record<"wait" | "days" | "time" | "order" | "timeZone", string>,
+  },
+
+  /** the conversations page as the team's inbox */
+  inbox: {
+    tabs: { all: "All", waiting: "Waiting", human: "With a person" } as Record<"all" | "waiting" | "human", string>,
+    tabsLabel: "Show",
+    status: "Status",
+    statuses: { bot: "Bot", waiting: "Waiting", human: "With a person", closed: "Closed" } as Record<
+      "bot" | "waiting" | "human" | "closed",
+      string
+    >,
+    unread: (n: number) => (n === 1 ? "1 unread message" : `${n} unread messages`),
+    email: "Email",
+    assignee: "Assignee",
+    emptyWaiting: "No one is waiting for a person.",
+    emptyHuman: "No conversation is with a person now.",
+  },
+
+  /** the transcript page: the team's side of a handed-over conversation */
+  reply: {
+    label: "Reply to the visitor",
+    placeholder: "Write a reply… (Enter sends, Shift+Enter for a new line)",
+    send: "Send",
+    sending: "Sending…",
+    takeOver: "Take over",
+    handBack: "Hand back to bot",
+    close: "Close conversation",
+    reopen: "Reopen",
+    controls: "Conversation",
+    assignToMe: "Assign to me",
+    unassign: "Unassign",
+    assignedTo: (name: string) => `Assigned to ${name}`,
+    unassigned: "Unassigned",
+    email: "Visitor's email",
+    agentSaid: (name: string) => `${name} (team)`,
+    newMessage: "New message from the visitor",
+  },
 };
 
 export type Strings = typeof en;
@@ -1373,6 +1449,75 @@ const zhCN: Strings = {
     knowledgeCeilings: { sources: "每个站点的知识来源数", bytes: "每个站点的知识文件字节数", chunks: "每个站点的知识段落数" },
     none: "无",
     savePlan: "保存套餐",
+  },
+
+  live: {
+    notifyTitle: "有访客请求人工客服",
+    notifyBody: "有一个对话在等你回复。",
+    enableNotifications: "开启通知",
+    notificationsOn: "通知已开启。",
+    notificationsDenied: "此浏览器的网站设置已屏蔽通知。",
+    soundHint: "访客请求人工时会响铃（需先在页面上点击一次）。",
+  },
+
+  handoff: {
+    title: "转人工",
+    enabled: "允许访客请求人工客服",
+    enabledHint: "机器人无法回答时也会主动提供。团队在“对话”中回复。",
+    timeZone: "时区",
+    browserZone: (zone) => `你的浏览器时区：${zone}。`,
+    officeHours: "工作时间",
+    officeHoursHint: "非工作时间会直接请访客留下邮箱。",
+    always: "全天：未设置工作时间。",
+    addHours: "添加时段",
+    removeHours: (n) => `删除时段 ${n}`,
+    hoursRow: (n) => `时段 ${n}`,
+    days: "星期",
+    from: "从",
+    to: "到",
+    dayNames: ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+    wait: "等待多久后请访客留邮箱",
+    waitHint: "超过这段时间无人回复，访客可以改为留下邮箱（30 秒到 60 分钟）。",
+    waitUnit: "单位",
+    units: { seconds: "秒", minutes: "分钟" },
+    errors: {
+      wait: "30 秒到 60 分钟之间，以整秒计。",
+      days: "请至少选择一天。",
+      time: "请使用 09:00 这样的时间。",
+      order: "“到”必须晚于“从”。",
+      timeZone: "请从列表中选择时区。",
+    },
+  },
+
+  inbox: {
+    tabs: { all: "全部", waiting: "等待中", human: "人工处理中" },
+    tabsLabel: "显示",
+    status: "状态",
+    statuses: { bot: "机器人", waiting: "等待中", human: "人工处理中", closed: "已关闭" },
+    unread: (n) => `${n} 条未读消息`,
+    email: "邮箱",
+    assignee: "负责人",
+    emptyWaiting: "没有等待人工的访客。",
+    emptyHuman: "目前没有人工处理中的对话。",
+  },
+
+  reply: {
+    label: "回复访客",
+    placeholder: "输入回复…（Enter 发送，Shift+Enter 换行）",
+    send: "发送",
+    sending: "发送中…",
+    takeOver: "接管",
+    handBack: "交还机器人",
+    close: "关闭对话",
+    reopen: "重新打开",
+    controls: "对话",
+    assignToMe: "分配给我",
+    unassign: "取消分配",
+    assignedTo: (name) => `负责人：${name}`,
+    unassigned: "未分配",
+    email: "访客邮箱",
+    agentSaid: (name) => `${name}（客服）`,
+    newMessage: "访客发来新消息",
   },
 };
 

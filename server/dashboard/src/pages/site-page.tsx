@@ -1,10 +1,12 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
 import type { Site } from "../api/types.js";
 import { Link } from "../components/link.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { useResource } from "../components/use-resource.js";
 import { useStrings } from "../i18n/lang.js";
+import { startSiteLive } from "../live/site-live.js";
 import type { Route } from "../state/router.js";
 import { api } from "../state/session.js";
 import { tabsOf } from "../state/roles.js";
@@ -54,6 +56,8 @@ export function SiteFrame({
   // Only the sections the account's role on the site allows.
   const tabs = tabsOf(site.role ?? "owner").map((tab) => [tab, labels[tab]] as const);
   const active = current === "transcript" ? "conversations" : current;
+  // The live inbox rings on every page of the site, not only on the conversations page.
+  useEffect(() => startSiteLive(site.id), [site.id]);
   return (
     <div class="site">
       <div class="site__head">
