@@ -9,7 +9,6 @@ import type {
   InboxConversation,
   InboxFilter,
   Lang,
-  Member,
   Message,
   Invitation,
   InvitationCreated,
@@ -150,7 +149,6 @@ export function createApi(options: ApiOptions = {}) {
     /** tells the visitor a person is typing */
     typing: (id: string, conversationId: string) =>
       call<void>("POST", `${site(id)}/conversations/${encodeURIComponent(conversationId)}/typing`),
-    members: (id: string) => call<{ members: Member[] }>("GET", `${site(id)}/members`),
     /**
      * The site's live events (SSE) as the raw response, read by live/event-stream.ts. Through the
      * same fetch as every call, so the session cookie goes with it.

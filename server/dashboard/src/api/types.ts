@@ -92,14 +92,6 @@ export type OfficeHours = HandoffSettings["officeHours"][number];
 export type InboxConversation = Conversation;
 export type InboxFilter = NonNullable<ConversationFilters["status"]>;
 
-/** `GET /api/sites/:siteId/members` (owner only; the members room adds it) */
-export interface Member {
-  accountId: string;
-  email: string;
-  displayName: string;
-  role: "owner" | "admin" | "agent";
-}
-
 /** The error body every API error has (server/src/errors.ts). */
 export interface ApiErrorBody {
   error: { code: string; message: string; issues?: Array<{ path: string; message: string }> };
