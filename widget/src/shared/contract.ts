@@ -3,13 +3,26 @@ import type { ErrorBody, ErrorCode } from "../../../server/src/errors.js";
 import type {
   ConversationResponse,
   MessageListResponse,
-  StreamEventData,
+  StreamEventData as ServerStreamEventData,
   VisitorMessage,
 } from "../../../server/src/features/chat/chat.schemas.js";
-import type { PublicConfig, SessionResponse } from "../../../server/src/features/widget/widget.schemas.js";
+import type { PublicConfig as ServerPublicConfig, SessionResponse } from "../../../server/src/features/widget/widget.schemas.js";
 
 // Types only: the server's zod schemas are the contract, and zod never ships to visitors.
-export type { ErrorBody, ErrorCode, PublicConfig, StreamEventData };
+export type { ErrorBody, ErrorCode };
+
+/**
+ * Handoff to a person (docs/people.md), added to the server's shapes until its schemas carry
+ * them: the same fields, so the intersections stay true once they do.
+ */
+export type ConversationStatus = "bot" | "waiting" | "human" | "closed";
+export type PublicConfig = ServerPublicConfig & { handoff?: { enabled: boolean } };
+export type StreamEventData = Omit<ServerStreamEventData, "done"> & {
+  /** offerHandoff: the bot offers a person in this answer */
+  done: ServerStreamEventData["done"] & { offerHandoff?: boolean };
+  /** while a person handles the conversation: the message was stored, no answer follows */
+  handoff: { userMessageId: string; status: ConversationStatus };
+};
 export type Lang = PublicConfig["language"];
 export type ServerMessage = z.infer<typeof VisitorMessage>;
 export type MessageStatus = ServerMessage["status"];
@@ -19,7 +32,19 @@ export type CitedSource = ServerMessage["sources"][number];
 export type Rating = NonNullable<ServerMessage["feedback"]>["rating"];
 export type Session = z.infer<typeof SessionResponse>;
 export type ConversationAnswer = z.infer<typeof ConversationResponse>;
-export type MessageList = z.infer<typeof MessageListResponse>;
+export type MessageList = z.infer<typeof MessageListResponse> & { status?: ConversationStatus };
+/** `POST /v1/conversations/:id/handoff` */
+export interface HandoffAnswer {
+  conversation: { id: string; status: ConversationStatus };
+  online: boolean;
+  waitSeconds: number;
+}
+/** The visitor's live stream, `GET /v1/conversations/:id/events`: each event's data. */
+export interface LiveEventData {
+  message: { message: ServerMessage };
+  status: { status: ConversationStatus; agentName?: string | null };
+  typing: { agentName?: string | null };
+}
 
 /** One event of the answer stream, as a union the event name narrows. */
 export type StreamEvent = { [E in keyof StreamEventData]: { event: E; data: StreamEventData[E] } }[keyof StreamEventData];
@@ -105,6 +130,28 @@ export interface PageState {
   c?: Promise<MountFn>;
   /** set by the chat chunk when it runs */
   m?: MountFn;
+  /** the handoff chunk, loading or loaded (by the chat chunk, for sites with handoff) */
+  hc?: Promise<HandoffChunk>;
+  /** set by the handoff chunk when it runs */
+  h?: HandoffChunk;
+  /** what the chat chunk lends the handoff chunk: its Preact and signals (one copy per page) */
+  p?: Record<string, unknown>;
+}
+
+/** The handoff chunk's one export: the controls of one widget's handoff, as Preact components. */
+export type HandoffChunk = (host: HandoffHost) => HandoffUi;
+export interface HandoffHost {
+  store: import("../chat/chat-store.js").ChatStore;
+  client: import("../api/api-client.js").ApiClient;
+  lang: Lang;
+  /** the site offers handoff (else only a conversation already handed over is followed) */
+  on: boolean;
+}
+export interface HandoffUi {
+  /** the status line, the "Talk to a person" button, the email form: above the composer */
+  B: () => import("preact").VNode | null;
+  /** the button inside an answer that offered a person */
+  O: () => import("preact").VNode | null;
 }
 
 export function pageState(): PageState {
