@@ -102,6 +102,8 @@ describe("handoff: asking for a person", () => {
   it("asks with the button (creating the conversation), says it waits, and follows the live stream", async () => {
     const w = await handedOver();
     const id = conversationId();
+    const heard: unknown[] = [];
+    window.BailianChat!.on("message", (m) => heard.push(m));
     expect(api.calls("POST", /\/handoff$/)).toMatchObject([{ path: `/v1/conversations/${id}/handoff`, body: {} }]);
     expect(api.conversations.get(id)!.status).toBe("waiting");
     expect(talkButtons(w)).toHaveLength(0);
@@ -130,6 +132,14 @@ describe("handoff: asking for a person", () => {
       7,
     );
     await waitFor(() => expect(w.root.querySelectorAll(".m.g")).toHaveLength(1));
+    expect(heard).toEqual([
+      expect.objectContaining({
+        role: "agent",
+        id: "msg_agent_1",
+        content: "Hi, I'm **Lin**. <img src=x onerror=alert(1)>",
+        conversationId: id,
+      }),
+    ]);
     const bubble = w.root.querySelector(".m.g")!;
     // The person's name and text, as text: no markdown, no HTML.
     expect(bubble.querySelector(".who")!.textContent).toBe("Lin <script>");

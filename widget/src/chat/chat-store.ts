@@ -294,6 +294,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
     handoff,
     busy,
     add,
+    report,
 
     setOpen(value: boolean): void {
       if (open.value === value) return;

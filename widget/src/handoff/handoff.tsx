@@ -36,7 +36,10 @@ export function createHandoff({ store, client, lang, on }: HandoffHost): Handoff
 
   function addAgentMessage(m: ServerMessage): void {
     if (m.role !== "agent" || store.messages.peek().some((x) => x.id === m.id)) return;
-    store.add("agent", m.content, "complete", m.id).name = m.authorName;
+    const message = store.add("agent", m.content, "complete", m.id);
+    message.name = m.authorName;
+    // The page hears of a person's message as of any other (BailianChat.on("message")).
+    store.report(message);
     if (m.authorName) agent.value = m.authorName;
     typing.value = null;
   }
