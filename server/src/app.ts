@@ -7,6 +7,7 @@ import { registerAccountRoutes } from "./features/account/routes.js";
 import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
 import { registerFeedbackRoutes } from "./features/feedback/routes.js";
+import { registerHandoffRoutes } from "./features/handoff/routes.js";
 import { registerConversationRoutes } from "./features/conversations/routes.js";
 import { registerBailianAppRoutes } from "./features/bailian-app/routes.js";
 import { registerHealthRoutes } from "./features/health/routes.js";
@@ -18,6 +19,7 @@ import { registerDashboardRoutes } from "./features/dashboard/assets.js";
 import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
+import { registerLiveRoutes } from "./live/routes.js";
 import { requireVisitor } from "./http/bearer.js";
 import { requireOperator } from "./features/operator/operator-auth.js";
 import { siteWithinPlan } from "./features/plans/plan-rules.js";
@@ -75,6 +77,8 @@ export function createApp(deps: AppDeps): App {
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
+  registerHandoffRoutes(router, deps);
+  registerLiveRoutes(router, deps);
   registerOpenApiRoute(router, deps);
   return { app, router };
 }

@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
   LLM_TIMEOUT_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
   ANSWER_LEASE_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
+  // How long one live event stream is held before it ends and the client reconnects (FC bills open streams).
+  LIVE_STREAM_MS: optional(z.coerce.number().int().min(1000).max(600_000)),
   DATA_DIR: optional(z.string()),
   WIDGET_DIR: optional(z.string()),
   DASHBOARD_DIR: optional(z.string()),
@@ -154,6 +156,8 @@ export interface Config {
    * taken as cut off (the instance was killed or frozen) and stored as partial.
    */
   answerLeaseMs: number;
+  /** how long a live event stream (GET …/events) is held before it ends and the client reconnects */
+  liveStreamMs: number;
   /** Newest first; the first signs, all verify (rotation). */
   appSecrets: string[];
   port: number;
@@ -277,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
       timeoutMs: e.LLM_TIMEOUT_MS ?? 30_000,
     }),
     answerLeaseMs: e.ANSWER_LEASE_MS ?? 30_000,
+    liveStreamMs: e.LIVE_STREAM_MS ?? 50_000,
     appSecrets: Object.freeze(secrets) as string[],
     port,
     host: e.HOST ?? "0.0.0.0",

@@ -18,6 +18,7 @@ import { type Counters, redisCounters, sqlCounters } from "./security/counters.j
 import { Keyring } from "./security/keyring.js";
 import { openStorage } from "./storage.js";
 import { BackgroundTasks } from "./tasks.js";
+import { type LiveBus, createLiveBus } from "./live/live-bus.js";
 
 /** What the app is built from (createApp) and what every feature takes a part of. */
 export interface AppDeps {
@@ -44,6 +45,8 @@ export interface AppDeps {
   jobs: JobQueue;
   /** owners' originals (knowledge files): a local folder, or OSS with the function role's credentials */
   files: FileStore;
+  /** wakes live event streams when their site's events are written: redis pub/sub, or one DB poller per process */
+  live: LiveBus;
   now: () => number;
 }
 
@@ -72,6 +75,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs });
   const logger = overrides.logger ?? jsonLogger();
   const files = overrides.files ?? (await openFileStore(config));
+  const live = await createLiveBus({ redisUrl: config.redisUrl, db, logger, now: () => deps.now() });
   const deps: BuiltDeps = {
     config,
     db,
@@ -100,10 +104,13 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     checkpoints: new Checkpoints(db, logger, config.answerLeaseMs, () => deps.now()),
     jobs: new JobQueue({ db, logger, now: () => deps.now() }),
     files,
+    live,
     now: overrides.now ?? (() => Date.now()),
     async dispose() {
       // Steps in flight end and their jobs go back to the queue while the database is still open.
       await deps.jobs.stop();
+      // Streams end (their clients reconnect elsewhere) before the database they read closes.
+      await live.close();
       await deps.mailer.close();
       await storage.dispose();
       await files.dispose();

@@ -10,6 +10,7 @@ import { buildDeps } from "./deps.js";
 import { settleCutOffAnswers } from "./features/chat/chat.service.js";
 import { EMPTY_CONVERSATION_SWEEP_MS, sweepEmptyConversations } from "./features/chat/empty-conversations.js";
 import { jobTicker, JOB_TICK_MS } from "./jobs/drivers.js";
+import { pruneSiteEvents } from "./live/site-events.js";
 import { type Logger, jsonLogger } from "./logger.js";
 
 /** The demo keeps one secret in its data directory so sessions survive restarts; production must set APP_SECRET. */
@@ -64,6 +65,8 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
   const settler = chore(() => settleCutOffAnswers(deps), config.answerLeaseMs, "cut-off answers not settled");
   // Conversations nobody wrote in are deleted after a day: at start, then every hour.
   const sweeper = chore(() => sweepEmptyConversations(deps), EMPTY_CONVERSATION_SWEEP_MS, "empty conversations not deleted");
+  // Live events are for reconnects only: those older than a day are deleted, at start and then every hour.
+  const eventPruner = chore(() => pruneSiteEvents(deps), EMPTY_CONVERSATION_SWEEP_MS, "old live events not deleted");
   // Queued jobs (knowledge ingestion) advance here off Function Compute; on FC this runs only while
   // requests keep the instance thawed, and the timer trigger's POST /invoke does the rest.
   const jobDriver = chore(jobTicker(deps.jobs), JOB_TICK_MS, "jobs not driven");
@@ -111,7 +114,11 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
       stopping = true;
       clearInterval(settler);
       clearInterval(sweeper);
+      clearInterval(eventPruner);
       clearInterval(jobDriver);
+      // Live streams end now rather than hold the stop for the grace period: their clients
+      // reconnect (with Last-Event-ID) to another instance.
+      void deps.live.close();
       // Signalled now: the step in flight ends and its job goes back to the queue for another instance.
       const jobsStopped = deps.jobs.stop();
       // Stops accepting at once (new connections are refused); idle keep-alive sockets close now.

@@ -126,7 +126,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     }
     const list = op(routes().find((r) => r.path === "/api/sites/:siteId/conversations")!)!;
     const query = Object.fromEntries(list.parameters.filter((p) => p.in === "query").map((p) => [p.name, p]));
-    expect(Object.keys(query).sort()).toEqual(["cursor", "from", "limit", "q", "rating", "to"]);
+    expect(Object.keys(query).sort()).toEqual(["cursor", "from", "limit", "q", "rating", "status", "to"]);
     for (const p of Object.values(query)) expect(p.required).toBe(false);
     expect(query.limit.schema).toMatchObject({ maximum: 100 });
   });
@@ -154,7 +154,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content[
       "application/json"
     ].schema;
-    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "limits", "name"]);
+    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "handoff", "limits", "name"]);
     expect(patch.required ?? []).toEqual([]);
   });
 
@@ -169,7 +169,13 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       } else if (r.responseKind === "sse") {
         const content = success.content!["text/event-stream"];
         expect(content, label).toBeDefined();
-        expect(Object.keys(content["x-events"] ?? {}).sort(), label).toEqual(["delta", "done", "error", "start"]);
+        // The live event streams (GET …/events) carry their own events; every other stream is an answer.
+        const expected = r.path.endsWith("/events")
+          ? r.path.startsWith("/v1/")
+            ? ["message", "status", "typing"]
+            : ["conversation", "message"]
+          : ["delta", "done", "error", "handoff", "start"];
+        expect(Object.keys(content["x-events"] ?? {}).sort(), label).toEqual(expected);
       } else {
         const schema = success.content!["application/json"].schema;
         // Only the document itself is free-form.
@@ -204,8 +210,8 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     expect(errorBody.properties.error.required.sort()).toEqual(["code", "message"]);
   });
 
-  it("documents the answer stream's error codes as the closed set the server sends, on every streaming route", () => {
-    const streaming = routes().filter((r) => r.responseKind === "sse");
+  it("documents the answer stream's error codes as the closed set the server sends, on every answer-streaming route", () => {
+    const streaming = routes().filter((r) => r.responseKind === "sse" && !r.path.endsWith("/events"));
     expect(streaming.length).toBeGreaterThanOrEqual(2);
     for (const r of streaming) {
       const events = op(r)!.responses[String(r.status ?? 200)].content!["text/event-stream"]["x-events"]!;

@@ -54,7 +54,7 @@ export function answerPreflight(event: H3Event): Response | undefined {
     headers: {
       "access-control-allow-origin": origin,
       "access-control-allow-methods": "GET, POST, OPTIONS",
-      "access-control-allow-headers": "authorization, content-type",
+      "access-control-allow-headers": "authorization, content-type, last-event-id",
       "access-control-max-age": "600",
       vary: "Origin",
     },

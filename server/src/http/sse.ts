@@ -4,10 +4,13 @@
  * the answer is still read to its end and stored.
  */
 export interface SseWriter {
-  send(event: string, data: unknown): void;
+  /** `id`: the event's `id:` line, what the client sends back as Last-Event-ID when it reconnects */
+  send(event: string, data: unknown, id?: string): void;
   close(): void;
   /** true once the client has gone or close() was called */
   readonly closed: boolean;
+  /** aborted once the client has gone or close() was called: a stream waiting for events stops waiting */
+  readonly signal: AbortSignal;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -17,10 +20,12 @@ export function createSse(): { body: ReadableStream<Uint8Array>; writer: SseWrit
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   let heartbeat: NodeJS.Timeout | undefined;
+  const gone = new AbortController();
 
   const finish = () => {
     closed = true;
     clearInterval(heartbeat);
+    gone.abort();
   };
   // Events written in the same turn of the event loop (the model's chunks often arrive several to
   // a network read) go out as one write: one syscall and one chunk of the HTTP body instead of
@@ -60,8 +65,8 @@ export function createSse(): { body: ReadableStream<Uint8Array>; writer: SseWrit
   });
 
   const writer: SseWriter = {
-    send(event, data) {
-      write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    send(event, data, id) {
+      write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     close() {
       if (closed) return;
@@ -76,6 +81,7 @@ export function createSse(): { body: ReadableStream<Uint8Array>; writer: SseWrit
     get closed() {
       return closed;
     },
+    signal: gone.signal,
   };
   return { body, writer };
 }

@@ -45,6 +45,11 @@ const conversation = (over: Partial<Conversation>): Conversation => ({
   ratedUp: 0,
   ratedDown: 0,
   ratingComments: [],
+  status: "bot",
+  assigneeId: null,
+  assigneeName: null,
+  visitorEmail: null,
+  unread: 0,
   ...over,
 });
 

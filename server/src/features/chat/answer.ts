@@ -108,10 +108,11 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
 
 /**
  * An answer that needs no model: the site answers only from its knowledge and found nothing, so
- * the visitor is told so (with the site's contact text). No upstream call, no tokens: the
- * reservation goes back.
+ * the visitor is told so (with the site's contact text), or the visitor asked for a person in
+ * words. No upstream call, no tokens: the reservation goes back. `offerHandoff`: the widget shows
+ * the "talk to a person" button with the answer.
  */
-export async function answerFixed(deps: Deps, job: AnswerJob, text: string, sink: AnswerSink): Promise<void> {
+export async function answerFixed(deps: Deps, job: AnswerJob, text: string, sink: AnswerSink, offerHandoff = false): Promise<void> {
   await job.reservation.release().catch(() => {});
   const stored = await storeWithRetry(deps, job.site.id, job.messageId, {
     content: text,
@@ -129,7 +130,7 @@ export async function answerFixed(deps: Deps, job: AnswerJob, text: string, sink
     return;
   }
   sink.send("delta", { text });
-  sink.send("done", { messageId: job.messageId, status: "complete", usage: null, sources: [] });
+  sink.send("done", { messageId: job.messageId, status: "complete", usage: null, sources: [], ...(offerHandoff ? { offerHandoff } : {}) });
 }
 
 /**

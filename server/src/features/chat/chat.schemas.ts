@@ -60,7 +60,9 @@ export const VisitorMessage = z.object({
 
 export const ConversationResponse = z.object({ conversation: VisitorConversation });
 export const ConversationListResponse = z.object({ conversations: z.array(VisitorConversation) });
-export const MessageListResponse = z.object({ messages: z.array(VisitorMessage) });
+/** status: who answers the conversation now (docs/people.md "Conversation status") */
+export const ConversationStatusSchema = z.enum(["bot", "waiting", "human", "closed"]);
+export const MessageListResponse = z.object({ messages: z.array(VisitorMessage), status: ConversationStatusSchema });
 
 /** The events of the answer stream, documented in /api/openapi.json. */
 export const StreamEvents = {
@@ -71,7 +73,11 @@ export const StreamEvents = {
     status: AnswerStatusSchema,
     usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }).nullable(),
     sources: CitedSources,
+    /** true: the answer offers a person (handoff is on and the bot cannot help, or was asked for one) */
+    offerHandoff: z.boolean().optional(),
   }),
+  /** instead of start … done while a person is involved: the message went to the team (docs/people.md) */
+  handoff: z.object({ userMessageId: z.string(), status: z.enum(["waiting", "human"]) }),
   error: z.object({
     code: z.enum(CHAT_ERROR_CODES),
     message: z.string(),

@@ -12,7 +12,7 @@ import type { SiteRecord } from "../sites/site-record.js";
 import type { CitableSource } from "../knowledge/citations.js";
 import { answer, answerFixed } from "./answer.js";
 import { appModel, appModelName } from "./app-model.js";
-import { type KnowledgeContext, knowledgeFor } from "../knowledge/knowledge-context.js";
+import { type AnswerPlan, type HeldTurn, answerPlan, personTurn } from "../handoff/chat-turn.js";
 import { chatErrorMessage } from "./chat.messages.js";
 import type { ConversationRecord, MessageRecord, NewMessage } from "./chat.records.js";
 import {
@@ -25,6 +25,7 @@ import {
   settledMessages,
 } from "./chat.repository.js";
 import type { AnswerSink } from "./chat.schemas.js";
+import { toVisitorMessage } from "./visitor-message.js";
 import { promptTokens, trimHistory } from "./history.js";
 
 /**
@@ -41,19 +42,6 @@ export interface PreparedAnswer {
 
 function toVisitorConversation(c: ConversationRecord) {
   return { id: c.id, title: c.title, messageCount: c.messageCount, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
-}
-
-function toVisitorMessage(m: MessageRecord) {
-  return {
-    id: m.id,
-    role: m.role,
-    authorName: m.author?.name ?? null,
-    content: m.content,
-    status: m.status,
-    createdAt: iso(m.createdAt),
-    sources: m.sources ?? [],
-    feedback: m.feedback,
-  };
 }
 
 async function visitorConversation(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
@@ -90,7 +78,7 @@ export async function createConversation(deps: AppDeps, visitor: VisitorPrincipa
 
 export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  return (await recentMessages(deps, conversation.id, 200)).map(toVisitorMessage);
+  return { messages: (await recentMessages(deps, conversation.id, 200)).map(toVisitorMessage), status: conversation.status };
 }
 
 /**
@@ -144,13 +132,16 @@ export async function postMessage(
   { visitor, site, ip }: VisitorContext,
   conversationId: string,
   content: string,
-): Promise<PreparedAnswer> {
+): Promise<PreparedAnswer | HeldTurn> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
+  // A person is involved: the message goes to the team, not the model (features/handoff).
+  const held = await personTurn(deps, site, conversation, { content });
+  if (held) return held;
   // The history is read before the question is stored: the answer's worst case must be reserved
   // first, and a refused question leaves nothing behind. A new conversation has no history to read.
   const history = conversation.messageCount === 0 ? [] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
-  const knowledge = await knowledgeFor(deps, site, content);
+  const knowledge = await answerPlan(deps, site, content);
   const messages = promptFor(site, [...history, { role: "user", content, status: "complete" }], knowledge.message);
   const reservation = await reserve(deps, site, messages);
   const [userMessage, answerMessage] = await appendMessages(
@@ -197,7 +188,7 @@ export async function retryAnswer(
   { visitor, site, ip }: VisitorContext,
   conversationId: string,
   userMessageId: string,
-): Promise<PreparedAnswer> {
+): Promise<PreparedAnswer | HeldTurn> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
   // Checked before it is counted: a refused retry must not use the site's messages.
   const recent = await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
@@ -210,7 +201,9 @@ export async function retryAnswer(
     throw new AppError("nothing_to_retry");
   }
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
-  const knowledge = await knowledgeFor(deps, site, recent[latestUser].content);
+  const held = await personTurn(deps, site, conversation, { userMessageId });
+  if (held) return held;
+  const knowledge = await answerPlan(deps, site, recent[latestUser].content);
   const messages = promptFor(site, recent.slice(0, latestUser + 1), knowledge.message);
   const reservation = await reserve(deps, site, messages);
   const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]).catch(releasing(reservation));
@@ -298,8 +291,8 @@ interface Prepared {
   messageId: string;
   messages: ChatMessage[];
   reservation: TokenReservation;
-  /** what the site's knowledge found: its sources are framed into `messages` (or it answers alone) */
-  knowledge: KnowledgeContext;
+  /** what the site's knowledge found: its sources are framed into `messages` (or it answers alone, maybe offering a person) */
+  knowledge: AnswerPlan;
 }
 
 function prepareAnswer(
@@ -317,7 +310,7 @@ function prepareAnswer(
       sink.send("start", { conversationId, userMessageId });
       deps.tasks.run(async () => {
         try {
-          if (knowledge.answerWithout !== null) await answerFixed(deps, job, knowledge.answerWithout, sink);
+          if (knowledge.answerWithout !== null) await answerFixed(deps, job, knowledge.answerWithout, sink, knowledge.offerHandoff);
           else await answer(deps, job, sink);
         } catch (err) {
           // answer() stores and reports every failure it knows of; this is one it did not foresee.

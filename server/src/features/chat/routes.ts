@@ -43,10 +43,10 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     errors: [...common.errors, "not_found"],
     method: "GET",
     path: "/v1/conversations/:conversationId/messages",
-    summary: "A conversation's messages, oldest first (the newest 200)",
+    summary: "A conversation's messages, oldest first (the newest 200), and its status (who answers it now)",
     params: ConversationParams,
     response: MessageListResponse,
-    handler: async ({ visitor, params }) => ({ messages: await listMessages(deps, visitor, params.conversationId) }),
+    handler: async ({ visitor, params }) => listMessages(deps, visitor, params.conversationId),
   });
 
   router.add({
@@ -55,7 +55,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     method: "POST",
     path: "/v1/conversations/:conversationId/messages",
     summary:
-      "Send a message; answers text/event-stream: `start`, then `delta` events ({text}), then `done` ({messageId, status, usage, sources}) or `error` ({code, message, messageId, status, sources}); sources: what the answer cited, [{n, title, url, sourceId}]",
+      "Send a message; answers text/event-stream: `start`, then `delta` events ({text}), then `done` ({messageId, status, usage, sources}) or `error` ({code, message, messageId, status, sources}); sources: what the answer cited, [{n, title, url, sourceId}]; done has offerHandoff: true when the answer offers a person. While a person handles the conversation (waiting/human) the message goes to the team and the stream is one `handoff` event ({userMessageId, status}) instead",
     params: ConversationParams,
     body: PostMessageBody,
     // The message itself is capped by the schema; this only bounds what is read. 6 bytes a

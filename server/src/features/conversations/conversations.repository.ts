@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
-import type { Rating } from "../../db/schema.js";
+import type { ConversationStatus, Rating } from "../../db/schema.js";
 import { type ConversationRecord, type MessageRecord, conversationOf, messageOf } from "../chat/chat.records.js";
 
 export interface ConversationFilter {
@@ -10,9 +10,22 @@ export interface ConversationFilter {
   rating?: Rating;
   fromMs?: number;
   toMs?: number;
-  after?: { updatedAt: number; id: string };
+  after?: ConversationCursor;
+  /** only these statuses */
+  statuses?: ConversationStatus[];
   limit: number;
 }
+
+/** Where a page ends in the inbox's order: waiting first, then human, then the rest; newest first in each. */
+export interface ConversationCursor {
+  rank: number;
+  updatedAt: number;
+  id: string;
+}
+
+/** The inbox's order of statuses (the cursor's rank). */
+export const statusRank = (status: ConversationStatus): number => (status === "waiting" ? 0 : status === "human" ? 1 : 2);
+const rankSql = sql<number>`case ${sql.ref("conversations.status")} when 'waiting' then 0 when 'human' then 1 else 2 end`;
 
 /**
  * LIKE with the owner's text taken literally, matched without regard to letter case, the same on
@@ -24,23 +37,27 @@ function likePattern(q: string): string {
 }
 
 /**
- * Newest first, keyset paging on (updated_at, id). Callers have checked the site is the owner's.
- * Conversations nobody wrote in are left out (a script can start many; they are deleted after a day).
+ * Waiting first, then human, then the rest, newest first in each: keyset paging on (rank,
+ * updated_at, id). Callers have checked the account's access to the site. Conversations nobody
+ * wrote in are left out (a script can start many; they are deleted after a day), unless the
+ * visitor asked for a person in one.
  */
 export async function listSiteConversations(db: Db, f: ConversationFilter): Promise<ConversationRecord[]> {
   let query = db
     .selectFrom("conversations")
     .selectAll("conversations")
     .where("conversations.site_id", "=", f.siteId)
-    .where("conversations.message_count", ">", 0);
+    .where((eb) => eb.or([eb("conversations.message_count", ">", 0), eb("conversations.status", "in", ["waiting", "human"])]));
+  if (f.statuses) query = query.where("conversations.status", "in", f.statuses);
   if (f.fromMs !== undefined) query = query.where("conversations.updated_at", ">=", f.fromMs);
   if (f.toMs !== undefined) query = query.where("conversations.updated_at", "<", f.toMs);
   if (f.after) {
-    const { updatedAt, id } = f.after;
+    const { rank, updatedAt, id } = f.after;
     query = query.where((eb) =>
       eb.or([
-        eb("conversations.updated_at", "<", updatedAt),
-        eb.and([eb("conversations.updated_at", "=", updatedAt), eb("conversations.id", "<", id)]),
+        eb(rankSql, ">", rank),
+        eb.and([eb(rankSql, "=", rank), eb("conversations.updated_at", "<", updatedAt)]),
+        eb.and([eb(rankSql, "=", rank), eb("conversations.updated_at", "=", updatedAt), eb("conversations.id", "<", id)]),
       ]),
     );
   }
@@ -71,6 +88,7 @@ export async function listSiteConversations(db: Db, f: ConversationFilter): Prom
     );
   }
   const rows = await query
+    .orderBy(rankSql, "asc")
     .orderBy("conversations.updated_at", "desc")
     .orderBy("conversations.id", "desc")
     .limit(f.limit + 1)

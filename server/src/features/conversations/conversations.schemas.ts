@@ -15,6 +15,8 @@ export const ConversationQuery = z.object({
   to: DateBound.optional(),
   /** only conversations with at least one answer the visitor rated so (`down`: the answers to look at) */
   rating: RatingSchema.optional(),
+  /** open: waiting or human (docs/people.md "Team routes") */
+  status: z.enum(["waiting", "human", "open", "closed"]).optional(),
 });
 export type ConversationQuery = z.infer<typeof ConversationQuery>;
 
@@ -29,6 +31,15 @@ export const OwnerConversation = z.object({
   ratedUp: z.number(),
   ratedDown: z.number(),
   ratingComments: z.array(z.string()),
+  /** who answers: bot, waiting (the visitor asked for a person), human, closed */
+  status: z.enum(["bot", "waiting", "human", "closed"]),
+  /** the team member handling it, and their display name; null: nobody yet */
+  assigneeId: z.string().nullable(),
+  assigneeName: z.string().nullable(),
+  /** the email the visitor left for the team; null: none */
+  visitorEmail: z.string().nullable(),
+  /** the visitor's messages since the team last opened it */
+  unread: z.number(),
 });
 
 export const OwnerMessage = z.object({

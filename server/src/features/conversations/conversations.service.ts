@@ -3,14 +3,34 @@ import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
 import { settledMessages } from "../chat/chat.repository.js";
-import { findSiteOfOwner } from "../sites/sites.repository.js";
-import { conversationMessages, findSiteConversation, listSiteConversations, ratingsOfConversations } from "./conversations.repository.js";
+import { accountsByIds, markRead, unreadCounts } from "../handoff/handoff.repository.js";
+import { siteAccess } from "../sites/site-access.js";
+import { publishEvent } from "../../live/site-events.js";
+import {
+  type ConversationCursor,
+  conversationMessages,
+  findSiteConversation,
+  listSiteConversations,
+  ratingsOfConversations,
+  statusRank,
+} from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
 
-function toConversation({ siteId: _site, ...c }: ConversationRecord, ratings: Awaited<ReturnType<typeof ratingsOfConversations>>) {
+interface TeamState {
+  ratings: Awaited<ReturnType<typeof ratingsOfConversations>>;
+  unread: Map<string, number>;
+  names: Map<string, { name: string }>;
+}
+
+function toConversation(
+  { siteId: _site, handoffAt: _asked, agentReadSeq: _read, ...c }: ConversationRecord,
+  { ratings, unread, names }: TeamState,
+) {
   const own = ratings.filter((r) => r.conversationId === c.id);
   return {
     ...c,
+    assigneeName: c.assigneeId === null ? null : (names.get(c.assigneeId)?.name ?? null),
+    unread: unread.get(c.id) ?? 0,
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
     ratedUp: own.filter((r) => r.rating === "up").length,
@@ -19,33 +39,50 @@ function toConversation({ siteId: _site, ...c }: ConversationRecord, ratings: Aw
   };
 }
 
-/** Conversations as the owner sees them, with their ratings (one query for the page). */
-async function ownerConversations(deps: Pick<AppDeps, "db">, siteId: string, conversations: ConversationRecord[]) {
-  const ratings = await ratingsOfConversations(
-    deps.db,
-    siteId,
-    conversations.map((c) => c.id),
-  );
-  return conversations.map((c) => toConversation(c, ratings));
+/**
+ * Conversations as the team sees them (the inbox rows), with their ratings, unread counts and
+ * assignees' names (one query each for the page).
+ */
+export async function ownerConversations(deps: Pick<AppDeps, "db">, siteId: string, conversations: ConversationRecord[]) {
+  const ids = conversations.map((c) => c.id);
+  const [ratings, unread, names] = await Promise.all([
+    ratingsOfConversations(deps.db, siteId, ids),
+    unreadCounts(deps.db, siteId, ids),
+    accountsByIds(
+      deps.db,
+      conversations.flatMap((c) => (c.assigneeId ? [c.assigneeId] : [])),
+    ),
+  ]);
+  return conversations.map((c) => toConversation(c, { ratings, unread, names }));
 }
 
 function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord) {
   return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
 }
 
-async function requireOwnedSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string) {
-  if (!(await findSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
+/** Every member of the site's team reads its conversations (docs/people.md "Roles"). */
+async function requireTeamSite(deps: Pick<AppDeps, "db">, accountId: string, siteId: string) {
+  await siteAccess(deps, accountId, siteId, "agent");
 }
 
-const encodeCursor = (c: ConversationRecord) => Buffer.from(`${c.updatedAt}:${c.id}`).toString("base64url");
+const encodeCursor = (c: ConversationRecord) => Buffer.from(`${statusRank(c.status)}:${c.updatedAt}:${c.id}`).toString("base64url");
 
-function decodeCursor(cursor: string): { updatedAt: number; id: string } {
-  const [updatedAt, id] = Buffer.from(cursor, "base64url").toString().split(":");
-  if (!/^\d+$/.test(updatedAt ?? "") || !/^[A-Za-z0-9_-]{3,64}$/.test(id ?? "")) {
+function decodeCursor(cursor: string): ConversationCursor {
+  const parts = Buffer.from(cursor, "base64url").toString().split(":");
+  // A cursor from before the inbox's order (updatedAt:id) continues among the rest (rank 2).
+  const [rank, updatedAt, id] = parts.length === 2 ? ["2", ...parts] : parts;
+  if (!/^[0-2]$/.test(rank ?? "") || !/^\d+$/.test(updatedAt ?? "") || !/^[A-Za-z0-9_-]{3,64}$/.test(id ?? "")) {
     throw new AppError("invalid_query", "The cursor is not one this API gave out.");
   }
-  return { updatedAt: Number(updatedAt), id };
+  return { rank: Number(rank), updatedAt: Number(updatedAt), id };
 }
+
+const STATUSES = {
+  waiting: ["waiting"],
+  human: ["human"],
+  open: ["waiting", "human"],
+  closed: ["closed"],
+} as const satisfies Record<NonNullable<ConversationQuery["status"]>, ConversationRecord["status"][]>;
 
 /** A date alone means the whole day (UTC): `to=2026-11-28` includes the 28th. */
 function bound(value: string | undefined, endOfDay: boolean): number | undefined {
@@ -55,9 +92,10 @@ function bound(value: string | undefined, endOfDay: boolean): number | undefined
 }
 
 export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId: string, siteId: string, query: ConversationQuery) {
-  await requireOwnedSite(deps, ownerId, siteId);
+  await requireTeamSite(deps, ownerId, siteId);
   const rows = await listSiteConversations(deps.db, {
     siteId,
+    statuses: query.status && [...STATUSES[query.status]],
     q: query.q || undefined,
     rating: query.rating,
     fromMs: bound(query.from, false),
@@ -72,18 +110,24 @@ export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId
   };
 }
 
-/** A transcript; an answer whose instance died while it streamed is shown settled (partial), as the visitor sees it. */
+/**
+ * A transcript; an answer whose instance died while it streamed is shown settled (partial), as the
+ * visitor sees it. Opening it marks it read for the team (its inbox row changes for everyone).
+ */
 export async function getConversationOfSite(
-  deps: Pick<AppDeps, "db" | "checkpoints">,
+  deps: Pick<AppDeps, "db" | "checkpoints" | "now">,
   ownerId: string,
   siteId: string,
   conversationId: string,
 ) {
-  await requireOwnedSite(deps, ownerId, siteId);
+  await requireTeamSite(deps, ownerId, siteId);
   const conversation = await findSiteConversation(deps.db, siteId, conversationId);
   if (!conversation) throw new AppError("not_found", "No such conversation.");
   const read = () => conversationMessages(deps.db, siteId, conversationId);
   const messages = await settledMessages(deps.db, conversationId, await read(), deps.checkpoints.cutOff(), read);
-  const [owned] = await ownerConversations(deps, siteId, [conversation]);
+  const lastSeq = messages.at(-1)?.seq ?? 0;
+  const marked = await markRead(deps.db, siteId, conversationId, lastSeq);
+  const [owned] = await ownerConversations(deps, siteId, [{ ...conversation, agentReadSeq: Math.max(conversation.agentReadSeq, lastSeq) }]);
+  if (marked) await publishEvent(deps, { siteId, conversationId, type: "conversation", data: { conversation: owned } });
   return { conversation: owned, messages: messages.map(toMessage) };
 }

@@ -8,7 +8,8 @@ export function registerConversationRoutes(router: Router, deps: AppDeps): void 
   router.add({
     method: "GET",
     path: "/api/sites/:siteId/conversations",
-    summary: "A site's conversations, newest first; q searches message text; from/to filter by last activity; cursor pages",
+    summary:
+      "A site's conversations for its team (any role): waiting first, then human, then newest; status filters (open: waiting or human); q searches message text; from/to filter by last activity; cursor pages",
     tag: "conversations",
     auth: "owner",
     params: SiteIdParams,
@@ -21,7 +22,7 @@ export function registerConversationRoutes(router: Router, deps: AppDeps): void 
   router.add({
     method: "GET",
     path: "/api/sites/:siteId/conversations/:conversationId",
-    summary: "One conversation with every message, its status, tokens and timings",
+    summary: "One conversation with every message, its status, tokens and timings; opening it marks it read for the team",
     tag: "conversations",
     auth: "owner",
     params: SiteConversationParams,

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { SitesTable } from "../../db/schema.js";
+import { DEFAULT_HANDOFF, HandoffSettings } from "../handoff/handoff.settings.js";
 import { AllowedOrigin, BotSettings, DEFAULT_BOT, DEFAULT_LIMITS, SiteLimits } from "./sites.schemas.js";
 
 /** A stored value that today's schema no longer accepts, read as its default instead. */
@@ -22,6 +23,8 @@ export interface SiteRecord {
   allowedOrigins: string[];
   bot: BotSettings;
   limits: SiteLimits;
+  /** whether visitors may ask for a person, and when the team is there (features/handoff) */
+  handoff: HandoffSettings;
   /** the site's own DashScope key, sealed (security/secret-box.ts); null: the server's key is used */
   apiKey: { sealed: string; last4: string | null } | null;
   resetFields: ResetField[];
@@ -66,6 +69,7 @@ export function siteFromRow(row: SiteRow): SiteRecord {
     allowedOrigins: readOrigins(row.allowed_origins, resetFields),
     bot,
     limits,
+    handoff: readObject(row.handoff, "handoff", HandoffSettings, DEFAULT_HANDOFF, resetFields),
     apiKey: row.api_key_enc ? { sealed: row.api_key_enc, last4: row.api_key_last4 } : null,
     resetFields,
     suspended: row.suspended_at !== null,

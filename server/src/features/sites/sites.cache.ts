@@ -11,7 +11,7 @@ const TTL_MS = 30_000;
 /** A key no site has is remembered briefly: long enough to absorb a burst, short enough that unknown keys leave soon. */
 const MISS_TTL_MS = 5_000;
 /** Part of every key: a release that changes SiteRecord's shape never reads a former release's entries. */
-const VERSION = "v4";
+const VERSION = "v5";
 
 type Entry = { site: SiteRecord | null; expires: number };
 type Deps = Pick<AppDeps, "db" | "storage" | "now">;

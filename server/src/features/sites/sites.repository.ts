@@ -1,6 +1,7 @@
 import type { Db } from "../../db/database.js";
 import type { SitesTable } from "../../db/schema.js";
 import { type SiteRecord, type SiteRow, siteFromRow } from "./site-record.js";
+import type { HandoffSettings } from "../handoff/handoff.settings.js";
 import type { BotSettings, SiteLimits } from "./sites.schemas.js";
 
 /** What a write sets; only the fields named are written. */
@@ -11,12 +12,14 @@ export interface SiteChanges {
   bot?: Partial<BotSettings>;
   /** null: the defaults of each release */
   limits?: Partial<SiteLimits> | null;
+  /** the whole settings (merged by the service) */
+  handoff?: HandoffSettings;
   /** null: the server's key is used */
   apiKey?: { sealed: string; last4: string } | null;
   updatedAt: number;
 }
 
-export interface NewSite extends Required<SiteChanges> {
+export interface NewSite extends Required<Omit<SiteChanges, "handoff">> {
   id: string;
   ownerId: string;
   siteKey: string;
@@ -29,6 +32,7 @@ function columns(changes: SiteChanges): Partial<SitesTable> {
   if (changes.allowedOrigins !== undefined) row.allowed_origins = JSON.stringify([...new Set(changes.allowedOrigins)]);
   if (changes.bot !== undefined) row.bot = JSON.stringify(changes.bot);
   if (changes.limits !== undefined) row.limits = changes.limits && JSON.stringify(changes.limits);
+  if (changes.handoff !== undefined) row.handoff = JSON.stringify(changes.handoff);
   if (changes.apiKey !== undefined) {
     row.api_key_enc = changes.apiKey?.sealed ?? null;
     row.api_key_last4 = changes.apiKey?.last4 ?? null;

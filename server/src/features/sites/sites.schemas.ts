@@ -2,6 +2,7 @@ import { z } from "zod";
 import { IdParam } from "../../http/route.js";
 import { QWEN_MODELS } from "../../llm/models.js";
 import { MAX_ORIGIN_CHARS, normaliseOrigin } from "../../shared/origins.js";
+import { HandoffSettings } from "../handoff/handoff.settings.js";
 
 export const LANGUAGES = ["zh-CN", "en"] as const;
 export const KNOWLEDGE_MODES = ["off", "prefer", "only"] as const;
@@ -132,6 +133,8 @@ export const SitePatch = z
     // Strict like the patch itself: a misspelt field is refused, not silently dropped with a 200.
     bot: BotSettings.partial().strict(),
     limits: SiteLimits.partial().strict(),
+    /** merged field by field like bot (docs/people.md "Settings") */
+    handoff: HandoffSettings.partial().strict(),
     apiKey: ApiKeyInput,
   })
   .partial()
@@ -145,6 +148,8 @@ export const Site = z.object({
   allowedOrigins: z.array(z.string()),
   bot: BotSettings,
   limits: SiteLimits,
+  /** handing conversations over to a person: off by default */
+  handoff: HandoffSettings,
   /** usable: false when the stored key can no longer be decrypted (APP_SECRET changed): the owner must enter it again */
   apiKey: z.object({ set: z.boolean(), last4: z.string().nullable(), usable: z.boolean() }),
   /** stored settings today's schema refuses, read as their defaults until the owner saves */

@@ -44,6 +44,7 @@ function toSite(keyring: Keyring, site: SiteRecord): Site {
     allowedOrigins: site.allowedOrigins,
     bot: site.bot,
     limits: site.limits,
+    handoff: site.handoff,
     apiKey: { set: site.apiKey !== null, last4: site.apiKey?.last4 ?? null, usable: siteApiKey(keyring, site).usable },
     resetFields: site.resetFields,
     suspended: site.suspended || site.owner.suspended,
@@ -139,6 +140,7 @@ export async function updateSite(deps: Deps, ownerId: string, siteId: string, pa
     allowedOrigins: patch.allowedOrigins,
     bot: patch.bot && { ...current.bot, ...patch.bot },
     limits: patch.limits && { ...current.limits, ...patch.limits },
+    handoff: patch.handoff && { ...current.handoff, ...patch.handoff },
     apiKey: patch.apiKey === undefined ? undefined : sealedKey(deps.keyring, patch.apiKey),
   };
   if (!(await updateSiteOfOwner(deps.db, ownerId, siteId, changes))) throw new AppError("not_found", "No such site.");

@@ -13,6 +13,12 @@ export const PublicConfig = z.object({
   welcomeMessage: z.string(),
   suggestedQuestions: z.array(z.string()),
   language: z.enum(LANGUAGES),
+  /**
+   * Whether the widget offers "Talk to a person" (docs/people.md). This server always sends it;
+   * optional in the type because a config from a server before handoff (a rolling deploy, the
+   * dashboard's preview) lacks it, and absent means off.
+   */
+  handoff: z.object({ enabled: z.boolean() }).optional(),
 });
 export type PublicConfig = z.infer<typeof PublicConfig>;
 

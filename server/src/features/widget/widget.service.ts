@@ -16,6 +16,7 @@ export function publicConfig(site: SiteRecord): PublicConfig {
     welcomeMessage: bot.welcomeMessage,
     suggestedQuestions: bot.suggestedQuestions,
     language: bot.language,
+    handoff: { enabled: site.handoff.enabled },
   };
 }
 

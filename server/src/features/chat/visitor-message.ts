@@ -1,0 +1,16 @@
+import { iso } from "../../db/times.js";
+import type { MessageRecord } from "./chat.records.js";
+
+/** A message as the visitor's widget reads it (VisitorMessage): from GET …/messages and the live events. */
+export function toVisitorMessage(m: MessageRecord) {
+  return {
+    id: m.id,
+    role: m.role,
+    authorName: m.author?.name ?? null,
+    content: m.content,
+    status: m.status,
+    createdAt: iso(m.createdAt),
+    sources: m.sources ?? [],
+    feedback: m.feedback,
+  };
+}
