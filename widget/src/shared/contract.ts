@@ -2,27 +2,19 @@ import type { z } from "zod";
 import type { ErrorBody, ErrorCode } from "../../../server/src/errors.js";
 import type {
   ConversationResponse,
+  ConversationStatusSchema,
   MessageListResponse,
-  StreamEventData as ServerStreamEventData,
+  StreamEventData,
   VisitorMessage,
 } from "../../../server/src/features/chat/chat.schemas.js";
-import type { PublicConfig as ServerPublicConfig, SessionResponse } from "../../../server/src/features/widget/widget.schemas.js";
+import type { HandoffResponse } from "../../../server/src/features/handoff/handoff.schemas.js";
+import type { VisitorStreamEvents } from "../../../server/src/live/live.schemas.js";
+import type { PublicConfig, SessionResponse } from "../../../server/src/features/widget/widget.schemas.js";
 
 // Types only: the server's zod schemas are the contract, and zod never ships to visitors.
-export type { ErrorBody, ErrorCode };
-
-/**
- * Handoff to a person (docs/people.md), added to the server's shapes until its schemas carry
- * them: the same fields, so the intersections stay true once they do.
- */
-export type ConversationStatus = "bot" | "waiting" | "human" | "closed";
-export type PublicConfig = ServerPublicConfig & { handoff?: { enabled: boolean } };
-export type StreamEventData = Omit<ServerStreamEventData, "done"> & {
-  /** offerHandoff: the bot offers a person in this answer */
-  done: ServerStreamEventData["done"] & { offerHandoff?: boolean };
-  /** while a person handles the conversation: the message was stored, no answer follows */
-  handoff: { userMessageId: string; status: ConversationStatus };
-};
+export type { ErrorBody, ErrorCode, PublicConfig, StreamEventData };
+/** Who answers the conversation (docs/people.md): bot → waiting → human → closed, or back to bot. */
+export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 export type Lang = PublicConfig["language"];
 export type ServerMessage = z.infer<typeof VisitorMessage>;
 export type MessageStatus = ServerMessage["status"];
@@ -32,19 +24,11 @@ export type CitedSource = ServerMessage["sources"][number];
 export type Rating = NonNullable<ServerMessage["feedback"]>["rating"];
 export type Session = z.infer<typeof SessionResponse>;
 export type ConversationAnswer = z.infer<typeof ConversationResponse>;
-export type MessageList = z.infer<typeof MessageListResponse> & { status?: ConversationStatus };
+export type MessageList = z.infer<typeof MessageListResponse>;
 /** `POST /v1/conversations/:id/handoff` */
-export interface HandoffAnswer {
-  conversation: { id: string; status: ConversationStatus };
-  online: boolean;
-  waitSeconds: number;
-}
+export type HandoffAnswer = z.infer<typeof HandoffResponse>;
 /** The visitor's live stream, `GET /v1/conversations/:id/events`: each event's data. */
-export interface LiveEventData {
-  message: { message: ServerMessage };
-  status: { status: ConversationStatus; agentName?: string | null };
-  typing: { agentName?: string | null };
-}
+export type LiveEventData = { [E in keyof typeof VisitorStreamEvents]: z.infer<(typeof VisitorStreamEvents)[E]> };
 
 /** One event of the answer stream, as a union the event name narrows. */
 export type StreamEvent = { [E in keyof StreamEventData]: { event: E; data: StreamEventData[E] } }[keyof StreamEventData];
