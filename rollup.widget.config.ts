@@ -1,7 +1,7 @@
 /**
- * Builds the widget into dist/widget/: first the chat chunk (content-hashed name), then widget.js,
- * the loader, with that name put into it. Fails when either file is over its gzip budget (the
- * issue's numbers) and prints both sizes otherwise.
+ * Builds the widget into dist/widget/: first the handoff chunk, then the chat chunk with that name
+ * put into it (both content-hashed), then widget.js, the loader, with the chat chunk's name put
+ * into it. Fails when any file is over its gzip budget and prints the sizes otherwise.
  *
  *   npx rollup -c rollup.widget.config.ts --configPlugin esbuild
  */
@@ -21,7 +21,18 @@ const LOADER_BUDGET = 2048;
 const CHUNK_BUDGET = 20480;
 const CHUNK_NAME_FILE = "widget/src/loader/chunk-file.ts";
 const CHUNK_NAME_PLACEHOLDER = '"chat.js"';
-
+/** The handoff chunk: loaded by the chat chunk only for sites that offer a person. */
+const HANDOFF_BUDGET = 6144;
+const HANDOFF_NAME_FILE = "widget/src/handoff/handoff-file.ts";
+const HANDOFF_NAME_PLACEHOLDER = '"chat-handoff.js"';
+/**
+ * What the handoff chunk imports from Preact and signals is the chat chunk's copy, lent through the
+ * page state (widget/src/handoff/load-handoff.ts): a second Preact would break hooks and signals,
+ * and cost its bytes twice. A name the chat chunk does not lend fails the build.
+ */
+const SHARED = ["preact", "preact/hooks", "preact/jsx-runtime", "@preact/signals"];
+const SHARED_ID = "\0bailian-shared-preact";
+const SHARED_NAMES = ["jsx", "jsxs", "useEffect", "useRef", "signal", "effect", "computed", "useSignal"];
 const plugins = () => [
   nodeResolve({ browser: true, extensions: [".mjs", ".js", ".ts", ".tsx"] }),
   esbuild({
@@ -49,8 +60,44 @@ const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
 const line = (name: string, s: { raw: number; gzip: number }, budget: number) =>
   `  ${name.padEnd(24)} ${String(s.raw).padStart(6)} B raw  ${String(s.gzip).padStart(6)} B gzip (${kb(s.gzip)} of ${kb(budget)})`;
 
-async function buildChatChunk(): Promise<OutputChunk> {
-  const bundle = await rollup({ input: "widget/src/chat-entry.ts", plugins: plugins(), onwarn: failOnWarning });
+/** Replaces a chunk-name placeholder in `file` with the built chunk's name. */
+function putName(file: string, placeholder: string, name: string): Plugin {
+  return {
+    name: "bailian-widget-chunk-name",
+    transform(code, id) {
+      if (!id.replace(/\\/g, "/").endsWith(file)) return null;
+      if (!code.includes(placeholder)) this.error(`${file} no longer holds ${placeholder}`);
+      return { code: code.replace(placeholder, JSON.stringify(name)), map: null };
+    },
+  };
+}
+
+const sharedPreact = (): Plugin => ({
+  name: "bailian-widget-shared-preact",
+  resolveId: (id) => (SHARED.includes(id) ? SHARED_ID : null),
+  load: (id) => (id === SHARED_ID ? `export const { ${SHARED_NAMES.join(", ")} } = window[Symbol.for("bailian-chat")].p;` : null),
+});
+
+async function buildHandoffChunk(): Promise<OutputChunk> {
+  const bundle = await rollup({
+    input: "widget/src/handoff-entry.ts",
+    plugins: [sharedPreact(), ...plugins()],
+    onwarn: failOnWarning,
+  });
+  try {
+    const { output } = await bundle.write({ dir: OUT_DIR, format: "iife", entryFileNames: "chat-handoff-[hash].js" });
+    return output[0];
+  } finally {
+    await bundle.close();
+  }
+}
+
+async function buildChatChunk(handoff: OutputChunk): Promise<OutputChunk> {
+  const bundle = await rollup({
+    input: "widget/src/chat-entry.ts",
+    plugins: [putName(HANDOFF_NAME_FILE, HANDOFF_NAME_PLACEHOLDER, handoff.fileName), ...plugins()],
+    onwarn: failOnWarning,
+  });
   try {
     const { output } = await bundle.write({
       dir: OUT_DIR,
@@ -68,11 +115,13 @@ async function buildChatChunk(): Promise<OutputChunk> {
 /** Builds the chat chunk before the loader, writes its name into the loader, and enforces both budgets. */
 function chatChunkAndBudgets(): Plugin {
   let chunk: OutputChunk | undefined;
+  let handoff: OutputChunk | undefined;
   return {
     name: "bailian-widget-chunk-and-budgets",
     async buildStart() {
       rmSync(OUT_DIR, { recursive: true, force: true });
-      chunk = await buildChatChunk();
+      handoff = await buildHandoffChunk();
+      chunk = await buildChatChunk(handoff);
     },
     transform(code, id) {
       if (!id.replace(/\\/g, "/").endsWith(CHUNK_NAME_FILE)) return null;
@@ -81,15 +130,19 @@ function chatChunkAndBudgets(): Plugin {
     },
     generateBundle(_options, bundle) {
       const loader = Object.values(bundle).find((f): f is OutputChunk => f.type === "chunk" && f.isEntry);
-      if (!loader || !chunk) return this.error("the loader or the chat chunk is missing from the build");
+      if (!loader || !chunk || !handoff) return this.error("the loader, the chat chunk or the handoff chunk is missing from the build");
       if (!loader.code.includes(chunk.fileName)) this.error(`widget.js does not reference ${chunk.fileName}`);
-      const loaderSize = sizes(loader.code);
-      const chunkSize = sizes(chunk.code);
-      const report = [line(loader.fileName, loaderSize, LOADER_BUDGET), line(chunk.fileName, chunkSize, CHUNK_BUDGET)].join("\n");
-      const over = [
-        loaderSize.gzip > LOADER_BUDGET ? `${loader.fileName} is ${loaderSize.gzip} B gzip, over its ${LOADER_BUDGET} B budget` : "",
-        chunkSize.gzip > CHUNK_BUDGET ? `${chunk.fileName} is ${chunkSize.gzip} B gzip, over its ${CHUNK_BUDGET} B budget` : "",
-      ].filter(Boolean);
+      if (!chunk.code.includes(handoff.fileName)) this.error(`${chunk.fileName} does not reference ${handoff.fileName}`);
+      const files: Array<[OutputChunk, number]> = [
+        [loader, LOADER_BUDGET],
+        [chunk, CHUNK_BUDGET],
+        [handoff, HANDOFF_BUDGET],
+      ];
+      const measured = files.map(([file, budget]) => ({ name: file.fileName, size: sizes(file.code), budget }));
+      const report = measured.map((f) => line(f.name, f.size, f.budget)).join("\n");
+      const over = measured
+        .filter((f) => f.size.gzip > f.budget)
+        .map((f) => `${f.name} is ${f.size.gzip} B gzip, over its ${f.budget} B budget`);
       if (over.length) {
         rmSync(OUT_DIR, { recursive: true, force: true });
         this.error(`widget size budget exceeded:\n${report}\n  ${over.join("\n  ")}`);

@@ -131,6 +131,64 @@ export const STRINGS: Record<Lang, Strings> = {
   },
 };
 
+/** The handoff chunk's texts (imported by it alone, so they cost the chat chunk nothing); `{name}` is a person's name. */
+export const HANDOFF_STRINGS: Record<
+  Lang,
+  Record<
+    | "talk"
+    | "asking"
+    | "waiting"
+    | "joined"
+    | "someone"
+    | "closed"
+    | "back"
+    | "typing"
+    | "offline"
+    | "noOne"
+    | "email"
+    | "emailInvalid"
+    | "emailSend"
+    | "thanks"
+    | "failed",
+    string
+  >
+> = {
+  "zh-CN": {
+    talk: "转人工",
+    asking: "正在为你转接人工客服…",
+    waiting: "正在等待人工客服…",
+    joined: "{name} 已加入对话",
+    someone: "客服",
+    closed: "对话已结束",
+    back: "已回到智能助手",
+    typing: "{name} 正在输入…",
+    offline: "现在不是人工服务时间。留下邮箱，我们会尽快回复你。",
+    noOne: "暂时没有人工客服接入。留下邮箱，我们会尽快回复你。",
+    email: "你的邮箱",
+    emailInvalid: "请输入有效的邮箱地址。",
+    emailSend: "提交",
+    thanks: "谢谢！我们会发邮件到 {email} 回复你。",
+    failed: "暂时无法转接人工，请稍后重试。",
+  },
+  en: {
+    talk: "Talk to a person",
+    asking: "Connecting you to a person…",
+    waiting: "Waiting for a person…",
+    joined: "{name} joined",
+    someone: "A person",
+    closed: "The conversation was closed",
+    back: "You're talking to the assistant again",
+    typing: "{name} is typing…",
+    offline: "No one is available right now. Leave your email and we'll get back to you.",
+    noOne: "No one is free yet. Leave your email and we'll get back to you.",
+    email: "Your email",
+    emailInvalid: "Enter a valid email address.",
+    emailSend: "Send",
+    thanks: "Thank you! We'll reply to {email}.",
+    failed: "Could not reach a person. Please try again.",
+  },
+};
+
 /** data-lang first, then the bot's language (always in the site's public config), then the browser's. */
 export function resolveLang(attribute: string | undefined, botLanguage: string | undefined, browser = navigator.language): Lang {
   const pick = attribute || botLanguage || browser;

@@ -48,7 +48,7 @@ describe("widget API client: session and conversation", () => {
       path: /\/sessions$/,
       reply: () => new Response(JSON.stringify({ token: "tok_replaced", visitorId: visitor }), { status: 201 }),
     });
-    expect(await c.listMessages(id)).toEqual([]);
+    expect(await c.listMessages(id)).toEqual({ messages: [], status: "bot" });
     const renew = api.calls("POST", /\/sessions$/).at(-1)!;
     expect(renew.auth).toBe(`Bearer ${old}`);
     expect(JSON.parse(localStorage.getItem(storageKey(KEY))!).token).toBe("tok_replaced");

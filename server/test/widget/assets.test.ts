@@ -12,11 +12,13 @@ describe("GET /widget.js and the chat chunks", () => {
   let dir: string;
   const loader = "(()=>{/* the loader */})();";
   const chunk = "(()=>{/* 聊天 chunk */})();";
+  const handoffChunk = "(()=>{/* 转人工 chunk */})();";
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "bc-widget-"));
     writeFileSync(join(dir, "widget.js"), loader);
     writeFileSync(join(dir, "chat-AbC_12-x.js"), chunk);
+    writeFileSync(join(dir, "chat-handoff-Hd0_ff-y.js"), handoffChunk);
     writeFileSync(join(dir, "secret.txt"), "not for you");
     h = await createHarness("sqlite", { WIDGET_DIR: dir });
     // Until app.ts registers these routes itself.
@@ -43,6 +45,16 @@ describe("GET /widget.js and the chat chunks", () => {
     expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(await res.text()).toBe(chunk);
+  });
+
+  it("serves the handoff chunk (loaded by the chat chunk) by the same rules", async () => {
+    const res = await h.request("/chat-handoff-Hd0_ff-y.js");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await res.text()).toBe(handoffChunk);
+    await expectError(await h.request("/chat-handoff-unknown.js"), 404, "not_found");
   });
 
   it("gzips for clients that accept it", async () => {

@@ -100,7 +100,7 @@ describe.skipIf(!built)("the built widget in a page", () => {
 
     launcher.click();
     const input = await until(() => root.querySelector<HTMLTextAreaElement>(".p:not([hidden]) textarea"));
-    const chunk = readdirSync(DIST).find((f) => /^chat-[\w-]+\.js$/.test(f))!;
+    const chunk = readdirSync(DIST).find((f) => /^chat-(?!handoff-)[\w-]+\.js$/.test(f))!;
     // widget.js knows the hashed name the build gave the chunk, and loads it from beside itself.
     expect(Array.from(document.querySelectorAll("script"), (s) => s.getAttribute("src"))).toContain(`${CDN}${chunk}`);
     expect(requested).toEqual([`GET ${API}/v1/widget/site_a/config`]);
@@ -114,5 +114,76 @@ describe.skipIf(!built)("the built widget in a page", () => {
       Array.from(root.querySelectorAll(".m.a:not(.welcome)")).find((m) => m.textContent!.includes("built.")),
     );
     expect(answer.querySelector("strong")!.textContent).toBe("built");
+    // This site offers no person: the handoff chunk is never loaded.
+    expect(Array.from(document.querySelectorAll("script"), (s) => s.getAttribute("src")).filter((s) => /handoff/.test(s!))).toEqual([]);
+  });
+
+  it("loads the handoff chunk beside the chat chunk for a site that offers a person, and asks for one", async () => {
+    const posted: string[] = [];
+    win = new Window({
+      url: "https://shop.example/",
+      settings: {
+        enableJavaScriptEvaluation: true,
+        suppressInsecureJavaScriptEnvironmentWarning: true,
+        fetch: {
+          disableSameOriginPolicy: true,
+          virtualServers: [{ url: CDN, directory: DIST }],
+          interceptor: {
+            async beforeAsyncRequest({ request, window }) {
+              const url = new URL(request.url);
+              const json = (body: unknown, status = 200) =>
+                new window.Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+              if (url.href.startsWith(CDN)) return;
+              if (request.method === "POST") posted.push(url.pathname);
+              if (url.pathname.endsWith("/config")) {
+                return json({
+                  siteKey: "site_h",
+                  displayName: "Built bot",
+                  avatarUrl: null,
+                  primaryColor: "#0f766e",
+                  welcomeMessage: "Hello",
+                  suggestedQuestions: [],
+                  language: "en",
+                  handoff: { enabled: true },
+                });
+              }
+              if (url.pathname.endsWith("/sessions")) return json({ token: "tok", visitorId: "vis" }, 201);
+              if (url.pathname === "/v1/conversations") return json({ conversation: { id: "conv_1" } }, 201);
+              if (url.pathname.endsWith("/handoff"))
+                return json({ conversation: { id: "conv_1", status: "waiting" }, online: true, waitSeconds: 120 });
+              if (url.pathname.endsWith("/events")) {
+                const body = sse([["status", { status: "human", agentName: "Lin" }]]);
+                return new window.Response(body, { headers: { "content-type": "text/event-stream" } });
+              }
+              return json({ error: { code: "not_found", message: "Not found." } }, 404);
+            },
+          },
+        },
+      },
+    });
+    const document = win.document as unknown as Document;
+    const script = document.createElement("script");
+    script.setAttribute("src", `${CDN}widget.js`);
+    script.setAttribute("data-site-key", "site_h");
+    script.setAttribute("data-api-base", API);
+    document.body.append(script);
+    const until = async <T>(check: () => T | null | undefined): Promise<T> => {
+      for (let i = 0; ; i++) {
+        const value = check();
+        if (value) return value;
+        if (i > 400) throw new Error("timed out");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const root = await until(() => document.querySelector("bailian-chat")?.shadowRoot);
+    (await until(() => root.querySelector<HTMLButtonElement>("button.l"))).click();
+    const talk = await until(() => Array.from(root.querySelectorAll("button")).find((b) => b.textContent === "Talk to a person"));
+    const handoff = readdirSync(DIST).find((f) => /^chat-handoff-[\w-]+\.js$/.test(f))!;
+    // The chat chunk knows the handoff chunk's hashed name and loads it from beside itself.
+    expect(Array.from(document.querySelectorAll("script"), (s) => s.getAttribute("src"))).toContain(`${CDN}${handoff}`);
+    talk.click();
+    // The chunk's Preact is the chat chunk's: its status line updates from the live stream.
+    await until(() => root.querySelector('.ho [role="status"]')?.textContent === "Lin joined");
+    expect(posted).toEqual(["/v1/widget/site_h/sessions", "/v1/conversations", "/v1/conversations/conv_1/handoff"]);
   });
 });

@@ -80,11 +80,11 @@ describe("readSse", () => {
     }
   });
 
-  it("joins multi-line data, defaults the event name, skips comments and unknown fields", async () => {
+  it("joins multi-line data, defaults the event name, skips comments and unknown fields, and tells an event's id", async () => {
     const text = ": hello\nid: 7\nretry: 1000\ndata: line one\ndata:line two\ndata\n\nevent: x\nfoo: bar\ndata: {}\n\n";
     expect(await readAll(bodyOf(encoder.encode(text), [5, 17]))).toEqual([
-      { event: "message", data: "line one\nline two\n" },
-      { event: "x", data: "{}" },
+      { event: "message", data: "line one\nline two\n", id: "7" },
+      { event: "x", data: "{}", id: undefined },
     ]);
   });
 

@@ -5,8 +5,16 @@
  */
 import { expect, vi } from "vitest";
 import { mount } from "../../../widget/src/chat/mount.js";
+import { createHandoff } from "../../../widget/src/handoff/handoff.js";
 import { boot } from "../../../widget/src/loader/boot.js";
-import { pageState, type PublicConfig, type ServerMessage, type StreamEventData } from "../../../widget/src/shared/contract.js";
+import {
+  type ConversationStatus,
+  type LiveEventData,
+  pageState,
+  type PublicConfig,
+  type ServerMessage,
+  type StreamEventData,
+} from "../../../widget/src/shared/contract.js";
 import { waitFor as pollUntil } from "../support/happy-dom.js";
 
 export const API = "https://api.bailian.test";
@@ -51,6 +59,9 @@ export function sseStream(signal?: AbortSignal | null) {
     /** an event of the answer stream, typed by the server's StreamEvents */
     send: <E extends keyof StreamEventData>(event: E, data: StreamEventData[E]) =>
       raw(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    /** an event of the visitor's live stream (GET …/events), with its id */
+    live: <E extends keyof LiveEventData>(event: E, data: LiveEventData[E], id: number | string) =>
+      raw(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
     close: () => {
       if (done) return;
       done = true;
@@ -99,8 +110,15 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
   const configs = new Map<string, PublicConfig>();
   for (const [key, cfg] of Object.entries(sites)) configs.set(key, siteConfig(key, cfg));
   const tokens = new Map<string, { siteKey: string; visitorId: string }>();
-  const conversations = new Map<string, { visitorId: string; messages: StoredMessage[] }>();
-  const requests: Array<{ method: string; path: string; auth: string | null; body: unknown }> = [];
+  const conversations = new Map<
+    string,
+    { visitorId: string; siteKey: string; messages: StoredMessage[]; status: ConversationStatus; email?: string }
+  >();
+  const requests: Array<{ method: string; path: string; auth: string | null; body: unknown; lastEventId: string | null }> = [];
+  /** the visitor's live streams (GET …/events), in order: the test writes their events */
+  const live: Array<Stream & { conversationId: string; lastEventId: string | null }> = [];
+  /** what POST …/handoff answers besides the status (docs/people.md) */
+  const handoff = { online: true, waitSeconds: 120 };
   const answers: Answerer[] = [];
   const streams: Stream[] = [];
   /** answer for the next request matching method+path, once (e.g. a 429 or a network failure) */
@@ -117,8 +135,9 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
     const url = new URL(String(input));
     const method = (init.method ?? "GET").toUpperCase();
     const auth = new Headers(init.headers).get("authorization");
+    const lastEventId = new Headers(init.headers).get("last-event-id");
     const body = typeof init.body == "string" ? JSON.parse(init.body) : undefined;
-    requests.push({ method, path: url.pathname, auth, body });
+    requests.push({ method, path: url.pathname, auth, body, lastEventId });
     if (init.signal?.aborted) throw new DOMException("The operation was aborted.", "AbortError");
     const override = overrides.findIndex((o) => o.method === method && o.path.test(url.pathname));
     if (override >= 0) return overrides.splice(override, 1)[0].reply();
@@ -148,13 +167,37 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
     }
     if (url.pathname === "/v1/conversations" && method === "POST") {
       const id = newId("conv");
-      conversations.set(id, { visitorId: visitor!.visitorId, messages: [] });
+      conversations.set(id, { visitorId: visitor!.visitorId, siteKey: visitor!.siteKey, messages: [], status: "bot" });
       return json({ conversation: { id, title: "", messageCount: 0, createdAt: "", updatedAt: "" } }, 201);
+    }
+    if ((m = /^\/v1\/conversations\/([^/]+)\/(handoff|lead|events)$/.exec(url.pathname))) {
+      const conversation = conversations.get(m[1]);
+      if (!conversation || conversation.visitorId !== visitor!.visitorId) return errorJson(404, "not_found", "No such conversation.");
+      if (m[2] === "handoff" && method === "POST") {
+        if (!configs.get(conversation.siteKey)?.handoff?.enabled) return errorJson(409, "handoff_unavailable");
+        if (conversation.status !== "human") conversation.status = "waiting";
+        return json({ conversation: { id: m[1], status: conversation.status }, ...handoff });
+      }
+      if (m[2] === "lead" && method === "POST") {
+        if (typeof body?.email != "string" || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(body.email)) return errorJson(400, "invalid_body");
+        conversation.email = body.email;
+        return json({ ok: true });
+      }
+      if (m[2] === "events" && method === "GET") {
+        const stream = Object.assign(sseStream(init.signal), { conversationId: m[1], lastEventId });
+        live.push(stream);
+        // Like the server: no stream held when no person is involved.
+        if (conversation.status === "bot" || conversation.status === "closed") {
+          stream.live("status", { status: conversation.status, agentName: null }, 1);
+          stream.close();
+        }
+        return stream.response;
+      }
     }
     if ((m = /^\/v1\/conversations\/([^/]+)\/(messages|retry)$/.exec(url.pathname))) {
       const conversation = conversations.get(m[1]);
       if (!conversation || conversation.visitorId !== visitor!.visitorId) return errorJson(404, "not_found", "No such conversation.");
-      if (method === "GET" && m[2] === "messages") return json({ messages: conversation.messages });
+      if (method === "GET" && m[2] === "messages") return json({ messages: conversation.messages, status: conversation.status });
       let content: string;
       let userMessageId: string;
       if (m[2] === "retry") {
@@ -179,6 +222,13 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
       }
       const stream = sseStream(init.signal);
       streams.push(stream);
+      if (conversation.status === "waiting" || conversation.status === "human") {
+        // A person handles it: the message is stored, and the stream says so instead of answering.
+        stream.send("handoff", { userMessageId, status: conversation.status });
+        stream.close();
+        return stream.response;
+      }
+      if (conversation.status === "closed") conversation.status = "bot";
       stream.send("start", { conversationId: m[1], userMessageId });
       const store = (text: string, status: StoredMessage["status"] = "complete", sources: StoredMessage["sources"] = []) => {
         const id = newId("msg");
@@ -210,6 +260,24 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
     configs,
     conversations,
     tokens,
+    live,
+    handoff,
+    /** a person of the site's team writes (seen by a poll of the messages) */
+    agentWrites(conversationId: string, content: string, authorName = "Lin") {
+      const message: StoredMessage = {
+        id: newId("msg"),
+        role: "agent",
+        authorName,
+        content,
+        status: "complete",
+        createdAt: "",
+        sources: [],
+        feedback: null,
+      };
+      conversations.get(conversationId)!.messages.push(message);
+      conversations.get(conversationId)!.status = "human";
+      return message;
+    },
     /** requests to paths matching `re` */
     calls: (method: string, re: RegExp) => requests.filter((r) => r.method === method && re.test(r.path)),
   };
@@ -238,8 +306,10 @@ export async function resetPage(url = "https://shop.example/products", { keepSto
   const state = pageState();
   state.i.clear();
   state.c = undefined;
-  // What the chat chunk's entry does when its <script> runs (widget/src/chat-entry.ts).
+  // What the chat chunk's entry does when its <script> runs (widget/src/chat-entry.ts), and the handoff chunk's.
   state.m = mount;
+  state.hc = undefined;
+  state.h = createHandoff;
   delete window.BailianChat;
   if (!keepStorage) localStorage.clear();
   // Focus leaves the old page first (happy-dom stumbles over a focused element in a detached tree).
@@ -298,11 +368,11 @@ export function ui(root: ShadowRoot) {
     input: () => q<HTMLTextAreaElement>(".f textarea")!,
     sendButton: () => q<HTMLButtonElement>(".f .send")!,
     bubbles: () => Array.from(root.querySelectorAll<HTMLElement>(".log .m:not(.welcome)")),
-    /** the visible text of each message, without the screen-reader "You:" / "Assistant:" prefix */
+    /** the visible text of each message, without the screen-reader "You:" / "Assistant:" prefix or a person's name */
     texts: () =>
       Array.from(root.querySelectorAll<HTMLElement>(".log .m:not(.welcome)")).map((m) => {
         const copy = m.cloneNode(true) as HTMLElement;
-        copy.querySelectorAll(".sr, .note, .typing, .fb").forEach((n) => n.remove());
+        copy.querySelectorAll(".sr, .who, .note, .typing, .fb, .hb").forEach((n) => n.remove());
         return copy.textContent!.trim();
       }),
     error: () => q(".err"),

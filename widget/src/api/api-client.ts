@@ -1,10 +1,10 @@
 import type {
   CitedSource,
   ConversationAnswer,
+  ConversationStatus,
   MessageList,
   MessageStatus,
   Rating,
-  ServerMessage,
   Session,
   StreamEvent,
   StreamEventData,
@@ -24,7 +24,7 @@ export interface ApiClientOptions {
 
 export interface SendCallbacks {
   signal?: AbortSignal;
-  onStart?(info: StreamEventData["start"]): void;
+  onStart?(info: { userMessageId: string }): void;
   onDelta?(text: string): void;
 }
 
@@ -35,6 +35,10 @@ export interface SendOutcome {
   error: Pick<StreamEventData["error"], "code" | "message"> | null;
   /** what the answer cited ([] from a server that sends none) */
   sources: CitedSource[];
+  /** done's offerHandoff: the bot offers a person */
+  offer?: boolean;
+  /** a person handles the conversation: the message was stored and no answer follows */
+  handoff?: ConversationStatus;
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;
@@ -84,10 +88,16 @@ export function createApiClient(options: ApiClientOptions) {
     return session;
   }
 
-  async function authed(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  async function authed(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    extra?: Record<string, string>,
+  ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const token = store.read().token ?? (await startSession());
-      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token}` };
       if (body !== undefined) headers["content-type"] = "application/json";
       try {
         return await call(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
@@ -104,11 +114,14 @@ export function createApiClient(options: ApiClientOptions) {
       store.write({ conversationId: id ?? undefined });
     },
 
-    async listMessages(conversationId: string): Promise<ServerMessage[]> {
-      const res = await authed("GET", `/v1/conversations/${encodeURIComponent(conversationId)}/messages`);
-      const { messages }: MessageList = await res.json();
-      return messages;
+    /** The conversation's messages and its status (handoff). */
+    async listMessages(conversationId: string, signal?: AbortSignal): Promise<MessageList> {
+      const res = await authed("GET", `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, undefined, signal);
+      return res.json();
     },
+
+    /** Any call of the visitor's (the handoff chunk's routes); throws ApiError. */
+    authed,
 
     async createConversation(signal?: AbortSignal): Promise<string> {
       const res = await authed("POST", "/v1/conversations", undefined, signal);
@@ -154,8 +167,17 @@ export function createApiClient(options: ApiClientOptions) {
         if (e.event === "start") cb.onStart?.(e.data);
         else if (e.event === "delta") cb.onDelta?.(e.data.text);
         else if (e.event === "done")
-          return { status: e.data.status, messageId: e.data.messageId, error: null, sources: e.data.sources || [] };
-        else if (e.event === "error") {
+          return {
+            status: e.data.status,
+            messageId: e.data.messageId,
+            error: null,
+            sources: e.data.sources || [],
+            offer: e.data.offerHandoff,
+          };
+        else if (e.event === "handoff") {
+          cb.onStart?.(e.data);
+          return { status: "complete", messageId: null, error: null, sources: [], handoff: e.data.status };
+        } else if (e.event === "error") {
           const { status, messageId, code, message, sources } = e.data;
           return { status, messageId, error: { code, message }, sources: sources || [] };
         }

@@ -1,14 +1,15 @@
-/** One server-sent event: its type ("message" when unnamed) and its data lines joined by "\n". */
+/** One server-sent event: its type ("message" when unnamed), its data lines joined by "\n", and its id if it had one. */
 export interface SseEvent {
   event: string;
   data: string;
+  id?: string;
 }
 
 /**
  * Reads a text/event-stream body (WHATWG "event stream interpretation") event by event.
  * Bytes may be split anywhere: the decoder keeps a multi-byte character cut between chunks, and
  * a "\r" at the end of a chunk waits for the next one, which may start with its "\n".
- * Comments (": ping") and id/retry fields are skipped; an unfinished event at the end is dropped.
+ * Comments (": ping") and retry fields are skipped; an unfinished event at the end is dropped.
  */
 export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
   const reader = body.getReader();
@@ -18,6 +19,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
   let buffer = "";
   let event = "";
   let data: string[] = [];
+  let id: string | undefined;
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -29,9 +31,10 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         if (m[0] === "\r" && m.index === buffer.length - 1 && !done) break;
         const line = buffer.slice(start, m.index);
         if (line === "") {
-          if (data.length) yield { event: event || "message", data: data.join("\n") };
+          if (data.length) yield { event: event || "message", data: data.join("\n"), id };
           event = "";
           data = [];
+          id = undefined;
           continue;
         }
         const colon = line.indexOf(":");
@@ -41,6 +44,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         if (value[0] === " ") value = value.slice(1);
         if (field === "event") event = value;
         else if (field === "data") data.push(value);
+        else if (field === "id") id = value;
       }
       buffer = buffer.slice(start);
       if (done) return;

@@ -1,7 +1,16 @@
 import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
 import { ApiError, type ApiErrorCode, isAbort } from "../api/api-error.js";
-import type { ChatErrorCode, CitedSource, MessageEventDetail, MessageStatus, Rating, WidgetEventType } from "../shared/contract.js";
+import type {
+  ChatErrorCode,
+  CitedSource,
+  ConversationStatus,
+  HandoffUi,
+  MessageEventDetail,
+  MessageStatus,
+  Rating,
+  WidgetEventType,
+} from "../shared/contract.js";
 import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS } from "../../../server/src/shared/message-limits.js";
 import { tokenBound } from "../../../server/src/shared/token-bound.js";
 import type { Strings } from "../strings.js";
@@ -40,6 +49,10 @@ export interface ViewMessage {
   sources: Signal<CitedSource[]>;
   /** the visitor's rating of an answer (from the history after a reload) */
   rating: Signal<Rating | null>;
+  /** role agent: the person's name */
+  name?: string | null;
+  /** the answer offered a person (done's offerHandoff) */
+  offer?: boolean;
 }
 
 /** "loading": the history; "waiting": for the answer's first text; "streaming": text arriving. */
@@ -70,6 +83,10 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
   const error = signal<ViewError | null>(null);
   /** bumped on every visible change of the log, so the list can keep the newest text in view */
   const changes = signal(0);
+  /** the conversation's handoff status (docs/people.md), from the history and the answer stream */
+  const status = signal<ConversationStatus>("bot");
+  /** the handoff chunk's controls, once loaded */
+  const handoff = signal<HandoffUi | null>(null);
   let nextKey = 1;
   let historyFor: string | null = null;
   let controller: AbortController | null = null;
@@ -133,7 +150,8 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       const list = await client.listMessages(id);
       if (gen !== generation) return;
       batch(() => {
-        messages.value = list.map((m) => ({
+        status.value = list.status || "bot";
+        messages.value = list.messages.map((m) => ({
           key: nextKey++,
           id: m.id,
           role: m.role,
@@ -141,6 +159,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
           status: signal<ViewStatus>(m.status),
           sources: signal(m.sources || []),
           rating: signal(m.feedback?.rating ?? null),
+          name: m.authorName,
         }));
         touch();
       });
@@ -216,6 +235,14 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         outcome = await postTo(id, content, user, bot, ctl.signal);
       }
       if (gen !== generation) return;
+      // A person handles the conversation: the question is stored, and no answer comes.
+      if (outcome.handoff) {
+        remove(bot);
+        status.value = outcome.handoff;
+        return;
+      }
+      status.value = "bot";
+      bot.offer = outcome.offer;
       bot.id = outcome.messageId;
       bot.status.value = outcome.status;
       bot.sources.value = outcome.sources;
@@ -263,7 +290,11 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
     phase,
     error,
     changes,
+    status,
+    handoff,
     busy,
+    add,
+    report,
 
     setOpen(value: boolean): void {
       if (open.value === value) return;
@@ -310,6 +341,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       client.setConversationId(null);
       historyFor = null;
       batch(() => {
+        status.value = "bot";
         messages.value = [];
         error.value = null;
         phase.value = "idle";

@@ -7,6 +7,7 @@ import { STRINGS } from "../strings.js";
 import { addStyles } from "../styles/add-styles.js";
 import { PANEL_CSS } from "../styles/panel-css.js";
 import { App } from "../ui/app.js";
+import { loadHandoff } from "../handoff/load-handoff.js";
 import { createChatStore } from "./chat-store.js";
 import { lockPage } from "./page-scroll.js";
 
@@ -71,6 +72,17 @@ export function mount(options: MountOptions): ChatHandle {
       release?.();
       release = open ? lockPage(container) : null;
     }
+  });
+
+  // The handoff controls come in their own chunk: for sites that offer a person, or a
+  // conversation a person already has (the site may have turned handoff off since).
+  const on = !!options.config.handoff?.enabled;
+  effect(() => {
+    if (on || store.status.value !== "bot")
+      loadHandoff(options.nonce).then(
+        (chunk) => (store.handoff.value ||= chunk({ store, client, lang: options.lang, on })),
+        () => {},
+      );
   });
 
   if (inline) store.setOpen(true);

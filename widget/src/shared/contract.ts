@@ -2,14 +2,19 @@ import type { z } from "zod";
 import type { ErrorBody, ErrorCode } from "../../../server/src/errors.js";
 import type {
   ConversationResponse,
+  ConversationStatusSchema,
   MessageListResponse,
   StreamEventData,
   VisitorMessage,
 } from "../../../server/src/features/chat/chat.schemas.js";
+import type { HandoffResponse } from "../../../server/src/features/handoff/handoff.schemas.js";
+import type { VisitorStreamEvents } from "../../../server/src/live/live.schemas.js";
 import type { PublicConfig, SessionResponse } from "../../../server/src/features/widget/widget.schemas.js";
 
 // Types only: the server's zod schemas are the contract, and zod never ships to visitors.
 export type { ErrorBody, ErrorCode, PublicConfig, StreamEventData };
+/** Who answers the conversation (docs/people.md): bot → waiting → human → closed, or back to bot. */
+export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 export type Lang = PublicConfig["language"];
 export type ServerMessage = z.infer<typeof VisitorMessage>;
 export type MessageStatus = ServerMessage["status"];
@@ -20,6 +25,10 @@ export type Rating = NonNullable<ServerMessage["feedback"]>["rating"];
 export type Session = z.infer<typeof SessionResponse>;
 export type ConversationAnswer = z.infer<typeof ConversationResponse>;
 export type MessageList = z.infer<typeof MessageListResponse>;
+/** `POST /v1/conversations/:id/handoff` */
+export type HandoffAnswer = z.infer<typeof HandoffResponse>;
+/** The visitor's live stream, `GET /v1/conversations/:id/events`: each event's data. */
+export type LiveEventData = { [E in keyof typeof VisitorStreamEvents]: z.infer<(typeof VisitorStreamEvents)[E]> };
 
 /** One event of the answer stream, as a union the event name narrows. */
 export type StreamEvent = { [E in keyof StreamEventData]: { event: E; data: StreamEventData[E] } }[keyof StreamEventData];
@@ -105,6 +114,28 @@ export interface PageState {
   c?: Promise<MountFn>;
   /** set by the chat chunk when it runs */
   m?: MountFn;
+  /** the handoff chunk, loading or loaded (by the chat chunk, for sites with handoff) */
+  hc?: Promise<HandoffChunk>;
+  /** set by the handoff chunk when it runs */
+  h?: HandoffChunk;
+  /** what the chat chunk lends the handoff chunk: its Preact and signals (one copy per page) */
+  p?: Record<string, unknown>;
+}
+
+/** The handoff chunk's one export: the controls of one widget's handoff, as Preact components. */
+export type HandoffChunk = (host: HandoffHost) => HandoffUi;
+export interface HandoffHost {
+  store: import("../chat/chat-store.js").ChatStore;
+  client: import("../api/api-client.js").ApiClient;
+  lang: Lang;
+  /** the site offers handoff (else only a conversation already handed over is followed) */
+  on: boolean;
+}
+export interface HandoffUi {
+  /** the status line, the "Talk to a person" button, the email form: above the composer */
+  B: () => import("preact").VNode | null;
+  /** the button inside an answer that offered a person */
+  O: () => import("preact").VNode | null;
 }
 
 export function pageState(): PageState {

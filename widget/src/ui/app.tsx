@@ -27,6 +27,7 @@ export function App({ store, strings, config, inline, activeElement, takeFocusRe
   const input = useRef<HTMLTextAreaElement>(null);
   const open = store.open.value;
   const avatar = safeImageUrl(config.avatarUrl);
+  const Handoff = store.handoff.value;
 
   useEffect(() => {
     if (open && takeFocusRequest()) input.current?.focus();
@@ -84,6 +85,7 @@ export function App({ store, strings, config, inline, activeElement, takeFocusRe
         )}
       </div>
       <MessageList store={store} strings={strings} welcome={config.welcomeMessage} suggestions={config.suggestedQuestions} />
+      {Handoff && <Handoff.B />}
       <Composer store={store} strings={strings} inputRef={input} />
     </div>
   );

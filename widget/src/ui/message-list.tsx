@@ -50,6 +50,8 @@ function Bubble({ message, store, strings }: { message: ViewMessage; store: Chat
   const status = message.status.value;
   const text = message.text.value;
   const user = message.role === "user";
+  const agent = message.role === "agent";
+  const Handoff = store.handoff.value;
   const sources = message.sources.value;
   const note =
     status === "stopped"
@@ -62,9 +64,10 @@ function Bubble({ message, store, strings }: { message: ViewMessage; store: Chat
             ? strings.failed
             : null;
   return (
-    <div class={`m ${user ? "u" : "a"}`} data-status={status} data-cites>
-      <span class="sr">{user ? strings.you : strings.assistant}</span>
-      {user
+    <div class={`m ${user ? "u" : agent ? "a g" : "a"}`} data-status={status} data-cites>
+      {/* A person's reply: their name (from the server, as text), and their text as they wrote it. */}
+      {agent ? <b class="who">{message.name}</b> : <span class="sr">{user ? strings.you : strings.assistant}</span>}
+      {user || agent
         ? text
         : renderMarkdown(
             text,
@@ -79,7 +82,10 @@ function Bubble({ message, store, strings }: { message: ViewMessage; store: Chat
       )}
       {!user && sources.length > 0 && <SourceList sources={sources} strings={strings} />}
       {note && <div class="note">{note}</div>}
-      {!user && message.id && text && status !== "streaming" && <Rate message={message} store={store} strings={strings} />}
+      {message.offer && Handoff && <Handoff.O />}
+      {message.role === "assistant" && message.id && text && status !== "streaming" && (
+        <Rate message={message} store={store} strings={strings} />
+      )}
     </div>
   );
 }
