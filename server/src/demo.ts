@@ -26,6 +26,8 @@ export interface RunningDemo {
   /** the server (API, dashboard, widget.js) */
   api: string;
   siteKey: string;
+  /** the demo site's id (its dashboard pages are /dashboard/sites/<siteId>/…) */
+  siteId: string;
   /** the DashScope fake, when no key was given */
   fake: DashScopeFake | null;
   /** the real model's endpoint, when a key was given */
@@ -60,6 +62,7 @@ export async function startDemo(env: Record<string, string | undefined>, logger?
     siteOrigin,
     api,
     siteKey,
+    siteId,
     fake,
     model: fake ? null : config.dashscope.baseUrl,
     async close() {
@@ -193,6 +196,13 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<{ siteKe
   });
   if (!created.ok) throw new Error(`demo site creation failed: ${created.status} ${await created.text()}`);
   const { site } = (await created.json()) as { site: { siteKey: string; id: string } };
+  // The shop hands a conversation to a person on request: the demo owner's open dashboard rings.
+  const handoff = await call(api, `/api/sites/${site.id}`, {
+    method: "PATCH",
+    cookie,
+    body: JSON.stringify({ handoff: { enabled: true } }),
+  });
+  if (!handoff.ok) throw new Error(`demo handoff could not be turned on: ${handoff.status} ${await handoff.text()}`);
   return { siteKey: site.siteKey, siteId: site.id, cookie };
 }
 
