@@ -15,8 +15,10 @@ import { registerKnowledgeRoutes } from "./features/knowledge/routes.js";
 import { registerInvokeRoutes } from "./features/invoke/routes.js";
 import { registerOpenApiRoute } from "./features/openapi/routes.js";
 import { registerSiteRoutes } from "./features/sites/routes.js";
+import { registerMemberRoutes } from "./features/members/routes.js";
 import { registerDashboardRoutes } from "./features/dashboard/assets.js";
 import { registerUsageRoutes } from "./features/usage/routes.js";
+import { registerWebhookRoutes } from "./features/webhooks/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
 import { registerLiveRoutes } from "./live/routes.js";
@@ -66,6 +68,7 @@ export function createApp(deps: AppDeps): App {
   registerAuthRoutes(router, deps);
   registerAccountRoutes(router, deps);
   registerSiteRoutes(router, deps);
+  registerMemberRoutes(router, deps);
   registerConversationRoutes(router, deps);
   registerKnowledgeRoutes(router, deps);
   registerBailianAppRoutes(router, deps);
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps): App {
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
+  registerWebhookRoutes(router, deps);
   registerHandoffRoutes(router, deps);
   registerLiveRoutes(router, deps);
   registerOpenApiRoute(router, deps);

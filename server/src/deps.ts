@@ -11,6 +11,7 @@ import { createQwenModel } from "./llm/qwen.js";
 import { JobQueue } from "./jobs/job-queue.js";
 import { Checkpoints } from "./features/chat/checkpoints.js";
 import { INGEST_JOB, ingestHandler } from "./features/knowledge/ingest.js";
+import { DELIVER_JOB, DELIVERY_POLICY, deliverHandler } from "./features/webhooks/deliver.js";
 import { type Logger, jsonLogger } from "./logger.js";
 import { type Mailer, logMailer } from "./mail/mailer.js";
 import { smtpMailer } from "./mail/smtp-mailer.js";
@@ -120,6 +121,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
   };
   // The work features leave to the queue, known to every instance that drives it.
   deps.jobs.register(INGEST_JOB, ingestHandler(deps));
+  deps.jobs.register(DELIVER_JOB, deliverHandler(deps), DELIVERY_POLICY);
   return deps;
 }
 

@@ -38,6 +38,7 @@ describe.each(DIALECTS)("owner sign-up, log-in and session (%s)", (dialect) => {
       expect(owner).toEqual({
         id: expect.any(String),
         email,
+        displayName: email.split("@")[0],
         createdAt: expect.any(String),
         language: null,
         emailVerified: false,
@@ -138,7 +139,15 @@ describe.each(DIALECTS)("owner sign-up, log-in and session (%s)", (dialect) => {
       expect(setCookie).toMatch(/;\s*HttpOnly/i);
       expect(setCookie).toMatch(/;\s*SameSite=Lax/i);
       expect(await res.json()).toEqual({
-        owner: { id: ownerId, email, createdAt: expect.any(String), language: null, emailVerified: false, verification: "not_required" },
+        owner: {
+          id: ownerId,
+          email,
+          displayName: email.split("@")[0],
+          createdAt: expect.any(String),
+          language: null,
+          emailVerified: false,
+          verification: "not_required",
+        },
       });
       const who = await me(cookieValue(setCookie));
       expect(who.status).toBe(200);

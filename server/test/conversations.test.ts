@@ -100,6 +100,12 @@ describe.each(DIALECTS)("an owner reads the conversations of a site (%s)", (dial
       ratedUp: 0,
       ratedDown: 0,
       ratingComments: [],
+      status: "bot",
+      assigneeId: null,
+      assigneeName: null,
+      visitorEmail: null,
+      // the team has not opened it: the visitor's message is unread
+      unread: 1,
     });
     expect(conversations[1]).toMatchObject({
       visitorId: v3.visitorId,

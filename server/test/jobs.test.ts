@@ -212,6 +212,34 @@ describe.each(DIALECTS)("job queue (%s)", (dialect) => {
     expect(await q.get(id)).toMatchObject({ state: "done", progress: { n: 2 }, attempts: 0, lastError: null });
   });
 
+  it("retries a kind registered with its own policy by that policy, and other kinds by the queue's", async () => {
+    const q = queue({ maxAttempts: 2, backoffMs: () => 1_000 });
+    q.register(
+      "patient",
+      async () => {
+        throw new Error("receiver down");
+      },
+      { maxAttempts: 4, backoffMs: (attempts) => 30_000 * 2 ** (attempts - 1) },
+    );
+    q.register("plain", async () => {
+      throw new Error("down");
+    });
+    const patient = await q.enqueue("patient", {});
+    const plain = await q.enqueue("plain", {});
+    expect(await q.drive({ budgetMs: 30_000 })).toBe(2);
+    expect(await q.get(patient)).toMatchObject({ state: "queued", attempts: 1, runAfter: clock + 30_000 });
+    expect(await q.get(plain)).toMatchObject({ state: "queued", attempts: 1, runAfter: clock + 1_000 });
+    clock += 30_000;
+    expect(await q.drive({ budgetMs: 30_000 })).toBe(2);
+    expect(await q.get(patient)).toMatchObject({ state: "queued", attempts: 2, runAfter: clock + 60_000 });
+    expect(await q.get(plain)).toMatchObject({ state: "failed", attempts: 2 });
+    for (const wait of [60_000, 120_000]) {
+      clock += wait;
+      expect(await q.drive({ budgetMs: 30_000 })).toBe(1);
+    }
+    expect(await q.get(patient)).toMatchObject({ state: "failed", attempts: 4 });
+  });
+
   it("fails a job at once on PermanentJobError, with its message, and one of an unknown kind with a clear reason", async () => {
     const q = queue();
     let calls = 0;

@@ -7,6 +7,12 @@ import { ConversationListResponse, ConversationResponse, MessageListResponse, St
 import { ConversationDetail, ConversationPage } from "../src/features/conversations/conversations.schemas.js";
 import { SiteListResponse, SiteResponse } from "../src/features/sites/sites.schemas.js";
 import { PublicConfig, SessionResponse } from "../src/features/widget/widget.schemas.js";
+import {
+  DeliveryListResponse,
+  WebhookCreatedResponse,
+  WebhookListResponse,
+  WebhookResponse,
+} from "../src/features/webhooks/webhooks.schemas.js";
 import type { RouteSpec } from "../src/http/route.js";
 import { DIALECTS } from "./support/databases.js";
 import { type Harness, PUBLIC_URL, SITE_ORIGIN, createHarness, json, readSse, sendMessage, startVisitor } from "./support/harness.js";
@@ -255,6 +261,24 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       SiteResponse,
     );
 
+    // A public address literal: accepted without a name lookup, and never sent anything here (no event is emitted).
+    const hooks = `/api/sites/${site.id}/webhooks`;
+    const added = await h.request(hooks, json({ url: "http://93.184.215.14/hook", events: ["lead.captured"] }, { cookie }));
+    const { webhook } = await check(added, "post", "/api/sites/{siteId}/webhooks", WebhookCreatedResponse);
+    await check(await h.request(hooks, { headers: { cookie } }), "get", "/api/sites/{siteId}/webhooks", WebhookListResponse);
+    await check(
+      await h.request(`${hooks}/${webhook.id}`, { ...json({ enabled: false }, { cookie }), method: "PATCH" }),
+      "patch",
+      "/api/sites/{siteId}/webhooks/{webhookId}",
+      WebhookResponse,
+    );
+    await check(
+      await h.request(`${hooks}/${webhook.id}/deliveries`, { headers: { cookie } }),
+      "get",
+      "/api/sites/{siteId}/webhooks/{webhookId}/deliveries",
+      DeliveryListResponse,
+    );
+
     await check(
       await h.request(`/v1/widget/${site.siteKey}/config`, { headers: { origin: SITE_ORIGIN } }),
       "get",
@@ -303,7 +327,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
       "/api/sites/{siteId}/conversations/{conversationId}",
       ConversationDetail,
     );
-    expect(checked.length).toBe(13);
+    expect(checked.length).toBe(17);
 
     // An error answer matches ErrorBody too.
     const error = await h.request("/api/auth/login", json({ email: "x" }));
@@ -313,7 +337,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
 
   it("the schema check used above does catch a wrong answer (control)", () => {
     const schema = doc.paths["/api/me"].get.responses["200"].content!["application/json"].schema;
-    const account = { language: null, emailVerified: false, verification: "not_required" };
+    const account = { displayName: "a", language: null, emailVerified: false, verification: "not_required" };
     expect(mismatches(schema, { owner: { id: "own_x", email: "a@b.c", createdAt: "2026-01-01T00:00:00.000Z", ...account } }, doc)).toEqual(
       [],
     );

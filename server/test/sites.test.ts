@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BOT } from "../src/features/sites/sites.schemas.js";
+import { DEFAULT_HANDOFF } from "../src/features/handoff/handoff.settings.js";
 import { QWEN_MODELS } from "../src/llm/models.js";
 import { DEFAULT_LIMITS } from "../src/features/sites/sites.schemas.js";
 import { DIALECTS } from "./support/databases.js";
@@ -60,11 +61,13 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
       const { site } = (await res.json()) as { site: SiteJson };
       expect(site).toEqual({
         id: expect.any(String),
+        role: "owner",
         siteKey: expect.any(String),
         name: "My shop",
         allowedOrigins: [],
         bot: DEFAULT_BOT,
         limits: DEFAULT_LIMITS,
+        handoff: DEFAULT_HANDOFF,
         apiKey: { set: false, last4: null, usable: true },
         resetFields: [],
         suspended: false,

@@ -22,6 +22,9 @@ const TABLES = [
   "knowledge_sources",
   "knowledge_chunks",
   "jobs",
+  "webhooks",
+  "webhook_deliveries",
+  "webhook_attempts",
 ] as const;
 const OPERATOR_EMAIL = "operator-validation@example.com";
 const FOREIGN_ORIGIN = "https://evil.example";
@@ -38,10 +41,16 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "POST /api/sites/:siteId/bailian-app/test": () => ({ question: "Hello?" }),
   "POST /v1/conversations/:conversationId/retry": () => ({ userMessageId: "msg_doesnotexistanywhere0" }),
   "POST /v1/messages/:messageId/feedback": () => ({ rating: "down", comment: "Not what I asked." }),
+  "POST /api/sites/:siteId/webhooks": () => ({ url: "https://hooks.example.com/bailian", events: ["message.created"] }),
+  "PATCH /api/sites/:siteId/webhooks/:webhookId": () => ({ events: ["feedback.created"], enabled: false }),
   "POST /v1/conversations/:conversationId/handoff": () => ({ reason: "A question for a person." }),
   "POST /v1/conversations/:conversationId/lead": () => ({ email: "visitor@example.com" }),
   "POST /api/sites/:siteId/conversations/:conversationId/messages": () => ({ content: "Hello from the team." }),
   "PATCH /api/sites/:siteId/conversations/:conversationId": () => ({ status: "human" }),
+  "POST /api/sites/:siteId/invitations": () => ({ email: uniqueEmail("invitee"), role: "agent" }),
+  "PATCH /api/sites/:siteId/members/:accountId": () => ({ role: "agent" }),
+  "POST /api/invitations/accept": () => ({ token: "a".repeat(43) }),
+  "PATCH /api/me": () => ({ displayName: "Sample name" }),
   "PATCH /api/operator/settings": () => ({ signupMode: "open" }),
   "POST /api/operator/owners/:ownerId/suspension": () => ({ suspended: false }),
   "POST /api/operator/owners/:ownerId/plan": () => ({ planId: null }),
@@ -148,6 +157,11 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       ownerId: operator.ownerId,
       planId: "free",
       sourceId,
+      // no member or invitation of the site has these ids: 404 for the owner
+      accountId: "own_notamemberofthissite0",
+      invitationId: "sinv_doesnotexistanywhere0",
+      // no webhook has this id: a valid change of it is 404
+      webhookId: "wh_doesnotexistanywhere0",
       ...override,
     };
     return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {

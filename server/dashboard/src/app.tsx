@@ -11,6 +11,7 @@ import { AuthPage } from "./pages/auth-page.js";
 import { ForgotPasswordPage, ResetPasswordPage } from "./pages/password-reset-pages.js";
 import { VerifyPage } from "./pages/verify-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
+import { JoinPage } from "./pages/join-page.js";
 import { SitePage } from "./pages/site-page.js";
 import { SitesPage } from "./pages/sites-page.js";
 import { OperatorPage } from "./pages/operator-page.js";
@@ -114,6 +115,8 @@ export function App() {
   // The mailed links work signed in or not (they may open in another browser).
   if (route.name === "verify") page = <VerifyPage token={route.token} key={route.token} />;
   else if (route.name === "reset") page = <ResetPasswordPage token={route.token} key={route.token} />;
+  // A team invitation: signs in or up on the page itself, then accepts.
+  else if (route.name === "join") page = <JoinPage token={route.token} key={route.token} />;
   else if (who === undefined) page = <Loading />;
   else if (route.name === "forgot" && who === null) page = <ForgotPasswordPage />;
   else if (who === null)

@@ -76,6 +76,12 @@ export interface JobQueueOptions {
   instanceId?: string;
 }
 
+/** A kind's own retry policy, when the queue's default does not fit it (webhook deliveries retry for a day). */
+export interface KindPolicy {
+  maxAttempts?: number;
+  backoffMs?: (attempts: number) => number;
+}
+
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 /** 10 s, 40 s, 160 s, then 10 min. */
@@ -96,6 +102,7 @@ export class JobQueue {
   private readonly maxAttempts: number;
   private readonly backoffMs: (attempts: number) => number;
   private readonly handlers = new Map<string, JobHandler<any, any>>(); // any: each kind has its own types
+  private readonly policies = new Map<string, KindPolicy>();
   /** the jobs this instance is running a step of, to abort on cancel */
   private readonly running = new Map<string, AbortController>();
   private readonly driving = new Set<Promise<number>>();
@@ -112,10 +119,15 @@ export class JobQueue {
     setMaxListeners(0, this.stopping.signal);
   }
 
-  register<P = unknown, G = unknown>(kind: string, handler: JobHandler<P, G>): void {
+  register<P = unknown, G = unknown>(kind: string, handler: JobHandler<P, G>, policy: KindPolicy = {}): void {
     if (!KIND.test(kind)) throw new Error(`job kind must be 1-40 letters, digits, _ . or -: ${kind}`);
     if (this.handlers.has(kind)) throw new Error(`job kind already registered: ${kind}`);
     this.handlers.set(kind, handler);
+    this.policies.set(kind, policy);
+  }
+
+  private maxAttemptsOf(kind: string): number {
+    return this.policies.get(kind)?.maxAttempts ?? this.maxAttempts;
   }
 
   /** Queues a job; `db` is a transaction to queue it in, with the row it is about. */
@@ -237,7 +249,7 @@ export class JobQueue {
       this.logger.info({ msg: "job failed", jobId: id, kind, reason: "unknown_kind" });
       return 0;
     }
-    if (row.attempts >= this.maxAttempts) {
+    if (row.attempts >= this.maxAttemptsOf(kind)) {
       // Taken over from instances that stopped mid-step (claimJob counted them) once too often.
       const error = `The job's instance stopped in the middle of a step ${row.attempts} times in a row.`;
       await repo.failJob(this.db, id, me, row.attempts, error, this.now());
@@ -294,11 +306,11 @@ export class JobQueue {
     const error = lastErrorOf(err);
     const now = this.now();
     const log = { jobId: row.id, kind: row.kind, attempts, error };
-    if (err instanceof PermanentJobError || attempts >= this.maxAttempts) {
+    if (err instanceof PermanentJobError || attempts >= this.maxAttemptsOf(row.kind)) {
       await repo.failJob(this.db, row.id, this.instanceId, attempts, error, now);
       this.logger.info({ msg: "job failed", ...log });
     } else {
-      const retryInMs = this.backoffMs(attempts);
+      const retryInMs = (this.policies.get(row.kind)?.backoffMs ?? this.backoffMs)(attempts);
       await repo.releaseJob(this.db, row.id, this.instanceId, now + retryInMs, now, { attempts, error });
       this.logger.info({ msg: "job step failed", ...log, retryInMs });
     }

@@ -112,7 +112,9 @@ describe("the dashboard: conversations and usage", () => {
       ]);
       const csv = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await files[0].blob.arrayBuffer());
       expect(
-        csv.startsWith('\uFEFF"id","title","visitorId","messageCount","createdAt","updatedAt","ratedUp","ratedDown","ratingComments"\r\n'),
+        csv.startsWith(
+          '\uFEFF"id","title","visitorId","messageCount","createdAt","updatedAt","ratedUp","ratedDown","ratingComments","status","visitorEmail"\r\n',
+        ),
       ).toBe(true);
       expect(csv.trimEnd().split("\r\n")).toHaveLength(21);
       const json = JSON.parse(await files[1].blob.text()) as { count: number; filters: unknown; conversations: Array<{ title: string }> };

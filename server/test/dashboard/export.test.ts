@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Conversation } from "../../dashboard/src/api/types.js";
+import type { InboxConversation as Conversation } from "../../dashboard/src/api/types.js";
 import { dayStart, rangeQuery } from "../../dashboard/src/export/date-range.js";
 import { conversationsCsv, conversationsJson, csvField, download, exportFileName, toCsv } from "../../dashboard/src/export/export.js";
 
@@ -85,7 +85,7 @@ describe("export of the conversation list", () => {
   it("writes a BOM, a header and one CRLF row per conversation that read back to the same values", () => {
     const rows = [
       conversation({ title: '你好，"茶"怎么泡？\n第二行' }),
-      conversation({ id: "cnv_2", title: "=cmd|' /C calc'!A0", messageCount: 10 }),
+      conversation({ id: "cnv_2", title: "=cmd|' /C calc'!A0", messageCount: 10, status: "waiting", visitorEmail: "tea@example.com" }),
       conversation({ id: "cnv_3", title: "", ratedUp: 1, ratedDown: 2, ratingComments: ["Wrong date.", "=1+2 不对"] }),
     ];
     const csv = conversationsCsv(rows);
@@ -101,6 +101,8 @@ describe("export of the conversation list", () => {
       "ratedUp",
       "ratedDown",
       "ratingComments",
+      "status",
+      "visitorEmail",
     ]);
     expect(table).toHaveLength(4);
     expect(table[1]).toEqual([
@@ -113,11 +115,15 @@ describe("export of the conversation list", () => {
       "0",
       "0",
       "",
+      "bot",
+      "",
     ]);
     expect(table[2][1]).toBe("'=cmd|' /C calc'!A0");
     expect(table[3][1]).toBe("");
     // The ratings: counts as numbers, the comments one a line in one cell.
-    expect(table[3].slice(6)).toEqual(["1", "2", "Wrong date.\n=1+2 不对"]);
+    expect(table[3].slice(6, 9)).toEqual(["1", "2", "Wrong date.\n=1+2 不对"]);
+    // Handoff: the status and the email the visitor left.
+    expect(table[2].slice(9)).toEqual(["waiting", "tea@example.com"]);
     expect(toCsv([], ["id"] as never)).toBe('\uFEFF"id"\r\n');
   });
 

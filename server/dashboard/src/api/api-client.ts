@@ -6,13 +6,19 @@ import type {
   CredentialsInput,
   SignUpInput,
   InstallInfo,
+  InboxConversation,
+  InboxFilter,
   Lang,
+  Member,
+  Message,
   Invitation,
   InvitationCreated,
   BailianAppTestResult,
   KnowledgeCreateInput,
   KnowledgeResult,
   KnowledgeSource,
+  Member,
+  MemberRole,
   MyPlan,
   OperatorOverview,
   OperatorOwners,
@@ -23,8 +29,13 @@ import type {
   PlanPatchInput,
   Site,
   SiteCreateInput,
+  SiteInvitation,
   SitePatchInput,
   UsageResponse,
+  Webhook,
+  WebhookCreateInput,
+  WebhookDelivery,
+  WebhookPatchInput,
 } from "./types.js";
 
 /**
@@ -107,7 +118,7 @@ export function createApi(options: ApiOptions = {}) {
     changePassword: (currentPassword: string, newPassword: string) =>
       call<void>("POST", "/api/me/password", { currentPassword, newPassword }),
     signOutEverywhere: () => call<void>("POST", "/api/me/sign-out-everywhere"),
-    patchAccount: (body: { language: Lang }) => call<{ owner: Owner }>("PATCH", "/api/me", body),
+    patchAccount: (body: { language?: Lang; displayName?: string }) => call<{ owner: Owner }>("PATCH", "/api/me", body),
     listSites: () => call<{ sites: Site[] }>("GET", "/api/sites"),
     createSite: (body: SiteCreateInput) => call<{ site: Site }>("POST", "/api/sites", body),
     getSite: (id: string) => call<{ site: Site }>("GET", site(id)),
@@ -120,7 +131,36 @@ export function createApi(options: ApiOptions = {}) {
       return call<ConversationPageData>("GET", `${site(id)}/conversations${qs ? `?${qs}` : ""}`);
     },
     conversation: (id: string, conversationId: string) =>
-      call<ConversationDetailData>("GET", `${site(id)}/conversations/${encodeURIComponent(conversationId)}`),
+      call<ConversationDetailData & { conversation: InboxConversation }>(
+        "GET",
+        `${site(id)}/conversations/${encodeURIComponent(conversationId)}`,
+      ),
+    /** the inbox: `status` narrows it (open: waiting or human) */
+    inbox: (id: string, status?: InboxFilter, cursor?: string) => {
+      const query = new URLSearchParams({ limit: "50" });
+      if (status) query.set("status", status);
+      if (cursor) query.set("cursor", cursor);
+      return call<{ conversations: InboxConversation[]; nextCursor: string | null }>("GET", `${site(id)}/conversations?${query}`);
+    },
+    /** a team member's reply: role agent, with the member's name; the conversation becomes `human` */
+    reply: (id: string, conversationId: string, content: string) =>
+      call<{ message: Message }>("POST", `${site(id)}/conversations/${encodeURIComponent(conversationId)}/messages`, { content }),
+    patchConversation: (id: string, conversationId: string, patch: { status?: "bot" | "human" | "closed"; assigneeId?: string | null }) =>
+      call<{ conversation: InboxConversation }>("PATCH", `${site(id)}/conversations/${encodeURIComponent(conversationId)}`, patch),
+    /** tells the visitor a person is typing */
+    typing: (id: string, conversationId: string) =>
+      call<void>("POST", `${site(id)}/conversations/${encodeURIComponent(conversationId)}/typing`),
+    members: (id: string) => call<{ members: Member[] }>("GET", `${site(id)}/members`),
+    /**
+     * The site's live events (SSE) as the raw response, read by live/event-stream.ts. Through the
+     * same fetch as every call, so the session cookie goes with it.
+     */
+    events: (id: string, lastEventId: string | null, signal: AbortSignal) =>
+      doFetch(`${site(id)}/events`, {
+        credentials: "same-origin",
+        headers: { accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+        signal,
+      }),
     /** `tz`: the owner's offset from UTC in minutes (-getTimezoneOffset()), so days end at their midnight. */
     usage: (id: string, tz: number) => call<UsageResponse>("GET", `${site(id)}/usage?tz=${tz}`),
     // The site's knowledge base (features/knowledge on the server).
@@ -137,7 +177,27 @@ export function createApi(options: ApiOptions = {}) {
     refreshKnowledge: (id: string, sourceId: string) =>
       call<{ source: KnowledgeSource }>("POST", `${site(id)}/knowledge/${encodeURIComponent(sourceId)}/refresh`),
     searchKnowledge: (id: string, q: string) => call<{ results: KnowledgeResult[] }>("POST", `${site(id)}/knowledge/search`, { q }),
+    // The site's webhooks (features/webhooks on the server); the secret comes only in addWebhook's answer.
+    webhooks: (id: string) => call<{ webhooks: Webhook[] }>("GET", `${site(id)}/webhooks`),
+    addWebhook: (id: string, body: WebhookCreateInput) => call<{ webhook: Webhook; secret: string }>("POST", `${site(id)}/webhooks`, body),
+    patchWebhook: (id: string, webhookId: string, body: WebhookPatchInput) =>
+      call<{ webhook: Webhook }>("PATCH", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}`, body),
+    deleteWebhook: (id: string, webhookId: string) => call<void>("DELETE", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}`),
+    testWebhook: (id: string, webhookId: string) =>
+      call<{ delivery: WebhookDelivery }>("POST", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}/test`),
+    webhookDeliveries: (id: string, webhookId: string) =>
+      call<{ deliveries: WebhookDelivery[] }>("GET", `${site(id)}/webhooks/${encodeURIComponent(webhookId)}/deliveries`),
     testBailianApp: (id: string, question: string) => call<BailianAppTestResult>("POST", `${site(id)}/bailian-app/test`, { question }),
+    // The site's team (features/members on the server).
+    team: (id: string) => call<{ members: Member[]; invitations: SiteInvitation[] }>("GET", `${site(id)}/members`),
+    invite: (id: string, email: string, role: MemberRole) =>
+      call<{ invitation: SiteInvitation }>("POST", `${site(id)}/invitations`, { email, role }),
+    revokeInvitation: (id: string, invitationId: string) =>
+      call<void>("DELETE", `${site(id)}/invitations/${encodeURIComponent(invitationId)}`),
+    changeRole: (id: string, accountId: string, role: MemberRole) =>
+      call<{ member: Member }>("PATCH", `${site(id)}/members/${encodeURIComponent(accountId)}`, { role }),
+    removeMember: (id: string, accountId: string) => call<void>("DELETE", `${site(id)}/members/${encodeURIComponent(accountId)}`),
+    acceptInvitation: (token: string) => call<{ site: Site }>("POST", "/api/invitations/accept", { token }),
     /** the owner's plan, its ceilings and the month's use; `operator` tells whether to show the operator pages */
     myPlan: () => call<MyPlan>("GET", "/api/me/plan"),
     operator: {

@@ -17,7 +17,10 @@ import type {
   KnowledgeSearchResponse,
   KnowledgeSource as KnowledgeSourceSchema,
 } from "../../../src/features/knowledge/knowledge.schemas.js";
+import type { Member as MemberSchema, SiteInvitation as SiteInvitationSchema } from "../../../src/features/members/members.schemas.js";
 import type { UsageDay, UsageResponse } from "../../../src/features/usage/usage.schemas.js";
+import type { DeliverySchema, WebhookCreate, WebhookPatch, WebhookSchema } from "../../../src/features/webhooks/webhooks.schemas.js";
+import type { HandoffSettings as HandoffSettingsSchema } from "../../../src/features/handoff/handoff.settings.js";
 import type { PublicConfig } from "../../../src/features/widget/widget.schemas.js";
 import type { MyPlanResponse, Plan as PlanSchema, PlanPatch } from "../../../src/features/plans/plans.schemas.js";
 import type {
@@ -39,7 +42,7 @@ export type Message = z.infer<typeof OwnerMessage>;
 export type MessageStatus = Message["status"];
 export type ConversationPageData = z.infer<typeof ConversationPage>;
 export type ConversationDetailData = z.infer<typeof ConversationDetail>;
-export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit" | "rating">;
+export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit" | "rating" | "status">;
 export type UsageDayData = z.infer<typeof UsageDay>;
 export type SiteLimitsData = z.infer<typeof SiteLimits>;
 /** A stored setting today's schema refuses, read as its default: its dotted path and the schema's sentence. */
@@ -58,6 +61,15 @@ export type Invitation = z.infer<typeof InvitationSchema>;
 export type InvitationCreated = z.infer<typeof InvitationCreated>;
 export type PlanPatchInput = z.input<typeof PlanPatch>;
 export type KnowledgeSource = z.infer<typeof KnowledgeSourceSchema>;
+export type Member = z.infer<typeof MemberSchema>;
+export type SiteInvitation = z.infer<typeof SiteInvitationSchema>;
+export type SiteRole = Site["role"];
+export type MemberRole = SiteInvitation["role"];
+export type Webhook = z.infer<typeof WebhookSchema>;
+export type WebhookEventType = Webhook["events"][number];
+export type WebhookCreateInput = z.input<typeof WebhookCreate>;
+export type WebhookPatchInput = z.input<typeof WebhookPatch>;
+export type WebhookDelivery = z.infer<typeof DeliverySchema>;
 export type KnowledgeStatus = KnowledgeSource["status"];
 export type KnowledgeKind = KnowledgeSource["kind"];
 /** a text, FAQ or URL source to add (files go as multipart) */
@@ -67,6 +79,25 @@ export type KnowledgeResult = z.infer<typeof KnowledgeSearchResponse>["results"]
 export interface BailianAppTestResult {
   answer: string;
   sources: Array<{ n: number; title: string; url: string | null; sourceId: string | null }>;
+}
+
+// People in the loop (issue 13, docs/people.md).
+
+/** bot → waiting (the visitor asked for a person) → human (a member took it) → closed, or back to bot */
+export type ConversationStatus = Conversation["status"];
+/** `PATCH /api/sites/:siteId { handoff }`: on or off, the time zone, office hours ([] = always), the wait before email is offered */
+export type HandoffSettings = z.infer<typeof HandoffSettingsSchema>;
+export type OfficeHours = HandoffSettings["officeHours"][number];
+/** an inbox row: the conversation with its status, assignee, visitor email and unread count */
+export type InboxConversation = Conversation;
+export type InboxFilter = NonNullable<ConversationFilters["status"]>;
+
+/** `GET /api/sites/:siteId/members` (owner only; the members room adds it) */
+export interface Member {
+  accountId: string;
+  email: string;
+  displayName: string;
+  role: "owner" | "admin" | "agent";
 }
 
 /** The error body every API error has (server/src/errors.ts). */

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import { useStrings } from "../i18n/lang.js";
+import { pageTitle } from "../state/title.js";
 
 /**
  * Sets the document title, and moves focus to the page's heading when the page changes, so a
@@ -9,7 +10,8 @@ export function usePageTitle(title: string) {
   const s = useStrings();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    document.title = `${title} · ${s.appName}`;
+    // state/title.ts writes it, with the live inbox's badge in front.
+    pageTitle.value = `${title} · ${s.appName}`;
   }, [title, s]);
   useEffect(() => {
     // Not on the first page of a visit: the browser starts at the top by itself.

@@ -1,4 +1,4 @@
-import type { Conversation } from "../api/types.js";
+import type { InboxConversation as Conversation } from "../api/types.js";
 
 /**
  * Export of the conversation list the owner sees: CSV (RFC 4180 quoting, CRLF, a UTF-8 BOM so
@@ -15,6 +15,9 @@ export const CONVERSATION_COLUMNS = [
   "ratedUp",
   "ratedDown",
   "ratingComments",
+  // handoff (issue 13): where the conversation stands, and the email the visitor left for the team
+  "status",
+  "visitorEmail",
 ] as const satisfies ReadonlyArray<keyof Conversation>;
 
 /**

@@ -8,7 +8,7 @@ import { type Msg, errorMsg, useStrings } from "../i18n/lang.js";
 import { LANGS } from "../i18n/strings.js";
 import { navigate } from "../state/router.js";
 import { api, owner, signOut } from "../state/session.js";
-import { checkPassword } from "../validation/rules.js";
+import { checkPassword, checkText } from "../validation/rules.js";
 import { accountErrorMsg } from "./account-errors.js";
 
 const LANG_LABELS = { "zh-CN": "中文", en: "English" } as const;
@@ -24,10 +24,62 @@ export function AccountPage() {
           {s.account.title}
         </h1>
       </div>
+      <DisplayName />
       <MailLanguage />
       <ChangePassword />
       <Sessions />
     </section>
+  );
+}
+
+/** The name visitors see on the account's replies in a site's chat. */
+function DisplayName() {
+  const s = useStrings();
+  const who = owner.value!;
+  const [name, setName] = useState(who.displayName);
+  const [error, setError] = useState<Msg | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (event: Event) => {
+    event.preventDefault();
+    setSaved(false);
+    const problem = fieldMsg(checkText(name, 60, true));
+    setError(() => problem);
+    if (problem) return document.getElementById("display-name")?.focus();
+    setBusy(true);
+    try {
+      owner.value = (await api().patchAccount({ displayName: name.trim() })).owner;
+      setSaved(true);
+    } catch (err) {
+      setError(() => errorMsg(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const error$ = error?.(s);
+  return (
+    <form class="card stack" onSubmit={onSubmit} noValidate>
+      <h2>{s.account.displayNameTitle}</h2>
+      <Field id="display-name" label={s.account.displayNameTitle} hint={s.account.displayNameHint} error={error$}>
+        <input
+          {...controlProps("display-name", true, error$)}
+          value={name}
+          maxLength={60}
+          autoComplete="name"
+          onInput={(e) => (setName(e.currentTarget.value), setError(null), setSaved(false))}
+        />
+      </Field>
+      {saved && (
+        <p class="notice notice--ok" role="status">
+          {s.account.displayNameSaved}
+        </p>
+      )}
+      <div>
+        <button type="submit" class="button button--primary" disabled={busy}>
+          {busy ? s.saving : s.save}
+        </button>
+      </div>
+    </form>
   );
 }
 

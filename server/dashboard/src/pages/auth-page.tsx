@@ -12,8 +12,19 @@ import { accountErrorMsg } from "./account-errors.js";
 
 type Errors = { email?: Msg | null; password?: Msg | null; form?: Msg | null };
 
-/** Sign in or sign up; every error next to the field it is about. */
-export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
+/**
+ * Sign in or sign up; every error next to the field it is about. On the join page (a team
+ * invitation) the invitation's token goes with a sign-up and the switch stays on that page.
+ */
+export function AuthPage({
+  mode,
+  invitation: joining,
+  onSwitch,
+}: {
+  mode: "signin" | "signup";
+  invitation?: string;
+  onSwitch?: () => void;
+}) {
   const s = useStrings();
   const signUp = mode === "signup";
   const heading = usePageTitle(signUp ? s.auth.signUpTitle : s.auth.signInTitle);
@@ -38,7 +49,7 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
       const body = { email: email.trim(), password };
       // The owner's mail is written in the language they signed up in; an invitation link
       // (features/operator) carries its token to the sign-up page.
-      const invitation = location.value.query.get("invitation") || undefined;
+      const invitation = joining ?? (location.value.query.get("invitation") || undefined);
       const { owner } = signUp ? await api().signUp({ ...body, language: lang.value, invitation }) : await api().logIn(body);
       signedIn(owner);
       // A deep link (e.g. a transcript) that led here stays; the sign-in pages give way to the sites.
@@ -121,7 +132,13 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
         )}
         <p class="auth__switch">
           {signUp ? s.auth.haveAccount : s.auth.noAccount}{" "}
-          <Link to={signUp ? "/signin" : "/signup"}>{signUp ? s.auth.signInInstead : s.auth.createOne}</Link>
+          {onSwitch ? (
+            <button type="button" class="button button--link" onClick={onSwitch}>
+              {signUp ? s.auth.signInInstead : s.auth.createOne}
+            </button>
+          ) : (
+            <Link to={signUp ? "/signin" : "/signup"}>{signUp ? s.auth.signInInstead : s.auth.createOne}</Link>
+          )}
         </p>
       </div>
     </section>

@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from "preact/hooks";
-import type { Conversation } from "../api/types.js";
+import type { InboxConversation } from "../api/types.js";
 import { Field, controlProps } from "../components/field.js";
 import { Link } from "../components/link.js";
 import { Empty, ErrorState, Loading } from "../components/states.js";
@@ -9,6 +9,9 @@ import { rangeQuery, today } from "../export/date-range.js";
 import { conversationsCsv, conversationsJson, download, exportFileName } from "../export/export.js";
 import { type Msg, errorText, formatDateTime, formatNumber, useStrings } from "../i18n/lang.js";
 import type { Strings } from "../i18n/strings.js";
+import { liveRows } from "../live/site-live.js";
+import { type InboxTab, inboxOrder } from "../live/inbox-order.js";
+import { NotificationsButton } from "./notifications-button.js";
 import { location, navigate } from "../state/router.js";
 import { api } from "../state/session.js";
 import type { SitePageProps } from "./site-page.js";
@@ -24,7 +27,7 @@ interface Filters {
 }
 
 interface ListState {
-  conversations: Conversation[];
+  conversations: InboxConversation[];
   nextCursor: string | null;
   loading: boolean;
   error: unknown;
@@ -42,7 +45,8 @@ export function ConversationsPage({ site }: SitePageProps) {
     to: query.get("to") ?? "",
     rating: query.get("rating") === "down" ? "down" : "",
   };
-  const filterKey = JSON.stringify(filters);
+  const tab: InboxTab = query.get("status") === "waiting" ? "waiting" : query.get("status") === "human" ? "human" : "all";
+  const filterKey = JSON.stringify([filters, tab]);
   const [form, setForm] = useState<Filters>(filters);
   const [formError, setFormError] = useState<Msg | null>(null);
   const [list, setList] = useState<ListState>({ conversations: [], nextCursor: null, loading: true, error: null });
@@ -52,6 +56,7 @@ export function ConversationsPage({ site }: SitePageProps) {
     api().conversations(site.id, {
       q: filters.q || undefined,
       rating: filters.rating === "down" ? "down" : undefined,
+      status: tab === "all" ? undefined : tab,
       ...rangeQuery(filters.from, filters.to),
       cursor: cursor ?? undefined,
       limit: PAGE_SIZE,
@@ -93,16 +98,26 @@ export function ConversationsPage({ site }: SitePageProps) {
     }
     setFormError(null);
     const params = new URLSearchParams(Object.entries(next).filter(([, v]) => v.trim()) as Array<[string, string]>);
+    if (tab !== "all") params.set("status", tab);
     const qs = params.toString();
     navigate(`/sites/${site.id}/conversations${qs ? `?${qs}` : ""}`);
   };
 
   const filtered = Boolean(filters.q || filters.from || filters.to || filters.rating);
+  // What the stream told since: a row's newer state, and new rows of this tab (when no search narrows it).
+  const rows = inboxOrder(list.conversations, liveRows.value, tab, !filtered);
+  const tabHref = (next: InboxTab) => {
+    const params = new URLSearchParams(location.value.query);
+    if (next === "all") params.delete("status");
+    else params.set("status", next);
+    params.delete("cursor");
+    const qs = params.toString();
+    return `/sites/${site.id}/conversations${qs ? `?${qs}` : ""}`;
+  };
   const exportAs = (kind: "csv" | "json") => {
     const day = today();
-    if (kind === "csv")
-      return download(conversationsCsv(list.conversations), exportFileName(site.name, day, "csv"), "text/csv;charset=utf-8");
-    const text = conversationsJson(list.conversations, {
+    if (kind === "csv") return download(conversationsCsv(rows), exportFileName(site.name, day, "csv"), "text/csv;charset=utf-8");
+    const text = conversationsJson(rows, {
       site: { id: site.id, name: site.name },
       filters: {
         ...(filters.q ? { q: filters.q } : {}),
@@ -120,6 +135,16 @@ export function ConversationsPage({ site }: SitePageProps) {
       <h1 ref={heading} tabIndex={-1}>
         {t.title}
       </h1>
+      <div class="inbox-head">
+        <nav class="tabs inbox-tabs" aria-label={s.inbox.tabsLabel}>
+          {(["waiting", "human", "all"] as const).map((key) => (
+            <Link key={key} to={tabHref(key)} class="tabs__tab" aria-current={key === tab ? "page" : undefined}>
+              {s.inbox.tabs[key]}
+            </Link>
+          ))}
+        </nav>
+        <NotificationsButton />
+      </div>
       <form class="card filters" role="search" aria-label={t.filters} onSubmit={(e) => (e.preventDefault(), apply(form))} noValidate>
         <Field id="filter-q" label={t.search} class="filters__q">
           <input
@@ -170,17 +195,19 @@ export function ConversationsPage({ site }: SitePageProps) {
         </div>
       </form>
 
-      {list.loading && !list.conversations.length ? (
+      {list.loading && !rows.length ? (
         <Loading />
-      ) : list.error && !list.conversations.length ? (
+      ) : list.error && !rows.length ? (
         <ErrorState error={list.error} onRetry={() => setGeneration((g) => g + 1)} />
-      ) : !list.conversations.length ? (
-        <Empty>{filtered ? t.emptyFiltered : t.empty}</Empty>
+      ) : !rows.length ? (
+        <Empty>
+          {filtered ? t.emptyFiltered : tab === "waiting" ? s.inbox.emptyWaiting : tab === "human" ? s.inbox.emptyHuman : t.empty}
+        </Empty>
       ) : (
         <section class="card" aria-labelledby="list-count">
           <div class="list-head">
             <p id="list-count" class="list-head__count">
-              {t.shown(list.conversations.length)}
+              {t.shown(rows.length)}
             </p>
             <div class="button-row" role="group" aria-label={t.exportHint}>
               <button type="button" class="button" onClick={() => exportAs("csv")}>
@@ -196,6 +223,7 @@ export function ConversationsPage({ site }: SitePageProps) {
               <thead>
                 <tr>
                   <th scope="col">{t.conversation}</th>
+                  <th scope="col">{s.inbox.status}</th>
                   <th scope="col">{t.visitor}</th>
                   <th scope="col" class="num">
                     {t.messages}
@@ -204,13 +232,31 @@ export function ConversationsPage({ site }: SitePageProps) {
                 </tr>
               </thead>
               <tbody>
-                {list.conversations.map((c) => (
-                  <tr key={c.id}>
+                {rows.map((c) => (
+                  <tr key={c.id} class={c.status === "waiting" ? "conversations-table__row--waiting" : undefined}>
                     <td class="conversations-table__title">
                       <Link to={`/sites/${site.id}/conversations/${c.id}`}>{c.title.trim() || t.untitled}</Link>
+                      {(c.unread ?? 0) > 0 && c.status !== "bot" && (
+                        <span class="unread" title={s.inbox.unread(c.unread!)}>
+                          <span aria-hidden="true">{formatNumber(c.unread!)}</span>
+                          <span class="visually-hidden">{s.inbox.unread(c.unread!)}</span>
+                        </span>
+                      )}
+                    </td>
+                    <td>
+                      {c.status && (
+                        <span class={`badge conversation-status conversation-status--${c.status}`}>{s.inbox.statuses[c.status]}</span>
+                      )}
+                      {c.assigneeName && <span class="muted small conversation-assignee"> {c.assigneeName}</span>}
                     </td>
                     <td>
                       <code class="small">{c.visitorId.slice(-8)}</code>
+                      {c.visitorEmail && (
+                        <span class="conversation-email small">
+                          <span class="visually-hidden">{s.inbox.email}: </span>
+                          {c.visitorEmail}
+                        </span>
+                      )}
                     </td>
                     <td class="num">{formatNumber(c.messageCount)}</td>
                     <td>

@@ -19,7 +19,17 @@ import {
   limitsOf,
   validateLimits,
 } from "../validation/limits-form.js";
+import {
+  type HandoffDraft,
+  handoffControlId,
+  handoffDirty,
+  handoffDraftOf,
+  handoffOf,
+  handoffSettingsOf,
+  validateHandoff,
+} from "../validation/handoff-form.js";
 import { BotFields } from "./bot-fields.js";
+import { HandoffFields } from "./handoff-fields.js";
 import { LimitsFields } from "./limits-fields.js";
 import { ResetNotice } from "./site-notices.js";
 import { ApiError } from "../api/api-client.js";
@@ -34,6 +44,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const heading = usePageTitle(`${s.settings.title} · ${site.name}`);
   const [draft, setDraft] = useState<BotDraft>(() => draftOf(site.bot));
   const [limits, setLimits] = useState<LimitsDraft>(() => limitsDraftOf(site.limits));
+  const [handoff, setHandoff] = useState<HandoffDraft>(() => handoffDraftOf(handoffOf(site)));
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [showAll, setShowAll] = useState(false);
   const save = useSave();
@@ -44,9 +55,11 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     for (const [key, error] of Object.entries(validateLimits(limits))) own[`limits.${key}`] = error;
     return own;
   }, [draft, limits]);
+  const handoffErrors = useMemo(() => validateHandoff(handoff), [handoff]);
+  const handoffChanged = handoffDirty(handoff, handoffOf(site));
   const botDirty = isDirty(draft, site.bot);
   const limitsChanged = limitsDirty(limits, site.limits);
-  const dirty = botDirty || limitsChanged;
+  const dirty = botDirty || limitsChanged || handoffChanged;
   // Stored settings the server reset to their defaults: the form shows the defaults, and the next save writes them.
   const resetFields = site.resetFields;
   const wasReset = (part: string) => resetFields.some((f) => f.field === part || f.field.startsWith(`${part}.`));
@@ -68,7 +81,8 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
 
   /** The sentence beside a field: once it was left (or a save was tried), and the server's if it had one. */
   const errorOf = (key: string): string | null => {
-    const own = fieldErrorText(s, errors[key]);
+    const handoffCode = key.startsWith("handoff.") ? handoffErrors[key.slice(8)] : undefined;
+    const own = handoffCode ? s.handoff.errors[handoffCode] : fieldErrorText(s, errors[key]);
     if (own && (showAll || touched.has(key))) return own;
     const server = save.fieldErrors[key];
     // Above the plan: said in the owner's language, with the ceiling.
@@ -92,11 +106,15 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     setLimits((l) => ({ ...l, [key]: value }));
     save.edited(`limits.${key}`);
   };
+  const changeHandoff = (next: HandoffDraft, key: string) => {
+    setHandoff(next);
+    save.edited(`handoff.${key}`);
+  };
   const touch = (key: string) => setTouched((t) => (t.has(key) ? t : new Set(t).add(key)));
 
   const onSubmit = async (event: Event) => {
     event.preventDefault();
-    const invalid = Object.keys(errors);
+    const invalid = [...Object.keys(errors), ...Object.keys(handoffErrors).map((key) => `handoff.${key}`)];
     if (invalid.length) {
       setShowAll(true);
       save.fail((x) => x.settings.fixErrors);
@@ -105,12 +123,14 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     }
     submitted.current = JSON.stringify(draft);
     const sentLimits = JSON.stringify(limits);
+    const sentHandoff = JSON.stringify(handoff);
     const result = await save.run(
       // Only what changed (or was reset): an unchanged part is not rewritten.
       () =>
         api().patchSite(site.id, {
           ...(botDirty || wasReset("bot") ? { bot: botOf(draft) } : {}),
           ...(limitsChanged || wasReset("limits") ? { limits: limitsOf(limits) } : {}),
+          ...(handoffChanged || wasReset("handoff") ? { handoff: handoffSettingsOf(handoff) } : {}),
           ...(wasReset("name") ? { name: site.name } : {}),
           ...(wasReset("allowedOrigins") ? { allowedOrigins: site.allowedOrigins } : {}),
         }),
@@ -121,11 +141,21 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
           // What the server stored (trimmed) becomes the form, unless the owner typed on meanwhile.
           setDraft((d) => (JSON.stringify(d) === submitted.current ? draftOf(saved.bot) : d));
           setLimits((l) => (JSON.stringify(l) === sentLimits ? limitsDraftOf(saved.limits) : l));
+          setHandoff((h) => (JSON.stringify(h) === sentHandoff ? handoffDraftOf(handoffOf(saved)) : h));
           setShowAll(false);
           setTouched(new Set());
         },
         // The bot's fields by their own name, the limits as `limits.<key>`.
-        fieldOf: (path) => (path.startsWith("bot.") ? path.slice(4) : path.startsWith("limits.") ? path : null),
+        fieldOf: (path) =>
+          path.startsWith("bot.")
+            ? path.slice(4)
+            : path.startsWith("limits.")
+              ? path
+              : path === "handoff.waitSeconds"
+                ? "handoff.wait"
+                : path.startsWith("handoff.")
+                  ? path
+                  : null,
       },
     );
     setPlanRefused(!result.ok && result.error instanceof ApiError && result.error.code === "above_plan_limit");
@@ -135,6 +165,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const onDiscard = () => {
     setDraft(draftOf(site.bot));
     setLimits(limitsDraftOf(site.limits));
+    setHandoff(handoffDraftOf(handoffOf(site)));
     setTouched(new Set());
     setShowAll(false);
     save.clear();
@@ -157,6 +188,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
           savedAppId={site.bot.bailianAppId}
         />
         <LimitsFields draft={limits} errorOf={errorOf} hintOf={ceilingHint} change={changeLimit} touch={touch} />
+        <HandoffFields draft={handoff} errorOf={errorOf} change={changeHandoff} touch={touch} />
         <div class={dirty || toRepair || save.notice ? "save-bar save-bar--sticky" : "save-bar"}>
           <p class={dirty || toRepair ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
             {dirty ? s.settings.unsaved : toRepair ? s.settings.resetPending : s.settings.allSaved}
@@ -186,13 +218,18 @@ function firstInOrder(keys: string[]): string {
   const rank = (key: string) => {
     const [head, tail] = key.split(".");
     if (head === "limits") return 10_000 + LIMIT_KEYS.indexOf(tail as LimitKey);
+    if (head === "handoff") return 20_000 + (key.includes("officeHours") ? 1 + Number(key.split(".")[2]) : key.endsWith("wait") ? 999 : 0);
     return BOT_FIELDS.indexOf(head as BotField) * 100 + Number(tail ?? 0);
   };
   return [...keys].sort((a, b) => rank(a) - rank(b))[0];
 }
 
 function focusField(key: string) {
-  const id = key.startsWith("limits.") ? `limit-${key.slice(7)}` : `bot-${key.replace(".", "-")}`;
+  const id = key.startsWith("limits.")
+    ? `limit-${key.slice(7)}`
+    : key.startsWith("handoff.")
+      ? handoffControlId(key.slice(8))
+      : `bot-${key.replace(".", "-")}`;
   // After the render that shows the errors.
   setTimeout(() => document.getElementById(id)?.focus(), 0);
 }

@@ -1,20 +1,25 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
 import type { Site } from "../api/types.js";
 import { Link } from "../components/link.js";
 import { ErrorState, Loading } from "../components/states.js";
 import { useResource } from "../components/use-resource.js";
 import { useStrings } from "../i18n/lang.js";
+import { startSiteLive } from "../live/site-live.js";
 import type { Route } from "../state/router.js";
 import { api } from "../state/session.js";
+import { tabsOf } from "../state/roles.js";
 import { ApiKeyPage } from "./api-key-page.js";
 import { ConversationsPage } from "./conversations-page.js";
 import { InstallPage } from "./install-page.js";
 import { KnowledgePage } from "./knowledge-page.js";
 import { SettingsPage } from "./settings-page.js";
+import { TeamPage } from "./team-page.js";
 import { KeyUnusableNotice, keyUnusable } from "./site-notices.js";
 import { TranscriptPage } from "./transcript-page.js";
 import { UsagePage } from "./usage-page.js";
+import { WebhooksPage } from "./webhooks-page.js";
 
 export type SiteTab = Extract<Route, { name: "site" }>["tab"];
 
@@ -33,20 +38,26 @@ export function SiteFrame({
   current,
   children,
 }: {
-  site: Pick<Site, "id" | "name" | "apiKey"> & Partial<Pick<Site, "suspended">>;
+  site: Pick<Site, "id" | "name" | "apiKey"> & Partial<Pick<Site, "suspended" | "role">>;
   current: SiteTab | "transcript";
   children: ComponentChildren;
 }) {
   const s = useStrings();
-  const tabs: Array<[SiteTab, string]> = [
-    ["settings", s.tabs.settings],
-    ["knowledge", s.tabs.knowledge],
-    ["install", s.tabs.install],
-    ["conversations", s.tabs.conversations],
-    ["usage", s.tabs.usage],
-    ["key", s.tabs.apiKey],
-  ];
+  const labels: Record<SiteTab, string> = {
+    settings: s.tabs.settings,
+    knowledge: s.tabs.knowledge,
+    install: s.tabs.install,
+    conversations: s.tabs.conversations,
+    usage: s.tabs.usage,
+    key: s.tabs.apiKey,
+    team: s.tabs.team,
+    webhooks: s.tabs.webhooks,
+  };
+  // Only the sections the account's role on the site allows.
+  const tabs = tabsOf(site.role ?? "owner").map((tab) => [tab, labels[tab]] as const);
   const active = current === "transcript" ? "conversations" : current;
+  // The live inbox rings on every page of the site, not only on the conversations page.
+  useEffect(() => startSiteLive(site.id), [site.id]);
   return (
     <div class="site">
       <div class="site__head">
@@ -62,7 +73,7 @@ export function SiteFrame({
           ))}
         </nav>
         {/* The key page says it beside the form. */}
-        {keyUnusable(site) && current !== "key" && <KeyUnusableNotice siteId={site.id} />}
+        {keyUnusable(site) && current !== "key" && (site.role ?? "owner") === "owner" && <KeyUnusableNotice siteId={site.id} />}
         {site.suspended && (
           <p class="notice notice--warn" role="alert">
             {s.plan.suspended}
@@ -87,6 +98,9 @@ export function SitePage({ siteId, tab, conversationId }: { siteId: string; tab:
     return <section class="page">{site.error ? <ErrorState error={site.error} onRetry={site.reload} /> : <Loading />}</section>;
   }
   const props: SitePageProps = { site: site.data, onSiteChange: site.set };
+  // A section the role does not have (an old link, a changed role) shows the first one it has.
+  const allowed = tabsOf(site.data.role);
+  if (!allowed.includes(tab)) tab = allowed[0];
   return (
     <SiteFrame site={site.data} current={conversationId ? "transcript" : tab}>
       {conversationId && <TranscriptPage {...props} conversationId={conversationId} key={conversationId} />}
@@ -96,6 +110,8 @@ export function SitePage({ siteId, tab, conversationId }: { siteId: string; tab:
       {!conversationId && tab === "conversations" && <ConversationsPage {...props} />}
       {!conversationId && tab === "usage" && <UsagePage {...props} />}
       {!conversationId && tab === "key" && <ApiKeyPage {...props} />}
+      {!conversationId && tab === "team" && <TeamPage {...props} />}
+      {!conversationId && tab === "webhooks" && <WebhooksPage {...props} />}
     </SiteFrame>
   );
 }

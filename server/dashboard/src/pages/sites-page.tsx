@@ -10,6 +10,7 @@ import { usePageTitle } from "../components/use-page-title.js";
 import { useResource } from "../components/use-resource.js";
 import { useSave } from "../components/use-save.js";
 import { type Msg, formatDateTime, useStrings } from "../i18n/lang.js";
+import { canDelete, canRename, homeTabOf } from "../state/roles.js";
 import { navigate } from "../state/router.js";
 import { api } from "../state/session.js";
 import { checkText } from "../validation/rules.js";
@@ -165,7 +166,8 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
       ) : (
         <div class="site-card__main">
           <h2 class="site-card__name">
-            <Link to={`/sites/${site.id}/settings`}>{site.name}</Link>
+            <Link to={`/sites/${site.id}/${homeTabOf(site.role)}`}>{site.name}</Link>
+            {site.role !== "owner" && <span class="badge">{s.team.roles[site.role]}</span>}
             {site.suspended && <span class="badge badge--danger">{s.operator.suspendedBadge}</span>}
           </h2>
           <dl class="site-card__facts">
@@ -191,22 +193,26 @@ function SiteRow({ site, onRenamed, onDelete }: { site: Site; onRenamed(site: Si
           <Link to={`/sites/${site.id}/conversations`} class="button button--quiet">
             {s.tabs.conversations}
           </Link>
-          <button
-            type="button"
-            class="button button--quiet"
-            aria-label={s.sites.renameSiteLabel(site.name)}
-            onClick={() => setRenaming(true)}
-          >
-            {s.sites.rename}
-          </button>
-          <button
-            type="button"
-            class="button button--quiet button--danger-text"
-            aria-label={s.sites.deleteLabel(site.name)}
-            onClick={onDelete}
-          >
-            {s.sites.delete}
-          </button>
+          {canRename(site.role) && (
+            <button
+              type="button"
+              class="button button--quiet"
+              aria-label={s.sites.renameSiteLabel(site.name)}
+              onClick={() => setRenaming(true)}
+            >
+              {s.sites.rename}
+            </button>
+          )}
+          {canDelete(site.role) && (
+            <button
+              type="button"
+              class="button button--quiet button--danger-text"
+              aria-label={s.sites.deleteLabel(site.name)}
+              onClick={onDelete}
+            >
+              {s.sites.delete}
+            </button>
+          )}
         </div>
       )}
     </li>

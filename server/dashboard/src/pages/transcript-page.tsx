@@ -1,11 +1,14 @@
 /** @jsxImportSource preact */
-import type { Message } from "../api/types.js";
+import { useEffect, useState } from "preact/hooks";
+import type { InboxConversation, Message } from "../api/types.js";
 import { Link } from "../components/link.js";
 import { Empty, ErrorState, Loading } from "../components/states.js";
 import { usePageTitle } from "../components/use-page-title.js";
 import { useResource } from "../components/use-resource.js";
 import { formatDateTime, formatNumber, useStrings } from "../i18n/lang.js";
+import { liveRows, markRead, onLiveMessage, upsertRow, viewing } from "../live/site-live.js";
 import { api } from "../state/session.js";
+import { ConversationControls, ReplyComposer } from "./transcript-reply.js";
 // The widget's own renderer: the owner reads an answer as the visitor saw it, built as elements (never HTML).
 import { renderMarkdown } from "../../../../widget/src/markdown/markdown.js";
 import { citeMarkers, sourceHref, sourceName } from "../../../../widget/src/markdown/citations.js";
@@ -16,6 +19,35 @@ export function TranscriptPage({ site, conversationId }: SitePageProps & { conve
   const s = useStrings();
   const t = s.transcript;
   const detail = useResource(() => api().conversation(site.id, conversationId), [site.id, conversationId]);
+  // Messages the live stream brought since the page loaded (a visitor's, a colleague's reply), and our own replies.
+  const [added, setAdded] = useState<Message[]>([]);
+  const [changed, setChanged] = useState<InboxConversation | null>(null);
+  useEffect(() => {
+    viewing.value = conversationId;
+    const stop = onLiveMessage((id, message) => id === conversationId && setAdded((list) => upsertMessage(list, message)));
+    return () => {
+      stop();
+      if (viewing.value === conversationId) viewing.value = null;
+    };
+  }, [conversationId]);
+  // Opening it marked it read on the server.
+  useEffect(() => {
+    if (detail.data) markRead(conversationId);
+  }, [detail.data, conversationId]);
+  const live = liveRows.value.get(conversationId);
+  const loaded = detail.data?.conversation;
+  const conversation: InboxConversation | undefined = loaded && {
+    ...loaded,
+    ...(live && live.updatedAt >= loaded.updatedAt ? live : {}),
+    ...(changed && (!live || changed.updatedAt >= live.updatedAt) ? changed : {}),
+  };
+  const messages = detail.data ? added.reduce(upsertMessage, detail.data.messages) : [];
+  // The inbox row says there are more messages than shown (a message event that did not reach this
+  // page, say while it reconnected): read the conversation again, once per change of the row.
+  const behind = Boolean(live && detail.data && !detail.loading && live.messageCount > messages.length);
+  useEffect(() => {
+    if (behind) detail.reload();
+  }, [behind, live?.updatedAt, live?.messageCount]);
   const title = detail.data?.conversation.title.trim() || t.title;
   const heading = usePageTitle(`${title} · ${site.name}`);
 
@@ -27,7 +59,7 @@ export function TranscriptPage({ site, conversationId }: SitePageProps & { conve
       <h1 ref={heading} tabIndex={-1} class="transcript__title">
         {title}
       </h1>
-      {!detail.data ? (
+      {!detail.data || !conversation ? (
         detail.error ? (
           <ErrorState error={detail.error} onRetry={detail.reload} />
         ) : (
@@ -46,16 +78,46 @@ export function TranscriptPage({ site, conversationId }: SitePageProps & { conve
               <dt>{t.started}</dt>
               <dd>{formatDateTime(detail.data.conversation.createdAt)}</dd>
             </div>
+            {conversation.status && (
+              <div>
+                <dt>{s.inbox.status}</dt>
+                <dd>
+                  <span class={`badge conversation-status conversation-status--${conversation.status}`}>
+                    {s.inbox.statuses[conversation.status]}
+                  </span>
+                </dd>
+              </div>
+            )}
+            {conversation.visitorEmail && (
+              <div>
+                <dt>{s.reply.email}</dt>
+                <dd class="transcript__email">
+                  <a href={`mailto:${conversation.visitorEmail}`}>{conversation.visitorEmail}</a>
+                </dd>
+              </div>
+            )}
           </dl>
-          {detail.data.messages.length ? (
-            <ol class="transcript">
-              {detail.data.messages.map((m) => (
+          <ConversationControls siteId={site.id} conversation={conversation} onChange={setChanged} />
+          {messages.length ? (
+            <ol class="transcript" aria-live="polite" aria-relevant="additions">
+              {messages.map((m) => (
                 <MessageItem key={m.id} message={m} />
               ))}
             </ol>
           ) : (
             <Empty>{t.noMessages}</Empty>
           )}
+          <ReplyComposer
+            siteId={site.id}
+            conversationId={conversationId}
+            onSent={(message) => {
+              setAdded((list) => upsertMessage(list, message));
+              // A reply hands the conversation to the writer (docs/people.md): said at once, the stream confirms.
+              const row = { ...conversation, status: "human" as const, updatedAt: message.createdAt };
+              setChanged(row);
+              upsertRow(row);
+            }}
+          />
         </>
       )}
     </div>
@@ -80,7 +142,7 @@ function MessageItem({ message: m }: { message: Message }) {
   return (
     <li class={`message message--${m.role}`} data-cites>
       <div class="message__head">
-        <span class="message__role">{t.roles[m.role]}</span>
+        <span class="message__role">{m.role === "agent" && m.authorName ? s.reply.agentSaid(m.authorName) : t.roles[m.role]}</span>
         <time dateTime={m.createdAt} class="muted small">
           {formatDateTime(m.createdAt)}
         </time>
@@ -126,6 +188,16 @@ function MessageItem({ message: m }: { message: Message }) {
         </dl>
       )}
     </li>
+  );
+}
+
+/** `list` with `message` in it: replaced when it is there (a later state of it), else added in order. */
+function upsertMessage(list: readonly Message[], message: Message): Message[] {
+  const at = list.findIndex((m) => m.id === message.id);
+  if (at >= 0) return list.map((m, i) => (i === at ? message : m));
+  // By seq; a message in the visitor's shape (no seq) by its time.
+  return [...list, message].sort((a, b) =>
+    typeof a.seq === "number" && typeof b.seq === "number" && a.seq !== b.seq ? a.seq - b.seq : a.createdAt < b.createdAt ? -1 : 1,
   );
 }
 

@@ -56,7 +56,8 @@ export type Route =
   | { name: "reset"; token: string }
   | { name: "verify"; token: string }
   | { name: "account" }
-  | { name: "site"; siteId: string; tab: "settings" | "knowledge" | "install" | "conversations" | "usage" | "key" }
+  | { name: "site"; siteId: string; tab: "settings" | "knowledge" | "install" | "conversations" | "usage" | "key" | "team" | "webhooks" }
+  | { name: "join"; token: string }
   | { name: "transcript"; siteId: string; conversationId: string }
   | { name: "operator"; tab: OperatorTab }
   | { name: "notfound" };
@@ -65,7 +66,7 @@ export type OperatorTab = "owners" | "sites" | "settings" | "invitations" | "pla
 const OPERATOR_TABS = new Set(["owners", "sites", "settings", "invitations", "plans"]);
 
 const ID = "([A-Za-z0-9_-]{3,64})";
-const TABS = new Set(["settings", "knowledge", "install", "conversations", "usage", "key"]);
+const TABS = new Set(["settings", "knowledge", "install", "conversations", "usage", "key", "team", "webhooks"]);
 
 export function matchRoute(path: string): Route {
   if (path === "/" || path === "/sites") return { name: "sites" };
@@ -75,6 +76,7 @@ export function matchRoute(path: string): Route {
   // The mailed links: their token is in the query (location.value.query).
   if (path === "/reset-password") return { name: "reset", token: location.value.query.get("token") ?? "" };
   if (path === "/verify") return { name: "verify", token: location.value.query.get("token") ?? "" };
+  if (path === "/join") return { name: "join", token: location.value.query.get("token") ?? "" };
   if (path === "/account") return { name: "account" };
   const op = /^\/operator(?:\/([a-z]+))?$/.exec(path);
   if (op && (!op[1] || OPERATOR_TABS.has(op[1]))) return { name: "operator", tab: (op[1] ?? "owners") as OperatorTab };

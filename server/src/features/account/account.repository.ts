@@ -53,6 +53,10 @@ export async function setPasswordHash(db: Db, ownerId: string, passwordHash: str
   await db.updateTable("owners").set({ password_hash: passwordHash }).where("id", "=", ownerId).execute();
 }
 
+export async function setOwnerDisplayName(db: Db, ownerId: string, displayName: string): Promise<void> {
+  await db.updateTable("owners").set({ display_name: displayName }).where("id", "=", ownerId).execute();
+}
+
 export async function setOwnerLanguage(db: Db, ownerId: string, language: string | null): Promise<void> {
   await db.updateTable("owners").set({ language }).where("id", "=", ownerId).execute();
 }

@@ -14,7 +14,13 @@ export const VerifyEmailBody = z.strictObject({ token: Token });
 export const PasswordResetBody = z.strictObject({ email: Email });
 export const PasswordResetConfirmBody = z.strictObject({ token: Token, password: NewPassword });
 export const ChangePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: NewPassword });
-export const AccountPatchBody = z.strictObject({ language: z.enum(MAIL_LANGUAGES) });
+export const AccountPatchBody = z
+  .strictObject({
+    language: z.enum(MAIL_LANGUAGES).optional(),
+    /** the name visitors see on the account's replies */
+    displayName: z.string().trim().min(1, "Enter a name.").max(60, "Use at most 60 characters.").optional(),
+  })
+  .refine((b) => b.language !== undefined || b.displayName !== undefined, "Send language or displayName.");
 
 export const Verification = z.enum(["verified", "pending", "not_required"]);
 export const VerificationResponse = z.object({

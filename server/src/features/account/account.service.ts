@@ -5,7 +5,7 @@ import { admitLogin } from "../../security/login-throttle.js";
 import { assertStrongPassword } from "../../security/password-strength.js";
 import { revokeAllSessions, sessionsRevoked } from "../../security/sessions.js";
 import { findOwnerById } from "../auth/auth.repository.js";
-import { setOwnerLanguage, setPasswordHash } from "./account.repository.js";
+import { setOwnerDisplayName, setOwnerLanguage, setPasswordHash } from "./account.repository.js";
 
 type Deps = Pick<AppDeps, "db" | "storage" | "now">;
 
@@ -51,7 +51,13 @@ export async function signOutEverywhere(deps: Deps, ownerId: string): Promise<vo
 }
 
 /** The language of the owner's mail (the dashboard sends its own). */
-export async function changeLanguage(deps: Pick<AppDeps, "db">, ownerId: string, language: string): Promise<void> {
+/** The account's settings: only the fields given change. */
+export async function changeSettings(
+  deps: Pick<AppDeps, "db">,
+  ownerId: string,
+  settings: { language?: string; displayName?: string },
+): Promise<void> {
   await ownerRow(deps, ownerId);
-  await setOwnerLanguage(deps.db, ownerId, language);
+  if (settings.language !== undefined) await setOwnerLanguage(deps.db, ownerId, settings.language);
+  if (settings.displayName !== undefined) await setOwnerDisplayName(deps.db, ownerId, settings.displayName);
 }

@@ -13,7 +13,7 @@ import {
   VerificationResponse,
   VerifyEmailBody,
 } from "./account.schemas.js";
-import { changeLanguage, changePassword, signOutEverywhere } from "./account.service.js";
+import { changePassword, changeSettings, signOutEverywhere } from "./account.service.js";
 import { resendVerification, verificationOf, verifyEmail } from "./email-verification.js";
 import { confirmPasswordReset, requestPasswordReset } from "./password-reset.js";
 
@@ -119,14 +119,14 @@ export function registerAccountRoutes(router: Router, deps: AppDeps): void {
   router.add({
     method: "PATCH",
     path: "/api/me",
-    summary: "Change the account's settings: the language of its mail",
+    summary: "Change the account's settings: the language of its mail, the display name visitors see on its replies (1–60 characters)",
     tag: "account",
     auth: "owner",
     body: AccountPatchBody,
     response: OwnerResponse,
     errors: ["unauthorized", "invalid_body"],
     handler: async ({ ownerId, body }) => {
-      await changeLanguage(deps, ownerId, body.language);
+      await changeSettings(deps, ownerId, body);
       return { owner: await getOwner(deps, ownerId) };
     },
   });

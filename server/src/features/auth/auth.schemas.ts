@@ -28,6 +28,8 @@ export type SignUpBody = z.infer<typeof SignUpBody>;
 export const Owner = z.object({
   id: z.string(),
   email: z.string(),
+  /** what visitors see on the account's replies: its own choice, else the email's local part */
+  displayName: z.string(),
   createdAt: z.string(),
   /** the language of the owner's mail; null: zh-CN */
   language: z.enum(MAIL_LANGUAGES).nullable(),

@@ -6,6 +6,7 @@ import { newId } from "../../security/ids.js";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../security/passwords.js";
 import type { Config } from "../../config.js";
 import { verificationOf } from "../account/email-verification.js";
+import { displayNameFrom } from "../members/display-name.js";
 import { admitSignUp } from "../operator/invitations.service.js";
 import type { Credentials, InstallInfo, Owner, SignUpBody } from "./auth.schemas.js";
 import { findOwnerByEmail, findOwnerById, insertOwner } from "./auth.repository.js";
@@ -16,6 +17,7 @@ export function toOwner(deps: Pick<AppDeps, "mailer">, row: OwnersTable): Owner 
   return {
     id: row.id,
     email: row.email,
+    displayName: displayNameFrom(row),
     createdAt: iso(row.created_at),
     language,
     emailVerified: verification === "verified",

@@ -5,7 +5,7 @@ import { LlmError } from "../../llm/chat-model.js";
 import { appModel } from "../chat/app-model.js";
 import type { CitableSource } from "../knowledge/citations.js";
 import { citedSources } from "../knowledge/citations.js";
-import { findSiteOfOwner } from "../sites/sites.repository.js";
+import { siteAccess } from "../sites/site-access.js";
 import { siteApiKey } from "../sites/sites.service.js";
 
 /**
@@ -14,8 +14,7 @@ import { siteApiKey } from "../sites/sites.service.js";
  * cannot answer as a stable code. Nothing is stored: it is the owner's check, not a conversation.
  */
 export async function testApplication(deps: AppDeps, ownerId: string, siteId: string, question: string) {
-  const site = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!site) throw new AppError("not_found", "No such site.");
+  const { site } = await siteAccess(deps, ownerId, siteId, "admin");
   if (!site.bot.bailianAppId) throw new AppError("invalid_body", "Save a Bailian application id in the bot's settings first.");
   const key = siteApiKey(deps.keyring, site);
   if (!site.apiKey) throw new AppError("own_key_required");

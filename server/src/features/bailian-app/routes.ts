@@ -18,6 +18,7 @@ export function registerBailianAppRoutes(router: Router, deps: AppDeps): void {
     response: AppTestResponse,
     errors: [
       "unauthorized",
+      "forbidden",
       "not_found",
       "invalid_body",
       "own_key_required",

@@ -7,6 +7,8 @@ import type { SiteRecord } from "../sites/site-record.js";
 import { siteApiKey } from "../sites/sites.service.js";
 import { type CitableSource, citedSources } from "../knowledge/citations.js";
 import { type AnswerEnd, finishAnswer, insertApiCall } from "./chat.repository.js";
+import { emitWebhook } from "../webhooks/emit.js";
+import { answerCreated } from "../webhooks/event-data.js";
 import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
 import type { AnswerSink, StreamEventData } from "./chat.schemas.js";
 
@@ -14,7 +16,7 @@ import type { AnswerSink, StreamEventData } from "./chat.schemas.js";
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [300, 900];
 
-type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring" | "checkpoints">;
+type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring" | "checkpoints" | "jobs" | "tasks">;
 type AnswerStatus = StreamEventData["done"]["status"];
 
 export interface AnswerJob {
@@ -104,6 +106,7 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
   } else {
     sink.send("done", { messageId, status, usage, sources });
   }
+  if (stored === "stored" && text) await emitWebhook(deps, job.site.id, "message.created", answerCreated(job, text, status, deps.now()));
 }
 
 /**
@@ -131,6 +134,7 @@ export async function answerFixed(deps: Deps, job: AnswerJob, text: string, sink
   }
   sink.send("delta", { text });
   sink.send("done", { messageId: job.messageId, status: "complete", usage: null, sources: [], ...(offerHandoff ? { offerHandoff } : {}) });
+  await emitWebhook(deps, job.site.id, "message.created", answerCreated(job, text, "complete", deps.now()));
 }
 
 /**

@@ -27,6 +27,8 @@ import {
 import type { AnswerSink } from "./chat.schemas.js";
 import { toVisitorMessage } from "./visitor-message.js";
 import { promptTokens, trimHistory } from "./history.js";
+import { emitWebhook } from "../webhooks/emit.js";
+import { conversationCreated, messageCreated } from "../webhooks/event-data.js";
 
 /**
  * Tokens of history (system prompt excluded) sent with each question, by history.ts's upper
@@ -168,6 +170,9 @@ export async function postMessage(
     ],
     content.slice(0, 80),
   ).catch(releasing(reservation));
+  if (conversation.messageCount === 0)
+    await emitWebhook(deps, site.id, "conversation.created", conversationCreated(conversation, userMessage));
+  await emitWebhook(deps, site.id, "message.created", messageCreated(userMessage));
   return prepareAnswer(deps, site, {
     conversationId: conversation.id,
     userMessageId: userMessage.id,

@@ -4,6 +4,8 @@ import type { VisitorContext } from "../../http/route.js";
 import { admitVisitorMessage } from "../../security/limits.js";
 import type { Feedback } from "../chat/chat.records.js";
 import { findVisitorMessage, rateMessage } from "./feedback.repository.js";
+import { emitWebhook } from "../webhooks/emit.js";
+import { feedbackCreated } from "../webhooks/event-data.js";
 
 /**
  * The visitor rates one of their own answers. Counted in the visitor's per-minute message window
@@ -25,5 +27,6 @@ export async function rateAnswer(
   }
   const feedback: Feedback = { rating: input.rating, comment: input.comment || null };
   await rateMessage(deps.db, visitor.siteId, messageId, feedback, now);
+  await emitWebhook(deps, visitor.siteId, "feedback.created", feedbackCreated(visitor.visitorId, messageId, feedback));
   return feedback;
 }

@@ -7,6 +7,8 @@ import { type KnowledgeContext, knowledgeFor } from "../knowledge/knowledge-cont
 import type { SiteRecord } from "../sites/site-record.js";
 import { updateConversation } from "./handoff.repository.js";
 import { asksForPerson, languageOfText } from "./human-request.js";
+import { emitWebhook } from "../webhooks/emit.js";
+import { messageCreated } from "../webhooks/event-data.js";
 import { publishMessage, publishRow, publishStatus } from "./live-rows.js";
 
 /** A turn the model does not answer: the stream says where the message went instead. */
@@ -66,6 +68,7 @@ export async function personTurn(
     userMessageId = stored.id;
     await publishMessage(deps, stored);
     await publishRow(deps, site.id, conversation.id);
+    await emitWebhook(deps, site.id, "message.created", messageCreated(stored));
   } else {
     userMessageId = turn.userMessageId;
   }

@@ -10,9 +10,11 @@ import { ownerConversations } from "../conversations/conversations.service.js";
 import { siteAccess } from "../sites/site-access.js";
 import { type TeamAccount, accountsByIds, isOnTeam, markRead, updateConversation } from "./handoff.repository.js";
 import type { ConversationPatch } from "./handoff.schemas.js";
+import { emitWebhook } from "../webhooks/emit.js";
+import { messageCreated } from "../webhooks/event-data.js";
 import { publishMessage, publishRow, publishStatus } from "./live-rows.js";
 
-type Deps = Pick<AppDeps, "db" | "now">;
+type Deps = Pick<AppDeps, "db" | "now" | "jobs" | "tasks" | "logger">;
 
 /** The conversation of a site the account is on the team of (any role): another site's is not found. */
 async function teamConversation(deps: Deps, accountId: string, siteId: string, conversationId: string) {
@@ -78,7 +80,7 @@ export async function postAgentMessage(deps: Deps, accountId: string, siteId: st
     await publishStatus(deps, { ...conversation, status: "human" }, await assigneeName(deps, assigneeId));
   }
   await publishRow(deps, siteId, conversationId);
-  // message.created for webhooks: the webhooks room emits it for every stored message.
+  await emitWebhook(deps, siteId, "message.created", messageCreated(message));
   return { message: toOwnerMessage(message) };
 }
 

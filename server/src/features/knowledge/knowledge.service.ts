@@ -4,7 +4,7 @@ import { AppError } from "../../errors.js";
 import { driveDuring } from "../../jobs/drivers.js";
 import { newId } from "../../security/ids.js";
 import type { SiteRecord } from "../sites/site-record.js";
-import { findSiteOfOwner } from "../sites/sites.repository.js";
+import { siteAccess } from "../sites/site-access.js";
 import { embedForSite } from "./embed-chunks.js";
 import { INGEST_JOB } from "./ingest.js";
 import { admitSources } from "./knowledge-room.js";
@@ -49,10 +49,9 @@ export function toSource(s: SourceRecord, progress: { chunks: number; embedded: 
   };
 }
 
-async function ownedSite(deps: Deps, ownerId: string, siteId: string): Promise<SiteRecord> {
-  const site = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!site) throw new AppError("not_found", "No such site.");
-  return site;
+/** The knowledge base is the site's settings: its owner or an admin. */
+async function ownedSite(deps: Deps, accountId: string, siteId: string): Promise<SiteRecord> {
+  return (await siteAccess(deps, accountId, siteId, "admin")).site;
 }
 
 const fileKey = (siteId: string, sourceId: string) => `sites/${siteId}/knowledge/${sourceId}`;

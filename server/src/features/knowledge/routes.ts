@@ -23,7 +23,7 @@ export function registerKnowledgeRoutes(router: Router, deps: AppDeps): void {
     path: "/api/sites/:siteId/knowledge",
     summary: "The site's knowledge sources, newest first, with their ingestion status",
     response: SourceListResponse,
-    errors: ["unauthorized", "not_found"],
+    errors: ["unauthorized", "forbidden", "not_found"],
     handler: async ({ ownerId, params }) => ({ sources: await listKnowledge(deps, ownerId, params.siteId) }),
   });
 
@@ -59,7 +59,7 @@ export function registerKnowledgeRoutes(router: Router, deps: AppDeps): void {
     params: SourceParams,
     responseKind: "empty",
     status: 204,
-    errors: ["unauthorized", "not_found"],
+    errors: ["unauthorized", "forbidden", "not_found"],
     handler: async ({ ownerId, params }) => {
       await removeKnowledge(deps, ownerId, params.siteId, params.sourceId);
       return null;
@@ -73,7 +73,7 @@ export function registerKnowledgeRoutes(router: Router, deps: AppDeps): void {
     summary: "Fetch or parse a source again",
     params: SourceParams,
     response: SourceResponse,
-    errors: ["unauthorized", "not_found"],
+    errors: ["unauthorized", "forbidden", "not_found"],
     handler: async ({ ownerId, params }) => ({ source: await refreshKnowledge(deps, ownerId, params.siteId, params.sourceId) }),
   });
 
@@ -84,7 +84,7 @@ export function registerKnowledgeRoutes(router: Router, deps: AppDeps): void {
     summary: "The chunks a visitor's question would retrieve, with their scores (what the bot will see)",
     body: KnowledgeSearch,
     response: KnowledgeSearchResponse,
-    errors: ["unauthorized", "not_found", "invalid_body", "quota_exceeded"],
+    errors: ["unauthorized", "forbidden", "not_found", "invalid_body", "quota_exceeded"],
     handler: async ({ ownerId, params, body }) => ({ results: await searchAsVisitor(deps, ownerId, params.siteId, body.q) }),
   });
 }

@@ -5,6 +5,7 @@ import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { hashLinkToken, newId, newLinkToken } from "../../security/ids.js";
 import { markEmailVerified } from "../account/account.repository.js";
+import { siteInvitationAdmits } from "../members/members.service.js";
 import { invitationMail } from "./invitation-mail.js";
 import { insertInvitation, listInvitationRows, markInvitationUsedBy, releaseInvitation, takeInvitation } from "./invitations.repository.js";
 import type { Invitation, InvitationCreated } from "./operator.schemas.js";
@@ -85,7 +86,19 @@ export async function admitSignUp(
   if (signupMode === "closed") throw new AppError("signup_closed");
   if (!invitation) throw new AppError("invitation_invalid", "Sign-up on this server needs an invitation link.");
   const row = await takeInvitation(deps.db, hashLinkToken(invitation), deps.now());
-  if (!row) throw new AppError("invitation_invalid");
+  if (!row) {
+    // A site's team invitation (features/members) lets the invited email in too: it is taken when
+    // the new account accepts it. The link came to this address, so the address is proven.
+    if (!(await siteInvitationAdmits(deps, invitation, email))) throw new AppError("invitation_invalid");
+    return {
+      async accept(ownerId) {
+        const now = deps.now();
+        await markEmailVerified(deps.db, ownerId, now);
+        return now;
+      },
+      release: async () => {},
+    };
+  }
   return {
     async accept(ownerId) {
       await markInvitationUsedBy(deps.db, row.id, ownerId);

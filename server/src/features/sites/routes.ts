@@ -35,7 +35,7 @@ export function registerSiteRoutes(router: Router, deps: AppDeps): void {
     summary: "One site",
     params: SiteIdParams,
     response: SiteResponse,
-    errors: ["unauthorized", "not_found"],
+    errors: ["unauthorized", "forbidden", "not_found"],
     handler: async ({ ownerId, params }) => ({ site: await getSite(deps, ownerId, params.siteId) }),
   });
 
@@ -47,7 +47,7 @@ export function registerSiteRoutes(router: Router, deps: AppDeps): void {
     params: SiteIdParams,
     body: SitePatch,
     response: SiteResponse,
-    errors: ["unauthorized", "invalid_body", "not_found"],
+    errors: ["unauthorized", "forbidden", "invalid_body", "not_found"],
     handler: async ({ ownerId, params, body }) => ({
       site: await updateSite(deps, ownerId, params.siteId, body),
     }),
@@ -61,7 +61,7 @@ export function registerSiteRoutes(router: Router, deps: AppDeps): void {
     params: SiteIdParams,
     responseKind: "empty",
     status: 204,
-    errors: ["unauthorized", "not_found"],
+    errors: ["unauthorized", "forbidden", "not_found"],
     handler: async ({ ownerId, params }) => {
       await deleteSite(deps, ownerId, params.siteId);
       return null;

@@ -1,5 +1,5 @@
 import type { Db } from "../../db/database.js";
-import type { SitesTable } from "../../db/schema.js";
+import type { MemberRole, SitesTable } from "../../db/schema.js";
 import { type SiteRecord, type SiteRow, siteFromRow } from "./site-record.js";
 import type { HandoffSettings } from "../handoff/handoff.settings.js";
 import type { BotSettings, SiteLimits } from "./sites.schemas.js";
@@ -60,6 +60,18 @@ export async function listSitesOfOwner(db: Db, ownerId: string): Promise<SiteRec
   return rows.map(siteFromRow);
 }
 
+/** The sites of other owners whose team the account is on, with its role on each. */
+export async function listSitesOfMember(db: Db, accountId: string): Promise<Array<{ site: SiteRecord; role: MemberRole }>> {
+  const rows = await selectSites(db)
+    .innerJoin("site_members", "site_members.site_id", "sites.id")
+    .select("site_members.role as member_role")
+    .where("site_members.account_id", "=", accountId)
+    .orderBy("site_members.created_at", "asc")
+    .orderBy("sites.id")
+    .execute();
+  return rows.map(({ member_role, ...row }) => ({ site: siteFromRow(row), role: member_role }));
+}
+
 /** Scoped to the owner: another owner's site is simply not found. */
 export async function findSiteOfOwner(db: Db, ownerId: string, siteId: string): Promise<SiteRecord | undefined> {
   return record(await selectSites(db).where("sites.id", "=", siteId).where("sites.owner_id", "=", ownerId).executeTakeFirst());
@@ -98,7 +110,22 @@ export async function deleteSiteOfOwner(db: Db, ownerId: string, siteId: string)
   return db.transaction().execute(async (trx) => {
     const result = await trx.deleteFrom("sites").where("id", "=", siteId).where("owner_id", "=", ownerId).executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) return false;
-    for (const table of ["messages", "conversations", "visitors", "api_calls", "knowledge_chunks", "knowledge_sources", "jobs"] as const) {
+    for (const table of [
+      "messages",
+      "conversations",
+      "visitors",
+      "api_calls",
+      "knowledge_chunks",
+      "knowledge_sources",
+      "jobs",
+      // its team: members lose it with the site, pending invitations can no longer be accepted
+      "site_members",
+      "site_invitations",
+    ] as const) {
+      await trx.deleteFrom(table).where("site_id", "=", siteId).execute();
+    }
+    // Its webhooks (their sealed secrets) and their delivery logs.
+    for (const table of ["webhook_attempts", "webhook_deliveries", "webhooks"] as const) {
       await trx.deleteFrom(table).where("site_id", "=", siteId).execute();
     }
     return true;

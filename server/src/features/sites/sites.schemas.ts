@@ -143,6 +143,8 @@ export type SitePatch = z.infer<typeof SitePatch>;
 
 export const Site = z.object({
   id: z.string(),
+  /** the signed-in account's role on the site: what the dashboard shows it */
+  role: z.enum(["owner", "admin", "agent"]),
   siteKey: z.string(),
   name: z.string(),
   allowedOrigins: z.array(z.string()),

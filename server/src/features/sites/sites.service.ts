@@ -4,13 +4,15 @@ import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
 import type { Keyring } from "../../security/keyring.js";
 import { open, seal } from "../../security/secret-box.js";
+import { type SiteRole, siteAccess } from "./site-access.js";
 import type { SiteRecord } from "./site-record.js";
 import { forgetSite } from "./sites.cache.js";
 import {
   type SiteChanges,
   deleteSiteOfOwner,
-  findSiteOfOwner,
+  findSiteById,
   insertSite,
+  listSitesOfMember,
   listSitesOfOwner,
   updateSiteOfOwner,
 } from "./sites.repository.js";
@@ -36,9 +38,10 @@ export function siteApiKey(keyring: Keyring, site: Pick<SiteRecord, "apiKey">): 
   }
 }
 
-function toSite(keyring: Keyring, site: SiteRecord): Site {
+function toSite(keyring: Keyring, site: SiteRecord, role: SiteRole): Site {
   return {
     id: site.id,
+    role,
     siteKey: site.siteKey,
     name: site.name,
     allowedOrigins: site.allowedOrigins,
@@ -56,14 +59,15 @@ function toSite(keyring: Keyring, site: SiteRecord): Site {
 const sealedKey = (keyring: Keyring, apiKey: string | null) =>
   apiKey === null ? null : { sealed: seal(keyring, apiKey), last4: apiKey.slice(-4) };
 
-export async function listSites(deps: Deps, ownerId: string): Promise<Site[]> {
-  return (await listSitesOfOwner(deps.db, ownerId)).map((site) => toSite(deps.keyring, site));
+/** The account's own sites, then the sites of others whose team it is on. */
+export async function listSites(deps: Deps, accountId: string): Promise<Site[]> {
+  const [owned, member] = await Promise.all([listSitesOfOwner(deps.db, accountId), listSitesOfMember(deps.db, accountId)]);
+  return [...owned.map((site) => toSite(deps.keyring, site, "owner")), ...member.map(({ site, role }) => toSite(deps.keyring, site, role))];
 }
 
-export async function getSite(deps: Deps, ownerId: string, siteId: string): Promise<Site> {
-  const site = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!site) throw new AppError("not_found", "No such site.");
-  return toSite(deps.keyring, site);
+export async function getSite(deps: Deps, accountId: string, siteId: string): Promise<Site> {
+  const { site, role } = await siteAccess(deps, accountId, siteId, "agent");
+  return toSite(deps.keyring, site, role);
 }
 
 /** Refused, never clamped: the owner learns which field is above their plan and by how much. */
@@ -122,9 +126,10 @@ function changedFields(current: SiteRecord, patch: SitePatch): Set<string> {
 }
 
 /** Bot settings and limits are merged field by field over the current (tolerantly read) ones: saving writes repaired values. */
-export async function updateSite(deps: Deps, ownerId: string, siteId: string, patch: SitePatch): Promise<Site> {
-  const current = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!current) throw new AppError("not_found", "No such site.");
+export async function updateSite(deps: Deps, accountId: string, siteId: string, patch: SitePatch): Promise<Site> {
+  // The key is the owner's (it is billed to their Alibaba Cloud account); the rest an admin may change.
+  const { site: current, role } = await siteAccess(deps, accountId, siteId, patch.apiKey === undefined ? "admin" : "owner");
+  const ownerId = current.ownerId;
   const platformKey = patch.apiKey === undefined ? current.apiKey === null : patch.apiKey === null;
   checkPlan(await planOf(deps, current.owner.planId), {
     bot: { ...current.bot, ...patch.bot },
@@ -145,9 +150,9 @@ export async function updateSite(deps: Deps, ownerId: string, siteId: string, pa
   };
   if (!(await updateSiteOfOwner(deps.db, ownerId, siteId, changes))) throw new AppError("not_found", "No such site.");
   await forgetSite(deps, current);
-  const updated = await findSiteOfOwner(deps.db, ownerId, siteId);
+  const updated = await findSiteById(deps.db, siteId);
   if (!updated) throw new AppError("not_found", "No such site.");
-  return toSite(deps.keyring, updated);
+  return toSite(deps.keyring, updated, role);
 }
 
 /** A Bailian application belongs to the owner's Alibaba Cloud account: it is called with the site's own key, never the platform's. */
@@ -160,8 +165,7 @@ function checkAppKey(bot: Pick<BotSettings, "bailianAppId">, platformKey: boolea
 }
 
 export async function deleteSite(deps: Deps, ownerId: string, siteId: string): Promise<void> {
-  const current = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!current) throw new AppError("not_found", "No such site.");
+  const { site: current } = await siteAccess(deps, ownerId, siteId, "owner");
   // Its jobs stop first, so none writes chunks for a site that is gone.
   await deps.jobs.cancelForSite(siteId);
   if (!(await deleteSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");

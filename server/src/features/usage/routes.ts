@@ -15,7 +15,7 @@ export function registerUsageRoutes(router: Router, deps: AppDeps): void {
     params: SiteIdParams,
     query: UsageQuery,
     response: UsageResponse,
-    errors: ["not_found", "invalid_query"],
+    errors: ["unauthorized", "forbidden", "not_found", "invalid_query"],
     handler: ({ ownerId, params, query }) => usageOfSite(deps, ownerId, params.siteId, query),
   });
 }

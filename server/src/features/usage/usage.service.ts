@@ -1,7 +1,7 @@
 import type { AppDeps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { monthToDate } from "../../security/limits.js";
-import { findSiteOfOwner } from "../sites/sites.repository.js";
+import { siteAccess } from "../sites/site-access.js";
 import { effectiveLimits } from "../plans/plan-rules.js";
 import { callsPerDay, countPerDay, firstTokenTimes, ratingsPerDay } from "./usage.repository.js";
 import type { UsageQuery, UsageResponse } from "./usage.schemas.js";
@@ -29,8 +29,7 @@ export async function usageOfSite(
   siteId: string,
   query: UsageQuery,
 ): Promise<UsageResponse> {
-  const site = await findSiteOfOwner(deps.db, ownerId, siteId);
-  if (!site) throw new AppError("not_found", "No such site.");
+  const { site } = await siteAccess(deps, ownerId, siteId, "admin");
   const offsetMs = query.tz * 60_000;
   const today = Math.floor((deps.now() + offsetMs) / DAY_MS);
   const last = query.to ? dayNumber(query.to) : today;
