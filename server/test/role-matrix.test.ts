@@ -36,6 +36,7 @@ const TABLE: Case[] = [
   { route: "POST /api/sites/:siteId/conversations/:conversationId/messages", need: "agent", body: () => ({ content: "From the team." }) },
   { route: "PATCH /api/sites/:siteId/conversations/:conversationId", need: "agent", body: () => ({ status: "human" }) },
   { route: "POST /api/sites/:siteId/conversations/:conversationId/typing", need: "agent" },
+  { route: "GET /api/sites/:siteId/events", need: "agent" },
   { route: "GET /api/sites/:siteId/usage", need: "admin" },
   { route: "GET /api/sites/:siteId/knowledge", need: "admin" },
   { route: "POST /api/sites/:siteId/knowledge", need: "admin", body: () => ({ kind: "text", title: "Matrix", text: "A text." }) },

@@ -6,6 +6,8 @@
 export interface SseWriter {
   /** `id`: the event's `id:` line, what the client sends back as Last-Event-ID when it reconnects */
   send(event: string, data: unknown, id?: string): void;
+  /** A comment line (clients ignore it): written first by a stream that may be silent for long, so its headers go out at once. */
+  comment(text: string): void;
   close(): void;
   /** true once the client has gone or close() was called */
   readonly closed: boolean;
@@ -67,6 +69,9 @@ export function createSse(): { body: ReadableStream<Uint8Array>; writer: SseWrit
   const writer: SseWriter = {
     send(event, data, id) {
       write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    comment(text) {
+      write(`: ${text.replace(/\n/g, " ")}\n\n`);
     },
     close() {
       if (closed) return;

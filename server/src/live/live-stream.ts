@@ -43,6 +43,9 @@ export async function runLiveStream(
 ) {
   const { scope } = options;
   const endAt = performance.now() + deps.config.liveStreamMs;
+  // Node sends the response's headers with its first bytes: without these, a quiet stream would
+  // leave the client without an answer until the first heartbeat (15 s).
+  writer.comment("live");
   try {
     const { cursor } = options;
     let checkedAt = performance.now();
