@@ -17,13 +17,13 @@ describe("the dashboard: a site's team", () => {
     expect(line, `an invitation mailed to ${to}`).toBeDefined();
     return new URL(String(line!.link)).searchParams.get("token")!;
   };
-  const tabs = () => [...document.querySelectorAll(".tabs a")].map(text);
+  const tabs = () => [...document.querySelectorAll('nav[aria-label="Site sections"] a')].map(text);
   const rows = (section: string) => [...document.querySelectorAll(`[aria-labelledby=${section}] .team-list__row`)].map(text);
 
   it("the owner invites from the Team tab; the invitee's link, signed in, opens the site with the sections of an admin", async () => {
     f.signedIn(f.ownerA, `/sites/${f.site.id}/team`);
     await waitFor(() => expect(heading()).toBe("Team"));
-    expect(tabs()).toEqual(["Bot settings", "Knowledge", "Install", "Conversations", "Usage", "API key", "Team"]);
+    expect(tabs()).toEqual(["Bot settings", "Knowledge", "Install", "Conversations", "Usage", "API key", "Webhooks", "Team"]);
     await waitFor(() => expect(rows("team-members")).toHaveLength(1));
     expect(rows("team-members")[0]).toContain(f.ownerA.email);
     expect(text(document.querySelector("[aria-labelledby=team-invitations]"))).toContain("No pending invitations.");
@@ -41,7 +41,7 @@ describe("the dashboard: a site's team", () => {
     f.signedIn(f.ownerB, `/join?token=${token}`);
     await waitFor(() => expect(window.location.pathname).toBe(`/dashboard/sites/${f.site.id}/settings`));
     await waitFor(() => expect(heading()).toBe("Bot settings"));
-    expect(tabs()).toEqual(["Bot settings", "Knowledge", "Install", "Conversations", "Usage"]);
+    expect(tabs()).toEqual(["Bot settings", "Knowledge", "Install", "Conversations", "Usage", "Webhooks"]);
   });
 
   it("the owner makes the admin an agent: the agent sees Conversations only, even from another section's link", async () => {
