@@ -86,6 +86,24 @@ export type CitedSource = AnswerSource & { n: number };
 /** A message as first written: not rated yet. */
 export type NewMessage = Omit<MessageRecord, "seq" | "feedback" | "author"> & { author?: MessageAuthor | null };
 
+/** A message a person wrote (the visitor's question, a team member's reply): complete as written, nothing upstream about it. */
+export function writtenMessage(
+  m: Pick<NewMessage, "id" | "conversationId" | "siteId" | "role" | "content" | "createdAt"> & { author?: MessageAuthor },
+): NewMessage {
+  return {
+    ...m,
+    status: "complete",
+    errorCode: null,
+    model: null,
+    promptTokens: null,
+    completionTokens: null,
+    latencyMs: null,
+    ttftMs: null,
+    checkpointAt: null,
+    sources: null,
+  };
+}
+
 /** One upstream attempt (or a call that could not be made), for api_calls. */
 export interface ApiCallRecord {
   id: string;

@@ -14,7 +14,7 @@ import { answer, answerFixed } from "./answer.js";
 import { appModel, appModelName } from "./app-model.js";
 import { type AnswerPlan, type HeldTurn, answerPlan, personTurn } from "../handoff/chat-turn.js";
 import { chatErrorMessage } from "./chat.messages.js";
-import type { ConversationRecord, MessageRecord, NewMessage } from "./chat.records.js";
+import { type ConversationRecord, type MessageRecord, type NewMessage, writtenMessage } from "./chat.records.js";
 import {
   appendMessages,
   findVisitorConversation,
@@ -149,23 +149,7 @@ export async function postMessage(
   const [userMessage, answerMessage] = await appendMessages(
     deps.db,
     [
-      {
-        id: newId("msg"),
-        conversationId: conversation.id,
-        siteId: site.id,
-        role: "user",
-        content,
-        status: "complete",
-        errorCode: null,
-        model: null,
-        promptTokens: null,
-        completionTokens: null,
-        latencyMs: null,
-        ttftMs: null,
-        createdAt: deps.now(),
-        checkpointAt: null,
-        sources: null,
-      },
+      writtenMessage({ id: newId("msg"), conversationId: conversation.id, siteId: site.id, role: "user", content, createdAt: deps.now() }),
       answerRow(deps, site, conversation.id),
     ],
     content.slice(0, 80),

@@ -1,7 +1,7 @@
 import type { AppDeps } from "../../deps.js";
 import { newId } from "../../security/ids.js";
 import { appendMessages } from "../chat/chat.repository.js";
-import type { ConversationRecord } from "../chat/chat.records.js";
+import { type ConversationRecord, writtenMessage } from "../chat/chat.records.js";
 import type { AnswerSink } from "../chat/chat.schemas.js";
 import { type KnowledgeContext, knowledgeFor } from "../knowledge/knowledge-context.js";
 import type { SiteRecord } from "../sites/site-record.js";
@@ -45,23 +45,14 @@ export async function personTurn(
     const [stored] = await appendMessages(
       deps.db,
       [
-        {
+        writtenMessage({
           id: newId("msg"),
           conversationId: conversation.id,
           siteId: site.id,
           role: "user",
           content: turn.content,
-          status: "complete",
-          errorCode: null,
-          model: null,
-          promptTokens: null,
-          completionTokens: null,
-          latencyMs: null,
-          ttftMs: null,
           createdAt: deps.now(),
-          checkpointAt: null,
-          sources: null,
-        },
+        }),
       ],
       turn.content.slice(0, 80),
     );

@@ -4,7 +4,7 @@ import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
 import { publishEvent } from "../../live/site-events.js";
 import { appendMessages } from "../chat/chat.repository.js";
-import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
+import { type ConversationRecord, type MessageRecord, writtenMessage } from "../chat/chat.records.js";
 import { findSiteConversation } from "../conversations/conversations.repository.js";
 import { ownerConversations } from "../conversations/conversations.service.js";
 import { siteAccess } from "../sites/site-access.js";
@@ -52,24 +52,15 @@ export async function postAgentMessage(deps: Deps, accountId: string, siteId: st
   const { conversation } = await teamConversation(deps, accountId, siteId, conversationId);
   const writer = await account(deps, accountId);
   const [message] = await appendMessages(deps.db, [
-    {
+    writtenMessage({
       id: newId("msg"),
       conversationId,
       siteId,
       role: "agent",
       content,
-      status: "complete",
-      errorCode: null,
-      model: null,
-      promptTokens: null,
-      completionTokens: null,
-      latencyMs: null,
-      ttftMs: null,
       createdAt: deps.now(),
-      checkpointAt: null,
-      sources: null,
       author: { id: writer.id, name: writer.name },
-    },
+    }),
   ]);
   const assigneeId = conversation.assigneeId ?? writer.id;
   await updateConversation(deps.db, siteId, conversationId, { status: "human", assigneeId });
