@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_EMAIL, DEMO_PASSWORD, type RunningDemo, startDemo } from "../../src/demo.js";
-import { memoryLogger } from "../../src/logger.js";
-import { freePort } from "../support/ports.js";
-import { HAS_CHROMIUM, SHOTS, collectProblems, launchBrowser } from "./browser.js";
+import { DEMO_EMAIL, DEMO_PASSWORD, type RunningDemo } from "../../src/demo.js";
+import { type BrowserDemo, startBrowserDemo } from "./browser-demo.js";
+import { HAS_CHROMIUM, SHOTS, collectProblems } from "./browser.js";
 
 /**
  * Issue 13's "done when", in two browser contexts on what `npm run demo` starts: a visitor on the
@@ -18,30 +15,13 @@ import { HAS_CHROMIUM, SHOTS, collectProblems, launchBrowser } from "./browser.j
 describe.skipIf(!HAS_CHROMIUM)("handoff to a person in Chromium", () => {
   let demo: RunningDemo;
   let browser: Browser;
-  let dir: string;
+  let running: BrowserDemo | undefined;
 
   beforeAll(async () => {
-    for (const file of ["dist/widget/widget.js", "dist/dashboard/index.html"]) {
-      if (!existsSync(file)) throw new Error(`${file} is missing: \`npm test\` builds it (node build.mjs)`);
-    }
-    dir = mkdtempSync(join(tmpdir(), "bc-e2e-handoff-"));
-    demo = await startDemo(
-      {
-        PORT: String(await freePort()),
-        DEMO_SITE_PORT: String(await freePort()),
-        DATA_DIR: dir,
-        WIDGET_DIR: "dist/widget",
-        DASHBOARD_DIR: "dist/dashboard",
-      },
-      memoryLogger(),
-    );
-    browser = await launchBrowser();
+    running = await startBrowserDemo("handoff");
+    ({ demo, browser } = running);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.close());
 
   /** Records what the page shows as notifications and plays as tones, so the ring can be seen in a headless browser. */
   async function recordRing(page: Page): Promise<{ notes(): Promise<string[]>; tones(): Promise<number> }> {

@@ -1,13 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_EMAIL, DEMO_PASSWORD, type RunningDemo, startDemo } from "../../src/demo.js";
-import { memoryLogger } from "../../src/logger.js";
+import { DEMO_EMAIL, DEMO_PASSWORD, type RunningDemo } from "../../src/demo.js";
 import { makePdf } from "../support/knowledge-files.js";
-import { freePort } from "../support/ports.js";
-import { HAS_CHROMIUM, SHOTS, collectProblems, launchBrowser } from "./browser.js";
+import { type BrowserDemo, startBrowserDemo } from "./browser-demo.js";
+import { HAS_CHROMIUM, SHOTS, collectProblems } from "./browser.js";
 
 /**
  * Issue 12's "done when", in a real browser on what `npm run demo` starts: the demo owner adds a
@@ -19,30 +16,13 @@ import { HAS_CHROMIUM, SHOTS, collectProblems, launchBrowser } from "./browser.j
 describe.skipIf(!HAS_CHROMIUM)("the knowledge base in Chromium", () => {
   let demo: RunningDemo;
   let browser: Browser;
-  let dir: string;
+  let running: BrowserDemo | undefined;
 
   beforeAll(async () => {
-    for (const file of ["dist/widget/widget.js", "dist/dashboard/index.html", "dist/dashboard/preview.html"]) {
-      if (!existsSync(file)) throw new Error(`${file} is missing: \`npm test\` builds it (node build.mjs)`);
-    }
-    dir = mkdtempSync(join(tmpdir(), "bc-e2e-knowledge-"));
-    demo = await startDemo(
-      {
-        PORT: String(await freePort()),
-        DEMO_SITE_PORT: String(await freePort()),
-        DATA_DIR: dir,
-        WIDGET_DIR: "dist/widget",
-        DASHBOARD_DIR: "dist/dashboard",
-      },
-      memoryLogger(),
-    );
-    browser = await launchBrowser();
+    running = await startBrowserDemo("knowledge");
+    ({ demo, browser } = running);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.close());
 
   /** Sends a question in a widget (on a page or in the preview frame) and waits until its answer is complete. */
   async function ask(where: Page | FrameLocator, question: string): Promise<Locator> {

@@ -1,12 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningDemo, startDemo } from "../../src/demo.js";
-import { memoryLogger } from "../../src/logger.js";
-import { freePort } from "../support/ports.js";
-import { HAS_CHROMIUM, launchBrowser } from "./browser.js";
+import type { RunningDemo } from "../../src/demo.js";
+import { type BrowserDemo, startBrowserDemo } from "./browser-demo.js";
+import { HAS_CHROMIUM } from "./browser.js";
 
 /**
  * The widget API refuses requests without an Origin (issue 11, hole 8), but the dashboard's live
@@ -17,30 +13,13 @@ import { HAS_CHROMIUM, launchBrowser } from "./browser.js";
 describe.skipIf(!HAS_CHROMIUM)("chatting in the dashboard's preview, in Chromium", () => {
   let demo: RunningDemo;
   let browser: Browser;
-  let dir: string;
+  let running: BrowserDemo | undefined;
 
   beforeAll(async () => {
-    for (const file of ["dist/widget/widget.js", "dist/dashboard/index.html", "dist/dashboard/preview.html"]) {
-      if (!existsSync(file)) throw new Error(`${file} is missing: \`npm test\` builds it (node build.mjs)`);
-    }
-    dir = mkdtempSync(join(tmpdir(), "bc-e2e-preview-"));
-    demo = await startDemo(
-      {
-        PORT: String(await freePort()),
-        DEMO_SITE_PORT: String(await freePort()),
-        DATA_DIR: dir,
-        WIDGET_DIR: "dist/widget",
-        DASHBOARD_DIR: "dist/dashboard",
-      },
-      memoryLogger(),
-    );
-    browser = await launchBrowser();
+    running = await startBrowserDemo("preview");
+    ({ demo, browser } = running);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.close());
 
   it("asks a question in the preview of a site with no allowed origin, and a new preview frame shows it again", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
