@@ -4,8 +4,9 @@ import type { VisitorPrincipal } from "../http/route.js";
 import type { SseWriter } from "../http/sse.js";
 import { findVisitorConversation } from "../features/chat/chat.repository.js";
 import { messageOf } from "../features/chat/chat.records.js";
-import { iso } from "../db/times.js";
 import { siteAccess } from "../features/sites/site-access.js";
+import { displayNameOf } from "../features/members/display-name.js";
+import { toOwnerMessage } from "../features/conversations/conversations.service.js";
 import { EventCursor } from "./event-cursor.js";
 import { type Delivery, runLiveStream, startingPoint } from "./live-stream.js";
 import { TeamStreamEvents, VisitorStreamEvents } from "./live.schemas.js";
@@ -38,7 +39,7 @@ export async function visitorEvents(
   // No person involved: the backlog (a reply and then the close, say) and the status, then the
   // stream ends, so no billed connection is held for the bot.
   const personInvolved = conversation.status === "waiting" || conversation.status === "human";
-  const agentName = conversation.assigneeId ? await agentNameOf(deps, conversation.assigneeId) : null;
+  const agentName = conversation.assigneeId ? await displayNameOf(deps, conversation.assigneeId) : null;
   const scope = { siteId: visitor.siteId, conversationId };
   const cursor = await startingPoint(deps, scope, resume);
   return {
@@ -135,19 +136,5 @@ async function ownerMessage(deps: Pick<AppDeps, "db">, siteId: string, conversat
     .where("conversation_id", "=", conversationId)
     .where("site_id", "=", siteId)
     .executeTakeFirst();
-  if (!row) return null;
-  const { conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m } = messageOf(row);
-  return TeamStreamEvents.message.shape.message.parse({
-    ...m,
-    authorName: author?.name ?? null,
-    createdAt: iso(m.createdAt),
-    sources: m.sources ?? [],
-  });
-}
-
-/** What visitors see as a member's name: their display name, else their email's local part. */
-export async function agentNameOf(deps: Pick<AppDeps, "db">, accountId: string): Promise<string | null> {
-  const row = await deps.db.selectFrom("owners").select(["display_name", "email"]).where("id", "=", accountId).executeTakeFirst();
-  if (!row) return null;
-  return row.display_name || row.email.split("@")[0];
+  return row ? TeamStreamEvents.message.shape.message.parse(toOwnerMessage(messageOf(row))) : null;
 }

@@ -56,7 +56,8 @@ export async function ownerConversations(deps: Pick<AppDeps, "db">, siteId: stri
   return conversations.map((c) => toConversation(c, { ratings, unread, names }));
 }
 
-function toMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord) {
+/** A message as the team reads it (OwnerMessage): the transcript, a reply's answer, the live inbox. */
+export function toOwnerMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord) {
   return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
 }
 
@@ -129,5 +130,5 @@ export async function getConversationOfSite(
   const marked = await markRead(deps.db, siteId, conversationId, lastSeq);
   const [owned] = await ownerConversations(deps, siteId, [{ ...conversation, agentReadSeq: Math.max(conversation.agentReadSeq, lastSeq) }]);
   if (marked) await publishEvent(deps, { siteId, conversationId, type: "conversation", data: { conversation: owned } });
-  return { conversation: owned, messages: messages.map(toMessage) };
+  return { conversation: owned, messages: messages.map(toOwnerMessage) };
 }

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import type { ConversationStatus } from "../../db/schema.js";
+import { displayNameFrom } from "../members/display-name.js";
 
 /** What a status change writes; only the fields named are written. */
 export interface ConversationChanges {
@@ -64,14 +65,12 @@ export interface TeamAccount {
   language: string | null;
 }
 
-const nameOf = (row: { email: string; display_name: string | null }) => row.display_name?.trim() || row.email.split("@")[0];
-
 /** Accounts by id (assignees, authors); ids with no account are left out. */
 export async function accountsByIds(db: Db, ids: string[]): Promise<Map<string, TeamAccount>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
   const rows = await db.selectFrom("owners").select(["id", "email", "display_name", "language"]).where("id", "in", unique).execute();
-  return new Map(rows.map((r) => [r.id, { id: r.id, email: r.email, name: nameOf(r), language: r.language }]));
+  return new Map(rows.map((r) => [r.id, { id: r.id, email: r.email, name: displayNameFrom(r), language: r.language }]));
 }
 
 /** The site's team: its owner and every member (site_members), each once. */
@@ -92,7 +91,7 @@ export async function teamOfSite(db: Db, siteId: string): Promise<TeamAccount[]>
   const seen = new Set<string>();
   return [...owner, ...members]
     .filter((r) => !seen.has(r.id) && seen.add(r.id))
-    .map((r) => ({ id: r.id, email: r.email, name: nameOf(r), language: r.language }));
+    .map((r) => ({ id: r.id, email: r.email, name: displayNameFrom(r), language: r.language }));
 }
 
 /** Whether the account is on the site's team (its owner or a member): who a conversation may be assigned to. */

@@ -1,12 +1,11 @@
 import type { AppDeps } from "../../deps.js";
-import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { newId } from "../../security/ids.js";
 import { publishEvent } from "../../live/site-events.js";
 import { appendMessages } from "../chat/chat.repository.js";
-import { type ConversationRecord, type MessageRecord, writtenMessage } from "../chat/chat.records.js";
+import { type ConversationRecord, writtenMessage } from "../chat/chat.records.js";
 import { findSiteConversation } from "../conversations/conversations.repository.js";
-import { ownerConversations } from "../conversations/conversations.service.js";
+import { ownerConversations, toOwnerMessage } from "../conversations/conversations.service.js";
 import { siteAccess } from "../sites/site-access.js";
 import { type TeamAccount, accountsByIds, isOnTeam, markRead, updateConversation } from "./handoff.repository.js";
 import type { ConversationPatch } from "./handoff.schemas.js";
@@ -29,10 +28,6 @@ async function account(deps: Deps, accountId: string): Promise<TeamAccount> {
   // The session's account exists (auth read it): gone in between, it is a stale session.
   if (!found) throw new AppError("unauthorized");
   return found;
-}
-
-function toOwnerMessage({ conversationId: _c, siteId: _s, checkpointAt: _l, author, ...m }: MessageRecord) {
-  return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
 }
 
 async function inboxRow(deps: Deps, siteId: string, conversationId: string) {
