@@ -281,6 +281,49 @@ describe("the dashboard: handoff to a person", () => {
     }
   });
 
+  it("the owner assigns a waiting conversation to a member of the team from the transcript", async () => {
+    await f.patchSite({ handoff: { enabled: true } });
+    const ring = browserRing();
+    // Owner B of the fixture joins owner A's site as an agent, with a name visitors see.
+    await f.h.deps.db
+      .insertInto("site_members")
+      .values({ site_id: f.site.id, account_id: f.ownerB.ownerId, role: "agent", created_at: f.h.deps.now() })
+      .execute();
+    await f.h.deps.db.updateTable("owners").set({ display_name: "Mei" }).where("id", "=", f.ownerB.ownerId).execute();
+    try {
+      const visitor = await startVisitor(f.h, f.site.siteKey);
+      f.h.fake.enqueue({ kind: "answer", text: "Oolong, mostly.", usage: { prompt_tokens: 3, completion_tokens: 3 } });
+      await (
+        await f.h.request(
+          `/v1/conversations/${visitor.conversationId}/messages`,
+          json({ content: "Which tea for a gift?" }, visitor.headers),
+        )
+      ).text();
+      await f.h.deps.tasks.idle();
+      expect((await f.h.request(`/v1/conversations/${visitor.conversationId}/handoff`, json({}, visitor.headers))).status).toBe(200);
+
+      f.signedIn(f.ownerA, `/sites/${f.site.id}/conversations/${visitor.conversationId}`);
+      const pick = await waitFor(() => field<HTMLSelectElement>("Assign to"));
+      await waitFor(() => expect([...pick.options].map(text)).toContain("Mei"));
+      await choose(pick, f.ownerB.ownerId);
+      await waitFor(() => expect(text(document.querySelector(".conversation-controls__assignee span"))).toBe("Assigned to Mei"));
+      const row = await f.h.deps.db
+        .selectFrom("conversations")
+        .select("assignee_id")
+        .where("id", "=", visitor.conversationId)
+        .executeTakeFirstOrThrow();
+      expect(row.assignee_id).toBe(f.ownerB.ownerId);
+      await f.h.request(`/api/sites/${f.site.id}/conversations/${visitor.conversationId}`, {
+        ...json({ status: "closed" }, { cookie: f.ownerA.cookie }),
+        method: "PATCH",
+      });
+    } finally {
+      ring.remove();
+      await f.h.deps.db.deleteFrom("site_members").where("site_id", "=", f.site.id).execute();
+      await f.patchSite({ handoff: DEFAULT_HANDOFF });
+    }
+  });
+
   it("the inbox in Chinese: its tabs, the notifications button and the statuses", async () => {
     const ring = browserRing();
     try {

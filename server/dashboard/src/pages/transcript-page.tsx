@@ -97,7 +97,7 @@ export function TranscriptPage({ site, conversationId }: SitePageProps & { conve
               </div>
             )}
           </dl>
-          <ConversationControls siteId={site.id} conversation={conversation} onChange={setChanged} />
+          <ConversationControls siteId={site.id} role={site.role ?? "owner"} conversation={conversation} onChange={setChanged} />
           {messages.length ? (
             <ol class="transcript" aria-live="polite" aria-relevant="additions">
               {messages.map((m) => (

@@ -1,7 +1,8 @@
 /** @jsxImportSource preact */
 import { useRef, useState } from "preact/hooks";
-import type { InboxConversation, Message } from "../api/types.js";
+import type { InboxConversation, Message, SiteRole } from "../api/types.js";
 import { Notice } from "../components/states.js";
+import { useResource } from "../components/use-resource.js";
 import { useSave } from "../components/use-save.js";
 import { errorText, useStrings } from "../i18n/lang.js";
 import { upsertRow } from "../live/site-live.js";
@@ -103,13 +104,15 @@ export function ReplyComposer({
   );
 }
 
-/** Take over, hand back to the bot, close; assign to oneself or to no one. */
+/** Take over, hand back to the bot, close; assign to oneself or to no one (the owner, who sees the team, to anyone on it). */
 export function ConversationControls({
   siteId,
+  role,
   conversation: c,
   onChange,
 }: {
   siteId: string;
+  role: SiteRole;
   conversation: InboxConversation;
   onChange(conversation: InboxConversation): void;
 }) {
@@ -118,6 +121,9 @@ export function ConversationControls({
   const save = useSave();
   const me = owner.value?.id ?? null;
   const status = c.status ?? "bot";
+  // Only the owner may list the team (docs/people.md); members assign to themselves.
+  const team = useResource(() => (role === "owner" ? api().team(siteId) : Promise.resolve(null)), [siteId, role]);
+  const members = team.data?.members ?? [];
 
   const patch = (body: { status?: "bot" | "human" | "closed"; assigneeId?: string | null }) =>
     save.run(() => api().patchConversation(siteId, c.id, body), {
@@ -163,6 +169,27 @@ export function ConversationControls({
           <button type="button" class="button button--small" disabled={save.busy} onClick={() => void patch({ assigneeId: null })}>
             {t.unassign}
           </button>
+        )}
+        {members.length > 1 && (
+          <>
+            <label class="visually-hidden" for="conversation-assignee">
+              {t.assignTo}
+            </label>
+            <select
+              id="conversation-assignee"
+              class="conversation-controls__pick"
+              disabled={save.busy}
+              value={c.assigneeId ?? ""}
+              onChange={(e) => void patch({ assigneeId: e.currentTarget.value || null })}
+            >
+              <option value="">{t.unassigned}</option>
+              {members.map((m) => (
+                <option key={m.accountId} value={m.accountId}>
+                  {m.displayName}
+                </option>
+              ))}
+            </select>
+          </>
         )}
       </p>
       <Notice text={save.notice?.text(s) ?? null} kind={save.notice?.kind} />
