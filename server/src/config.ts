@@ -110,6 +110,11 @@ const EnvSchema = z.object({
   SIGNUP_MODE: optional(z.enum(["open", "invite", "closed"])),
   // Knowledge (features/knowledge, files/, jobs/, outbound/).
   FILE_STORAGE_URL: optional(FileStorageUrl),
+  // Pictures and voice (features/uploads, docs/media.md): how long visitors' photos, recordings and
+  // drawings are kept, and the bucket's public (or custom-domain) origin that browsers upload to
+  // and read signed links from; FILE_STORAGE_URL names the internal endpoint the server uses.
+  MEDIA_RETENTION_DAYS: optional(z.coerce.number().int().min(1).max(3650)),
+  FILE_PUBLIC_URL: optional(z.url({ protocol: /^https?$/ })),
   // Function Compute's role credentials (system variables; platform-next.md §2a), used for OSS.
   ALIBABA_CLOUD_ACCESS_KEY_ID: optional(z.string()),
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: optional(z.string()),
@@ -194,6 +199,8 @@ export interface Config {
   signupMode: "open" | "invite" | "closed";
   /** owners' originals (files/): a local folder, or an OSS bucket reached with the function role's credentials */
   files: { kind: "local"; dir: string } | { kind: "oss"; bucket: string; endpoint: string; region: string; prefix: string };
+  /** visitors' media (docs/media.md): kept retentionDays; OSS: browsers reach the bucket at publicBaseUrl (null: the bucket's own public endpoint) */
+  media: { retentionDays: number; publicBaseUrl: string | null };
   /** Function Compute's role credentials; null outside FC (OSS then cannot be used) */
   cloudCredentials: { accessKeyId: string; accessKeySecret: string; securityToken: string | null } | null;
   /** lower-case host:port pairs outbound fetches may reach although they resolve to private addresses */
@@ -304,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
     defaultPlan: e.DEFAULT_PLAN ?? "free",
     signupMode: e.SIGNUP_MODE ?? "open",
     files: Object.freeze(e.FILE_STORAGE_URL ?? { kind: "local" as const, dir: `${dataDir}/files` }),
+    media: Object.freeze({ retentionDays: e.MEDIA_RETENTION_DAYS ?? 30, publicBaseUrl: e.FILE_PUBLIC_URL?.replace(/\/+$/, "") ?? null }),
     cloudCredentials:
       e.ALIBABA_CLOUD_ACCESS_KEY_ID && e.ALIBABA_CLOUD_ACCESS_KEY_SECRET
         ? Object.freeze({

@@ -33,6 +33,7 @@ const EXPECTED: Record<string, string[]> = {
     "limits",
     "suspended_at",
     "handoff",
+    "media",
   ],
   visitors: ["id", "site_id", "created_at", "last_seen_at"],
   conversations: [
@@ -88,6 +89,8 @@ const EXPECTED: Record<string, string[]> = {
     "ttft_ms",
     "upstream_request_id",
     "created_at",
+    "kind",
+    "units",
   ],
   configs: ["key", "value", "updated_at"],
   counters: ["key", "window_start", "count", "expires_at"],
@@ -133,6 +136,27 @@ const EXPECTED: Record<string, string[]> = {
   webhook_deliveries: ["id", "webhook_id", "site_id", "event_id", "event_type", "payload", "state", "attempts", "created_at", "updated_at"],
   webhook_attempts: ["id", "delivery_id", "webhook_id", "site_id", "attempt", "status_code", "latency_ms", "error", "created_at"],
   site_events: ["id", "site_id", "conversation_id", "type", "data", "created_at"],
+  media: [
+    "id",
+    "site_id",
+    "conversation_id",
+    "visitor_id",
+    "message_id",
+    "kind",
+    "status",
+    "media_type",
+    "size_bytes",
+    "width",
+    "height",
+    "duration_ms",
+    "storage_key",
+    "prompt",
+    "task_id",
+    "error_code",
+    "created_at",
+    "updated_at",
+    "expires_at",
+  ],
 };
 
 /** Columns that may hold NULL (schema.ts `| null`); every other column must refuse it, on both dialects. */
@@ -142,7 +166,9 @@ const NULLABLE = new Set([
   "sites.limits",
   "sites.suspended_at",
   "sites.handoff",
+  "sites.media",
   "owner_tokens.used_at",
+  ...["message_id", "width", "height", "duration_ms", "prompt", "task_id", "error_code"].map((c) => `media.${c}`),
   ...["assignee_id", "handoff_at", "visitor_email"].map((c) => `conversations.${c}`),
   ...["used_at", "used_by"].map((c) => `site_invitations.${c}`),
   ...["status_code", "error"].map((c) => `webhook_attempts.${c}`),
@@ -176,6 +202,7 @@ const NULLABLE = new Set([
     "completion_tokens",
     "ttft_ms",
     "upstream_request_id",
+    "units",
   ].map((c) => `api_calls.${c}`),
 ]);
 
@@ -222,6 +249,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-04-1-knowledge",
       "2026-12-05-1-feedback",
       "2026-12-06-1-people",
+      "2026-12-07-1-media",
     ]);
     const schema = await describeSchema(db);
     expect(Object.keys(schema).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -263,6 +291,7 @@ describe.each(DIALECTS)("migrations (%s)", (dialect) => {
       "2026-12-04-1-knowledge",
       "2026-12-05-1-feedback",
       "2026-12-06-1-people",
+      "2026-12-07-1-media",
     ]);
     await db.deleteFrom("configs").execute();
   });

@@ -160,7 +160,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
     const patch = op(routes().find((r) => r.method === "PATCH" && r.path === "/api/sites/:siteId")!)!.requestBody!.content[
       "application/json"
     ].schema;
-    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "handoff", "limits", "name"]);
+    expect(Object.keys(patch.properties).sort()).toEqual(["allowedOrigins", "apiKey", "bot", "handoff", "limits", "media", "name"]);
     expect(patch.required ?? []).toEqual([]);
   });
 
@@ -180,7 +180,7 @@ describe.each(DIALECTS)("GET /api/openapi.json (%s)", (dialect) => {
           ? r.path.startsWith("/v1/")
             ? ["message", "status", "typing"]
             : ["conversation", "message"]
-          : ["delta", "done", "error", "handoff", "start"];
+          : ["delta", "done", "error", "handoff", "image", "start"];
         expect(Object.keys(content["x-events"] ?? {}).sort(), label).toEqual(expected);
       } else {
         const schema = success.content!["application/json"].schema;

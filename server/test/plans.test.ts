@@ -139,12 +139,17 @@ describe.each(DIALECTS)("plans: a stranger on an open server gets free and canno
     expect(res.status).toBe(201);
     const { site } = (await res.json()) as { site: { id: string } };
     const moved = await expectError(await patch(cookie, site.id, { apiKey: null }), 400, "above_plan_limit");
-    expect(moved.error.issues!.map((i) => i.path).sort()).toEqual(["bot.model", "limits.monthlyMessages", "limits.monthlyTokens"]);
+    expect(moved.error.issues!.map((i) => i.path).sort()).toEqual([
+      "bot.model",
+      "limits.monthlyImages",
+      "limits.monthlyMessages",
+      "limits.monthlyTokens",
+    ]);
     expect((await storedSite(site.id)).api_key_enc).not.toBeNull();
     const within = await patch(cookie, site.id, {
       apiKey: null,
       bot: { model: "qwen-flash" },
-      limits: { monthlyTokens: 1_000_000, monthlyMessages: 500 },
+      limits: { monthlyTokens: 1_000_000, monthlyMessages: 500, monthlyImages: 20 },
     });
     expect(within.status).toBe(200);
   });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BOT } from "../src/features/sites/sites.schemas.js";
+import { DEFAULT_MEDIA } from "../src/features/media/media.settings.js";
 import { DEFAULT_HANDOFF } from "../src/features/handoff/handoff.settings.js";
 import { QWEN_MODELS } from "../src/llm/models.js";
 import { DEFAULT_LIMITS } from "../src/features/sites/sites.schemas.js";
@@ -68,6 +69,7 @@ describe.each(DIALECTS)("an owner's sites (%s)", (dialect) => {
         bot: DEFAULT_BOT,
         limits: DEFAULT_LIMITS,
         handoff: DEFAULT_HANDOFF,
+        media: DEFAULT_MEDIA,
         apiKey: { set: false, last4: null, usable: true },
         resetFields: [],
         suspended: false,

@@ -70,6 +70,7 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
       sessionsPerIpPerMinute: null,
       monthlyMessages: null,
       monthlyTokens: null,
+      monthlyImages: null,
     },
   }),
 };

@@ -8,6 +8,7 @@ import * as operator from "./migrations/2026-12-03-3-operator.js";
 import * as knowledge from "./migrations/2026-12-04-1-knowledge.js";
 import * as feedback from "./migrations/2026-12-05-1-feedback.js";
 import * as people from "./migrations/2026-12-06-1-people.js";
+import * as media from "./migrations/2026-12-07-1-media.js";
 
 // A static list rather than FileMigrationProvider: the server is bundled into one file for
 // Function Compute, where there is no migrations folder to read.
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "2026-12-04-1-knowledge": knowledge,
   "2026-12-05-1-feedback": feedback,
   "2026-12-06-1-people": people,
+  "2026-12-07-1-media": media,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

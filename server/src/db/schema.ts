@@ -49,6 +49,8 @@ export interface SitesTable {
   suspended_at: number | null;
   /** JSON of HandoffSettings, or null: visitors cannot ask for a person */
   handoff: string | null;
+  /** JSON of MediaSettings, or null: no images, voice, read-aloud or drawing (docs/media.md) */
+  media: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -130,6 +132,45 @@ export interface ApiCallsTable {
   ttft_ms: number | null;
   upstream_request_id: string | null;
   created_at: number;
+  /** what the call was: an answer (chat), speech recognition (asr), read-aloud (tts), a drawing (image) */
+  kind: Generated<ApiCallKind>;
+  /** what the kind bills by: seconds of audio (asr), characters (tts), images (image); null for chat (tokens) */
+  units: number | null;
+}
+
+export type ApiCallKind = "chat" | "asr" | "tts" | "image";
+
+/** docs/media.md: image (a visitor's photo), audio (a visitor's recording), generated (drawn for an answer) */
+export type MediaKind = "image" | "audio" | "generated";
+/** pending: created, bytes not (yet) checked; ready: checked and usable; failed: a drawing that did not come */
+export type MediaStatus = "pending" | "ready" | "failed";
+
+export interface MediaTable {
+  id: string;
+  site_id: string;
+  conversation_id: string;
+  visitor_id: string;
+  /** the message it was sent with (image) or drawn for (generated); null until then, and for audio */
+  message_id: string | null;
+  kind: MediaKind;
+  status: MediaStatus;
+  /** sniffed from the bytes once ready (declared by the client until then) */
+  media_type: string;
+  size_bytes: number;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  /** the file store key: media/<siteId>/<id> */
+  storage_key: string;
+  /** generated: what the model asked Wanx to draw */
+  prompt: string | null;
+  /** generated: the Wanx task id, kept so a job can finish a drawing an instance left */
+  task_id: string | null;
+  error_code: string | null;
+  created_at: number;
+  updated_at: number;
+  /** when the row and its bytes are deleted (MEDIA_RETENTION_DAYS after creation; an hour for one never completed) */
+  expires_at: number;
 }
 
 export interface CountersTable {
@@ -346,4 +387,5 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   site_events: SiteEventsTable;
+  media: MediaTable;
 }

@@ -3,6 +3,20 @@
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
+  /**
+   * A user turn's pictures, for a Qwen-VL model: URLs DashScope can fetch (a signed OSS link) or
+   * data: URLs (base64). Sent as `image_url` content parts before the text (dashscope.md §4a of
+   * platform-next.md).
+   */
+  images?: string[];
+}
+
+/** A function the model may call (compatible-mode `tools`); docs/media.md: generate_image. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments */
+  parameters: Record<string, unknown>;
 }
 
 export interface ChatRequest {
@@ -12,6 +26,8 @@ export interface ChatRequest {
   maxTokens: number;
   /** The site's own DashScope key; the server's when absent. */
   apiKey?: string;
+  /** functions the model may call; none: a plain answer */
+  tools?: ToolSpec[];
   signal?: AbortSignal;
 }
 
@@ -21,7 +37,10 @@ export interface Usage {
 }
 
 export type ChatChunk =
-  { type: "text"; text: string } | { type: "end"; finishReason: string | null; usage: Usage | null; requestId: string | null };
+  | { type: "text"; text: string }
+  /** a whole function call, once its streamed pieces are complete (accumulated by index, platform-next.md §4d) */
+  | { type: "tool_call"; id: string; name: string; arguments: string }
+  | { type: "end"; finishReason: string | null; usage: Usage | null; requestId: string | null };
 
 /**
  * What went wrong upstream, normalised: `kind` decides retry and what the visitor is told;

@@ -127,6 +127,7 @@ describe("handoff: asking for a person", () => {
           createdAt: "",
           sources: [],
           feedback: null,
+          attachments: [],
         },
       },
       7,
@@ -150,7 +151,7 @@ describe("handoff: asking for a person", () => {
     await waitFor(() => expect(statusLine(w)).toBe("Lin <script> joined"));
     // The same message again (a resumed stream) is shown once.
     const again = { id: "msg_agent_1", role: "agent", authorName: "Lin", content: "dup", status: "complete" } as const;
-    live.live("message", { message: { ...again, createdAt: "", sources: [], feedback: null } }, 8);
+    live.live("message", { message: { ...again, createdAt: "", sources: [], feedback: null, attachments: [] } }, 8);
     await tick(20);
     expect(w.root.querySelectorAll(".m.g")).toHaveLength(1);
   });

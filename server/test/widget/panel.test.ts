@@ -384,9 +384,39 @@ describe("panel: persistence", () => {
     await settled(w0);
     const conversation = api.conversations.get(JSON.parse(localStorage.getItem("bailian-chat:site_a")!).conversationId)!;
     conversation.messages.push(
-      { id: "m1", role: "assistant", authorName: null, content: "Half", status: "partial", createdAt: "", sources: [], feedback: null },
-      { id: "m2", role: "assistant", authorName: null, content: "", status: "refused", createdAt: "", sources: [], feedback: null },
-      { id: "m3", role: "assistant", authorName: null, content: "", status: "error", createdAt: "", sources: [], feedback: null },
+      {
+        id: "m1",
+        role: "assistant",
+        authorName: null,
+        content: "Half",
+        status: "partial",
+        createdAt: "",
+        sources: [],
+        feedback: null,
+        attachments: [],
+      },
+      {
+        id: "m2",
+        role: "assistant",
+        authorName: null,
+        content: "",
+        status: "refused",
+        createdAt: "",
+        sources: [],
+        feedback: null,
+        attachments: [],
+      },
+      {
+        id: "m3",
+        role: "assistant",
+        authorName: null,
+        content: "",
+        status: "error",
+        createdAt: "",
+        sources: [],
+        feedback: null,
+        attachments: [],
+      },
     );
     await resetPage(undefined, { keepStorage: true });
     const w = (await startWidget(api, { "data-site-key": "site_a" })).ui;

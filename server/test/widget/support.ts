@@ -218,6 +218,7 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
           createdAt: "",
           sources: [],
           feedback: null,
+          attachments: [],
         });
       }
       const stream = sseStream(init.signal);
@@ -241,6 +242,7 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
           createdAt: "",
           sources,
           feedback: null,
+          attachments: [],
         });
         return id;
       };
@@ -273,6 +275,7 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
         createdAt: "",
         sources: [],
         feedback: null,
+        attachments: [],
       };
       conversations.get(conversationId)!.messages.push(message);
       conversations.get(conversationId)!.status = "human";

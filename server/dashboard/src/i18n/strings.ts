@@ -216,13 +216,15 @@ const en = {
       ipMessagesPerMinute: "Messages per IP address per minute",
       monthlyMessages: "Messages per month",
       monthlyTokens: "Tokens per month",
+      monthlyImages: "Pictures drawn per month",
     } as Record<
       | "visitorMessagesPerMinute"
       | "siteMessagesPerMinute"
       | "sessionsPerIpPerMinute"
       | "ipMessagesPerMinute"
       | "monthlyMessages"
-      | "monthlyTokens",
+      | "monthlyTokens"
+      | "monthlyImages",
       string
     >,
   },
@@ -997,6 +999,7 @@ const zhCN: Strings = {
       ipMessagesPerMinute: "每个 IP 每分钟消息数",
       monthlyMessages: "每月消息数",
       monthlyTokens: "每月 token 数",
+      monthlyImages: "每月生成图片数",
     },
   },
 

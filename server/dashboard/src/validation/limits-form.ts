@@ -3,7 +3,7 @@ import type { FieldError } from "./rules.js";
 
 export type LimitKey = keyof SiteLimitsData;
 
-/** SiteLimits' bounds (sites.schemas.ts): whole numbers, each at least 1. */
+/** SiteLimits' bounds (sites.schemas.ts): whole numbers, each at least 1 (pictures drawn a month: 0 allows none). */
 export const LIMIT_BOUNDS: Record<LimitKey, { min: number; max: number }> = {
   visitorMessagesPerMinute: { min: 1, max: 600 },
   siteMessagesPerMinute: { min: 1, max: 100_000 },
@@ -11,6 +11,7 @@ export const LIMIT_BOUNDS: Record<LimitKey, { min: number; max: number }> = {
   ipMessagesPerMinute: { min: 1, max: 100_000 },
   monthlyMessages: { min: 1, max: 100_000_000 },
   monthlyTokens: { min: 1, max: 100_000_000_000 },
+  monthlyImages: { min: 0, max: 1_000_000 },
 };
 
 export const LIMIT_KEYS = Object.keys(LIMIT_BOUNDS) as LimitKey[];

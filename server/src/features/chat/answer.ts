@@ -183,7 +183,7 @@ async function streamFromModel(
           text += chunk.text;
           sink.send("delta", { text: chunk.text });
           progress(text);
-        } else {
+        } else if (chunk.type === "end") {
           usage = chunk.usage;
           requestId = chunk.requestId;
         }

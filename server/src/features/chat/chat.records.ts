@@ -1,4 +1,5 @@
 import type {
+  ApiCallKind,
   CallOutcome,
   ConversationStatus,
   ConversationsTable,
@@ -121,6 +122,10 @@ export interface ApiCallRecord {
   ttftMs: number | null;
   upstreamRequestId: string | null;
   createdAt: number;
+  /** default chat; asr/tts/image calls say so, with what they bill by in `units` (docs/media.md) */
+  kind?: ApiCallKind;
+  /** seconds of audio (asr), characters (tts), images (image) */
+  units?: number | null;
 }
 
 export const conversationOf = (row: ConversationsTable): ConversationRecord => ({

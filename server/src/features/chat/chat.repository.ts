@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type Insertable, sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import { isMysql } from "../../db/dialect.js";
 import { AppError } from "../../errors.js";
@@ -242,7 +242,7 @@ function messageRow(m: MessageRecord): MessagesTable {
 const sourcesJson = (sources: MessageRecord["sources"]) => (sources?.length ? JSON.stringify(sources) : null);
 
 export async function insertApiCall(db: Db, call: ApiCallRecord): Promise<void> {
-  const row: ApiCallsTable = {
+  const row: Insertable<ApiCallsTable> = {
     id: call.id,
     site_id: call.siteId,
     conversation_id: call.conversationId,
@@ -258,6 +258,8 @@ export async function insertApiCall(db: Db, call: ApiCallRecord): Promise<void> 
     ttft_ms: call.ttftMs,
     upstream_request_id: call.upstreamRequestId,
     created_at: call.createdAt,
+    kind: call.kind ?? "chat",
+    units: call.units ?? null,
   };
   await db.insertInto("api_calls").values(row).execute();
 }

@@ -3,19 +3,24 @@ import { IdParam } from "../../http/route.js";
 import { MAX_MESSAGE_CHARS, MAX_MESSAGE_TOKENS, TOO_LONG_MESSAGE } from "../../shared/message-limits.js";
 import { tokenBound } from "../../shared/token-bound.js";
 import { FeedbackSchema } from "../feedback/feedback.schemas.js";
+import { ImageEvent, MAX_ATTACHMENTS, MediaView } from "../media/media.schemas.js";
 import { CHAT_ERROR_CODES } from "./chat.messages.js";
 
 export const ConversationParams = z.object({ conversationId: IdParam });
 
-export const PostMessageBody = z.object({
-  content: z
-    .string()
-    .trim()
-    .min(1, "Write a message first.")
-    .max(MAX_MESSAGE_CHARS, TOO_LONG_MESSAGE)
-    // What the model is billed for: the same bound as the history's budget and the quota's reservation.
-    .refine((content) => tokenBound(content) <= MAX_MESSAGE_TOKENS, TOO_LONG_MESSAGE),
-});
+export const PostMessageBody = z
+  .object({
+    content: z
+      .string()
+      .trim()
+      .max(MAX_MESSAGE_CHARS, TOO_LONG_MESSAGE)
+      // What the model is billed for: the same bound as the history's budget and the quota's reservation.
+      .refine((content) => tokenBound(content) <= MAX_MESSAGE_TOKENS, TOO_LONG_MESSAGE),
+    /** uploaded pictures sent with the message (docs/media.md "Messages with pictures") */
+    attachments: z.array(IdParam).max(MAX_ATTACHMENTS, `Send at most ${MAX_ATTACHMENTS} pictures at once.`).default([]),
+  })
+  // A picture may go without words; nothing at all may not.
+  .refine((body) => body.content !== "" || body.attachments.length > 0, { message: "Write a message first.", path: ["content"] });
 
 export const RetryBody = z.object({ userMessageId: IdParam });
 
@@ -56,6 +61,8 @@ export const VisitorMessage = z.object({
   sources: CitedSources,
   /** the visitor's rating of an answer, so a reload shows it pressed; null: not rated (always null for the visitor's own messages) */
   feedback: FeedbackSchema.nullable(),
+  /** the pictures sent with a visitor's message, the drawings of an answer (docs/media.md); [] when none */
+  attachments: z.array(MediaView),
 });
 
 export const ConversationResponse = z.object({ conversation: VisitorConversation });
@@ -76,6 +83,8 @@ export const StreamEvents = {
     /** true: the answer offers a person (handoff is on and the bot cannot help, or was asked for one) */
     offerHandoff: z.boolean().optional(),
   }),
+  /** a drawing's progress, between deltas and done (docs/media.md "The bot draws") */
+  image: ImageEvent,
   /** instead of start … done while a person is involved: the message went to the team (docs/people.md) */
   handoff: z.object({ userMessageId: z.string(), status: z.enum(["waiting", "human"]) }),
   error: z.object({

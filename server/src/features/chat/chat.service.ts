@@ -80,7 +80,7 @@ export async function createConversation(deps: AppDeps, visitor: VisitorPrincipa
 
 export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  return { messages: (await recentMessages(deps, conversation.id, 200)).map(toVisitorMessage), status: conversation.status };
+  return { messages: (await recentMessages(deps, conversation.id, 200)).map((m) => toVisitorMessage(m)), status: conversation.status };
 }
 
 /**

@@ -1,8 +1,12 @@
 import { iso } from "../../db/times.js";
+import type { MediaView } from "../media/media.schemas.js";
 import type { MessageRecord } from "./chat.records.js";
 
-/** A message as the visitor's widget reads it (VisitorMessage): from GET …/messages and the live events. */
-export function toVisitorMessage(m: MessageRecord) {
+/**
+ * A message as the visitor's widget reads it (VisitorMessage): from GET …/messages and the live
+ * events. `attachments`: its pictures or drawings, already with signed links.
+ */
+export function toVisitorMessage(m: MessageRecord, attachments: MediaView[] = []) {
   return {
     id: m.id,
     role: m.role,
@@ -12,5 +16,6 @@ export function toVisitorMessage(m: MessageRecord) {
     createdAt: iso(m.createdAt),
     sources: m.sources ?? [],
     feedback: m.feedback,
+    attachments,
   };
 }

@@ -66,6 +66,7 @@ export const BUILT_IN_PLANS: readonly Plan[] = Object.freeze([
       ...Object.fromEntries(PER_MINUTE_KEYS.map((k) => [k, DEFAULT_LIMITS[k]])),
       monthlyMessages: 500,
       monthlyTokens: 1_000_000,
+      monthlyImages: 20,
     },
     knowledge: FREE_KNOWLEDGE,
   },

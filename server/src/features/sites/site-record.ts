@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { SitesTable } from "../../db/schema.js";
 import { DEFAULT_HANDOFF, HandoffSettings } from "../handoff/handoff.settings.js";
+import { DEFAULT_MEDIA, MediaSettings } from "../media/media.settings.js";
 import { AllowedOrigin, BotSettings, DEFAULT_BOT, DEFAULT_LIMITS, SiteLimits } from "./sites.schemas.js";
 
 /** A stored value that today's schema no longer accepts, read as its default instead. */
@@ -25,6 +26,8 @@ export interface SiteRecord {
   limits: SiteLimits;
   /** whether visitors may ask for a person, and when the team is there (features/handoff) */
   handoff: HandoffSettings;
+  /** which of pictures, voice, read-aloud and drawing visitors get (features/media, docs/media.md) */
+  media: MediaSettings;
   /** the site's own DashScope key, sealed (security/secret-box.ts); null: the server's key is used */
   apiKey: { sealed: string; last4: string | null } | null;
   resetFields: ResetField[];
@@ -70,6 +73,7 @@ export function siteFromRow(row: SiteRow): SiteRecord {
     bot,
     limits,
     handoff: readObject(row.handoff, "handoff", HandoffSettings, DEFAULT_HANDOFF, resetFields),
+    media: readObject(row.media, "media", MediaSettings, DEFAULT_MEDIA, resetFields),
     apiKey: row.api_key_enc ? { sealed: row.api_key_enc, last4: row.api_key_last4 } : null,
     resetFields,
     suspended: row.suspended_at !== null,

@@ -2,6 +2,7 @@ import type { Db } from "../../db/database.js";
 import type { MemberRole, SitesTable } from "../../db/schema.js";
 import { type SiteRecord, type SiteRow, siteFromRow } from "./site-record.js";
 import type { HandoffSettings } from "../handoff/handoff.settings.js";
+import type { MediaSettings } from "../media/media.settings.js";
 import type { BotSettings, SiteLimits } from "./sites.schemas.js";
 
 /** What a write sets; only the fields named are written. */
@@ -14,12 +15,13 @@ export interface SiteChanges {
   limits?: Partial<SiteLimits> | null;
   /** the whole settings (merged by the service) */
   handoff?: HandoffSettings;
+  media?: MediaSettings;
   /** null: the server's key is used */
   apiKey?: { sealed: string; last4: string } | null;
   updatedAt: number;
 }
 
-export interface NewSite extends Required<Omit<SiteChanges, "handoff">> {
+export interface NewSite extends Required<Omit<SiteChanges, "handoff" | "media">> {
   id: string;
   ownerId: string;
   siteKey: string;
@@ -33,6 +35,7 @@ function columns(changes: SiteChanges): Partial<SitesTable> {
   if (changes.bot !== undefined) row.bot = JSON.stringify(changes.bot);
   if (changes.limits !== undefined) row.limits = changes.limits && JSON.stringify(changes.limits);
   if (changes.handoff !== undefined) row.handoff = JSON.stringify(changes.handoff);
+  if (changes.media !== undefined) row.media = JSON.stringify(changes.media);
   if (changes.apiKey !== undefined) {
     row.api_key_enc = changes.apiKey?.sealed ?? null;
     row.api_key_last4 = changes.apiKey?.last4 ?? null;

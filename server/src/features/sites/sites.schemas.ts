@@ -3,6 +3,7 @@ import { IdParam } from "../../http/route.js";
 import { QWEN_MODELS } from "../../llm/models.js";
 import { MAX_ORIGIN_CHARS, normaliseOrigin } from "../../shared/origins.js";
 import { HandoffSettings } from "../handoff/handoff.settings.js";
+import { MediaSettings } from "../media/media.settings.js";
 
 export const LANGUAGES = ["zh-CN", "en"] as const;
 export const KNOWLEDGE_MODES = ["off", "prefer", "only"] as const;
@@ -85,6 +86,8 @@ export const SiteLimits = z.object({
   ipMessagesPerMinute: z.number().int().min(1).max(100_000),
   monthlyMessages: z.number().int().min(1).max(100_000_000),
   monthlyTokens: z.number().int().min(1).max(100_000_000_000),
+  /** pictures the bot may draw in a month (Wanx bills each one; docs/media.md) */
+  monthlyImages: z.number().int().min(0).max(1_000_000),
 });
 export type SiteLimits = z.infer<typeof SiteLimits>;
 
@@ -100,6 +103,7 @@ export const DEFAULT_LIMITS: SiteLimits = {
   ipMessagesPerMinute: 30,
   monthlyMessages: 10_000,
   monthlyTokens: 5_000_000,
+  monthlyImages: 100,
 };
 
 const SiteName = Text(100).min(1, "Give the site a name.");
@@ -135,6 +139,8 @@ export const SitePatch = z
     limits: SiteLimits.partial().strict(),
     /** merged field by field like bot (docs/people.md "Settings") */
     handoff: HandoffSettings.partial().strict(),
+    /** merged field by field like bot (docs/media.md "Settings") */
+    media: MediaSettings.partial().strict(),
     apiKey: ApiKeyInput,
   })
   .partial()
@@ -152,6 +158,8 @@ export const Site = z.object({
   limits: SiteLimits,
   /** handing conversations over to a person: off by default */
   handoff: HandoffSettings,
+  /** pictures, voice, read-aloud and drawing: each off by default (docs/media.md) */
+  media: MediaSettings,
   /** usable: false when the stored key can no longer be decrypted (APP_SECRET changed): the owner must enter it again */
   apiKey: z.object({ set: z.boolean(), last4: z.string().nullable(), usable: z.boolean() }),
   /** stored settings today's schema refuses, read as their defaults until the owner saves */

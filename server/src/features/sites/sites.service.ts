@@ -48,6 +48,7 @@ function toSite(keyring: Keyring, site: SiteRecord, role: SiteRole): Site {
     bot: site.bot,
     limits: site.limits,
     handoff: site.handoff,
+    media: site.media,
     apiKey: { set: site.apiKey !== null, last4: site.apiKey?.last4 ?? null, usable: siteApiKey(keyring, site).usable },
     resetFields: site.resetFields,
     suspended: site.suspended || site.owner.suspended,
@@ -146,6 +147,7 @@ export async function updateSite(deps: Deps, accountId: string, siteId: string, 
     bot: patch.bot && { ...current.bot, ...patch.bot },
     limits: patch.limits && { ...current.limits, ...patch.limits },
     handoff: patch.handoff && { ...current.handoff, ...patch.handoff },
+    media: patch.media && { ...current.media, ...patch.media },
     apiKey: patch.apiKey === undefined ? undefined : sealedKey(deps.keyring, patch.apiKey),
   };
   if (!(await updateSiteOfOwner(deps.db, ownerId, siteId, changes))) throw new AppError("not_found", "No such site.");

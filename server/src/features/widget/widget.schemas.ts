@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IdParam } from "../../http/route.js";
+import { PublicMedia } from "../media/media.settings.js";
 import { LANGUAGES } from "../sites/sites.schemas.js";
 
 export const SiteKeyParams = z.object({ siteKey: IdParam });
@@ -19,6 +20,8 @@ export const PublicConfig = z.object({
    * dashboard's preview) lacks it, and absent means off.
    */
   handoff: z.object({ enabled: z.boolean() }).optional(),
+  /** which media buttons the widget shows (docs/media.md); optional like handoff, absent means all off */
+  media: PublicMedia.optional(),
 });
 export type PublicConfig = z.infer<typeof PublicConfig>;
 

@@ -17,6 +17,13 @@ export function publicConfig(site: SiteRecord): PublicConfig {
     suggestedQuestions: bot.suggestedQuestions,
     language: bot.language,
     handoff: { enabled: site.handoff.enabled },
+    media: {
+      imageInput: site.media.imageInput,
+      voiceInput: site.media.voiceInput,
+      voiceSendAtOnce: site.media.voiceSendAtOnce,
+      readAloud: site.media.readAloud,
+      imageGeneration: site.media.imageGeneration,
+    },
   };
 }
 
