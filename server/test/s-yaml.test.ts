@@ -6,6 +6,7 @@ import { ENV_VARS, loadConfig } from "../src/config.js";
 import { PRE_STOP_WAIT_MS } from "../src/features/health/routes.js";
 import { INVOKE_DRIVE_MS } from "../src/features/invoke/routes.js";
 import { type Harness, TEST_SECRET, createHarness } from "./support/harness.js";
+import { mediaPrefix } from "../../scripts/setup-media-bucket.js";
 import { type Props, type Spec, SpecError, deployerVariables, functions, loadSpec } from "./support/s-yaml.js";
 
 // s.yaml (dev) and s-prod.yaml (prod) checked offline against the build and the server's own
@@ -14,12 +15,24 @@ import { type Props, type Spec, SpecError, deployerVariables, functions, loadSpe
 const ROOT = resolve(import.meta.dirname, "../..");
 const FILES = { dev: join(ROOT, "s.yaml"), prod: join(ROOT, "s-prod.yaml") };
 
+/** What Function Compute itself sets in the function's environment once it has a role (platform-next.md §2a). */
+const FC_SYSTEM: Record<string, string> = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: "STS.test-key-id",
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: "test-key-secret",
+  ALIBABA_CLOUD_SECURITY_TOKEN: "test-security-token",
+};
+/** The server's environment on FC: the deployed variables plus FC's own. */
+const onFc = (props: Props) => ({ ...(props.environmentVariables as Record<string, string>), ...FC_SYSTEM });
+
 /** Values a deployer would export; the format matters only for what the server parses. */
 const DEPLOYER_VALUES: Record<string, string> = {
   DATABASE_URL: "mysql://chat:secret@rm-test.mysql.rds.aliyuncs.com:3306/bailian_chat",
   APP_SECRET: TEST_SECRET,
   DASHSCOPE_API_KEY: "sk-test-0123456789",
   BC_DOMAIN: "chat.example.com",
+  BC_BUCKET: "bailian-chat-files",
+  BC_MEDIA_DOMAIN: "media.example.com",
+  BC_ROLE_ARN: "acs:ram::1234567890123456:role/bailian-chat-fc",
   INVOKE_SECRET: "invoke-secret-0123456789-abcdefghijklmnop",
 };
 
@@ -125,7 +138,10 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
       customDomain: cd2,
       ...prodRest
     } = prod.props;
-    expect(prodRest).toEqual(devRest);
+    // …with its own file prefix, so one stage's lifecycle rule and pruning never touch the other's files.
+    const withoutPrefix = (rest: Props) => ({ ...rest, environmentVariables: { ...rest.environmentVariables, FILE_STORAGE_URL: "" } });
+    expect(withoutPrefix(prodRest)).toEqual(withoutPrefix(devRest));
+    expect(prodRest.environmentVariables.FILE_STORAGE_URL).not.toBe(devRest.environmentVariables.FILE_STORAGE_URL);
     expect(cd2.domainName).toBe(cd1.domainName);
   });
 
@@ -169,7 +185,7 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
     "listens where FC sends requests: the configured port through FC_CUSTOM_LISTEN_PORT, on all interfaces",
     each((stage, name, props) => {
       const { port } = props.customRuntimeConfig;
-      const config = loadConfig({ ...props.environmentVariables, FC_CUSTOM_LISTEN_PORT: String(port) });
+      const config = loadConfig({ ...onFc(props), FC_CUSTOM_LISTEN_PORT: String(port) });
       expect({ port: config.port, host: config.host }, `${stage}/${name}`).toEqual({ port, host: "0.0.0.0" });
     }),
   );
@@ -193,7 +209,7 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
         `${stage}/${name}: FC takes strings only`,
       ).toEqual([]);
       // loadConfig throws on anything the server would refuse at start.
-      const config = loadConfig(env as Record<string, string>);
+      const config = loadConfig({ ...(env as Record<string, string>), ...FC_SYSTEM });
       expect(config.databaseUrl).toMatch(/^mysql:\/\//);
       // One trusted hop: Function Compute's front (docs/function-compute.md).
       expect(config.trustProxy).toBe(1);
@@ -205,7 +221,7 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
   it(
     "gives an answer stream the time it needs, and streams share an instance",
     each((stage, name, props) => {
-      const config = loadConfig(props.environmentVariables);
+      const config = loadConfig(onFc(props));
       // fc3's default of 3 s would cut every answer. An answer may wait up to the model's
       // timeout for its first token and again between tokens: room for many such waits.
       expect(props.timeout * 1000, `${stage}/${name}`).toBeGreaterThanOrEqual(10 * config.dashscope.timeoutMs);
@@ -269,7 +285,7 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
       }
       expect(props.timeout * 1000).toBeGreaterThanOrEqual(2 * INVOKE_DRIVE_MS);
       // The payload is the secret the server is configured with, both from the deployer's INVOKE_SECRET.
-      const config = loadConfig(props.environmentVariables);
+      const config = loadConfig(onFc(props));
       expect(config.invokeSecret).toBe(DEPLOYER_VALUES.INVOKE_SECRET);
       expect(payload).toBe(config.invokeSecret);
       // What the function receives from this trigger: FC's timer event, as octet-stream.
@@ -280,6 +296,22 @@ describe("s.yaml and s-prod.yaml (Function Compute, Serverless Devs 3)", () => {
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ steps: 0, due: 0 });
+    }),
+  );
+
+  it(
+    "keeps files in a private bucket the function's role reaches over the internal endpoint, browsers through the media domain, media expiring on schedule",
+    each((stage, name, props) => {
+      expect(props.role, `${stage}/${name}: FC gives the server this role's credentials`).toMatch(/^acs:ram::\d+:role\//);
+      const config = loadConfig(onFc(props));
+      expect(config.files).toMatchObject({ kind: "oss", bucket: DEPLOYER_VALUES.BC_BUCKET, region: `oss-${props.region}` });
+      if (config.files.kind !== "oss") return;
+      // The server talks to OSS inside the region, for free and off the internet.
+      expect(config.files.endpoint).toBe(`oss-${props.region}-internal.aliyuncs.com`);
+      // One prefix per stage: the lifecycle rule of one never expires the other's files.
+      expect(config.files.prefix).toBe(`bailian-chat-${stage}`);
+      expect(mediaPrefix(config.files.prefix)).toBe(`bailian-chat-${stage}/media/`);
+      expect(config.media).toEqual({ retentionDays: 30, publicBaseUrl: `https://${DEPLOYER_VALUES.BC_MEDIA_DOMAIN}` });
     }),
   );
 
