@@ -196,13 +196,18 @@ async function ensureDemoSite(api: string, siteOrigin: string): Promise<{ siteKe
   });
   if (!created.ok) throw new Error(`demo site creation failed: ${created.status} ${await created.text()}`);
   const { site } = (await created.json()) as { site: { siteKey: string; id: string } };
-  // The shop hands a conversation to a person on request: the demo owner's open dashboard rings.
-  const handoff = await call(api, `/api/sites/${site.id}`, {
+  // The shop hands a conversation to a person on request (the demo owner's open dashboard rings),
+  // and shows every media capability (docs/media.md): photos, voice, read-aloud and drawing, all
+  // answered offline by the DashScope fake.
+  const extras = await call(api, `/api/sites/${site.id}`, {
     method: "PATCH",
     cookie,
-    body: JSON.stringify({ handoff: { enabled: true } }),
+    body: JSON.stringify({
+      handoff: { enabled: true },
+      media: { imageInput: true, voiceInput: true, readAloud: true, imageGeneration: true },
+    }),
   });
-  if (!handoff.ok) throw new Error(`demo handoff could not be turned on: ${handoff.status} ${await handoff.text()}`);
+  if (!extras.ok) throw new Error(`demo handoff and media could not be turned on: ${extras.status} ${await extras.text()}`);
   return { siteKey: site.siteKey, siteId: site.id, cookie };
 }
 
