@@ -18,7 +18,7 @@ export interface BrowserDemo {
  * What `npm run demo` starts (the built widget and dashboard, the demo shop on its own origin), on
  * free ports with a fresh data folder, and a Chromium to drive it.
  */
-export async function startBrowserDemo(name: string): Promise<BrowserDemo> {
+export async function startBrowserDemo(name: string, browserArgs: string[] = []): Promise<BrowserDemo> {
   for (const file of ["dist/widget/widget.js", "dist/dashboard/index.html", "dist/dashboard/preview.html"]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: \`npm test\` builds it (node build.mjs)`);
   }
@@ -41,7 +41,7 @@ export async function startBrowserDemo(name: string): Promise<BrowserDemo> {
       },
       memoryLogger(),
     );
-    browser = await launchBrowser();
+    browser = await launchBrowser(browserArgs);
     return { demo, browser, close };
   } catch (err) {
     await close();

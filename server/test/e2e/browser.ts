@@ -13,7 +13,11 @@ if (!HAS_CHROMIUM)
 /** Where the browser tests leave their screenshots. */
 export const SHOTS = join(process.cwd(), "test-results", "e2e");
 
-export function launchBrowser(): Promise<Browser> {
+/**
+ * `extraArgs`: e.g. Chromium's fake microphone (`--use-fake-device-for-media-stream`, a beeping
+ * tone) and its permission prompt answered yes (`--use-fake-ui-for-media-stream`).
+ */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -26,6 +30,7 @@ export function launchBrowser(): Promise<Browser> {
       "--no-first-run",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }
