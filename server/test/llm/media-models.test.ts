@@ -224,6 +224,18 @@ describe("drawing (Wanx text-to-image tasks)", () => {
     for (let i = 0; i < 4; i++) expect((await generator.poll(taskId)).status).toBe("RUNNING");
   });
 
+  it("takes faults over its control endpoint too (POST /__fake/enqueue?for=image)", async () => {
+    const queued = await fetch(`${fake.origin}/__fake/enqueue?for=image`, {
+      method: "POST",
+      body: JSON.stringify({ kind: "failed", code: "InternalError" }),
+    });
+    expect(queued.status).toBe(200);
+    const generator = images();
+    const { taskId } = await generator.submit({ prompt: "something", size: "1024*1024" });
+    await generator.poll(taskId);
+    expect(await generator.poll(taskId)).toMatchObject({ status: "FAILED", code: "InternalError" });
+  });
+
   it("answers UNKNOWN for a task DashScope does not know", async () => {
     expect(await images().poll("no-such-task")).toMatchObject({ status: "UNKNOWN", urls: [] });
   });
