@@ -4,6 +4,10 @@ import { type Db, type DialectName, openDatabase } from "./db/database.js";
 import { type FileStore, openFileStore } from "./files/file-store.js";
 import { migrateToLatest } from "./db/migrate.js";
 import type { ChatModel } from "./llm/chat-model.js";
+import { createImageGenerator } from "./llm/image-generator.js";
+import type { ImageGenerator, SpeechRecognizer, SpeechSynthesizer } from "./llm/media-models.js";
+import { createSpeechRecognizer } from "./llm/speech-recognizer.js";
+import { createSpeechSynthesizer } from "./llm/speech-synthesizer.js";
 import { createDashScopeEmbedder } from "./llm/dashscope-embedder.js";
 import type { Embedder } from "./llm/embedder.js";
 import { type BailianApps, createBailianApps } from "./llm/bailian-app.js";
@@ -33,6 +37,10 @@ export interface AppDeps {
   embedder: Embedder;
   /** sites' Bailian applications (bot setting bailianAppId), over DashScope's native API */
   apps: BailianApps;
+  /** visitors' voice (docs/media.md): qwen3-asr-flash recognises a clip, CosyVoice reads an answer aloud */
+  speech: { recognizer: SpeechRecognizer; synthesizer: SpeechSynthesizer };
+  /** the bot's drawings: Wanx text-to-image tasks, polled, their results downloaded */
+  images: ImageGenerator;
   /** atomic counters for rate limits and quotas, shared by every instance */
   counters: Counters;
   keyring: Keyring;
@@ -57,7 +65,9 @@ export interface BuiltDeps extends AppDeps {
 }
 
 /** What a caller may supply instead of what the config says (tests: a memory logger, a clock). */
-export type DepsOverrides = Partial<Pick<AppDeps, "logger" | "now" | "llm" | "embedder" | "storage" | "mailer" | "files">>;
+export type DepsOverrides = Partial<
+  Pick<AppDeps, "logger" | "now" | "llm" | "embedder" | "storage" | "mailer" | "files" | "speech" | "images">
+>;
 
 /**
  * The one way the app's dependencies are built, from the config: by main.ts (and so the demo) and
@@ -75,6 +85,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     overrides.llm ??
     createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs });
   const logger = overrides.logger ?? jsonLogger();
+  const { dashscope } = config;
   const files = overrides.files ?? (await openFileStore(config));
   const live = await createLiveBus({ redisUrl: config.redisUrl, db, logger, now: () => deps.now() });
   const deps: BuiltDeps = {
@@ -95,6 +106,14 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
         apiKey: config.dashscope.apiKey,
         timeoutMs: config.dashscope.timeoutMs,
       }),
+    speech: speechStoppedBy(
+      tasks.signal,
+      overrides.speech ?? {
+        recognizer: createSpeechRecognizer({ baseUrl: dashscope.baseUrl, apiKey: dashscope.apiKey, timeoutMs: dashscope.timeoutMs }),
+        synthesizer: createSpeechSynthesizer(dashscope),
+      },
+    ),
+    images: overrides.images ?? createImageGenerator(dashscope),
     keyring: new Keyring(config.appSecrets),
     logger,
     tasks,
@@ -149,6 +168,18 @@ function stoppedBy(signal: AbortSignal, llm: ChatModel): ChatModel {
 function appsStoppedBy(signal: AbortSignal, apps: BailianApps): BailianApps {
   return {
     streamApp: (request) => apps.streamApp({ ...request, signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal }),
+  };
+}
+
+/** Speech too: a recognition or a read-aloud stream still running is cut off when the stop can wait no longer. */
+function speechStoppedBy(signal: AbortSignal, speech: AppDeps["speech"]): AppDeps["speech"] {
+  const cut = <T extends { signal?: AbortSignal }>(request: T): T => ({
+    ...request,
+    signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal,
+  });
+  return {
+    recognizer: { recognize: (request) => speech.recognizer.recognize(cut(request)) },
+    synthesizer: { synthesize: (request) => speech.synthesizer.synthesize(cut(request)) },
   };
 }
 
