@@ -192,7 +192,8 @@ describe("the limits form agrees with the server's SiteLimits schema", () => {
   it("limits the form accepts are accepted by the server as sent; a limit it flags, the server refuses", () => {
     fc.assert(
       fc.property(draftArb, (draft) => {
-        const flagged = Object.keys(validateLimits(draft));
+        const errors = validateLimits(draft);
+        const flagged = Object.keys(errors);
         if (!flagged.length) {
           const parsed = SiteLimits.safeParse(limitsOf(draft));
           expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
@@ -200,6 +201,11 @@ describe("the limits form agrees with the server's SiteLimits schema", () => {
           return;
         }
         for (const key of flagged) {
+          // A blank field is required, not read as 0 (which pictures drawn a month allows: none).
+          if (!draft[key as keyof LimitsDraft].trim()) {
+            expect(errors[key as keyof LimitsDraft], key).toEqual({ code: "required" });
+            continue;
+          }
           // The server sees the number the form would have sent.
           const n = Number(draft[key as keyof LimitsDraft].replace(/[\s,_]/g, ""));
           expect(

@@ -40,6 +40,8 @@ export type SitePatchInput = z.input<typeof SitePatch>;
 export type Conversation = z.infer<typeof OwnerConversation>;
 export type Message = z.infer<typeof OwnerMessage>;
 export type MessageStatus = Message["status"];
+/** A message's picture or drawing (docs/media.md "MediaView"); `url` is signed and short-lived, null while pending or failed. */
+export type Attachment = Message["attachments"][number];
 export type ConversationPageData = z.infer<typeof ConversationPage>;
 export type ConversationDetailData = z.infer<typeof ConversationDetail>;
 export type ConversationFilters = Pick<z.input<typeof ConversationQuery>, "q" | "from" | "to" | "cursor" | "limit" | "rating" | "status">;

@@ -1,5 +1,6 @@
 import { PARSE_ERROR_MESSAGES } from "../../../src/features/knowledge/parse/parse-error.js";
 import type { Lang, MessageStatus } from "../api/types.js";
+import type { VisionModel, Voice } from "../validation/media-form.js";
 
 /** The server's own sentences for a file it could not read, so the API and the dashboard say the same. */
 const parseMessages = (language: Lang): Record<string, string> =>
@@ -428,6 +429,14 @@ const en = {
     citation: (n: string, title: string) => `Source ${n}: ${title}`,
     rating: { up: "Visitor rated it 👍 helpful", down: "Visitor rated it 👎 not helpful" },
     ratingComment: "Visitor's comment",
+    attachments: "Pictures",
+    pictureAlt: (n: number) => `Picture ${n} from the visitor`,
+    pictureSize: (w: string, h: string) => `${w} × ${h}`,
+    pictureGone: "Picture no longer available",
+    drawingAlt: "Picture drawn by the bot",
+    drawing: "Drawing…",
+    drawingFailed: "Drawing failed",
+    opensNewTab: "(opens in a new tab)",
   },
 
   usage: {
@@ -604,6 +613,7 @@ const en = {
     models: (list: string | null) => (list ? `Models: ${list}` : "Every model"),
     maxOutputTokens: (n: number | null) => (n === null ? "Answers of any length" : `Answers up to ${n} tokens`),
     systemPrompt: (n: number | null) => (n === null ? "" : `System prompt up to ${n} characters`),
+    monthlyImages: (n: string) => `Pictures drawn per month: at most ${n} per site`,
     monthHeading: (month: string) => `This month (${month}) against the plan`,
     siteColumn: "Site",
     messagesColumn: "Messages",
@@ -755,6 +765,49 @@ const en = {
       order: "“To” must be after “From”.",
       timeZone: "Choose a time zone from the list.",
     } as Record<"wait" | "days" | "time" | "order" | "timeZone", string>,
+  },
+
+  /** Bot settings → Pictures and voice (docs/media.md, Settings) */
+  media: {
+    title: "Pictures and voice",
+    intro:
+      "Each is off until you turn it on. Pictures, recordings and drawings are deleted after a retention period (30 days unless the server is set otherwise).",
+    imageInput: "Visitors may send pictures",
+    imageInputHint:
+      "A paperclip button, paste and drag and drop (JPEG, PNG, WebP). A question with pictures is answered by the vision model below; each picture counts as up to about 1,300 tokens on the monthly quota.",
+    visionModel: "Vision model",
+    visionModelHint:
+      "Answers the questions that come with pictures. Qwen3-VL Flash is the fastest and several times cheaper than the others; the larger models see more detail.",
+    visionModels: {
+      "qwen3-vl-flash": "Qwen3-VL Flash: fast, the cheapest",
+      "qwen3-vl-plus": "Qwen3-VL Plus: more detail, dearer",
+      "qwen-vl-plus": "Qwen-VL Plus (previous generation)",
+      "qwen-vl-max": "Qwen-VL Max (previous generation, the dearest)",
+    } as Record<VisionModel, string>,
+    voiceInput: "Visitors may speak their messages",
+    voiceInputHint:
+      "A microphone button: hold to talk, or tap to start and stop (up to 60 seconds). Each second of speech counts as 25 tokens on the monthly quota.",
+    voiceSendAtOnce: "Send what was heard at once",
+    voiceSendAtOnceHint:
+      "Off: the recognised text goes into the message box for the visitor to check before sending. On: it is sent straight away.",
+    voiceSendAtOnceOff: "Needs “Visitors may speak their messages” turned on.",
+    readAloud: "Read answers aloud",
+    readAloudHint:
+      "A speaker button on each answer. Each character read counts as one token on the monthly quota; playing the same answer again costs nothing.",
+    voice: "Voice",
+    voiceHint: "The voice answers are read in. Every voice speaks Chinese and English mixed with Chinese.",
+    voices: {
+      longxiaochun_v2: "Longxiaochun, gentle female voice",
+      longxiaoxia_v2: "Longxiaoxia, female voice",
+      longwan_v2: "Longwan, female voice",
+      loongbella_v2: "Bella, female voice",
+      longcheng_v2: "Longcheng, bright male voice",
+      longshu_v2: "Longshu, newsreader male voice",
+      longhua_v2: "Longhua, child's voice",
+    } as Record<Voice, string>,
+    imageGeneration: "The bot may draw pictures",
+    imageGenerationHint:
+      "When a visitor asks for a picture, the bot draws one (Tongyi Wanxiang). Each drawing is billed by DashScope and counts against “Pictures drawn per month” under Limits.",
   },
 
   /** the conversations page as the team's inbox */
@@ -1183,6 +1236,14 @@ const zhCN: Strings = {
     citation: (n, title) => `来源 ${n}：${title}`,
     rating: { up: "访客评价：👍 有帮助", down: "访客评价：👎 没有帮助" },
     ratingComment: "访客留言",
+    attachments: "图片",
+    pictureAlt: (n) => `访客发送的第 ${n} 张图片`,
+    pictureSize: (w, h) => `${w} × ${h} 像素`,
+    pictureGone: "图片已不可用",
+    drawingAlt: "机器人画的图",
+    drawing: "正在画图…",
+    drawingFailed: "画图失败",
+    opensNewTab: "（在新标签页中打开）",
   },
 
   usage: {
@@ -1353,6 +1414,7 @@ const zhCN: Strings = {
     models: (list) => (list ? `模型：${list}` : "所有模型"),
     maxOutputTokens: (n) => (n === null ? "回答长度不限" : `回答最多 ${n} 个 token`),
     systemPrompt: (n) => (n === null ? "" : `系统提示词最多 ${n} 个字符`),
+    monthlyImages: (n) => `每月生成图片数：每个站点最多 ${n} 张`,
     monthHeading: (month) => `本月（${month}）用量与套餐上限`,
     siteColumn: "站点",
     messagesColumn: "消息数",
@@ -1491,6 +1553,42 @@ const zhCN: Strings = {
       order: "“到”必须晚于“从”。",
       timeZone: "请从列表中选择时区。",
     },
+  },
+
+  media: {
+    title: "图片与语音",
+    intro: "每一项在你开启前都是关闭的。图片、录音和生成的图片在保留期满后删除（默认 30 天，以服务器设置为准）。",
+    imageInput: "允许访客发送图片",
+    imageInputHint:
+      "回形针按钮、粘贴和拖放（JPEG、PNG、WebP）。带图片的问题由下面的视觉模型回答；每张图片在每月额度中最多约计 1,300 个 token。",
+    visionModel: "视觉模型",
+    visionModelHint: "回答附带图片的问题。Qwen3-VL Flash 最快，价格只有其他模型的几分之一；更大的模型能看清更多细节。",
+    visionModels: {
+      "qwen3-vl-flash": "Qwen3-VL Flash：快，最便宜",
+      "qwen3-vl-plus": "Qwen3-VL Plus：细节更多，价格更高",
+      "qwen-vl-plus": "Qwen-VL Plus（上一代）",
+      "qwen-vl-max": "Qwen-VL Max（上一代，最贵）",
+    },
+    voiceInput: "允许访客语音输入",
+    voiceInputHint: "麦克风按钮：按住说话，或点一下开始、再点一下结束（最长 60 秒）。每秒语音在每月额度中计 25 个 token。",
+    voiceSendAtOnce: "识别后直接发送",
+    voiceSendAtOnceHint: "关闭：识别出的文字放进输入框，由访客确认后发送。开启：识别后立即发送。",
+    voiceSendAtOnceOff: "需要先开启“允许访客语音输入”。",
+    readAloud: "朗读回答",
+    readAloudHint: "每条回答旁有一个喇叭按钮。朗读的每个字符在每月额度中计 1 个 token；同一条回答再次播放不再计费。",
+    voice: "音色",
+    voiceHint: "朗读回答所用的声音。每种音色都能说中文和中英混合。",
+    voices: {
+      longxiaochun_v2: "龙小淳 温柔女声",
+      longxiaoxia_v2: "龙小夏 女声",
+      longwan_v2: "龙婉 女声",
+      loongbella_v2: "Bella 女声",
+      longcheng_v2: "龙橙 阳光男声",
+      longshu_v2: "龙书 新闻男声",
+      longhua_v2: "龙华 童声",
+    },
+    imageGeneration: "允许机器人画图",
+    imageGenerationHint: "访客请求图片时，机器人会画一张（通义万相）。每张图由 DashScope 计费，并计入“限额”中的“每月生成图片数”。",
   },
 
   inbox: {

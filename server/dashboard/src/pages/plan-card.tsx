@@ -27,6 +27,7 @@ export function PlanCard({ reloadKey }: { reloadKey: unknown }) {
         <li>{s.plan.models(plan.models?.join(", ") ?? null)}</li>
         <li>{s.plan.maxOutputTokens(plan.maxOutputTokens)}</li>
         {plan.systemPromptChars !== null && <li>{s.plan.systemPrompt(plan.systemPromptChars)}</li>}
+        {plan.limits.monthlyImages !== null && <li>{s.plan.monthlyImages(formatNumber(plan.limits.monthlyImages))}</li>}
       </ul>
       {mine.usage.length > 0 && (
         <table class="table plan-card__usage">

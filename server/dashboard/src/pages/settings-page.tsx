@@ -28,8 +28,18 @@ import {
   handoffSettingsOf,
   validateHandoff,
 } from "../validation/handoff-form.js";
+import {
+  MEDIA_FIELDS,
+  type MediaField,
+  type MediaSettings,
+  mediaChanges,
+  mediaControlId,
+  mediaDirty,
+  mediaOf,
+} from "../validation/media-form.js";
 import { BotFields } from "./bot-fields.js";
 import { HandoffFields } from "./handoff-fields.js";
+import { MediaFields } from "./media-fields.js";
 import { LimitsFields } from "./limits-fields.js";
 import { ResetNotice } from "./site-notices.js";
 import { ApiError } from "../api/api-client.js";
@@ -45,6 +55,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const [draft, setDraft] = useState<BotDraft>(() => draftOf(site.bot));
   const [limits, setLimits] = useState<LimitsDraft>(() => limitsDraftOf(site.limits));
   const [handoff, setHandoff] = useState<HandoffDraft>(() => handoffDraftOf(handoffOf(site)));
+  const [media, setMedia] = useState<MediaSettings>(() => mediaOf(site));
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [showAll, setShowAll] = useState(false);
   const save = useSave();
@@ -59,7 +70,8 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
   const handoffChanged = handoffDirty(handoff, handoffOf(site));
   const botDirty = isDirty(draft, site.bot);
   const limitsChanged = limitsDirty(limits, site.limits);
-  const dirty = botDirty || limitsChanged || handoffChanged;
+  const mediaChanged = mediaDirty(media, mediaOf(site));
+  const dirty = botDirty || limitsChanged || handoffChanged || mediaChanged;
   // Stored settings the server reset to their defaults: the form shows the defaults, and the next save writes them.
   const resetFields = site.resetFields;
   const wasReset = (part: string) => resetFields.some((f) => f.field === part || f.field.startsWith(`${part}.`));
@@ -110,6 +122,10 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     setHandoff(next);
     save.edited(`handoff.${key}`);
   };
+  const changeMedia = (next: MediaSettings, key: MediaField) => {
+    setMedia(next);
+    save.edited(`media.${key}`);
+  };
   const touch = (key: string) => setTouched((t) => (t.has(key) ? t : new Set(t).add(key)));
 
   const onSubmit = async (event: Event) => {
@@ -124,6 +140,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     submitted.current = JSON.stringify(draft);
     const sentLimits = JSON.stringify(limits);
     const sentHandoff = JSON.stringify(handoff);
+    const sentMedia = JSON.stringify(media);
     const result = await save.run(
       // Only what changed (or was reset): an unchanged part is not rewritten.
       () =>
@@ -131,6 +148,8 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
           ...(botDirty || wasReset("bot") ? { bot: botOf(draft) } : {}),
           ...(limitsChanged || wasReset("limits") ? { limits: limitsOf(limits) } : {}),
           ...(handoffChanged || wasReset("handoff") ? { handoff: handoffSettingsOf(handoff) } : {}),
+          // Pictures and voice: only the fields changed (the server merges them); all of them to rewrite a reset one.
+          ...(wasReset("media") ? { media } : mediaChanged ? { media: mediaChanges(media, mediaOf(site)) } : {}),
           ...(wasReset("name") ? { name: site.name } : {}),
           ...(wasReset("allowedOrigins") ? { allowedOrigins: site.allowedOrigins } : {}),
         }),
@@ -142,6 +161,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
           setDraft((d) => (JSON.stringify(d) === submitted.current ? draftOf(saved.bot) : d));
           setLimits((l) => (JSON.stringify(l) === sentLimits ? limitsDraftOf(saved.limits) : l));
           setHandoff((h) => (JSON.stringify(h) === sentHandoff ? handoffDraftOf(handoffOf(saved)) : h));
+          setMedia((m) => (JSON.stringify(m) === sentMedia ? mediaOf(saved) : m));
           setShowAll(false);
           setTouched(new Set());
         },
@@ -153,7 +173,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
               ? path
               : path === "handoff.waitSeconds"
                 ? "handoff.wait"
-                : path.startsWith("handoff.")
+                : path.startsWith("handoff.") || path.startsWith("media.")
                   ? path
                   : null,
       },
@@ -166,6 +186,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
     setDraft(draftOf(site.bot));
     setLimits(limitsDraftOf(site.limits));
     setHandoff(handoffDraftOf(handoffOf(site)));
+    setMedia(mediaOf(site));
     setTouched(new Set());
     setShowAll(false);
     save.clear();
@@ -189,6 +210,7 @@ export function SettingsPage({ site, onSiteChange }: SitePageProps) {
         />
         <LimitsFields draft={limits} errorOf={errorOf} hintOf={ceilingHint} change={changeLimit} touch={touch} />
         <HandoffFields draft={handoff} errorOf={errorOf} change={changeHandoff} touch={touch} />
+        <MediaFields draft={media} errorOf={errorOf} change={changeMedia} />
         <div class={dirty || toRepair || save.notice ? "save-bar save-bar--sticky" : "save-bar"}>
           <p class={dirty || toRepair ? "save-bar__state save-bar__state--dirty" : "save-bar__state"}>
             {dirty ? s.settings.unsaved : toRepair ? s.settings.resetPending : s.settings.allSaved}
@@ -219,6 +241,7 @@ function firstInOrder(keys: string[]): string {
     const [head, tail] = key.split(".");
     if (head === "limits") return 10_000 + LIMIT_KEYS.indexOf(tail as LimitKey);
     if (head === "handoff") return 20_000 + (key.includes("officeHours") ? 1 + Number(key.split(".")[2]) : key.endsWith("wait") ? 999 : 0);
+    if (head === "media") return 30_000 + MEDIA_FIELDS.indexOf(tail as MediaField);
     return BOT_FIELDS.indexOf(head as BotField) * 100 + Number(tail ?? 0);
   };
   return [...keys].sort((a, b) => rank(a) - rank(b))[0];
@@ -229,7 +252,9 @@ function focusField(key: string) {
     ? `limit-${key.slice(7)}`
     : key.startsWith("handoff.")
       ? handoffControlId(key.slice(8))
-      : `bot-${key.replace(".", "-")}`;
+      : key.startsWith("media.")
+        ? mediaControlId(key.slice(6))
+        : `bot-${key.replace(".", "-")}`;
   // After the render that shows the errors.
   setTimeout(() => document.getElementById(id)?.focus(), 0);
 }

@@ -5,6 +5,7 @@ import { useStrings } from "../i18n/lang.js";
 import type { Strings } from "../i18n/strings.js";
 import { BOT_FIELDS, type BotField } from "../validation/bot-form.js";
 import { LIMIT_KEYS, type LimitKey } from "../validation/limits-form.js";
+import { MEDIA_FIELDS, type MediaField } from "../validation/media-form.js";
 
 /** The site has its own DashScope key, but the server can no longer decrypt it (its APP_SECRET changed). */
 export const keyUnusable = (site: Pick<Site, "apiKey">): boolean => site.apiKey.set && !site.apiKey.usable;
@@ -20,6 +21,8 @@ export function resetFieldLabel(s: Strings, path: string): string {
     return s.settings[key as BotField];
   }
   if (head === "limits" && (LIMIT_KEYS as readonly string[]).includes(key)) return s.settings.limitLabels[key as LimitKey];
+  if (path === "media") return s.media.title;
+  if (head === "media" && (MEDIA_FIELDS as readonly string[]).includes(key)) return `${s.media.title}: ${s.media[key as MediaField]}`;
   if (head === "name") return s.sites.name;
   if (head === "allowedOrigins") return s.install.originsTitle;
   return path;

@@ -8,6 +8,7 @@ import { useResource } from "../components/use-resource.js";
 import { formatDateTime, formatNumber, useStrings } from "../i18n/lang.js";
 import { liveRows, markRead, onLiveMessage, upsertRow, viewing } from "../live/site-live.js";
 import { api } from "../state/session.js";
+import { MessageAttachments } from "./message-attachments.js";
 import { ConversationControls, ReplyComposer } from "./transcript-reply.js";
 // The widget's own renderer: the owner reads an answer as the visitor saw it, built as elements (never HTML).
 import { renderMarkdown } from "../../../../widget/src/markdown/markdown.js";
@@ -163,6 +164,7 @@ function MessageItem({ message: m }: { message: Message }) {
       ) : (
         <p class="message__text message__text--plain">{m.content}</p>
       )}
+      <MessageAttachments attachments={m.attachments} />
       {m.sources.length > 0 && <Sources message={m} />}
       {m.feedback && (
         <div class={`message__rating message__rating--${m.feedback.rating} small`}>

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { IdParam } from "../../http/route.js";
 import { CitedSources, MessageRoleSchema, MessageStatusSchema } from "../chat/chat.schemas.js";
 import { FeedbackSchema, RatingSchema } from "../feedback/feedback.schemas.js";
+import { MediaView } from "../media/media.schemas.js";
 
 export const SiteConversationParams = z.object({ siteId: IdParam, conversationId: IdParam });
 
@@ -61,6 +62,11 @@ export const OwnerMessage = z.object({
   sources: CitedSources,
   /** the visitor's rating of the answer and their comment; null: not rated */
   feedback: FeedbackSchema.nullable(),
+  /**
+   * a visitor's pictures, an answer's drawings (docs/media.md "Messages with pictures"); [] for
+   * none, and for a live event stored before pictures existed
+   */
+  attachments: z.array(MediaView).default([]),
 });
 
 export const ConversationPage = z.object({

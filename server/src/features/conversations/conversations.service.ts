@@ -15,6 +15,7 @@ import {
   statusRank,
 } from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
+import type { MediaView } from "../media/media.schemas.js";
 
 interface TeamState {
   ratings: Awaited<ReturnType<typeof ratingsOfConversations>>;
@@ -57,8 +58,11 @@ export async function ownerConversations(deps: Pick<AppDeps, "db">, siteId: stri
 }
 
 /** A message as the team reads it (OwnerMessage): the transcript, a reply's answer, the live inbox. */
-export function toOwnerMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord) {
-  return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
+export function toOwnerMessage(
+  { conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord,
+  attachments: MediaView[] = [],
+) {
+  return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [], attachments };
 }
 
 /** Every member of the site's team reads its conversations (docs/people.md "Roles"). */
@@ -130,5 +134,5 @@ export async function getConversationOfSite(
   const marked = await markRead(deps.db, siteId, conversationId, lastSeq);
   const [owned] = await ownerConversations(deps, siteId, [{ ...conversation, agentReadSeq: Math.max(conversation.agentReadSeq, lastSeq) }]);
   if (marked) await publishEvent(deps, { siteId, conversationId, type: "conversation", data: { conversation: owned } });
-  return { conversation: owned, messages: messages.map(toOwnerMessage) };
+  return { conversation: owned, messages: messages.map((m) => toOwnerMessage(m)) };
 }
