@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudCredentials, driverFileStore } from "../src/files/file-store.js";
 import { ossDriver } from "../src/files/oss-driver.js";
-import { modelImageUrl, mediaView } from "../src/features/uploads/media-links.js";
-import { findMediaById } from "../src/features/media/media.repository.js";
+import { mediaView, mediaViews, modelImageUrl } from "../src/features/uploads/media-links.js";
 import { type OssFake, startOssFake } from "./support/oss-fake.js";
 import { localMediaUrl } from "../src/features/uploads/media-links.js";
 import { pruneExpiredMedia } from "../src/features/uploads/prune-media.js";
-import { findVisitorMedia } from "../src/features/media/media.repository.js";
+import { attachMedia, findMediaById, findVisitorMedia } from "../src/features/media/media.repository.js";
 import { DIALECTS } from "./support/databases.js";
 import { expectError } from "./support/expect-error.js";
 import { type Harness, PUBLIC_URL, createHarness, createSite, json, signUpOwner, startVisitor } from "./support/harness.js";
@@ -168,6 +167,28 @@ describe.each(DIALECTS)("visitors' uploads with the local file store (%s)", (dia
     }
   });
 
+  it("gives the chat room each message's pictures (mediaViews) and the model a data: URL of the bytes (modelImageUrl)", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    const file = png(12, 7);
+    const first = await send(visitor, "image", "image/png", file);
+    // made a moment later: oldest first
+    clock += 5;
+    const second = await send(visitor, "image", "image/png", png(3, 3));
+    for (const id of [first, second]) expect((await complete(visitor, id)).status).toBe(200);
+    expect(await attachMedia(h.deps.db, [first, second], "msg_withpictures00000", clock)).toBe(2);
+    const views = await mediaViews(h.deps, ["msg_withpictures00000", "msg_withoutpictures000"]);
+    expect([...views.keys()]).toEqual(["msg_withpictures00000"]);
+    expect(views.get("msg_withpictures00000")!.map((v) => [v.id, v.width, v.height, v.status])).toEqual([
+      [first, 12, 7, "ready"],
+      [second, 3, 3, "ready"],
+    ]);
+    const record = (await findMediaById(h.deps.db, first))!;
+    expect(await modelImageUrl(h.deps, record)).toBe(`data:image/png;base64,${file.toString("base64")}`);
+    // a pending row has no link yet
+    const pending = await send(visitor, "image", "image/png", png(2, 2));
+    expect((await mediaView(h.deps, (await findMediaById(h.deps.db, pending))!)).url).toBeNull();
+  });
+
   it("answers 404 for an altered, foreign, expired or missing link as for a link to nothing", async () => {
     const visitor = await startVisitor(h, site.siteKey);
     const id = await send(visitor, "image", "image/png", png(8, 8));
@@ -251,6 +272,20 @@ describe.each(DIALECTS)("visitors' uploads with the local file store (%s)", (dia
       // and it is gone for good: a second complete finds nothing
       await expectError(await complete(visitor, id), 404, "not_found");
     }
+  });
+
+  it("lets the widget's page preflight the PUT (another origin, with its token and content type)", async () => {
+    const res = await h.request("/v1/uploads/med_anything0000000000/content", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-methods")).toContain("PUT");
+    expect(res.headers.get("access-control-allow-headers")).toContain("content-type");
   });
 
   it("reads at most the declared size: a larger PUT is 413 and nothing is stored", async () => {
