@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MediaView } from "../media/media.schemas.js";
 import { IdParam } from "../../http/route.js";
 import { CitedSources, MessageRoleSchema, MessageStatusSchema } from "../chat/chat.schemas.js";
 import { FeedbackSchema, RatingSchema } from "../feedback/feedback.schemas.js";
@@ -61,6 +62,8 @@ export const OwnerMessage = z.object({
   sources: CitedSources,
   /** the visitor's rating of the answer and their comment; null: not rated */
   feedback: FeedbackSchema.nullable(),
+  /** a visitor message's pictures, an answer's drawings, with short-lived signed links (docs/media.md); [] when none */
+  attachments: z.array(MediaView),
 });
 
 export const ConversationPage = z.object({

@@ -1,4 +1,7 @@
 import type { AppDeps } from "../../deps.js";
+import type { MediaView } from "../media/media.schemas.js";
+import { type MediaLinkDeps } from "../chat/media-access.js";
+import { attachmentsOf } from "../chat/message-attachments.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
@@ -57,8 +60,11 @@ export async function ownerConversations(deps: Pick<AppDeps, "db">, siteId: stri
 }
 
 /** A message as the team reads it (OwnerMessage): the transcript, a reply's answer, the live inbox. */
-export function toOwnerMessage({ conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord) {
-  return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [] };
+export function toOwnerMessage(
+  { conversationId: _conversation, siteId: _site, checkpointAt: _lease, author, ...m }: MessageRecord,
+  attachments: MediaView[] = [],
+) {
+  return { ...m, authorName: author?.name ?? null, createdAt: iso(m.createdAt), sources: m.sources ?? [], attachments };
 }
 
 /** Every member of the site's team reads its conversations (docs/people.md "Roles"). */
@@ -116,7 +122,7 @@ export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId
  * visitor sees it. Opening it marks it read for the team (its inbox row changes for everyone).
  */
 export async function getConversationOfSite(
-  deps: Pick<AppDeps, "db" | "checkpoints" | "now">,
+  deps: Pick<AppDeps, "db" | "checkpoints" | "now"> & MediaLinkDeps,
   ownerId: string,
   siteId: string,
   conversationId: string,
@@ -130,5 +136,6 @@ export async function getConversationOfSite(
   const marked = await markRead(deps.db, siteId, conversationId, lastSeq);
   const [owned] = await ownerConversations(deps, siteId, [{ ...conversation, agentReadSeq: Math.max(conversation.agentReadSeq, lastSeq) }]);
   if (marked) await publishEvent(deps, { siteId, conversationId, type: "conversation", data: { conversation: owned } });
-  return { conversation: owned, messages: messages.map(toOwnerMessage) };
+  const attachments = await attachmentsOf(deps, messages);
+  return { conversation: owned, messages: messages.map((m) => toOwnerMessage(m, attachments.get(m.id))) };
 }
