@@ -4,6 +4,10 @@ import { type Db, type DialectName, openDatabase } from "./db/database.js";
 import { type FileStore, openFileStore } from "./files/file-store.js";
 import { migrateToLatest } from "./db/migrate.js";
 import type { ChatModel } from "./llm/chat-model.js";
+import { createImageGenerator } from "./llm/image-generator.js";
+import type { ImageGenerator, SpeechRecognizer, SpeechSynthesizer } from "./llm/media-models.js";
+import { createSpeechRecognizer } from "./llm/speech-recognizer.js";
+import { createSpeechSynthesizer } from "./llm/speech-synthesizer.js";
 import { createDashScopeEmbedder } from "./llm/dashscope-embedder.js";
 import type { Embedder } from "./llm/embedder.js";
 import { type BailianApps, createBailianApps } from "./llm/bailian-app.js";
@@ -15,12 +19,6 @@ import { DELIVER_JOB, DELIVERY_POLICY, deliverHandler } from "./features/webhook
 import { type Logger, jsonLogger } from "./logger.js";
 import { DRAWING_FINISH_JOB, drawingFinishHandler } from "./features/drawing/drawing-job.js";
 import type { DrawingTimings } from "./features/drawing/drawing-timings.js";
-import type { ImageGenerator, SpeechRecognizer, SpeechSynthesizer } from "./llm/media-models.js";
-
-// TEMPORARY until the llm room's branch is merged.
-function unwired<T>(): T {
-  return new Proxy({}, { get: () => () => Promise.reject(new Error("not wired yet")) }) as T;
-}
 import { type Mailer, logMailer } from "./mail/mailer.js";
 import { smtpMailer } from "./mail/smtp-mailer.js";
 import { type Counters, redisCounters, sqlCounters } from "./security/counters.js";
@@ -41,6 +39,10 @@ export interface AppDeps {
   embedder: Embedder;
   /** sites' Bailian applications (bot setting bailianAppId), over DashScope's native API */
   apps: BailianApps;
+  /** visitors' voice (docs/media.md): qwen3-asr-flash recognises a clip, CosyVoice reads an answer aloud */
+  speech: { recognizer: SpeechRecognizer; synthesizer: SpeechSynthesizer };
+  /** the bot's drawings: Wanx text-to-image tasks, polled, their results downloaded */
+  images: ImageGenerator;
   /** atomic counters for rate limits and quotas, shared by every instance */
   counters: Counters;
   keyring: Keyring;
@@ -56,9 +58,6 @@ export interface AppDeps {
   files: FileStore;
   /** wakes live event streams when their site's events are written: redis pub/sub, or one DB poller per process */
   live: LiveBus;
-  /** TEMPORARY seam until the llm room wires them: Wanx drawings, speech in and out */
-  images: ImageGenerator;
-  speech: { recognizer: SpeechRecognizer; synthesizer: SpeechSynthesizer };
   /** how long a drawing is waited for; tests pass shorter ones (features/drawing) */
   drawingTimings?: DrawingTimings;
   now: () => number;
@@ -71,7 +70,7 @@ export interface BuiltDeps extends AppDeps {
 
 /** What a caller may supply instead of what the config says (tests: a memory logger, a clock). */
 export type DepsOverrides = Partial<
-  Pick<AppDeps, "logger" | "now" | "llm" | "embedder" | "storage" | "mailer" | "files" | "drawingTimings">
+  Pick<AppDeps, "logger" | "now" | "llm" | "embedder" | "storage" | "mailer" | "files" | "speech" | "images" | "drawingTimings">
 >;
 
 /**
@@ -90,6 +89,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     overrides.llm ??
     createQwenModel({ baseUrl: config.dashscope.baseUrl, apiKey: config.dashscope.apiKey, timeoutMs: config.dashscope.timeoutMs });
   const logger = overrides.logger ?? jsonLogger();
+  const { dashscope } = config;
   const files = overrides.files ?? (await openFileStore(config));
   const live = await createLiveBus({ redisUrl: config.redisUrl, db, logger, now: () => deps.now() });
   const deps: BuiltDeps = {
@@ -110,6 +110,11 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
         apiKey: config.dashscope.apiKey,
         timeoutMs: config.dashscope.timeoutMs,
       }),
+    speech: overrides.speech ?? {
+      recognizer: createSpeechRecognizer({ baseUrl: dashscope.baseUrl, apiKey: dashscope.apiKey, timeoutMs: dashscope.timeoutMs }),
+      synthesizer: createSpeechSynthesizer(dashscope),
+    },
+    images: overrides.images ?? createImageGenerator(dashscope),
     keyring: new Keyring(config.appSecrets),
     logger,
     tasks,
@@ -121,8 +126,6 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     jobs: new JobQueue({ db, logger, now: () => deps.now() }),
     files,
     live,
-    images: unwired(),
-    speech: { recognizer: unwired(), synthesizer: unwired() },
     drawingTimings: overrides.drawingTimings,
     now: overrides.now ?? (() => Date.now()),
     async dispose() {

@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { type ChatChunk, type ChatModel, type ChatRequest, LlmError } from "./chat-model.js";
+import { type ChatChunk, type ChatMessage, type ChatModel, type ChatRequest, LlmError, type ToolSpec } from "./chat-model.js";
 import { sseData } from "./sse-data.js";
 import { toLlmError } from "./upstream-errors.js";
 import { openAiClients } from "./openai-clients.js";
@@ -39,7 +39,8 @@ export function createQwenModel(options: QwenOptions): ChatModel {
       try {
         const body = {
           model: request.model,
-          messages: request.messages,
+          messages: request.messages.map(toWire),
+          ...(request.tools?.length ? { tools: request.tools.map(toTool) } : {}),
           temperature: request.temperature,
           max_tokens: request.maxTokens,
           stream: true as const,
@@ -55,6 +56,8 @@ export function createQwenModel(options: QwenOptions): ChatModel {
         let finishReason: string | null = null;
         let usage: { promptTokens: number; completionTokens: number } | null = null;
         let done = false;
+        // Streamed function calls, by index: id and name come with the first piece, the arguments in pieces (platform-next.md §4d).
+        const calls = new Map<number, { id: string; name: string; arguments: string }>();
         for await (const data of sseData(response.body)) {
           arm();
           // Read on to the end after [DONE], so the connection can serve the next answer.
@@ -71,6 +74,15 @@ export function createQwenModel(options: QwenOptions): ChatModel {
           const choice = chunk.choices[0];
           const text = choice?.delta?.content;
           if (text) yield { type: "text", text };
+          for (const piece of choice?.delta?.tool_calls ?? []) {
+            const index = typeof piece.index === "number" ? piece.index : 0;
+            const call = calls.get(index) ?? { id: "", name: "", arguments: "" };
+            // Continuations repeat `id: ""` and omit the name; the first non-empty one stands.
+            if (!call.id && piece.id) call.id = piece.id;
+            if (!call.name && piece.function?.name) call.name = piece.function.name;
+            if (piece.function?.arguments) call.arguments += piece.function.arguments;
+            calls.set(index, call);
+          }
           if (choice?.finish_reason) finishReason = choice.finish_reason;
           if (chunk.usage) {
             usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
@@ -79,6 +91,10 @@ export function createQwenModel(options: QwenOptions): ChatModel {
         // However the body ended, an abort (a timeout, a stop) half way must not pass for a
         // whole answer (the SDK's own reader ended such a stream quietly, as if complete).
         if (controller.signal.aborted) throw new Error("aborted");
+        for (const [index, call] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
+          if (!call.name) throw new LlmError("malformed", "The model sent a function call without a name.", { requestId });
+          yield { type: "tool_call", id: call.id || `call_${index}`, name: call.name, arguments: call.arguments };
+        }
         yield { type: "end", finishReason, usage, requestId };
       } catch (err) {
         throw toLlmError(err, { timedOut, aborted: request.signal?.aborted ?? false, requestId });
@@ -91,3 +107,21 @@ export function createQwenModel(options: QwenOptions): ChatModel {
     },
   };
 }
+
+/** A message as compatible mode takes it: a user turn's pictures as `image_url` parts before its text (platform-next.md §4a). */
+function toWire(message: ChatMessage): OpenAI.ChatCompletionMessageParam {
+  if (message.role !== "user" || !message.images?.length) return { role: message.role, content: message.content };
+  return {
+    role: "user",
+    content: [
+      ...message.images.map((url) => ({ type: "image_url" as const, image_url: { url } })),
+      // A turn may be pictures only (docs/media.md); an empty text part is left out.
+      ...(message.content ? [{ type: "text" as const, text: message.content }] : []),
+    ],
+  };
+}
+
+const toTool = (tool: ToolSpec): OpenAI.ChatCompletionTool => ({
+  type: "function",
+  function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+});

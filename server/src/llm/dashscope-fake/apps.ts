@@ -39,13 +39,13 @@ export function sendNativeError(ex: Exchange, e: NativeError): void {
 }
 
 /** Shape E: HTTP 200, one `event:error` frame whose comment carries the real status. */
-function sendNativeSseError(ex: Exchange, e: NativeError): void {
+export function sendNativeSseError(ex: Exchange, e: NativeError): void {
   ex.res.writeHead(200, { "content-type": SSE_CONTENT_TYPE });
   ex.res.end(nativeFrame(1, "error", e.status, { code: e.code, message: e.message, request_id: ex.rid }));
 }
 
 const SSE_CONTENT_TYPE = "text/event-stream;charset=UTF-8";
-const nativeFrame = (id: number, event: "result" | "error", status: number, data: unknown) =>
+export const nativeFrame = (id: number, event: "result" | "error", status: number, data: unknown) =>
   `id:${id}\nevent:${event}\n:HTTP_STATUS/${status}\ndata:${JSON.stringify(data)}\n\n`;
 
 export interface AppCall extends Exchange {

@@ -5,6 +5,8 @@ export interface ModelInfo {
   maxOutput: number;
   /** Open-source hybrid Qwen3 models think by default, which makes non-stream calls fail (§2.3). */
   thinkingByDefault?: boolean;
+  /** takes `image_url` parts (Qwen-VL and the natively multimodal models, platform-next.md §4a) */
+  vision?: boolean;
 }
 
 const BASE_MODELS: Record<string, ModelInfo> = {
@@ -13,7 +15,13 @@ const BASE_MODELS: Record<string, ModelInfo> = {
   "qwen-plus": { maxOutput: 32768 },
   "qwen-max": { maxOutput: 8192 },
   "qwen3-max": { maxOutput: 65536 },
-  "qwen3.5-plus": { maxOutput: 65536 },
+  "qwen3.5-plus": { maxOutput: 65536, vision: true },
+  "qwen3-vl-plus": { maxOutput: 32768, vision: true },
+  "qwen3-vl-flash": { maxOutput: 32768, vision: true },
+  "qwen-vl-plus": { maxOutput: 8192, vision: true },
+  "qwen-vl-max": { maxOutput: 8192, vision: true },
+  // Speech recognition through chat completions (platform-next.md §4b).
+  "qwen3-asr-flash": { maxOutput: 8192 },
   "qwen3-235b-a22b-instruct-2507": { maxOutput: 32768 },
   "qwen3-30b-a3b-instruct-2507": { maxOutput: 32768 },
   "qwen3-32b": { maxOutput: 16384, thinkingByDefault: true },

@@ -21,6 +21,7 @@ import {
   type ErrorSpec,
   type Usage,
 } from "./protocol.js";
+import { toolCallChunks, toolCallMessage } from "./tools.js";
 import type { FakeScript } from "./types.js";
 
 export interface Exchange {
@@ -51,7 +52,23 @@ export function runScript(call: ChatCall, script: FakeScript, pace: Pace): Promi
     case "moderation":
     case "malformed":
       return call.stream ? brokenStream(call, script, pace) : brokenNonStream(call, script);
+    case "tool_calls":
+      return toolCalls(call, script);
   }
+}
+
+function toolCalls(call: ChatCall, script: Extract<FakeScript, { kind: "tool_calls" }>): void {
+  const argumentsText = script.calls.map((c) => c.arguments).join("");
+  const usage = toUsage({ prompt_tokens: promptTokens(call.body), completion_tokens: estimateTokens((script.text ?? "") + argumentsText) });
+  if (!call.stream) {
+    const body = completionBody(call.ctx, "", "tool_calls", usage);
+    body.choices[0]!.message = toolCallMessage(script);
+    return sendJson(call.res, 200, body);
+  }
+  call.res.writeHead(200, { "content-type": SSE_CONTENT_TYPE });
+  for (const c of toolCallChunks(call.ctx, script)) void write(call, c);
+  if (call.body.stream_options?.include_usage === true) void write(call, usageChunk(call.ctx, usage));
+  call.res.end(SSE_DONE);
 }
 
 async function answer(call: ChatCall, script: Extract<FakeScript, { kind: "answer" }>): Promise<void> {

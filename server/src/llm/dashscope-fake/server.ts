@@ -5,15 +5,42 @@ import type { AddressInfo } from "node:net";
 import { appCompletion, nativeError, sendNativeError } from "./apps.js";
 import { DEMO_PACE, defaultScript, type Pace } from "./default-script.js";
 import { embeddingsBody, validateEmbeddingRequest } from "./embeddings.js";
-import { errorBody, errorSpec, invalidApiKeyBody, modelList, type ChunkCtx } from "./protocol.js";
+import {
+  errorBody,
+  errorSpec,
+  estimateTokens,
+  invalidApiKeyBody,
+  modelList,
+  promptTokens as basePromptTokens,
+  type ChunkCtx,
+} from "./protocol.js";
 import { runScript, sendError, sendJson, type Exchange } from "./runners.js";
-import type { AppScript, DashScopeFake, EmbeddingScript, FakeApp, FakeScript, RecordedRequest, StartOptions } from "./types.js";
+import { isAsrModel, recognize, synthesize } from "./speech.js";
+import { defaultToolCall } from "./tools.js";
+import type {
+  AppScript,
+  DashScopeFake,
+  EmbeddingScript,
+  FakeApp,
+  FakeScript,
+  ImageScript,
+  RecordedRequest,
+  SpeechScript,
+  StartOptions,
+  TtsScript,
+  VisionScript,
+} from "./types.js";
 import { validateChatRequest } from "./validate.js";
+import { describePictures, fetchPictures, imageUrls, pictureTokens } from "./vision.js";
+import { createWanx, RESULTS_PATH } from "./wanx.js";
 
 const BASE_PATH = "/compatible-mode/v1";
 const NATIVE_PATH = "/api/v1";
 const APP_COMPLETION = /^\/api\/v1\/apps\/([^/]+)\/completion$/;
-const SCRIPT_KINDS = new Set(["answer", "error", "hang", "drop", "moderation", "malformed"]);
+const TTS_PATH = "/api/v1/services/audio/tts/SpeechSynthesizer";
+const WANX_PATH = "/api/v1/services/aigc/text2image/image-synthesis";
+const TASK = /^\/api\/v1\/tasks\/([^/]+)$/;
+const SCRIPT_KINDS = new Set(["answer", "error", "hang", "drop", "moderation", "malformed", "tool_calls"]);
 const NO_PACE: Pace = { firstMs: 0, eachMs: 0 };
 
 export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashScopeFake> {
@@ -22,6 +49,11 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
   const queue: FakeScript[] = [];
   const embeddingQueue: EmbeddingScript[] = [];
   const appQueue: AppScript[] = [];
+  const visionQueue: VisionScript[] = [];
+  const speechQueue: SpeechScript[] = [];
+  const ttsQueue: TtsScript[] = [];
+  const imageQueue: ImageScript[] = [];
+  const wanx = createWanx();
   const apps = new Map<string, FakeApp>((opts.apps ?? []).map((a) => [a.id, a]));
   const requests: RecordedRequest[] = [];
   const open = new Set<AbortController>();
@@ -62,6 +94,18 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
       return sendJson(res, 200, { ok: true });
     }
     if (path === "/__fake/requests" && method === "GET") return sendJson(res, 200, requests);
+    if (path.startsWith(RESULTS_PATH) && method === "GET") return wanx.result(ex, path.slice(RESULTS_PATH.length));
+
+    const media = native(method, path);
+    if (media) {
+      requests.push({ method, path, headers: flattenHeaders(req), body: parseBody(raw), at: Date.now() });
+      // Native API: shape D 401 (§3.1).
+      if (!authorized(req)) return sendNativeError(ex, nativeError("InvalidApiKey"));
+      const body = parseBody(raw);
+      if (media === "tts") return synthesize(ex, body, () => ttsQueue.shift());
+      if (media === "wanx") return wanx.submit(ex, body, () => imageQueue.shift());
+      return wanx.poll(ex, decodeURIComponent(TASK.exec(path)![1]!), origin(req));
+    }
 
     const appId = method === "POST" ? APP_COMPLETION.exec(path)?.[1] : undefined;
     const recorded = (path === `${BASE_PATH}/chat/completions` || path === `${BASE_PATH}/embeddings`) && method === "POST";
@@ -79,6 +123,18 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     if (!authorized(req)) return sendJson(res, 401, invalidApiKeyBody(ex.rid));
     if (path === `${BASE_PATH}/embeddings`) return embeddings(ex, body);
     return chat(ex, body);
+  }
+
+  function native(method: string, path: string): "tts" | "wanx" | "task" | null {
+    if (method === "POST" && path === TTS_PATH) return "tts";
+    if (method === "POST" && path === WANX_PATH) return "wanx";
+    if (method === "GET" && TASK.test(path)) return "task";
+    return null;
+  }
+
+  /** How the client reached the fake, for the result URLs it answers. */
+  function origin(req: IncomingMessage): string {
+    return req.headers.host ? `http://${req.headers.host}` : fake.origin;
   }
 
   function other(ex: Exchange, method: string, path: string): void {
@@ -141,9 +197,33 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     // A stream:true request rejected up front gets an SSE-framed 400 body (shape B, §3.1).
     if (invalid) return sendError(ex, invalid, stream && invalid.status === 400 ? "sse" : "json");
 
-    const queued = queue.shift();
     const ctx: ChunkCtx = { id: `chatcmpl-${ex.rid}`, created: Math.floor(Date.now() / 1000), model: body.model };
-    await runScript({ ...ex, body, stream, ctx }, queued ?? defaultScript(body), queued ? NO_PACE : DEMO_PACE);
+    if (isAsrModel(body.model)) return recognize(ex, body, ctx, speechQueue.shift());
+
+    // Pictures are fetched before anything is answered, as DashScope does; one it cannot fetch is a 400.
+    const urls = imageUrls(body);
+    let seen: { text: string; tokens: number } | null = null;
+    if (urls.length > 0) {
+      const fetched = await fetchPictures(urls, visionQueue.shift()?.kind === "download-failure");
+      if ("error" in fetched) return sendError(ex, fetched.error, stream ? "sse" : "json");
+      seen = { text: describePictures(fetched.pictures), tokens: fetched.pictures.reduce((n, p) => n + pictureTokens(p), 0) };
+    }
+
+    const queued = queue.shift();
+    let script = queued ?? defaultToolCall(body) ?? defaultScript(body);
+    if (seen && script.kind === "answer") {
+      // Usage counts the pictures' tokens on top of the text (§4.5: image_tokens).
+      const text = queued ? script.text : `${seen.text}\n\n${script.text}`;
+      const promptTokens = (script.usage?.prompt_tokens ?? basePromptTokens(body)) + seen.tokens;
+      const completion = script.usage?.completion_tokens ?? estimateTokens(text);
+      script = {
+        ...script,
+        text,
+        chunks: queued ? script.chunks : undefined,
+        usage: { prompt_tokens: promptTokens, completion_tokens: completion },
+      };
+    }
+    await runScript({ ...ex, body, stream, ctx }, script, queued ? NO_PACE : DEMO_PACE);
   }
 
   const fake: DashScopeFake = {
@@ -155,11 +235,20 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     enqueue: (...scripts) => void queue.push(...scripts),
     enqueueEmbeddings: (...scripts) => void embeddingQueue.push(...scripts),
     enqueueApp: (...scripts) => void appQueue.push(...scripts),
+    enqueueVision: (...scripts) => void visionQueue.push(...scripts),
+    enqueueSpeech: (...scripts) => void speechQueue.push(...scripts),
+    enqueueTts: (...scripts) => void ttsQueue.push(...scripts),
+    enqueueImage: (...scripts) => void imageQueue.push(...scripts),
     registerApp: (app) => void apps.set(app.id, app),
     reset() {
       queue.length = 0;
       embeddingQueue.length = 0;
       appQueue.length = 0;
+      visionQueue.length = 0;
+      speechQueue.length = 0;
+      ttsQueue.length = 0;
+      imageQueue.length = 0;
+      wanx.reset();
       requests.length = 0;
     },
     async close() {

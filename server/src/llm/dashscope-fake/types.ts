@@ -21,7 +21,34 @@ export type FakeScript =
   /** N content chunks, then a mid-stream `data: {"error":{code:"data_inspection_failed",...}}` frame (shape C), then ends. */
   | { kind: "moderation"; text: string; afterChunks: number }
   /** N content chunks, then a `data: {not json` frame, then ends. */
-  | { kind: "malformed"; text: string; afterChunks: number };
+  | { kind: "malformed"; text: string; afterChunks: number }
+  /** Function calls, streamed by index (id and name first, the arguments in pieces), finish_reason "tool_calls" (platform-next.md §4d). */
+  | { kind: "tool_calls"; calls: { name: string; arguments: string }[]; text?: string };
+
+/** What the next chat request with `image_url` parts meets instead of its pictures being fetched. */
+export type VisionScript = { kind: "download-failure" };
+
+/** What the next speech recognition request (qwen3-asr-*) answers. */
+export type SpeechScript =
+  { kind: "transcript"; text: string; seconds?: number } | { kind: "error"; status: number; code: string; message?: string };
+
+/** What the next speech synthesis request (CosyVoice over HTTP) does instead of its silent MP3. */
+export type TtsScript =
+  /** json: a shape D error body with the status; sse: HTTP 200 and an event:error frame (shape E) */
+  | { kind: "error"; status: number; code: string; message?: string; framing?: "json" | "sse" }
+  /** sends N audio events, then cuts the connection (no finish_reason "stop") */
+  | { kind: "cut"; afterEvents: number };
+
+/** What the next Wanx task becomes instead of SUCCEEDED after its polls. */
+export type ImageScript =
+  /** the submit itself fails (e.g. 429 Throttling.RateQuota) */
+  | { kind: "error"; status: number; code: string; message?: string }
+  /** FAILED with this code (default DataInspectionFailed) */
+  | { kind: "failed"; code?: string; message?: string }
+  /** RUNNING forever */
+  | { kind: "never" }
+  /** SUCCEEDED, but its result URL answers 404 (expired) */
+  | { kind: "missing-result" };
 
 /** What the next embeddings request that passes auth and validation answers instead of vectors. */
 export type EmbeddingScript = { kind: "error"; status: number; code: string; message?: string; type?: string };
@@ -93,7 +120,15 @@ export interface DashScopeFake {
   enqueueApp(...scripts: AppScript[]): void;
   /** Makes an application known (replacing one with the same id). Also POST /__fake/apps. */
   registerApp(app: FakeApp): void;
-  /** Every chat-completions, embeddings and application request received, in order. */
+  /** FIFO, one consumed per chat request with `image_url` parts. */
+  enqueueVision(...scripts: VisionScript[]): void;
+  /** FIFO, one consumed per speech recognition request that passes auth and validation. */
+  enqueueSpeech(...scripts: SpeechScript[]): void;
+  /** FIFO, one consumed per speech synthesis request that passes auth and validation. */
+  enqueueTts(...scripts: TtsScript[]): void;
+  /** FIFO, one consumed per Wanx submit that passes auth and validation. */
+  enqueueImage(...scripts: ImageScript[]): void;
+  /** Every chat-completions, embeddings, application, speech and Wanx request received, in order (not result downloads). */
   requests: RecordedRequest[];
   /** Clears the queues and recorded requests (registered apps stay). */
   reset(): void;

@@ -18,6 +18,9 @@ export function validateChatRequest(body: any): ErrorSpec | null {
   }
   if (!Array.isArray(body.messages)) return bad('Either "prompt" or "messages" must exist and cannot both be none');
   if (body.messages.length === 0) return bad("[] is too short");
+  const hasPictures = body.messages.some((m: any) => Array.isArray(m?.content) && m.content.some((p: any) => p?.type === "image_url"));
+  // Wording UNVERIFIED: a text model does not take pictures.
+  if (hasPictures && !info.vision) return bad(`The model ${model} does not support image input.`);
 
   const { temperature, top_p, presence_penalty, n, top_logprobs, seed } = body;
   if (isNum(temperature) && (temperature < 0 || temperature >= 2)) return bad("Temperature should be in [0.0, 2.0)");
