@@ -43,7 +43,8 @@ export async function startDemo(env: Record<string, string | undefined>, logger?
   let fake: DashScopeFake | null = null;
   if (!config.dashscope.apiKey) {
     fake = await startDashScopeFake({ port: config.demoPorts.fake });
-    config = { ...config, dashscope: { ...config.dashscope, apiKey: fake.apiKey, baseUrl: fake.url } };
+    // The native base too: Bailian applications, speech synthesis and Wanx go there.
+    config = { ...config, dashscope: { ...config.dashscope, apiKey: fake.apiKey, baseUrl: fake.url, nativeBaseUrl: fake.nativeUrl } };
   }
   const demoSite = await listen(config.demoPorts.site);
   const shopHost = `localhost:${(demoSite.address() as AddressInfo).port}`;

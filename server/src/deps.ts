@@ -110,10 +110,13 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
         apiKey: config.dashscope.apiKey,
         timeoutMs: config.dashscope.timeoutMs,
       }),
-    speech: overrides.speech ?? {
-      recognizer: createSpeechRecognizer({ baseUrl: dashscope.baseUrl, apiKey: dashscope.apiKey, timeoutMs: dashscope.timeoutMs }),
-      synthesizer: createSpeechSynthesizer(dashscope),
-    },
+    speech: speechStoppedBy(
+      tasks.signal,
+      overrides.speech ?? {
+        recognizer: createSpeechRecognizer({ baseUrl: dashscope.baseUrl, apiKey: dashscope.apiKey, timeoutMs: dashscope.timeoutMs }),
+        synthesizer: createSpeechSynthesizer(dashscope),
+      },
+    ),
     images: overrides.images ?? createImageGenerator(dashscope),
     keyring: new Keyring(config.appSecrets),
     logger,
@@ -171,6 +174,18 @@ function stoppedBy(signal: AbortSignal, llm: ChatModel): ChatModel {
 function appsStoppedBy(signal: AbortSignal, apps: BailianApps): BailianApps {
   return {
     streamApp: (request) => apps.streamApp({ ...request, signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal }),
+  };
+}
+
+/** Speech too: a recognition or a read-aloud stream still running is cut off when the stop can wait no longer. */
+function speechStoppedBy(signal: AbortSignal, speech: AppDeps["speech"]): AppDeps["speech"] {
+  const cut = <T extends { signal?: AbortSignal }>(request: T): T => ({
+    ...request,
+    signal: request.signal ? AbortSignal.any([request.signal, signal]) : signal,
+  });
+  return {
+    recognizer: { recognize: (request) => speech.recognizer.recognize(cut(request)) },
+    synthesizer: { synthesize: (request) => speech.synthesizer.synthesize(cut(request)) },
   };
 }
 
