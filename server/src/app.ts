@@ -7,6 +7,7 @@ import { registerAccountRoutes } from "./features/account/routes.js";
 import { registerAuthRoutes } from "./features/auth/routes.js";
 import { registerChatRoutes } from "./features/chat/routes.js";
 import { registerFeedbackRoutes } from "./features/feedback/routes.js";
+import { registerUploadRoutes } from "./features/uploads/routes.js";
 import { registerHandoffRoutes } from "./features/handoff/routes.js";
 import { registerConversationRoutes } from "./features/conversations/routes.js";
 import { registerBailianAppRoutes } from "./features/bailian-app/routes.js";
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): App {
   registerChatRoutes(router, deps);
   registerVoiceRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
+  registerUploadRoutes(router, deps);
   registerWebhookRoutes(router, deps);
   registerHandoffRoutes(router, deps);
   registerLiveRoutes(router, deps);

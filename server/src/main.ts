@@ -11,6 +11,7 @@ import { settleCutOffAnswers } from "./features/chat/chat.service.js";
 import { EMPTY_CONVERSATION_SWEEP_MS, sweepEmptyConversations } from "./features/chat/empty-conversations.js";
 import { jobTicker, JOB_TICK_MS } from "./jobs/drivers.js";
 import { pruneSiteEvents } from "./live/site-events.js";
+import { pruneExpiredMedia } from "./features/uploads/prune-media.js";
 import { type Logger, jsonLogger } from "./logger.js";
 
 /** The demo keeps one secret in its data directory so sessions survive restarts; production must set APP_SECRET. */
@@ -67,6 +68,8 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
   const sweeper = chore(() => sweepEmptyConversations(deps), EMPTY_CONVERSATION_SWEEP_MS, "empty conversations not deleted");
   // Live events are for reconnects only: those older than a day are deleted, at start and then every hour.
   const eventPruner = chore(() => pruneSiteEvents(deps), EMPTY_CONVERSATION_SWEEP_MS, "old live events not deleted");
+  // Visitors' photos and recordings past MEDIA_RETENTION_DAYS (and uploads never completed) go too, hourly.
+  const mediaPruner = chore(() => pruneExpiredMedia(deps, deps.now()), EMPTY_CONVERSATION_SWEEP_MS, "expired media not deleted");
   // Queued jobs (knowledge ingestion) advance here off Function Compute; on FC this runs only while
   // requests keep the instance thawed, and the timer trigger's POST /invoke does the rest.
   const jobDriver = chore(jobTicker(deps.jobs), JOB_TICK_MS, "jobs not driven");
@@ -115,6 +118,7 @@ export async function start(config: Config, logger: Logger = jsonLogger(), optio
       clearInterval(settler);
       clearInterval(sweeper);
       clearInterval(eventPruner);
+      clearInterval(mediaPruner);
       clearInterval(jobDriver);
       // Live streams end now rather than hold the stop for the grace period: their clients
       // reconnect (with Last-Event-ID) to another instance.

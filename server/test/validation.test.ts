@@ -41,6 +41,7 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "POST /api/sites/:siteId/bailian-app/test": () => ({ question: "Hello?" }),
   "POST /v1/conversations/:conversationId/retry": () => ({ userMessageId: "msg_doesnotexistanywhere0" }),
   "POST /v1/messages/:messageId/feedback": () => ({ rating: "down", comment: "Not what I asked." }),
+  "POST /v1/conversations/:conversationId/uploads": () => ({ kind: "image", mediaType: "image/png", size: 1000 }),
   "POST /api/sites/:siteId/webhooks": () => ({ url: "https://hooks.example.com/bailian", events: ["message.created"] }),
   "PATCH /api/sites/:siteId/webhooks/:webhookId": () => ({ events: ["feedback.created"], enabled: false }),
   "POST /v1/conversations/:conversationId/handoff": () => ({ reason: "A question for a person." }),
@@ -163,6 +164,9 @@ describe.each(DIALECTS)("every route refuses bad input the same way (%s)", (dial
       invitationId: "sinv_doesnotexistanywhere0",
       // no webhook has this id: a valid change of it is 404
       webhookId: "wh_doesnotexistanywhere0",
+      // no upload or media row has these ids
+      uploadId: "med_doesnotexistanywhere0",
+      mediaId: "med_doesnotexistanywhere0",
       ...override,
     };
     return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {

@@ -25,6 +25,22 @@ export interface FileStore {
   /** The keys under `prefix/`, full, in no particular order. */
   list(prefix: string): Promise<string[]>;
   dispose(): Promise<void>;
+  /**
+   * OSS only: what signing for a browser needs (a PostObject policy, a presigned GET), so the
+   * browser talks to the bucket and the server never holds the bytes (files/oss-signing.ts).
+   */
+  readonly oss?: OssAccess;
+}
+
+/** The bucket as a browser-facing signature needs it; `key` is a FileStore key, `objectName` adds the prefix. */
+export interface OssAccess {
+  bucket: string;
+  /** oss-cn-hangzhou, as ali-oss takes it */
+  region: string;
+  /** https://oss-cn-hangzhou-internal.aliyuncs.com: the server's own endpoint (maybe internal, unreachable for browsers) */
+  endpoint: string;
+  objectName(key: string): string;
+  credentials(): CloudCredentials | null;
 }
 
 export type CloudCredentials = NonNullable<Config["cloudCredentials"]>;
@@ -66,7 +82,11 @@ function checkMediaType(mediaType: string): void {
  * clear(base) that clears only that base (local-driver.ts, oss-driver.ts). Errors that are not ours become
  * FileStoreError (files_unavailable).
  */
-export function driverFileStore(kind: FileStore["kind"], driver: Driver): FileStore {
+export function driverFileStore(
+  kind: FileStore["kind"],
+  driver: Driver,
+  oss?: Omit<OssAccess, "objectName"> & { prefix: string },
+): FileStore {
   if (!driver.clear) throw new TypeError("a FileStore's driver must clear by prefix");
   const storage: Storage = createStorage({ driver });
   const guard = async <T>(operation: FileOperation, run: () => Promise<T>): Promise<T> => {
@@ -110,6 +130,17 @@ export function driverFileStore(kind: FileStore["kind"], driver: Driver): FileSt
       return keys.map((k) => k.replaceAll(":", "/"));
     },
     dispose: () => storage.dispose(),
+    ...(oss
+      ? {
+          oss: {
+            bucket: oss.bucket,
+            region: oss.region,
+            endpoint: oss.endpoint,
+            credentials: oss.credentials,
+            objectName: (key: string) => (oss.prefix ? `${oss.prefix}/` : "") + checkFileKey(key).replaceAll(":", "/"),
+          },
+        }
+      : {}),
   };
 }
 
@@ -126,8 +157,6 @@ export async function openFileStore(
   if (files.kind === "local") return driverFileStore("local", localDriver(files.dir));
   // ali-oss and its dependencies load only when OSS is used: a local start does not pay for them.
   const { ossDriver } = await import("./oss-driver.js");
-  return driverFileStore(
-    "oss",
-    ossDriver({ bucket: files.bucket, endpoint: `https://${files.endpoint}`, region: files.region, prefix: files.prefix, credentials }),
-  );
+  const options = { bucket: files.bucket, endpoint: `https://${files.endpoint}`, region: files.region, prefix: files.prefix, credentials };
+  return driverFileStore("oss", ossDriver(options), options);
 }

@@ -53,7 +53,7 @@ export function answerPreflight(event: H3Event): Response | undefined {
     status: 204,
     headers: {
       "access-control-allow-origin": origin,
-      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-methods": "GET, POST, PUT, OPTIONS",
       "access-control-allow-headers": "authorization, content-type, last-event-id",
       "access-control-max-age": "600",
       vary: "Origin",

@@ -4,7 +4,8 @@ import { AppError, type ErrorCode } from "../errors.js";
 import type { SiteRecord } from "../features/sites/site-record.js";
 import { isMultipart, readJsonBody } from "./body.js";
 
-export type Method = "GET" | "POST" | "PATCH" | "DELETE";
+/** PUT: only the local file store's upload target (features/uploads), which takes raw bytes. */
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** operator: a signed-in owner whose email is in OPERATOR_EMAILS (403 forbidden for any other owner). */
 export type Auth = "none" | "owner" | "operator" | "visitor";
 

@@ -1,6 +1,7 @@
 import { createHash, hkdfSync } from "node:crypto";
 
-export type KeyPurpose = "owner-session" | "visitor-token" | "site-secret";
+/** media-link: the signed links that serve visitors' media from the local file store (features/uploads/media-links.ts). */
+export type KeyPurpose = "owner-session" | "visitor-token" | "site-secret" | "media-link";
 
 export interface Key {
   kid: string;
@@ -17,7 +18,7 @@ export class Keyring {
   constructor(secrets: readonly string[]) {
     if (!secrets.length) throw new Error("Keyring needs at least one secret");
     this.keys = new Map();
-    for (const purpose of ["owner-session", "visitor-token", "site-secret"] as const) {
+    for (const purpose of ["owner-session", "visitor-token", "site-secret", "media-link"] as const) {
       this.keys.set(
         purpose,
         secrets.map((secret) => ({
@@ -30,6 +31,11 @@ export class Keyring {
 
   current(purpose: KeyPurpose): Key {
     return this.keys.get(purpose)![0];
+  }
+
+  /** Every key of a purpose, newest first: for signatures that carry no kid (short-lived links). */
+  all(purpose: KeyPurpose): readonly Key[] {
+    return this.keys.get(purpose)!;
   }
 
   byKid(purpose: KeyPurpose, kid: string | undefined): Key | undefined {

@@ -124,6 +124,8 @@ export async function deleteSiteOfOwner(db: Db, ownerId: string, siteId: string)
       // its team: members lose it with the site, pending invitations can no longer be accepted
       "site_members",
       "site_invitations",
+      // visitors' pictures and recordings (their files go after the commit: sites.service.ts deleteSite)
+      "media",
     ] as const) {
       await trx.deleteFrom(table).where("site_id", "=", siteId).execute();
     }

@@ -1,3 +1,4 @@
+import { siteMediaPrefix } from "../media/media.records.js";
 import type { AppDeps } from "../../deps.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
@@ -173,4 +174,6 @@ export async function deleteSite(deps: Deps, ownerId: string, siteId: string): P
   if (!(await deleteSiteOfOwner(deps.db, ownerId, siteId))) throw new AppError("not_found", "No such site.");
   await forgetSite(deps, current);
   await deps.files.removeAll(`sites/${siteId}`);
+  // Visitors' photos, recordings and read-aloud audio (their rows went with the site).
+  await deps.files.removeAll(siteMediaPrefix(siteId));
 }
