@@ -1,5 +1,5 @@
 import type { AppDeps } from "../deps.js";
-import type { MediaLinkDeps } from "../features/chat/media-access.js";
+import type { MediaLinkDeps } from "../features/chat/message-attachments.js";
 import { attachmentsOf } from "../features/chat/message-attachments.js";
 import { AppError } from "../errors.js";
 import type { VisitorPrincipal } from "../http/route.js";

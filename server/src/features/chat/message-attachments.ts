@@ -1,22 +1,17 @@
+import type { AppDeps } from "../../deps.js";
 import type { MediaView } from "../media/media.schemas.js";
-import { mediaOfMessages } from "../media/media.repository.js";
-import { type MediaLinkDeps, mediaView } from "./media-access.js";
+import { mediaViews } from "../uploads/media-links.js";
+
+/** What signing media links needs (features/uploads/media-links.ts). */
+export type MediaLinkDeps = Pick<AppDeps, "db" | "config" | "files" | "keyring" | "now">;
 
 /**
  * Each message's attachments as the widget and the transcript show them (docs/media.md): a
  * visitor's pictures, an answer's drawings, with fresh signed links; one query for the page.
  */
-export async function attachmentsOf(deps: MediaLinkDeps, messages: ReadonlyArray<{ id: string }>): Promise<Map<string, MediaView[]>> {
-  const byMessage = new Map<string, MediaView[]>();
-  const media = await mediaOfMessages(
-    deps.db,
+export function attachmentsOf(deps: MediaLinkDeps, messages: ReadonlyArray<{ id: string }>): Promise<Map<string, MediaView[]>> {
+  return mediaViews(
+    deps,
     messages.map((m) => m.id),
   );
-  for (const m of media) {
-    if (!m.messageId) continue;
-    const views = byMessage.get(m.messageId) ?? [];
-    views.push(mediaView(deps, m));
-    byMessage.set(m.messageId, views);
-  }
-  return byMessage;
 }

@@ -2,7 +2,7 @@ import type { AppDeps } from "../../deps.js";
 import type { ChatMessage } from "../../llm/chat-model.js";
 import type { MediaRecord } from "../media/media.records.js";
 import { mediaOfMessages } from "../media/media.repository.js";
-import { modelImageUrl } from "./media-access.js";
+import { modelImageUrl } from "../uploads/media-links.js";
 import type { MessageRecord } from "./chat.records.js";
 
 /**
@@ -37,5 +37,7 @@ export function withPlaceholders(content: string, pictures: number): string {
 /** The question's pictures as URLs the model fetches (or data: URLs it decodes). */
 export async function questionImages(deps: AppDeps, pictures: readonly MediaRecord[]): Promise<ChatMessage["images"]> {
   if (!pictures.length) return undefined;
-  return Promise.all(pictures.map((p) => modelImageUrl(deps, p)));
+  const urls = await Promise.all(pictures.map((p) => modelImageUrl(deps, p)));
+  // A picture whose bytes are gone (pruned) is not sent; the turn goes on without it.
+  return urls.filter((u): u is string => u !== null);
 }

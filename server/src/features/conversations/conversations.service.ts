@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps.js";
 import type { MediaView } from "../media/media.schemas.js";
-import { type MediaLinkDeps } from "../chat/media-access.js";
+import type { MediaLinkDeps } from "../chat/message-attachments.js";
 import { attachmentsOf } from "../chat/message-attachments.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";

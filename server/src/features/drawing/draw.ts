@@ -2,7 +2,7 @@ import type { AppDeps } from "../../deps.js";
 import type { ImageTask } from "../../llm/media-models.js";
 import { newId } from "../../security/ids.js";
 import type { AnswerSink } from "../chat/chat.schemas.js";
-import { mediaView } from "../chat/media-access.js";
+import { mediaView } from "../uploads/media-links.js";
 import { type MediaRecord, mediaKey } from "../media/media.records.js";
 import { insertMedia, updateMedia } from "../media/media.repository.js";
 import type { SiteRecord } from "../sites/site-record.js";
@@ -108,9 +108,9 @@ export async function draw(deps: Deps, job: DrawFor, sink: AnswerSink): Promise<
     }
   }
 
-  function ended(end: Awaited<ReturnType<typeof finishDrawing>>): DrawingErrorCode | null {
+  async function ended(end: Awaited<ReturnType<typeof finishDrawing>>): Promise<DrawingErrorCode | null> {
     if (end.status === "ready") {
-      const view = mediaView(deps, end.media);
+      const view = await mediaView(deps, end.media);
       sink.send("image", {
         mediaId,
         status: "ready",

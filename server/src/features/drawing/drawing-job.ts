@@ -8,7 +8,7 @@ import { finishDrawing } from "./finish-drawing.js";
 /** Queued with each Wanx task; runs after the live poller would have given up (docs/media.md). */
 export const DRAWING_FINISH_JOB = "drawing.finish";
 
-type Deps = Pick<AppDeps, "db" | "files" | "images" | "counters" | "logger" | "now" | "storage" | "keyring">;
+type Deps = Pick<AppDeps, "db" | "files" | "images" | "counters" | "logger" | "now" | "storage" | "keyring" | "config">;
 
 /**
  * Finishes a drawing an instance left pending (it died or froze while it polled): one more poll,

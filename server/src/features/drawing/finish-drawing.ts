@@ -7,9 +7,9 @@ import type { MediaRecord } from "../media/media.records.js";
 import type { DrawingErrorCode } from "./drawing.messages.js";
 import { settleDrawing } from "./drawing.repository.js";
 import { giveImageBack } from "./image-quota.js";
-import { probeDrawnImage } from "./probe-shim.js";
+import { probeImage } from "../uploads/image-probe.js";
 
-export type FinishDeps = Pick<AppDeps, "db" | "files" | "images" | "counters" | "logger" | "now">;
+export type FinishDeps = Pick<AppDeps, "db" | "files" | "images" | "counters" | "logger" | "now" | "config" | "keyring">;
 
 /** How a drawing ended: stored (its row now ready), failed, or finished by someone else meanwhile. */
 export type DrawingEnd = { status: "ready"; media: MediaRecord } | { status: "failed"; code: DrawingErrorCode } | { status: "taken" };
@@ -66,11 +66,8 @@ export async function finishDrawing(deps: FinishDeps, media: MediaRecord, outcom
 async function storePicture(deps: FinishDeps, media: MediaRecord, url: string) {
   try {
     const { bytes } = await deps.images.download(url);
-    const probed = probeDrawnImage(bytes);
-    if (!probed) {
-      deps.logger.info({ msg: "drawing not a picture", siteId: media.siteId, mediaId: media.id });
-      return null;
-    }
+    // Sniffed like an upload: what is stored and served is a picture of the size it says.
+    const probed = probeImage(bytes);
     await deps.files.put(media.storageKey, bytes, probed.mediaType);
     return { ...probed, size: bytes.byteLength };
   } catch (err) {

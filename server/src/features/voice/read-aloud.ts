@@ -5,7 +5,7 @@ import type { VisitorContext } from "../../http/route.js";
 import { LlmError } from "../../llm/chat-model.js";
 import { TTS_MODEL } from "../../llm/media-models.js";
 import { admitTokens } from "../../security/monthly-quota.js";
-import { signLink, verifyLink } from "../chat/media-access.js";
+import { mediaLinkSignature, verifyMediaLink } from "../uploads/media-links.js";
 import { speechKey } from "../media/media.records.js";
 import { platformBudget } from "../operator/settings.js";
 import { siteById } from "../sites/sites.cache.js";
@@ -14,8 +14,8 @@ import { recordSpeechCall, speechError } from "./speech-calls.js";
 import { speechText } from "./speech-text.js";
 import { findAnswer, findVisitorAnswer } from "./voice.repository.js";
 
-/** How long a speech link plays (docs/media.md). */
-const LINK_MS = 15 * 60_000;
+/** How long a speech link plays (docs/media.md), in seconds like the media links. */
+const LINK_SECONDS = 15 * 60;
 
 const NOT_READY = "This answer is still being written or has no text to read aloud.";
 
@@ -32,9 +32,9 @@ export async function speechLink(deps: AppDeps, { visitor, site }: VisitorContex
   if (!answer) throw new AppError("not_found", "No such answer.");
   if (answer.status === "streaming" || !speechText(answer.content)) throw new AppError("answer_not_ready", NOT_READY);
   const voice = site.media.voice;
-  const expiresAt = deps.now() + LINK_MS;
-  const query = new URLSearchParams({ voice, e: String(expiresAt), s: signLink(deps, subject(answer.id, voice), expiresAt) });
-  return { url: `${deps.config.publicUrl}/v1/speech/${encodeURIComponent(answer.id)}?${query}`, expiresAt: iso(expiresAt) };
+  const expiry = Math.floor(deps.now() / 1000) + LINK_SECONDS;
+  const query = new URLSearchParams({ voice, e: String(expiry), s: mediaLinkSignature(deps, subject(answer.id, voice), expiry) });
+  return { url: `${deps.config.publicUrl}/v1/speech/${encodeURIComponent(answer.id)}?${query}`, expiresAt: iso(expiry * 1000) };
 }
 
 const AUDIO_HEADERS = {
@@ -48,8 +48,8 @@ const AUDIO_HEADERS = {
  * each piece written to the response as it arrives and the whole file cached when it ends. The
  * characters count on the month's tokens one for one.
  */
-export async function speechAudio(deps: AppDeps, messageId: string, link: { voice: string; e: number; s: string }): Promise<Response> {
-  if (!verifyLink(deps, subject(messageId, link.voice), link.e, link.s))
+export async function speechAudio(deps: AppDeps, messageId: string, link: { voice: string; e: string; s: string }): Promise<Response> {
+  if (!verifyMediaLink(deps, subject(messageId, link.voice), link.e, link.s))
     throw new AppError("forbidden", "This link is invalid or has expired.");
   const answer = await findAnswer(deps.db, messageId);
   const site = answer && (await siteById(deps, answer.siteId));

@@ -18,6 +18,7 @@ export const SpeechLinkResponse = z.object({
 });
 export const SpeechQuery = z.object({
   voice: z.enum(VOICES),
-  e: z.coerce.number().int().positive(),
+  /** expiry, unix seconds */
+  e: z.string().regex(/^\d{1,12}$/),
   s: z.string().min(1).max(200),
 });
