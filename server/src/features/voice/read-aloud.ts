@@ -101,16 +101,17 @@ export async function speechAudio(deps: AppDeps, messageId: string, link: { voic
           controller.enqueue(next.value);
           return;
         }
-        controller.close();
         const billed = stream.characters() ?? characters;
         await reservation.settle(billed).catch(() => {});
         await recordSpeechCall(deps, call, { ok: true, units: billed, requestId: stream.requestId });
-        // Cached only whole: a cut stream is synthesised again next time.
+        // Cached only whole (a cut stream is synthesised again next time), and before the response
+        // ends, so a play that follows this one finds it.
         await deps.files
           .put(key, Buffer.concat(pieces), "audio/mpeg")
           .catch((err: unknown) =>
             deps.logger.info({ msg: "speech not cached", siteId: site.id, error: err instanceof Error ? err.name : typeof err }),
           );
+        controller.close();
       } catch (err) {
         // Cut mid-way: DashScope billed what it read; the whole text is the sure upper bound.
         await reservation.settle(characters).catch(() => {});

@@ -11,7 +11,7 @@ export function speechText(markdown: string): string {
     .replace(/`([^`]*)`/g, "$1")
     .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-    .replace(/\[(\d+)\]/g, "")
+    .replace(/\s*\[(\d+)\]/g, "")
     .replace(/^\s{0,3}#{1,6}\s+/gm, "")
     .replace(/^\s{0,3}>\s?/gm, "")
     .replace(/^\s*(?:[-*+]|\d+[.)])\s+/gm, "")
