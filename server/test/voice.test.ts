@@ -122,10 +122,10 @@ describe.each(DIALECTS)("voice: transcriptions and answers read aloud (%s)", (di
     // the signature is the capability: another message, voice or expiry is refused
     const forged = new URL(url);
     forged.searchParams.set("voice", "longwan_v2");
-    await expectError(await h.request(forged.toString()), 403, "forbidden");
+    await expectError(await h.request(forged.toString()), 404, "not_found");
     forged.searchParams.set("voice", "longxiaoxia_v2");
     forged.searchParams.set("e", String(Number(forged.searchParams.get("e")) + 60));
-    await expectError(await h.request(forged.toString()), 403, "forbidden");
+    await expectError(await h.request(forged.toString()), 404, "not_found");
   });
 
   it("answers a speech link only for the visitor's own finished answer, on a site that reads aloud; a 429 upstream is rate_limited", async () => {
@@ -142,8 +142,11 @@ describe.each(DIALECTS)("voice: transcriptions and answers read aloud (%s)", (di
     await h.deps.db.updateTable("messages").set({ status: "streaming", checkpoint_at: Date.now() }).where("id", "=", answerId).execute();
     await expectError(await post(visitor, answerId), 409, "answer_not_ready");
     await h.deps.db.updateTable("messages").set({ status: "complete", checkpoint_at: null }).where("id", "=", answerId).execute();
+    // a site that does not read aloud: its visitor's own answer is refused as disabled
     const quiet = await startVisitor(h, plain.siteKey);
-    await expectError(await post(quiet, answerId), 403, "media_disabled");
+    const quietAnswer = (await readSse(await sendMessage(h, quiet, "Hello"))).at(-1)!.data.messageId;
+    await h.deps.tasks.idle();
+    await expectError(await post(quiet, quietAnswer), 403, "media_disabled");
 
     const { url } = (await (await post(visitor, answerId)).json()) as { url: string };
     const before = await monthTokens(site.id);

@@ -27,9 +27,9 @@ const subject = (messageId: string, voice: string) => `speech:${messageId}:${voi
  * answer must be finished and have words.
  */
 export async function speechLink(deps: AppDeps, { visitor, site }: VisitorContext, messageId: string) {
-  if (!site.media.readAloud) throw new AppError("media_disabled", "This assistant does not read answers aloud.");
   const answer = await findVisitorAnswer(deps.db, { siteId: site.id, visitorId: visitor.visitorId }, messageId);
   if (!answer) throw new AppError("not_found", "No such answer.");
+  if (!site.media.readAloud) throw new AppError("media_disabled", "This assistant does not read answers aloud.");
   if (answer.status === "streaming" || !speechText(answer.content)) throw new AppError("answer_not_ready", NOT_READY);
   const voice = site.media.voice;
   const expiry = Math.floor(deps.now() / 1000) + LINK_SECONDS;
@@ -48,9 +48,10 @@ const AUDIO_HEADERS = {
  * each piece written to the response as it arrives and the whole file cached when it ends. The
  * characters count on the month's tokens one for one.
  */
-export async function speechAudio(deps: AppDeps, messageId: string, link: { voice: string; e: string; s: string }): Promise<Response> {
-  if (!verifyMediaLink(deps, subject(messageId, link.voice), link.e, link.s))
-    throw new AppError("forbidden", "This link is invalid or has expired.");
+export async function speechAudio(deps: AppDeps, messageId: string, query: { voice?: string; e?: string; s?: string }): Promise<Response> {
+  const link = { voice: query.voice ?? "", e: query.e ?? "", s: query.s ?? "" };
+  if (!link.voice || !verifyMediaLink(deps, subject(messageId, link.voice), link.e, link.s))
+    throw new AppError("not_found", "This link is invalid or has expired.");
   const answer = await findAnswer(deps.db, messageId);
   const site = answer && (await siteById(deps, answer.siteId));
   if (!answer || !site) throw new AppError("not_found", "No such answer.");

@@ -54,19 +54,11 @@ export function registerVoiceRoutes(router: Router, deps: AppDeps): void {
     tag: "widget",
     auth: "none",
     summary:
-      "An answer read aloud, audio/mpeg streamed as it is made (then cached); the signature in the link is the capability (links come from POST /v1/messages/:messageId/speech)",
-    errors: [
-      "invalid_params",
-      "invalid_query",
-      "forbidden",
-      "not_found",
-      "answer_not_ready",
-      "speech_unavailable",
-      "rate_limited",
-      "quota_exceeded",
-    ],
+      "An answer read aloud, audio/mpeg streamed as it is made (then cached); the signature in the link is the capability (links come from POST /v1/messages/:messageId/speech); 404 not_found once expired or altered, as for an unknown id",
+    errors: ["invalid_params", "invalid_query", "not_found", "answer_not_ready", "speech_unavailable", "rate_limited", "quota_exceeded"],
     params: SpeechParams,
     query: SpeechQuery,
+    responseKind: "empty",
     handler: ({ params, query }) => speechAudio(deps, params.messageId, query),
   });
 }

@@ -18,9 +18,9 @@ export const TOKENS_PER_SECOND = 25;
  * conversation, its seconds held on the month's tokens and settled with what DashScope billed.
  */
 export async function transcribe(deps: AppDeps, { visitor, site }: VisitorContext, conversationId: string, uploadId: string) {
-  if (!site.media.voiceInput) throw new AppError("media_disabled", "This assistant does not take voice messages.");
   const conversation = await findVisitorConversation(deps.db, site.id, visitor.visitorId, conversationId);
   if (!conversation) throw new AppError("not_found", "No such conversation.");
+  if (!site.media.voiceInput) throw new AppError("media_disabled", "This assistant does not take voice messages.");
   const scope = { siteId: site.id, visitorId: visitor.visitorId, conversationId: conversation.id };
   const clip = await findVisitorMedia(deps.db, scope, uploadId);
   if (!clip) throw new AppError("not_found", "No such upload.");

@@ -16,9 +16,10 @@ export const SpeechLinkResponse = z.object({
   url: z.string(),
   expiresAt: z.string(),
 });
+/** The link's parts; like a media link, one missing or altered is 404 (the signature decides), not a validation error. */
 export const SpeechQuery = z.object({
-  voice: z.enum(VOICES),
+  voice: z.enum(VOICES).optional(),
   /** expiry, unix seconds */
-  e: z.string().regex(/^\d{1,12}$/),
-  s: z.string().min(1).max(200),
+  e: z.string().max(20).optional(),
+  s: z.string().max(100).optional(),
 });
