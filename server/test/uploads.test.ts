@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CloudCredentials, driverFileStore } from "../src/files/file-store.js";
+import { ossDriver } from "../src/files/oss-driver.js";
+import { mediaView, mediaViews, modelImageUrl } from "../src/features/uploads/media-links.js";
+import { type OssFake, startOssFake } from "./support/oss-fake.js";
 import { localMediaUrl } from "../src/features/uploads/media-links.js";
 import { pruneExpiredMedia } from "../src/features/uploads/prune-media.js";
-import { findVisitorMedia } from "../src/features/media/media.repository.js";
+import { attachMedia, findMediaById, findVisitorMedia } from "../src/features/media/media.repository.js";
 import { DIALECTS } from "./support/databases.js";
 import { expectError } from "./support/expect-error.js";
 import { type Harness, PUBLIC_URL, createHarness, createSite, json, signUpOwner, startVisitor } from "./support/harness.js";
 import { heic, jpeg, png, wav, webm, webp } from "./support/media-bytes.js";
+
+const ROLE: CloudCredentials = {
+  accessKeyId: "STS.NUfakeUploadsKey01",
+  accessKeySecret: "fake-uploads-role-secret-do-not-leak",
+  securityToken: "CAIS-fake-uploads-token-do-not-leak-0123456789",
+};
 
 type Visitor = Awaited<ReturnType<typeof startVisitor>>;
 interface Created {
@@ -157,6 +167,28 @@ describe.each(DIALECTS)("visitors' uploads with the local file store (%s)", (dia
     }
   });
 
+  it("gives the chat room each message's pictures (mediaViews) and the model a data: URL of the bytes (modelImageUrl)", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    const file = png(12, 7);
+    const first = await send(visitor, "image", "image/png", file);
+    // made a moment later: oldest first
+    clock += 5;
+    const second = await send(visitor, "image", "image/png", png(3, 3));
+    for (const id of [first, second]) expect((await complete(visitor, id)).status).toBe(200);
+    expect(await attachMedia(h.deps.db, [first, second], "msg_withpictures00000", clock)).toBe(2);
+    const views = await mediaViews(h.deps, ["msg_withpictures00000", "msg_withoutpictures000"]);
+    expect([...views.keys()]).toEqual(["msg_withpictures00000"]);
+    expect(views.get("msg_withpictures00000")!.map((v) => [v.id, v.width, v.height, v.status])).toEqual([
+      [first, 12, 7, "ready"],
+      [second, 3, 3, "ready"],
+    ]);
+    const record = (await findMediaById(h.deps.db, first))!;
+    expect(await modelImageUrl(h.deps, record)).toBe(`data:image/png;base64,${file.toString("base64")}`);
+    // a pending row has no link yet
+    const pending = await send(visitor, "image", "image/png", png(2, 2));
+    expect((await mediaView(h.deps, (await findMediaById(h.deps.db, pending))!)).url).toBeNull();
+  });
+
   it("answers 404 for an altered, foreign, expired or missing link as for a link to nothing", async () => {
     const visitor = await startVisitor(h, site.siteKey);
     const id = await send(visitor, "image", "image/png", png(8, 8));
@@ -240,6 +272,20 @@ describe.each(DIALECTS)("visitors' uploads with the local file store (%s)", (dia
       // and it is gone for good: a second complete finds nothing
       await expectError(await complete(visitor, id), 404, "not_found");
     }
+  });
+
+  it("lets the widget's page preflight the PUT (another origin, with its token and content type)", async () => {
+    const res = await h.request("/v1/uploads/med_anything0000000000/content", {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-methods")).toContain("PUT");
+    expect(res.headers.get("access-control-allow-headers")).toContain("content-type");
   });
 
   it("reads at most the declared size: a larger PUT is 413 and nothing is stored", async () => {
@@ -347,5 +393,171 @@ describe.each(DIALECTS)("visitors' uploads with the local file store (%s)", (dia
     expect(await row(upload.id)).toBeUndefined();
     expect(await row(kept)).toBeDefined();
     expect(await stored(kept)).not.toBeNull();
+  });
+});
+
+describe.each(DIALECTS)("visitors' uploads straight to OSS (the fake, over HTTP) (%s)", (dialect) => {
+  let h: Harness;
+  let fake: OssFake;
+  let site: Awaited<ReturnType<typeof createSite>>;
+
+  beforeAll(async () => {
+    fake = await startOssFake({ customDomain: true });
+    fake.grant(ROLE.accessKeyId, ROLE.accessKeySecret, ROLE.securityToken!);
+    const options = { bucket: fake.bucket, endpoint: fake.url, region: "oss-cn-hangzhou", prefix: "tenant", credentials: () => ROLE };
+    const files = driverFileStore("oss", ossDriver(options), options);
+    h = await createHarness(dialect, { FILE_PUBLIC_URL: fake.url }, { files });
+    const { cookie } = await signUpOwner(h);
+    site = await createSite(h, cookie);
+    await h.request(`/api/sites/${site.id}`, { ...json({ media: { imageInput: true, voiceInput: true } }, { cookie }), method: "PATCH" });
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  const create = (visitor: Visitor, body: unknown) =>
+    h.request(`/v1/conversations/${visitor.conversationId}/uploads`, json(body, visitor.headers));
+  const complete = (visitor: Visitor, id: string) => h.request(`/v1/uploads/${id}/complete`, { method: "POST", headers: visitor.headers });
+
+  /** What the widget does with a POST target: the fields in order, then the file last. */
+  function postForm(
+    target: Created["target"],
+    bytes: Uint8Array,
+    type: string,
+    change: (fields: Record<string, string>) => void = () => {},
+  ) {
+    const fields = { ...target.fields! };
+    change(fields);
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), "upload");
+    return fetch(target.url, { method: "POST", body: form });
+  }
+
+  it("answers a PostObject target pinned to the key, size and type; the browser's form lands in the bucket, and complete reads it", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    const file = jpeg(800, 600);
+    const res = await create(visitor, { kind: "image", mediaType: "image/jpeg", size: file.length });
+    expect(res.status).toBe(201);
+    const { upload, target } = (await res.json()) as Created;
+    const objectName = `tenant/media/${site.id}/${upload.id}`;
+    expect(target.method).toBe("POST");
+    expect(target.url).toBe(`${fake.url}/`);
+    expect(Object.keys(target.fields!)).toEqual([
+      "key",
+      "Content-Type",
+      "success_action_status",
+      "policy",
+      "x-oss-signature-version",
+      "x-oss-credential",
+      "x-oss-date",
+      "x-oss-security-token",
+      "x-oss-signature",
+    ]);
+    expect(target.fields).toMatchObject({
+      key: objectName,
+      "Content-Type": "image/jpeg",
+      success_action_status: "204",
+      "x-oss-security-token": ROLE.securityToken,
+    });
+    expect(target.fields!["x-oss-credential"]).toMatch(new RegExp(`^${ROLE.accessKeyId}/\\d{8}/cn-hangzhou/oss/aliyun_v4_request$`));
+    const policy = JSON.parse(Buffer.from(target.fields!.policy, "base64").toString()) as { expiration: string; conditions: unknown[] };
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        { bucket: fake.bucket },
+        ["eq", "$key", objectName],
+        ["content-length-range", 1, file.length],
+        ["eq", "$Content-Type", "image/jpeg"],
+      ]),
+    );
+    expect(Date.parse(policy.expiration) - Date.now()).toBeGreaterThan(9 * 60_000);
+    // The secret never goes to the browser.
+    expect(JSON.stringify(target)).not.toContain(ROLE.accessKeySecret);
+
+    await expectError(await complete(visitor, upload.id), 409, "upload_incomplete");
+    const sent = await postForm(target, file, "image/jpeg");
+    expect(sent.status).toBe(204);
+    expect(fake.objects.get(objectName)?.contentType).toBe("image/jpeg");
+
+    const done = await complete(visitor, upload.id);
+    expect(done.status).toBe(200);
+    const view = ((await done.json()) as { upload: View }).upload;
+    expect(view).toMatchObject({ status: "ready", mediaType: "image/jpeg", width: 800, height: 600 });
+
+    // Its url is a V4 presigned GET on FILE_PUBLIC_URL, which the bucket serves (the server holds no bytes).
+    expect(view.url!.startsWith(`${fake.url}/${objectName}?`)).toBe(true);
+    expect(new URL(view.url!).searchParams.get("x-oss-expires")).toBe("900");
+    const got = await fetch(view.url!);
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).equals(file)).toBe(true);
+    // altered, it is refused
+    const altered = new URL(view.url!);
+    altered.searchParams.set("x-oss-expires", "86400");
+    expect((await fetch(altered)).status).toBe(403);
+
+    // The model gets a presigned GET of 10 minutes.
+    const record = (await findMediaById(h.deps.db, upload.id))!;
+    const forModel = await modelImageUrl(h.deps, record);
+    expect(new URL(forModel!).searchParams.get("x-oss-expires")).toBe("600");
+    expect((await fetch(forModel!)).status).toBe(200);
+    expect((await mediaView(h.deps, record)).url).toMatch(/x-oss-signature=/);
+  });
+
+  it("the bucket refuses a form whose key, size or type departs from the policy, or whose signature or date is off", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    const file = png(30, 30);
+    const { upload, target } = (await (
+      await create(visitor, { kind: "image", mediaType: "image/png", size: file.length })
+    ).json()) as Created;
+    const other = `tenant/media/${site.id}/med_someoneelses0000000`;
+    const refusals: Array<[string, Uint8Array, string, (f: Record<string, string>) => void]> = [
+      ["another key", file, "image/png", (f) => void (f.key = other)],
+      ["a larger file", Buffer.concat([file, Buffer.alloc(10)]), "image/png", () => {}],
+      ["another type", file, "image/png", (f) => void (f["Content-Type"] = "text/html")],
+      [
+        "an altered policy",
+        file,
+        "image/png",
+        (f) =>
+          void (f.policy = Buffer.from(Buffer.from(f.policy, "base64").toString().replace(`${file.length}]`, "99999999]")).toString(
+            "base64",
+          )),
+      ],
+      ["another token", file, "image/png", (f) => void (f["x-oss-security-token"] = "CAIS-another")],
+      ["an extra field", file, "image/png", (f) => void (f["x-oss-object-acl"] = "public-read")],
+    ];
+    for (const [label, bytes, type, change] of refusals) {
+      const res = await postForm(target, bytes, type, change);
+      expect(res.status, label).toBeGreaterThanOrEqual(400);
+      expect(await res.text(), label).toMatch(/<Code>(AccessDenied|EntityTooLarge|SignatureDoesNotMatch|InvalidSecurityToken)<\/Code>/);
+    }
+    expect(fake.objects.has(other)).toBe(false);
+    expect(fake.objects.has(`tenant/media/${site.id}/${upload.id}`)).toBe(false);
+    await expectError(await complete(visitor, upload.id), 409, "upload_incomplete");
+    // The local PUT target does not exist with OSS.
+    await expectError(
+      await h.request(`/v1/uploads/${upload.id}/content`, {
+        method: "PUT",
+        body: file as Uint8Array<ArrayBuffer>,
+        headers: visitor.headers,
+      }),
+      404,
+      "not_found",
+    );
+  });
+
+  it("refuses what the bytes in the bucket turn out to be, deleting the object and the row", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    const text = Buffer.from("<html>not a picture</html>");
+    const { upload, target } = (await (
+      await create(visitor, { kind: "image", mediaType: "image/png", size: text.length })
+    ).json()) as Created;
+    expect((await postForm(target, text, "image/png")).status).toBe(204);
+    const objectName = `tenant/media/${site.id}/${upload.id}`;
+    expect(fake.objects.has(objectName)).toBe(true);
+    await expectError(await complete(visitor, upload.id), 400, "media_mismatch");
+    expect(fake.objects.has(objectName)).toBe(false);
+    expect(await h.deps.db.selectFrom("media").select("id").where("id", "=", upload.id).executeTakeFirst()).toBeUndefined();
   });
 });

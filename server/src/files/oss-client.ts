@@ -20,22 +20,38 @@ export function currentCredentials(access: OssAccess): CloudCredentials {
   return c;
 }
 
-/** An ali-oss client for signing only (no request is sent): virtual-hosted on the browser's address. */
+// One signing client per store and browser address: building one per link would make a new agent each time.
+const clients = new WeakMap<OssAccess, Map<string, OSS>>();
+
+/** An ali-oss client for signing only (no request is sent), with the credentials of this moment. */
 export function signingClient(access: OssAccess, publicBaseUrl: string | null): OSS {
   const c = currentCredentials(access);
   const endpoint = browserEndpoint(access, publicBaseUrl);
-  return new OSS({
-    bucket: access.bucket,
-    region: access.region,
-    // With cname the bucket is the host itself; without, ali-oss puts the bucket in front of the endpoint.
-    endpoint: endpoint.cname ? endpoint.url : access.endpoint.replace("-internal.", "."),
-    cname: endpoint.cname,
-    secure: endpoint.url.startsWith("https:"),
-    authorizationV4: true,
+  let byAddress = clients.get(access);
+  if (!byAddress) clients.set(access, (byAddress = new Map()));
+  let client = byAddress.get(endpoint.url);
+  if (!client) {
+    client = new OSS({
+      bucket: access.bucket,
+      region: access.region,
+      // With cname the bucket is the host itself; without, ali-oss puts the bucket in front of the endpoint.
+      endpoint: endpoint.cname ? endpoint.url : access.endpoint.replace("-internal.", "."),
+      cname: endpoint.cname,
+      secure: endpoint.url.startsWith("https:"),
+      authorizationV4: true,
+      // the token is set below, as oss-driver.ts does: passing it here makes ali-oss warn on stderr
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+    });
+    byAddress.set(endpoint.url, client);
+  }
+  // ali-oss's typings leave out `options`; every signature reads its credentials from there.
+  Object.assign((client as unknown as { options: object }).options, {
     accessKeyId: c.accessKeyId,
     accessKeySecret: c.accessKeySecret,
-    ...(c.securityToken ? { stsToken: c.securityToken } : {}),
+    stsToken: c.securityToken ?? undefined,
   });
+  return client;
 }
 
 /** A V4 presigned GET of `key`, valid `seconds`, on the browser's address (or DashScope's: it fetches pictures by URL). */

@@ -8,6 +8,11 @@ import type { AddressInfo } from "node:net";
  * on one bucket, virtual-hosted (the Host header names the bucket, as OSS requires). Every request
  * must carry a valid V4 signature (OSS4-HMAC-SHA256, recomputed here from the documented
  * algorithm, not with ali-oss's code) by a known AccessKey, with that key's STS token.
+ *
+ * What browsers do too (docs/media.md "Uploads"): a PostObject form upload (V4 policy signature,
+ * expiry and every condition checked as OSS does) and a V4 presigned GET (the signature in the
+ * query). With `customDomain`, the fake's own address stands for a domain bound to the bucket
+ * (FILE_PUBLIC_URL): requests there need no bucket in the Host.
  */
 export interface OssFake {
   /** http://127.0.0.1:PORT, the driver's endpoint */
@@ -44,13 +49,14 @@ function read(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function startOssFake(options: { bucket?: string; region?: string } = {}): Promise<OssFake> {
+export async function startOssFake(options: { bucket?: string; region?: string; customDomain?: boolean } = {}): Promise<OssFake> {
   const bucket = options.bucket ?? "bc-test-bucket";
   const region = options.region ?? "cn-hangzhou";
   const keys = new Map<string, { secret: string; token: string }>();
   const objects: OssFake["objects"] = new Map();
   const requests: OssFake["requests"] = [];
   let refusal: { status: number; code: string } | null = null;
+  let ownHost = "";
 
   const fail = (res: ServerResponse, status: number, code: string, message: string, head = false) => {
     const requestId = randomBytes(12).toString("hex").toUpperCase();
@@ -61,23 +67,66 @@ export async function startOssFake(options: { bucket?: string; region?: string }
     res.end(head ? undefined : xml);
   };
 
-  /** null when the request is signed right; else the OSS error code and message. */
-  function checkSignature(req: IncomingMessage, url: URL, objectName: string): [string, string] | null {
-    const auth = req.headers.authorization ?? "";
-    const m =
-      /^OSS4-HMAC-SHA256 Credential=([^/,]+)\/(\d{8})\/([^/,]+)\/oss\/aliyun_v4_request,(?:AdditionalHeaders=([^,]*),)?Signature=([0-9a-f]{64})$/.exec(
-        auth,
-      );
-    if (!m) return ["AccessDenied", "The request is not signed with OSS4-HMAC-SHA256."];
-    const [, accessKeyId, day, signedRegion, additional, signature] = m;
+  /** The V4 signing key: HMAC-SHA256 chained over the day, region, product and "aliyun_v4_request". */
+  function signingKey(secret: string, day: string): Buffer {
+    let key: Buffer = createHmac("sha256", `aliyun_v4${secret}`).update(day).digest();
+    for (const part of [region, "oss", "aliyun_v4_request"]) key = createHmac("sha256", key).update(part).digest();
+    return key;
+  }
+
+  /** The credential scope's key and token checked; its secret, or the OSS error code and message. */
+  function credentialOf(
+    accessKeyId: string,
+    day: string,
+    signedRegion: string,
+    token: unknown,
+    date: string,
+  ): { secret: string } | [string, string] {
     const known = keys.get(accessKeyId);
     if (!known) return ["InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records."];
-    if (req.headers["x-oss-security-token"] !== known.token) return ["InvalidSecurityToken", "The security token you provided is invalid."];
+    if (token !== known.token) return ["InvalidSecurityToken", "The security token you provided is invalid."];
     if (signedRegion !== region) return ["SignatureDoesNotMatch", "Wrong region in the credential scope."];
-    const date = String(req.headers["x-oss-date"] ?? "");
     if (!date.startsWith(day)) return ["SignatureDoesNotMatch", "x-oss-date does not match the credential scope."];
+    return { secret: known.secret };
+  }
+
+  /** null when the request is signed right (in its Authorization header, or presigned in its query); else the OSS error code and message. */
+  function checkSignature(req: IncomingMessage, url: URL, objectName: string): [string, string] | null {
+    const presigned = url.searchParams.get("x-oss-signature-version") === "OSS4-HMAC-SHA256";
+    let accessKeyId: string,
+      day: string,
+      signedRegion: string,
+      additional: string | undefined,
+      signature: string,
+      date: string,
+      token: unknown;
+    if (presigned) {
+      const credential = /^([^/]+)\/(\d{8})\/([^/]+)\/oss\/aliyun_v4_request$/.exec(url.searchParams.get("x-oss-credential") ?? "");
+      if (!credential) return ["AccessDenied", "The presigned URL's credential is malformed."];
+      [, accessKeyId, day, signedRegion] = credential;
+      additional = url.searchParams.get("x-oss-additional-headers") ?? undefined;
+      signature = url.searchParams.get("x-oss-signature") ?? "";
+      date = url.searchParams.get("x-oss-date") ?? "";
+      token = url.searchParams.get("x-oss-security-token") ?? undefined;
+      const signedAt = Date.parse(date.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
+      const expires = Number(url.searchParams.get("x-oss-expires"));
+      if (!Number.isFinite(signedAt) || !(expires > 0)) return ["AccessDenied", "The presigned URL's date or expiry is malformed."];
+      if (signedAt + expires * 1000 < Date.now()) return ["AccessDenied", "Request has expired."];
+    } else {
+      const m =
+        /^OSS4-HMAC-SHA256 Credential=([^/,]+)\/(\d{8})\/([^/,]+)\/oss\/aliyun_v4_request,(?:AdditionalHeaders=([^,]*),)?Signature=([0-9a-f]{64})$/.exec(
+          req.headers.authorization ?? "",
+        );
+      if (!m) return ["AccessDenied", "The request is not signed with OSS4-HMAC-SHA256."];
+      [, accessKeyId, day, signedRegion, additional, signature] = m;
+      date = String(req.headers["x-oss-date"] ?? "");
+      token = req.headers["x-oss-security-token"];
+    }
+    const known = credentialOf(accessKeyId, day, signedRegion, token, date);
+    if (Array.isArray(known)) return known;
 
     const query = [...url.searchParams.entries()]
+      .filter(([k]) => !(presigned && k === "x-oss-signature"))
       .map(([k, v]) => (v === "" ? uriEncode(k) : `${uriEncode(k)}=${uriEncode(v)}`))
       .sort((a, b) => a.localeCompare(b))
       .join("&");
@@ -95,12 +144,77 @@ export async function startOssFake(options: { bucket?: string; region?: string }
     ].join("\n");
     const scope = `${day}/${region}/oss/aliyun_v4_request`;
     const stringToSign = ["OSS4-HMAC-SHA256", date, scope, createHash("sha256").update(canonicalRequest).digest("hex")].join("\n");
-    let key: Buffer = createHmac("sha256", `aliyun_v4${known.secret}`).update(day).digest();
-    for (const part of [region, "oss", "aliyun_v4_request"]) key = createHmac("sha256", key).update(part).digest();
-    const expected = createHmac("sha256", key).update(stringToSign).digest("hex");
+    const expected = createHmac("sha256", signingKey(known.secret, day)).update(stringToSign).digest("hex");
     return expected === signature
       ? null
       : ["SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."];
+  }
+
+  /**
+   * PostObject with a V4 policy (OSS "PostObject", "Signature V4"): the form's policy signed with
+   * the V4 signing key, not expired, and every condition met by the form and the file; `file` last.
+   */
+  async function postObject(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+    const form = await new Request("http://oss.fake/", {
+      method: "POST",
+      headers: { "content-type": String(req.headers["content-type"]) },
+      body: new Uint8Array(body),
+    }).formData();
+    const names = [...form.keys()];
+    const file = form.get("file");
+    if (!(file instanceof Blob) || names.at(-1) !== "file")
+      return fail(res, 400, "InvalidArgument", "The file must be the form's last field.");
+    // Form field names are case-insensitive in OSS.
+    const fields = new Map([...form.entries()].filter(([k]) => k !== "file").map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const policyText = fields.get("policy");
+    if (!policyText || fields.get("x-oss-signature-version") !== "OSS4-HMAC-SHA256") {
+      return fail(res, 403, "AccessDenied", "A V4 PostObject needs policy and x-oss-signature-version.");
+    }
+    const credential = /^([^/]+)\/(\d{8})\/([^/]+)\/oss\/aliyun_v4_request$/.exec(fields.get("x-oss-credential") ?? "");
+    if (!credential) return fail(res, 403, "AccessDenied", "x-oss-credential is malformed.");
+    const [, accessKeyId, day, signedRegion] = credential;
+    const known = credentialOf(accessKeyId, day, signedRegion, fields.get("x-oss-security-token"), fields.get("x-oss-date") ?? "");
+    if (Array.isArray(known)) return fail(res, 403, known[0], known[1]);
+    const expected = createHmac("sha256", signingKey(known.secret, day)).update(policyText).digest("hex");
+    if (expected !== fields.get("x-oss-signature")) {
+      return fail(res, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+    }
+    const policy = JSON.parse(Buffer.from(policyText, "base64").toString("utf8")) as { expiration: string; conditions: unknown[] };
+    if (!(Date.parse(policy.expiration) > Date.now()))
+      return fail(res, 403, "AccessDenied", "Invalid according to Policy: Policy expired.");
+    const covered = new Set(["policy", "x-oss-signature"]);
+    const failed = (condition: unknown) =>
+      fail(res, 403, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ${JSON.stringify(condition)}`);
+    for (const condition of policy.conditions) {
+      if (Array.isArray(condition)) {
+        const [op, a, b] = condition as [string, unknown, unknown];
+        if (op === "content-length-range") {
+          if (file.size < Number(a))
+            return fail(res, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size.");
+          if (file.size > Number(b)) return fail(res, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
+          continue;
+        }
+        const name = String(a).replace(/^\$/, "").toLowerCase();
+        covered.add(name);
+        const value = fields.get(name) ?? "";
+        if (op === "eq" ? value !== b : op === "starts-with" ? !value.startsWith(String(b)) : true) return failed(condition);
+      } else {
+        for (const [k, v] of Object.entries(condition as Record<string, string>)) {
+          covered.add(k.toLowerCase());
+          if (k === "bucket" ? v !== bucket : fields.get(k.toLowerCase()) !== v) return failed(condition);
+        }
+      }
+    }
+    // Every field the browser sends must be one the policy speaks of: nothing rides along unsigned.
+    for (const name of fields.keys()) {
+      if (!covered.has(name)) return fail(res, 403, "AccessDenied", `Invalid according to Policy: Extra input fields: ${name}`);
+    }
+    const key = fields.get("key");
+    if (!key) return fail(res, 400, "InvalidArgument", "The form has no key.");
+    objects.set(key, { bytes: Buffer.from(await file.arrayBuffer()), contentType: fields.get("content-type") ?? null });
+    const status = Number(fields.get("success_action_status"));
+    res.writeHead([200, 201, 204].includes(status) ? status : 204);
+    return res.end();
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -117,8 +231,11 @@ export async function startOssFake(options: { bucket?: string; region?: string }
       securityToken: (req.headers["x-oss-security-token"] as string | undefined) ?? null,
     });
     const head = req.method === "HEAD";
-    if (!host.startsWith(`${bucket}.`))
+    if (!host.startsWith(`${bucket}.`) && !(options.customDomain && host === ownHost))
       return fail(res, 403, "SecondLevelDomainForbidden", "Use the bucket's virtual-hosted domain.", head);
+    if (req.method === "POST" && !objectName && /^multipart\/form-data/i.test(String(req.headers["content-type"] ?? ""))) {
+      return postObject(req, res, body);
+    }
     const refused = checkSignature(req, url, objectName);
     if (refused) return fail(res, 403, refused[0], refused[1], head);
     if (refusal) return fail(res, refusal.status, refusal.code, "Refused by the test.", head);
@@ -176,6 +293,7 @@ export async function startOssFake(options: { bucket?: string; region?: string }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  ownHost = `127.0.0.1:${port}`;
   return {
     url: `http://127.0.0.1:${port}`,
     bucket,
