@@ -1,5 +1,6 @@
-// Local fake of DashScope: compatible-mode chat completions and embeddings, and the native Bailian
-// application endpoint; see dashscope-fake/server.ts.
+// Local fake of DashScope: compatible-mode chat completions (with pictures, tools and speech
+// recognition) and embeddings, and the native Bailian application, speech synthesis and Wanx
+// endpoints; see dashscope-fake/server.ts.
 export type {
   AppModelUsage,
   AppScript,
@@ -8,7 +9,11 @@ export type {
   FakeApp,
   FakeAppDocument,
   FakeScript,
+  ImageScript,
   RecordedRequest,
+  SpeechScript,
+  TtsScript,
+  VisionScript,
 } from "./dashscope-fake/types.js";
 export { startDashScopeFake } from "./dashscope-fake/server.js";
 export { fakeEmbedding } from "./dashscope-fake/embeddings.js";

@@ -82,6 +82,30 @@ describe("speech recognition (qwen3-asr-flash through the openai SDK)", () => {
     expect(down.kind).toBe("unavailable");
   });
 
+  it("the fake streams a recognition when asked, and refuses a request without audio", async () => {
+    const post = (body: unknown) =>
+      fetch(`${fake.url}/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${fake.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const data = `data:audio/wav;base64,${wav(1).toString("base64")}`;
+    const streamed = await post({
+      model: "qwen3-asr-flash",
+      stream: true,
+      asr_options: { language: "en" },
+      messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data } }] }],
+    });
+    const deltas = (await streamed.text())
+      .split("\n\n")
+      .filter((e) => e.startsWith("data: {"))
+      .map((e) => JSON.parse(e.slice(6)).choices[0]?.delta?.content ?? "");
+    expect(deltas.join("")).toBe("What is your return policy?");
+    const empty = await post({ model: "qwen3-asr-flash", messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { code: string } }).error.code).toBe("invalid_parameter_error");
+  });
+
   it("says auth for a key DashScope refuses, and without any key", async () => {
     const err = await failure(recognizer().recognize({ audio: wav(1), mediaType: "audio/wav", language: "zh", apiKey: "sk-wrong" }));
     expect(err.kind).toBe("auth");
@@ -222,6 +246,18 @@ describe("drawing (Wanx text-to-image tasks)", () => {
     const generator = images();
     const { taskId } = await generator.submit({ prompt: "something", size: "1024*1024" });
     for (let i = 0; i < 4; i++) expect((await generator.poll(taskId)).status).toBe("RUNNING");
+  });
+
+  it("takes faults over its control endpoint too (POST /__fake/enqueue?for=image)", async () => {
+    const queued = await fetch(`${fake.origin}/__fake/enqueue?for=image`, {
+      method: "POST",
+      body: JSON.stringify({ kind: "failed", code: "InternalError" }),
+    });
+    expect(queued.status).toBe(200);
+    const generator = images();
+    const { taskId } = await generator.submit({ prompt: "something", size: "1024*1024" });
+    await generator.poll(taskId);
+    expect(await generator.poll(taskId)).toMatchObject({ status: "FAILED", code: "InternalError" });
   });
 
   it("answers UNKNOWN for a task DashScope does not know", async () => {

@@ -91,6 +91,29 @@ describe("pictures to Qwen-VL", () => {
     expect(end.finishReason).toBe("stop");
   });
 
+  it("reads a WebP and a GIF sent as data: URLs", async () => {
+    // VP8L: signature 0x2f, then width-1 and height-1 in 14 bits each
+    const vp8l = Buffer.alloc(30);
+    vp8l.write("RIFF", 0, "ascii");
+    vp8l.writeUInt32LE(22, 4);
+    vp8l.write("WEBPVP8L", 8, "ascii");
+    vp8l.writeUInt32LE(10, 16);
+    vp8l[20] = 0x2f;
+    vp8l.writeUInt32LE((800 - 1) | ((600 - 1) << 14), 21);
+    const gif = Buffer.from("GIF89a\x20\x00\x10\x00\x00\x00\x00;", "latin1");
+    const { text } = await collect({
+      model: "qwen3-vl-flash",
+      messages: [
+        {
+          role: "user",
+          content: "and these?",
+          images: [`data:image/webp;base64,${vp8l.toString("base64")}`, `data:image/gif;base64,${gif.toString("base64")}`],
+        },
+      ],
+    });
+    expect(text).toMatch(/^I see a picture of 800×600 pixels \(WebP\)\. I see a picture of 32×16 pixels \(GIF\)\./);
+  });
+
   it("sends a turn of pictures only without an empty text part, and other turns as plain strings", async () => {
     await collect({
       model: "qwen3-vl-flash",

@@ -78,7 +78,7 @@ export function fakePng(width: number, height: number, rgb: [number, number, num
 // ---------------------------------------------------------------- picture probe
 
 export interface PictureInfo {
-  format: "PNG" | "JPEG" | "WEBP" | "GIF";
+  format: "PNG" | "JPEG" | "WebP" | "GIF";
   width: number;
   height: number;
 }
@@ -96,13 +96,13 @@ export function probePicture(b: Buffer): PictureInfo | null {
 
 function probeWebp(b: Buffer): PictureInfo | null {
   const chunk = b.toString("ascii", 12, 16);
-  if (chunk === "VP8X") return { format: "WEBP", width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3) };
+  if (chunk === "VP8X") return { format: "WebP", width: 1 + b.readUIntLE(24, 3), height: 1 + b.readUIntLE(27, 3) };
   if (chunk === "VP8L" && b[20] === 0x2f) {
     const bits = b.readUInt32LE(21);
-    return { format: "WEBP", width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff) };
+    return { format: "WebP", width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff) };
   }
   if (chunk === "VP8 " && b[23] === 0x9d && b[24] === 0x01 && b[25] === 0x2a) {
-    return { format: "WEBP", width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
+    return { format: "WebP", width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
   }
   return null;
 }

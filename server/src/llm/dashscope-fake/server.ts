@@ -1,4 +1,6 @@
-// node:http server that speaks DashScope's OpenAI-compatible chat completions protocol (§2, §3).
+// node:http server that speaks DashScope's OpenAI-compatible chat completions protocol (§2, §3),
+// and the native endpoints the widget's features call: applications (§5), CosyVoice speech
+// synthesis and Wanx tasks (§7; docs/media.md "DashScope calls and the local fake").
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -54,6 +56,14 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
   const ttsQueue: TtsScript[] = [];
   const imageQueue: ImageScript[] = [];
   const wanx = createWanx();
+  const otherQueues = {
+    embeddings: embeddingQueue,
+    app: appQueue,
+    vision: visionQueue,
+    speech: speechQueue,
+    tts: ttsQueue,
+    image: imageQueue,
+  };
   const apps = new Map<string, FakeApp>((opts.apps ?? []).map((a) => [a.id, a]));
   const requests: RecordedRequest[] = [];
   const open = new Set<AbortController>();
@@ -83,9 +93,9 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     const raw = await readBody(req);
 
     if (path === "/__fake/enqueue" && method === "POST") {
-      // ?for=embeddings|app: the other queues, whose scripts are not checked here.
+      // ?for=embeddings|app|vision|speech|tts|image: the other queues, whose scripts are not checked here.
       const target = new URL(req.url ?? "/", "http://fake").searchParams.get("for");
-      if (target === "embeddings" || target === "app") return controlEnqueueOther(ex, raw, target);
+      if (target !== null && target in otherQueues) return controlEnqueueOther(ex, raw, target as keyof typeof otherQueues);
       return controlEnqueue(ex, raw);
     }
     if (path === "/__fake/apps" && method === "POST") return controlRegisterApp(ex, raw);
@@ -154,13 +164,13 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
     sendJson(ex.res, 200, embeddingsBody(checked.model, checked.texts, checked.dimensions));
   }
 
-  function controlEnqueueOther(ex: Exchange, raw: string, target: "embeddings" | "app"): void {
+  function controlEnqueueOther(ex: Exchange, raw: string, target: keyof typeof otherQueues): void {
     const parsed = parseBody(raw);
     const scripts = Array.isArray(parsed) ? parsed : [parsed];
     if (scripts.some((s) => !s || typeof s !== "object" || typeof s.kind !== "string")) {
       return sendJson(ex.res, 400, { error: "body must be a script or an array of scripts" });
     }
-    (target === "embeddings" ? embeddingQueue : appQueue).push(...scripts);
+    (otherQueues[target] as unknown[]).push(...scripts);
     sendJson(ex.res, 200, { ok: true });
   }
 
@@ -211,16 +221,17 @@ export async function startDashScopeFake(opts: StartOptions = {}): Promise<DashS
 
     const queued = queue.shift();
     let script = queued ?? defaultToolCall(body) ?? defaultScript(body);
-    if (seen && script.kind === "answer") {
-      // Usage counts the pictures' tokens on top of the text (§4.5: image_tokens).
-      const text = queued ? script.text : `${seen.text}\n\n${script.text}`;
-      const promptTokens = (script.usage?.prompt_tokens ?? basePromptTokens(body)) + seen.tokens;
-      const completion = script.usage?.completion_tokens ?? estimateTokens(text);
+    if (seen && script.kind === "answer" && !script.usage) {
+      // The default answer says what it saw; a queued one is played as written. Usage counts the
+      // pictures' tokens on top of the text (§4.5: image_tokens), the answer cut at max_tokens as the runner cuts it.
+      const text = queued ? (script.chunks?.join("") ?? script.text) : `${seen.text}\n\n${script.text}`;
+      const limit = body.max_completion_tokens ?? body.max_tokens;
+      const completion = Math.min(estimateTokens(text), typeof limit === "number" ? limit : Infinity);
       script = {
         ...script,
         text,
         chunks: queued ? script.chunks : undefined,
-        usage: { prompt_tokens: promptTokens, completion_tokens: completion },
+        usage: { prompt_tokens: basePromptTokens(body) + seen.tokens, completion_tokens: completion },
       };
     }
     await runScript({ ...ex, body, stream, ctx }, script, queued ? NO_PACE : DEMO_PACE);

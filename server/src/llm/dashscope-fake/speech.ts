@@ -3,7 +3,7 @@
 import { nativeError, nativeFrame, sendNativeError, sendNativeSseError } from "./apps.js";
 import { mp3FrameBytes, probeWav, silentMp3 } from "./media-bytes.js";
 import { completionBody, contentText, errorSpec, hasCjk, type ChunkCtx } from "./protocol.js";
-import { sendError, sendJson, type Exchange } from "./runners.js";
+import { runScript, sendError, sendJson, type Exchange } from "./runners.js";
 import type { SpeechScript, TtsScript } from "./types.js";
 
 export const isAsrModel = (model: unknown) => typeof model === "string" && /^qwen3?-asr/.test(model);
@@ -26,7 +26,7 @@ function audioPart(body: any): string | null {
 }
 
 /** A recognition request: the script's or the canned transcript; all-silence WAV is "". */
-export function recognize(ex: Exchange, body: any, ctx: ChunkCtx, script: SpeechScript | undefined): void {
+export function recognize(ex: Exchange, body: any, ctx: ChunkCtx, script: SpeechScript | undefined): Promise<void> | void {
   const bad = (message: string) => sendError(ex, errorSpec(400, "invalid_parameter_error", message, "invalid_request_error"), "json");
   const data = audioPart(body);
   if (data === null) return bad("<400> InternalError.Algo.InvalidParameter: The audio is empty or missing.");
@@ -43,6 +43,11 @@ export function recognize(ex: Exchange, body: any, ctx: ChunkCtx, script: Speech
 
   const audioTokens = seconds * AUDIO_TOKENS_PER_SECOND;
   const completionTokens = Math.max(1, Array.from(text).length);
+  if (body.stream === true) {
+    // Streamed recognition (the service offers it; the server's client does not use it): the text as deltas.
+    const usage = { prompt_tokens: audioTokens, completion_tokens: completionTokens };
+    return runScript({ ...ex, body, stream: true, ctx }, { kind: "answer", text, usage }, { firstMs: 0, eachMs: 0 });
+  }
   const reply = completionBody(ctx, text, "stop", {
     prompt_tokens: audioTokens,
     completion_tokens: completionTokens,
