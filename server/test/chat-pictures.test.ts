@@ -163,6 +163,22 @@ describe.each(DIALECTS)("messages with pictures (%s)", (dialect) => {
     expect(media.message_id).toBe(rows[0].id);
   });
 
+  it("while a person answers, the picture goes to the team with the message, and the transcript shows it", async () => {
+    const visitor = await startVisitor(h, site.siteKey);
+    await readSse(await send(visitor, { content: "hello" }));
+    await h.deps.tasks.idle();
+    await h.deps.db.updateTable("conversations").set({ status: "human" }).where("id", "=", visitor.conversationId).execute();
+    const id = await uploadReady(h, visitor, "image", "image/png", png(16, 16));
+    const events = await readSse(await send(visitor, { content: "", attachments: [id] }));
+    expect(events.map((e) => e.event)).toEqual(["handoff"]);
+    expect(chatRequests()).toHaveLength(1);
+    const media = await h.deps.db.selectFrom("media").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(media.message_id).toBe(events[0].data.userMessageId);
+    const transcript = await h.request(`/api/sites/${site.id}/conversations/${visitor.conversationId}`, { headers: { cookie } });
+    const detail = (await transcript.json()) as { messages: Array<{ id: string; attachments: Array<{ id: string }> }> };
+    expect(detail.messages.at(-1)).toMatchObject({ id: events[0].data.userMessageId, attachments: [{ id }] });
+  });
+
   it("answers 403 media_disabled on a site that takes no pictures", async () => {
     const visitor = await startVisitor(h, plain.siteKey);
     // a recording is allowed there (voiceInput), and is no picture to send
