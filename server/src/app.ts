@@ -22,6 +22,7 @@ import { registerUsageRoutes } from "./features/usage/routes.js";
 import { registerWebhookRoutes } from "./features/webhooks/routes.js";
 import { registerWidgetAssetRoutes } from "./features/widget/assets.js";
 import { registerWidgetRoutes } from "./features/widget/routes.js";
+import { registerVoiceRoutes } from "./features/voice/routes.js";
 import { registerLiveRoutes } from "./live/routes.js";
 import { requireVisitor } from "./http/bearer.js";
 import { requireOperator } from "./features/operator/operator-auth.js";
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): App {
   registerWidgetAssetRoutes(router, deps);
   registerDashboardRoutes(router, deps);
   registerChatRoutes(router, deps);
+  registerVoiceRoutes(router, deps);
   registerFeedbackRoutes(router, deps);
   registerUploadRoutes(router, deps);
   registerWebhookRoutes(router, deps);

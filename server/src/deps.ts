@@ -17,6 +17,8 @@ import { Checkpoints } from "./features/chat/checkpoints.js";
 import { INGEST_JOB, ingestHandler } from "./features/knowledge/ingest.js";
 import { DELIVER_JOB, DELIVERY_POLICY, deliverHandler } from "./features/webhooks/deliver.js";
 import { type Logger, jsonLogger } from "./logger.js";
+import { DRAWING_FINISH_JOB, drawingFinishHandler } from "./features/drawing/drawing-job.js";
+import type { DrawingTimings } from "./features/drawing/drawing-timings.js";
 import { type Mailer, logMailer } from "./mail/mailer.js";
 import { smtpMailer } from "./mail/smtp-mailer.js";
 import { type Counters, redisCounters, sqlCounters } from "./security/counters.js";
@@ -56,6 +58,8 @@ export interface AppDeps {
   files: FileStore;
   /** wakes live event streams when their site's events are written: redis pub/sub, or one DB poller per process */
   live: LiveBus;
+  /** how long a drawing is waited for; tests pass shorter ones (features/drawing) */
+  drawingTimings?: DrawingTimings;
   now: () => number;
 }
 
@@ -66,7 +70,7 @@ export interface BuiltDeps extends AppDeps {
 
 /** What a caller may supply instead of what the config says (tests: a memory logger, a clock). */
 export type DepsOverrides = Partial<
-  Pick<AppDeps, "logger" | "now" | "llm" | "embedder" | "storage" | "mailer" | "files" | "speech" | "images">
+  Pick<AppDeps, "logger" | "now" | "llm" | "embedder" | "storage" | "mailer" | "files" | "speech" | "images" | "drawingTimings">
 >;
 
 /**
@@ -125,6 +129,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
     jobs: new JobQueue({ db, logger, now: () => deps.now() }),
     files,
     live,
+    drawingTimings: overrides.drawingTimings,
     now: overrides.now ?? (() => Date.now()),
     async dispose() {
       // Steps in flight end and their jobs go back to the queue while the database is still open.
@@ -141,6 +146,7 @@ export async function buildDeps(config: Config, overrides: DepsOverrides = {}): 
   // The work features leave to the queue, known to every instance that drives it.
   deps.jobs.register(INGEST_JOB, ingestHandler(deps));
   deps.jobs.register(DELIVER_JOB, deliverHandler(deps), DELIVERY_POLICY);
+  deps.jobs.register(DRAWING_FINISH_JOB, drawingFinishHandler(deps));
   return deps;
 }
 

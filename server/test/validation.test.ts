@@ -42,6 +42,7 @@ const SAMPLE_BODIES: Record<string, () => unknown> = {
   "POST /v1/conversations/:conversationId/retry": () => ({ userMessageId: "msg_doesnotexistanywhere0" }),
   "POST /v1/messages/:messageId/feedback": () => ({ rating: "down", comment: "Not what I asked." }),
   "POST /v1/conversations/:conversationId/uploads": () => ({ kind: "image", mediaType: "image/png", size: 1000 }),
+  "POST /v1/conversations/:conversationId/transcriptions": () => ({ uploadId: "med_doesnotexistanywhere0" }),
   "POST /api/sites/:siteId/webhooks": () => ({ url: "https://hooks.example.com/bailian", events: ["message.created"] }),
   "PATCH /api/sites/:siteId/webhooks/:webhookId": () => ({ events: ["feedback.created"], enabled: false }),
   "POST /v1/conversations/:conversationId/handoff": () => ({ reason: "A question for a person." }),

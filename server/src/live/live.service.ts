@@ -1,4 +1,6 @@
 import type { AppDeps } from "../deps.js";
+import type { MediaLinkDeps } from "../features/chat/message-attachments.js";
+import { attachmentsOf } from "../features/chat/message-attachments.js";
 import { AppError } from "../errors.js";
 import type { VisitorPrincipal } from "../http/route.js";
 import type { SseWriter } from "../http/sse.js";
@@ -17,7 +19,7 @@ export const TYPING_FRESH_MS = 10_000;
 /** How often the team's stream re-reads the member's access to the site. */
 export const ACCESS_CHECK_MS = 5_000;
 
-type StreamDeps = Pick<AppDeps, "db" | "live" | "config" | "logger" | "now">;
+type StreamDeps = Pick<AppDeps, "db" | "live" | "config" | "logger" | "now"> & MediaLinkDeps;
 
 /** Where to resume: the Last-Event-ID header, else the lastEventId query parameter. */
 export function resumeFrom(header: string | null, query: string | undefined): EventCursor | null {
@@ -128,7 +130,7 @@ function misshapen(deps: Pick<AppDeps, "logger">, event: LiveEvent): Delivery {
 }
 
 /** One message of the site's conversation in the owner's shape (OwnerMessage); null when it is not there (any more). */
-async function ownerMessage(deps: Pick<AppDeps, "db">, siteId: string, conversationId: string, messageId: string) {
+async function ownerMessage(deps: MediaLinkDeps, siteId: string, conversationId: string, messageId: string) {
   const row = await deps.db
     .selectFrom("messages")
     .selectAll()
@@ -136,5 +138,7 @@ async function ownerMessage(deps: Pick<AppDeps, "db">, siteId: string, conversat
     .where("conversation_id", "=", conversationId)
     .where("site_id", "=", siteId)
     .executeTakeFirst();
-  return row ? TeamStreamEvents.message.shape.message.parse(toOwnerMessage(messageOf(row))) : null;
+  if (!row) return null;
+  const attachments = await attachmentsOf(deps, [row]);
+  return TeamStreamEvents.message.shape.message.parse(toOwnerMessage(messageOf(row), attachments.get(row.id)));
 }

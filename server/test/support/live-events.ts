@@ -104,6 +104,7 @@ export function ownerMessage(id: string, content: string, role: "user" | "assist
     createdAt: new Date().toISOString(),
     sources: [],
     feedback: null,
+    attachments: [],
   };
 }
 

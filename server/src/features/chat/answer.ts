@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps.js";
 import type { CallOutcome } from "../../db/schema.js";
-import { type ChatMessage, type ChatModel, LlmError, type Usage } from "../../llm/chat-model.js";
+import { type ChatMessage, type ChatModel, LlmError, type ToolSpec, type Usage } from "../../llm/chat-model.js";
 import { newId } from "../../security/ids.js";
 import type { TokenReservation } from "../../security/monthly-quota.js";
 import type { SiteRecord } from "../sites/site-record.js";
@@ -11,12 +11,28 @@ import { emitWebhook } from "../webhooks/emit.js";
 import { answerCreated } from "../webhooks/event-data.js";
 import { type ChatErrorCode, chatErrorCode, chatErrorMessage } from "./chat.messages.js";
 import type { AnswerSink, StreamEventData } from "./chat.schemas.js";
+import { type ToolCall, drawIfAsked } from "../drawing/answer-drawing.js";
 
 /** Attempts per answer; only attempts before the first token is shown are repeated. */
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [300, 900];
 
-type Deps = Pick<AppDeps, "db" | "llm" | "logger" | "now" | "counters" | "keyring" | "checkpoints" | "jobs" | "tasks">;
+type Deps = Pick<
+  AppDeps,
+  | "db"
+  | "llm"
+  | "logger"
+  | "now"
+  | "counters"
+  | "keyring"
+  | "checkpoints"
+  | "jobs"
+  | "tasks"
+  | "files"
+  | "images"
+  | "config"
+  | "drawingTimings"
+>;
 type AnswerStatus = StreamEventData["done"]["status"];
 
 export interface AnswerJob {
@@ -33,8 +49,12 @@ export interface AnswerJob {
    * None (the default): the answer cites nothing.
    */
   sources?: readonly CitableSource[];
-  /** the model to answer with, and its name for the rows: a Bailian application; default deps.llm and the bot's model */
+  /** the model to answer with, and its name for the request and the rows: a Bailian application, or Qwen-VL for pictures; default deps.llm and the bot's model */
   model?: { name: string; llm: ChatModel };
+  /** the visitor asking (a drawing's media row is theirs) */
+  visitorId?: string;
+  /** functions the model may call: generate_image when the site draws (features/drawing) */
+  tools?: ToolSpec[];
 }
 
 /** How an answer ended when it did not end well: what the visitor is told and what the rows keep. */
@@ -50,6 +70,8 @@ interface Streamed {
   usage: Usage | null;
   firstTokenAt: number | null;
   failure: Failure | null;
+  /** what the model asked to call, in order (the last attempt's) */
+  toolCalls?: ToolCall[];
 }
 
 /**
@@ -69,6 +91,15 @@ export async function answer(deps: Deps, job: AnswerJob, sink: AnswerSink): Prom
     const checkpointed = deps.checkpoints.track(messageId, () => text);
     try {
       result = await streamFromModel(deps, job, key.key, sink, (soFar) => (text = soFar));
+      // A drawing asked for is made (and its events sent) while the answer's lease is renewed.
+      if (!result.failure && result.toolCalls?.length) {
+        const said = await drawIfAsked(deps, { ...job, apiKey: key.key, text: result.text }, result.toolCalls, sink);
+        if (said) {
+          sink.send("delta", { text: said });
+          result = { ...result, text: said };
+          text = said;
+        }
+      }
     } finally {
       checkpointed.stop();
     }
@@ -163,19 +194,22 @@ async function streamFromModel(
   let firstTokenAt: number | null = null;
   let usage: Usage | null = null;
   let failure: LlmError | null = null;
+  let toolCalls: ToolCall[] = [];
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    toolCalls = [];
     const callStarted = performance.now();
     let callFirstToken: number | null = null;
     let requestId: string | null = null;
     const textBefore = text.length;
     try {
       for await (const chunk of (job.model?.llm ?? deps.llm).stream({
-        model: bot.model,
+        model: job.model?.name ?? bot.model,
         messages: job.messages,
         temperature: bot.temperature,
         maxTokens: bot.maxOutputTokens,
         apiKey,
+        ...(job.tools?.length ? { tools: job.tools } : {}),
       })) {
         if (chunk.type === "text") {
           callFirstToken ??= performance.now();
@@ -183,6 +217,8 @@ async function streamFromModel(
           text += chunk.text;
           sink.send("delta", { text: chunk.text });
           progress(text);
+        } else if (chunk.type === "tool_call") {
+          toolCalls.push({ name: chunk.name, arguments: chunk.arguments });
         } else if (chunk.type === "end") {
           usage = chunk.usage;
           requestId = chunk.requestId;
@@ -213,7 +249,7 @@ async function streamFromModel(
       break;
     }
   }
-  if (!failure) return { text, usage, firstTokenAt, failure: null };
+  if (!failure) return { text, usage, firstTokenAt, failure: null, toolCalls };
   return {
     text,
     usage,

@@ -1,8 +1,8 @@
-import { type Insertable, sql } from "kysely";
+import { type Insertable, type Transaction, sql } from "kysely";
 import type { Db } from "../../db/database.js";
 import { isMysql } from "../../db/dialect.js";
 import { AppError } from "../../errors.js";
-import type { ApiCallsTable, MessagesTable } from "../../db/schema.js";
+import type { ApiCallsTable, Database, MessagesTable } from "../../db/schema.js";
 import {
   type ApiCallRecord,
   type ConversationRecord,
@@ -77,9 +77,15 @@ export async function lastMessages(db: Db, conversationId: string, limit: number
 /**
  * Appends messages (a question and its answer's row) in one transaction: the conversation's
  * counter is bumped and read in it, so concurrent appends to one conversation get distinct,
- * ordered seq numbers on both databases.
+ * ordered seq numbers on both databases. `within` runs in the same transaction once the rows are
+ * written (a question's pictures attached to it): if it throws, nothing is appended.
  */
-export async function appendMessages(db: Db, messages: NewMessage[], title?: string): Promise<MessageRecord[]> {
+export async function appendMessages(
+  db: Db,
+  messages: NewMessage[],
+  title?: string,
+  within?: (trx: Transaction<Database>, records: MessageRecord[]) => Promise<void>,
+): Promise<MessageRecord[]> {
   const mysql = isMysql(db);
   const n = messages.length;
   return db.transaction().execute(async (trx) => {
@@ -101,6 +107,7 @@ export async function appendMessages(db: Db, messages: NewMessage[], title?: str
     if (!count) throw new AppError("not_found", "No such conversation.");
     const records = messages.map((m, i): MessageRecord => ({ ...m, seq: count - n + 1 + i, feedback: null, author: m.author ?? null }));
     await trx.insertInto("messages").values(records.map(messageRow)).execute();
+    await within?.(trx, records);
     return records;
   });
 }

@@ -26,6 +26,11 @@ import {
 } from "./chat.repository.js";
 import type { AnswerSink } from "./chat.schemas.js";
 import { toVisitorMessage } from "./visitor-message.js";
+import { attachingTo, checkAttachments, picturesTokens } from "./attachments.js";
+import { attachmentsOf } from "./message-attachments.js";
+import { pictureCounts, questionImages, withPlaceholders } from "./picture-turns.js";
+import { mediaOfMessages } from "../media/media.repository.js";
+import { GENERATE_IMAGE_TOOL } from "../drawing/generate-image-tool.js";
 import { promptTokens, trimHistory } from "./history.js";
 import { emitWebhook } from "../webhooks/emit.js";
 import { conversationCreated, messageCreated } from "../webhooks/event-data.js";
@@ -80,7 +85,9 @@ export async function createConversation(deps: AppDeps, visitor: VisitorPrincipa
 
 export async function listMessages(deps: AppDeps, visitor: VisitorPrincipal, conversationId: string) {
   const conversation = await visitorConversation(deps, visitor, conversationId);
-  return { messages: (await recentMessages(deps, conversation.id, 200)).map((m) => toVisitorMessage(m)), status: conversation.status };
+  const messages = await recentMessages(deps, conversation.id, 200);
+  const attachments = await attachmentsOf(deps, messages);
+  return { messages: messages.map((m) => toVisitorMessage(m, attachments.get(m.id))), status: conversation.status };
 }
 
 /**
@@ -103,8 +110,11 @@ export async function settleCutOffAnswers(deps: Pick<AppDeps, "db" | "checkpoint
   return settled;
 }
 
-/** The answer's row, written before the model is called: whatever happens to this instance, the question has an answer row. */
-function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string): NewMessage {
+/**
+ * The answer's row, written before the model is called: whatever happens to this instance, the
+ * question has an answer row. `model`: the model that answers when not the bot's (pictures).
+ */
+function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string, model?: string): NewMessage {
   const now = deps.now();
   return {
     id: newId("msg"),
@@ -114,7 +124,7 @@ function answerRow(deps: AppDeps, site: SiteRecord, conversationId: string): New
     content: "",
     status: "streaming",
     errorCode: null,
-    model: site.bot.bailianAppId ? appModelName(site.bot.bailianAppId) : site.bot.model,
+    model: model ?? (site.bot.bailianAppId ? appModelName(site.bot.bailianAppId) : site.bot.model),
     promptTokens: null,
     completionTokens: null,
     latencyMs: null,
@@ -134,38 +144,55 @@ export async function postMessage(
   { visitor, site, ip }: VisitorContext,
   conversationId: string,
   content: string,
+  attachmentIds: readonly string[] = [],
 ): Promise<PreparedAnswer | HeldTurn> {
   const conversation = await visitorConversation(deps, visitor, conversationId);
+  // Checked before the message is counted: a refused picture costs the site nothing.
+  const pictures = await checkAttachments(deps, site, visitor, conversation.id, attachmentIds);
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
   // A person is involved: the message goes to the team, not the model (features/handoff).
-  const held = await personTurn(deps, site, conversation, { content });
+  const held = await personTurn(deps, site, conversation, { content, attach: attachingTo(pictures, deps.now()) });
   if (held) return held;
   // The history is read before the question is stored: the answer's worst case must be reserved
   // first, and a refused question leaves nothing behind. A new conversation has no history to read.
   const history = conversation.messageCount === 0 ? [] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
-  const knowledge = await answerPlan(deps, site, content);
-  const messages = promptFor(site, [...history, { role: "user", content, status: "complete" }], knowledge.message);
-  const reservation = await reserve(deps, site, messages);
+  // A picture without words has no question to look up in the knowledge base.
+  const knowledge = content ? await answerPlan(deps, site, content) : NO_PLAN;
+  const messages = promptFor(
+    site,
+    history,
+    { content, images: await questionImages(deps, pictures) },
+    knowledge.message,
+    await pictureCounts(deps, history),
+  );
+  const reservation = await reserve(deps, site, messages, picturesTokens(pictures));
+  const vision = pictures.length ? site.media.visionModel : undefined;
   const [userMessage, answerMessage] = await appendMessages(
     deps.db,
     [
       writtenMessage({ id: newId("msg"), conversationId: conversation.id, siteId: site.id, role: "user", content, createdAt: deps.now() }),
-      answerRow(deps, site, conversation.id),
+      answerRow(deps, site, conversation.id, vision),
     ],
     content.slice(0, 80),
+    attachingTo(pictures, deps.now()),
   ).catch(releasing(reservation));
   if (conversation.messageCount === 0)
     await emitWebhook(deps, site.id, "conversation.created", conversationCreated(conversation, userMessage));
   await emitWebhook(deps, site.id, "message.created", messageCreated(userMessage));
   return prepareAnswer(deps, site, {
     conversationId: conversation.id,
+    visitorId: visitor.visitorId,
     userMessageId: userMessage.id,
     messageId: answerMessage.id,
     messages,
     reservation,
     knowledge,
+    vision,
   });
 }
+
+/** The plan of a question that is only pictures: no knowledge looked up, the model answers. */
+const NO_PLAN: AnswerPlan = { sources: [], message: null, answerWithout: null, offerHandoff: false };
 
 /**
  * Answers the visitor's latest message again, after an answer that failed, was cut off or was
@@ -192,12 +219,25 @@ export async function retryAnswer(
   await admitMessage({ counters: deps.counters, limits: site.limits, siteId: site.id, visitorId: visitor.visitorId, ip, now: deps.now() });
   const held = await personTurn(deps, site, conversation, { userMessageId });
   if (held) return held;
-  const knowledge = await answerPlan(deps, site, recent[latestUser].content);
-  const messages = promptFor(site, recent.slice(0, latestUser + 1), knowledge.message);
-  const reservation = await reserve(deps, site, messages);
-  const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id)]).catch(releasing(reservation));
+  const question = recent[latestUser];
+  const knowledge = question.content ? await answerPlan(deps, site, question.content) : NO_PLAN;
+  // The question's pictures go again with it (it was never answered); earlier ones as "[picture]".
+  const pictures = (await mediaOfMessages(deps.db, [question.id])).filter((m) => m.kind === "image" && m.status === "ready");
+  const earlier = recent.slice(0, latestUser);
+  const messages = promptFor(
+    site,
+    earlier,
+    { content: question.content, images: await questionImages(deps, pictures) },
+    knowledge.message,
+    await pictureCounts(deps, earlier),
+  );
+  const reservation = await reserve(deps, site, messages, picturesTokens(pictures));
+  const vision = pictures.length ? site.media.visionModel : undefined;
+  const [answerMessage] = await appendMessages(deps.db, [answerRow(deps, site, conversation.id, vision)]).catch(releasing(reservation));
   return prepareAnswer(deps, site, {
     conversationId: conversation.id,
+    visitorId: visitor.visitorId,
+    vision,
     userMessageId,
     messageId: answerMessage.id,
     messages,
@@ -213,18 +253,22 @@ export async function retryAnswer(
  */
 function promptFor(
   site: SiteRecord,
-  history: Array<Pick<MessageRecord, "role" | "content" | "status">>,
+  history: Array<Pick<MessageRecord, "id" | "role" | "content" | "status">>,
+  question: Pick<ChatMessage, "content" | "images">,
   knowledge: ChatMessage | null,
+  pictures: Map<string, number>,
 ): ChatMessage[] {
   const turns = history
+    .map((m) => ({ ...m, content: withPlaceholders(m.content, pictures.get(m.id) ?? 0) }))
     .filter((m) => m.content !== "" && m.status !== "refused" && m.status !== "streaming")
     // What a team member wrote is the assistant's side of the conversation: when the bot resumes,
     // it carries on from the person's answers.
     .map((m): ChatMessage => ({ role: m.role === "agent" ? "assistant" : m.role, content: m.content }));
+  const ask: ChatMessage = { role: "user", content: question.content, ...(question.images ? { images: question.images } : {}) };
   return [
     ...(site.bot.systemPrompt ? [{ role: "system" as const, content: site.bot.systemPrompt }] : []),
     ...(knowledge ? [knowledge] : []),
-    ...trimHistory(turns, HISTORY_TOKEN_BUDGET),
+    ...trimHistory([...turns, ask], HISTORY_TOKEN_BUDGET),
   ];
 }
 
@@ -233,7 +277,7 @@ function promptFor(
  * the bot may write) is reserved on the site's month, and on the platform's when the site has no
  * key of its own.
  */
-async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[]): Promise<TokenReservation> {
+async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[], imageTokens = 0): Promise<TokenReservation> {
   const { limits } = site;
   try {
     const { reservation, messages: used } = await admitAnswer({
@@ -241,7 +285,7 @@ async function reserve(deps: AppDeps, site: SiteRecord, messages: ChatMessage[])
       limits,
       siteId: site.id,
       now: deps.now(),
-      tokens: promptTokens(messages) + site.bot.maxOutputTokens,
+      tokens: promptTokens(messages) + imageTokens + site.bot.maxOutputTokens,
       onPlatform: site.apiKey === null,
       // the operator's setting, else PLATFORM_MONTHLY_TOKENS (features/operator/settings.ts)
       platformBudget: site.apiKey === null ? await platformBudget(deps) : null,
@@ -275,6 +319,7 @@ const releasing =
 
 interface Prepared {
   conversationId: string;
+  visitorId: string;
   userMessageId: string;
   /** the answer's row, written as `streaming` */
   messageId: string;
@@ -282,18 +327,27 @@ interface Prepared {
   reservation: TokenReservation;
   /** what the site's knowledge found: its sources are framed into `messages` (or it answers alone, maybe offering a person) */
   knowledge: AnswerPlan;
+  /** the question has pictures: this Qwen-VL model answers it (the site's media.visionModel) */
+  vision?: string;
 }
 
 function prepareAnswer(
   deps: AppDeps,
   site: SiteRecord,
-  { conversationId, userMessageId, messageId, messages, reservation, knowledge }: Prepared,
+  { conversationId, visitorId, userMessageId, messageId, messages, reservation, knowledge, vision }: Prepared,
 ): PreparedAnswer {
   const { bot } = site;
   // A Bailian application fills `sources` with the documents it cites as it ends.
   const sources: CitableSource[] = [...knowledge.sources];
-  const model = bot.bailianAppId ? { name: appModelName(bot.bailianAppId), llm: appModel(deps.apps, site, sources) } : undefined;
-  const job = { site, conversationId, messageId, messages, reservation, sources, model };
+  // Pictures go to Qwen-VL, also on a site answered by an application (which takes no images).
+  const model = vision
+    ? { name: vision, llm: deps.llm }
+    : bot.bailianAppId
+      ? { name: appModelName(bot.bailianAppId), llm: appModel(deps.apps, site, sources) }
+      : undefined;
+  // The model may draw when the site allows it (an application has its own tools).
+  const tools = site.media.imageGeneration && !bot.bailianAppId ? [GENERATE_IMAGE_TOOL] : undefined;
+  const job = { site, conversationId, visitorId, messageId, messages, reservation, sources, model, tools };
   return {
     run(sink) {
       sink.send("start", { conversationId, userMessageId });

@@ -51,11 +51,20 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
 
   router.add({
     ...common,
-    errors: [...common.errors, "not_found", "invalid_body", "payload_too_large", "rate_limited", "quota_exceeded"],
+    errors: [
+      ...common.errors,
+      "not_found",
+      "invalid_body",
+      "payload_too_large",
+      "rate_limited",
+      "quota_exceeded",
+      "media_disabled",
+      "upload_not_ready",
+    ],
     method: "POST",
     path: "/v1/conversations/:conversationId/messages",
     summary:
-      "Send a message; answers text/event-stream: `start`, then `delta` events ({text}), then `done` ({messageId, status, usage, sources}) or `error` ({code, message, messageId, status, sources}); sources: what the answer cited, [{n, title, url, sourceId}]; done has offerHandoff: true when the answer offers a person. While a person handles the conversation (waiting/human) the message goes to the team and the stream is one `handoff` event ({userMessageId, status}) instead",
+      "Send a message (`attachments`: up to 4 ready picture uploads, answered by the site's vision model; content may then be empty); answers text/event-stream: `start`, then `delta` events ({text}), `image` events while the bot draws, then `done` ({messageId, status, usage, sources}) or `error` ({code, message, messageId, status, sources}); sources: what the answer cited, [{n, title, url, sourceId}]; done has offerHandoff: true when the answer offers a person. While a person handles the conversation (waiting/human) the message goes to the team and the stream is one `handoff` event ({userMessageId, status}) instead",
     params: ConversationParams,
     body: PostMessageBody,
     // The message itself is capped by the schema; this only bounds what is read. 6 bytes a
@@ -64,7 +73,7 @@ export function registerChatRoutes(router: Router, deps: AppDeps): void {
     responseKind: "sse",
     events: StreamEvents,
     handler: async ({ visitor, site, ip, params, body }) =>
-      sseResponse(await postMessage(deps, { visitor, site, ip }, params.conversationId, body.content)),
+      sseResponse(await postMessage(deps, { visitor, site, ip }, params.conversationId, body.content, body.attachments)),
   });
 
   router.add({

@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { MediaView } from "../media/media.schemas.js";
 import { IdParam } from "../../http/route.js";
 import { CitedSources, MessageRoleSchema, MessageStatusSchema } from "../chat/chat.schemas.js";
 import { FeedbackSchema, RatingSchema } from "../feedback/feedback.schemas.js";
-import { MediaView } from "../media/media.schemas.js";
 
 export const SiteConversationParams = z.object({ siteId: IdParam, conversationId: IdParam });
 

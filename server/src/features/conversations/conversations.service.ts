@@ -1,4 +1,7 @@
 import type { AppDeps } from "../../deps.js";
+import type { MediaView } from "../media/media.schemas.js";
+import type { MediaLinkDeps } from "../chat/message-attachments.js";
+import { attachmentsOf } from "../chat/message-attachments.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import type { ConversationRecord, MessageRecord } from "../chat/chat.records.js";
@@ -15,7 +18,6 @@ import {
   statusRank,
 } from "./conversations.repository.js";
 import type { ConversationQuery } from "./conversations.schemas.js";
-import type { MediaView } from "../media/media.schemas.js";
 
 interface TeamState {
   ratings: Awaited<ReturnType<typeof ratingsOfConversations>>;
@@ -120,7 +122,7 @@ export async function listConversationsOfSite(deps: Pick<AppDeps, "db">, ownerId
  * visitor sees it. Opening it marks it read for the team (its inbox row changes for everyone).
  */
 export async function getConversationOfSite(
-  deps: Pick<AppDeps, "db" | "checkpoints" | "now">,
+  deps: Pick<AppDeps, "db" | "checkpoints" | "now"> & MediaLinkDeps,
   ownerId: string,
   siteId: string,
   conversationId: string,
@@ -134,5 +136,6 @@ export async function getConversationOfSite(
   const marked = await markRead(deps.db, siteId, conversationId, lastSeq);
   const [owned] = await ownerConversations(deps, siteId, [{ ...conversation, agentReadSeq: Math.max(conversation.agentReadSeq, lastSeq) }]);
   if (marked) await publishEvent(deps, { siteId, conversationId, type: "conversation", data: { conversation: owned } });
-  return { conversation: owned, messages: messages.map((m) => toOwnerMessage(m)) };
+  const attachments = await attachmentsOf(deps, messages);
+  return { conversation: owned, messages: messages.map((m) => toOwnerMessage(m, attachments.get(m.id))) };
 }

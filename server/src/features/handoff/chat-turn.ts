@@ -16,8 +16,11 @@ export interface HeldTurn {
   run(sink: AnswerSink): void;
 }
 
-/** What the visitor's message is: new text to store, or one stored already (a retry). */
-export type VisitorTurn = { content: string } | { userMessageId: string };
+/**
+ * What the visitor's message is: new text to store (`attach`: its pictures, attached in the
+ * transaction that stores it), or one stored already (a retry).
+ */
+export type VisitorTurn = { content: string; attach?: Parameters<typeof appendMessages>[3] } | { userMessageId: string };
 
 /**
  * The chat path's part of handoff, before the model is thought of. While the conversation waits
@@ -55,6 +58,7 @@ export async function personTurn(
         }),
       ],
       turn.content.slice(0, 80),
+      turn.attach,
     );
     userMessageId = stored.id;
     await publishMessage(deps, stored);

@@ -14,6 +14,13 @@ export const MODEL_LINK_SECONDS = 10 * 60;
 const mac = (key: Uint8Array, mediaId: string, expiry: number) =>
   createHmac("sha256", key).update(`media:${mediaId}:${expiry}`).digest("base64url");
 
+/**
+ * The signature of a link to something served by id with an expiry (unix seconds): media here,
+ * an answer read aloud in features/voice (subject speech:<messageId>:<voice>); verifyMediaLink checks it.
+ */
+export const mediaLinkSignature = (deps: Pick<AppDeps, "keyring">, subject: string, expiry: number): string =>
+  mac(deps.keyring.current("media-link").key, subject, expiry);
+
 /** The local store's link: `<api>/v1/media/:id?e=<expiry, unix seconds>&s=<HMAC-SHA256 of id and expiry>`. */
 export function localMediaUrl(deps: Pick<AppDeps, "config" | "keyring" | "now">, mediaId: string): string {
   const expiry = Math.floor(deps.now() / 1000) + MEDIA_LINK_SECONDS;
