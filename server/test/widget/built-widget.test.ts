@@ -100,7 +100,7 @@ describe.skipIf(!built)("the built widget in a page", () => {
 
     launcher.click();
     const input = await until(() => root.querySelector<HTMLTextAreaElement>(".p:not([hidden]) textarea"));
-    const chunk = readdirSync(DIST).find((f) => /^chat-(?!handoff-)[\w-]+\.js$/.test(f))!;
+    const chunk = readdirSync(DIST).find((f) => /^chat-(?!handoff-|media-)[\w-]+\.js$/.test(f))!;
     // widget.js knows the hashed name the build gave the chunk, and loads it from beside itself.
     expect(Array.from(document.querySelectorAll("script"), (s) => s.getAttribute("src"))).toContain(`${CDN}${chunk}`);
     expect(requested).toEqual([`GET ${API}/v1/widget/site_a/config`]);

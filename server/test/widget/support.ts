@@ -7,6 +7,7 @@ import { expect, vi } from "vitest";
 import { mount } from "../../../widget/src/chat/mount.js";
 import { createHandoff } from "../../../widget/src/handoff/handoff.js";
 import { boot } from "../../../widget/src/loader/boot.js";
+import { createMedia } from "../../../widget/src/media/media.js";
 import {
   type ConversationStatus,
   type LiveEventData,
@@ -308,11 +309,11 @@ export async function resetPage(url = "https://shop.example/products", { keepSto
   vi.unstubAllGlobals();
   const state = pageState();
   state.i.clear();
-  state.c = undefined;
-  // What the chat chunk's entry does when its <script> runs (widget/src/chat-entry.ts), and the handoff chunk's.
+  state.l = undefined;
+  // What the chunks' entries do when their <script> runs (widget/src/chat-entry.ts, handoff-entry.ts, media-entry.ts).
   state.m = mount;
-  state.hc = undefined;
   state.h = createHandoff;
+  state.x = createMedia;
   delete window.BailianChat;
   if (!keepStorage) localStorage.clear();
   // Focus leaves the old page first (happy-dom stumbles over a focused element in a detached tree).

@@ -1,10 +1,11 @@
 import { resolveLang } from "../strings.js";
 import type {
   ChatHandle,
+  ChunkKey,
   ErrorBody,
   Listener,
   Listeners,
-  MountFn,
+  PageState,
   PublicConfig,
   WidgetEventType,
   WidgetInstance,
@@ -24,22 +25,28 @@ const METHODS: Method[] = ["open", "close", "toggle", "newConversation"];
 const PREFIX = "[Bailian Chat]";
 const noop = () => {};
 
-/** The chat chunk, once per page whatever the number of widgets; a failed load may be retried. */
-function loadChunk(url: string, nonce?: string): Promise<MountFn> {
+/**
+ * Loads one of the widget's chunks (once per page whatever the number of widgets) as a <script>
+ * with the page's nonce; the chunk's entry puts its export in the page state under `key`. The
+ * chat chunk loads the lazy chunks with this same function (MountOptions.load). A failed load
+ * may be retried.
+ */
+function loadChunk<K extends ChunkKey>(url: string, key: K, nonce?: string): Promise<NonNullable<PageState[K]>> {
   const state = pageState();
-  let chunk = state.c;
+  const loads = (state.l ||= {});
+  let chunk = loads[key];
   if (!chunk) {
     const script = document.createElement("script");
     script.src = url;
     if (nonce) script.nonce = nonce;
-    chunk = state.c = new Promise<MountFn>((resolve, reject) => {
-      script.onload = () => (state.m ? resolve(state.m) : reject());
-      script.onerror = () => reject((state.c = undefined));
+    chunk = loads[key] = new Promise((resolve, reject) => {
+      script.onload = () => (state[key] ? resolve(state[key]) : reject());
+      script.onerror = () => reject(delete loads[key]);
     });
     // Appended once the promise is kept: a load or error event may come at once.
     document.head.append(script);
   }
-  return chunk;
+  return chunk as Promise<NonNullable<PageState[K]>>;
 }
 
 /**
@@ -60,7 +67,7 @@ export function boot(script: HTMLScriptElement): void {
   const chunkUrl = new URL(CHAT_CHUNK_FILE, base).href;
   const nonce = data.nonce || script.nonce;
   const inline = data.mode === "inline";
-  const preload = () => void loadChunk(chunkUrl, nonce).catch(noop);
+  const preload = () => void loadChunk(chunkUrl, "m", nonce).catch(noop);
 
   const host = document.createElement("bailian-chat");
   const shadow = host.attachShadow({ mode: "open" });
@@ -93,7 +100,7 @@ export function boot(script: HTMLScriptElement): void {
   };
 
   const start = () =>
-    (starting ||= Promise.all([config, loadChunk(chunkUrl, nonce)]).then(
+    (starting ||= Promise.all([config, loadChunk(chunkUrl, "m", nonce)]).then(
       ([cfg, mount]) => {
         handle = mount({
           siteKey,
@@ -106,6 +113,7 @@ export function boot(script: HTMLScriptElement): void {
           container: wrap,
           launcher,
           listeners,
+          load: loadChunk,
         });
       },
       () => {
