@@ -38,7 +38,8 @@ function loadChunk<K extends ChunkKey>(url: string, key: K, nonce?: string): Pro
   if (!chunk) {
     const script = document.createElement("script");
     script.src = url;
-    if (nonce) script.nonce = nonce;
+    // "" (no nonce) is the property's default.
+    script.nonce = nonce || "";
     chunk = loads[key] = new Promise((resolve, reject) => {
       script.onload = () => (state[key] ? resolve(state[key]) : reject());
       script.onerror = () => reject(delete loads[key]);

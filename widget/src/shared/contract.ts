@@ -163,8 +163,14 @@ export interface MediaHost {
 export interface MediaUi {
   /** in the composer: the paperclip and microphone, the pictures waiting to be sent, the recording */
   C: () => import("preact").VNode | null;
-  /** in a message: its pictures and drawings, and an answer's speaker */
-  M: (props: { m: import("../chat/chat-store.js").ViewMessage }) => import("preact").VNode | null;
+  /**
+   * in a message: its pictures and drawings, and an answer's speaker. `s` is the message's status,
+   * passed so that the slot renders again when it changes (the message object itself never does).
+   */
+  M: (props: {
+    m: import("../chat/chat-store.js").ViewMessage;
+    s: import("../chat/chat-store.js").ViewStatus;
+  }) => import("preact").VNode | null;
 }
 
 export function pageState(): PageState {

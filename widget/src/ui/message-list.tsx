@@ -82,7 +82,7 @@ function Bubble({ message, store, strings }: { message: ViewMessage; store: Chat
         </span>
       )}
       {!user && sources.length > 0 && <SourceList sources={sources} strings={strings} />}
-      {Media && <Media.M m={message} />}
+      {Media && <Media.M m={message} s={status} />}
       {note && <div class="note">{note}</div>}
       {message.offer && Handoff && <Handoff.O />}
       {message.role === "assistant" && message.id && text && status !== "streaming" && (
