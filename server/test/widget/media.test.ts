@@ -177,6 +177,27 @@ describe("media: pictures", () => {
     expect(body.attachments).toHaveLength(1);
   });
 
+  it("scales a picture larger than 2,048 px a side down to a JPEG before uploading it", async () => {
+    // happy-dom decodes and draws nothing: a decoder that reads a 4000×3000 photo, and a canvas that encodes.
+    vi.stubGlobal("createImageBitmap", async () => ({ width: 4000, height: 3000, close() {} }));
+    const drawn: number[][] = [];
+    const proto = HTMLCanvasElement.prototype as unknown as Record<string, unknown>;
+    const saved = { getContext: proto.getContext, toBlob: proto.toBlob };
+    proto.getContext = () => ({ drawImage: (_b: unknown, ...box: number[]) => drawn.push(box) });
+    proto.toBlob = function (done: (b: Blob) => void, type: string) {
+      done(new Blob([new Uint8Array(300)], { type }));
+    };
+    try {
+      const w = await start("site_pics");
+      await choose(w, new File([new Uint8Array(64)], "big.jpg", { type: "image/jpeg" }));
+      await waitFor(() => expect(thumbs(w)).toHaveLength(1));
+      expect(drawn).toEqual([[0, 0, 2048, 1536]]);
+      expect(api.calls("POST", /\/uploads$/)[0].body).toEqual({ kind: "image", mediaType: "image/jpeg", size: 300 });
+    } finally {
+      Object.assign(proto, saved);
+    }
+  });
+
   it("posts the bucket's form fields in order and the file last when the target is OSS", async () => {
     api.media.target = "post";
     const w = await start("site_pics");
@@ -238,6 +259,28 @@ describe("media: voice", () => {
     expect(api.calls("POST", /messages$/)).toHaveLength(0);
     expect(tracks.stopped).toBe(1);
     expect(w.root.querySelector(".mr")).toBeNull();
+  });
+
+  it("records while the button is held and recognises it on release; sliding away cancels", async () => {
+    fakeMicrophone();
+    const w = await start("site_voice");
+    const button = await mic(w);
+    const pointer = (type: string, init: PointerEventInit = {}) =>
+      button.dispatchEvent(new PointerEvent(type, { bubbles: true, button: 0, buttons: 1, ...init }));
+    pointer("pointerdown");
+    await waitFor(() => expect(w.root.querySelector(".mr b")).toBeTruthy());
+    await tick(400);
+    pointer("pointerup", { buttons: 0 });
+    await waitFor(() => expect(w.input().value).toBe("What is your return policy?"));
+    expect(api.calls("POST", /\/transcriptions$/)).toHaveLength(1);
+
+    pointer("pointerdown");
+    await waitFor(() => expect(w.root.querySelector(".mr b")).toBeTruthy());
+    pointer("pointermove", { clientX: 600, clientY: 600 });
+    await waitFor(() => expect(w.root.querySelector(".mr")).toBeNull());
+    pointer("pointerup", { buttons: 0 });
+    await tick(30);
+    expect(api.calls("POST", /\/uploads$/)).toHaveLength(1);
   });
 
   it("sends the recognised text at once when the site says so", async () => {
