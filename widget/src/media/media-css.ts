@@ -11,6 +11,7 @@ export const MEDIA_CSS = `
 .mi{width:36px;height:40px;border-radius:10px;color:var(--mu);flex:none}
 .mi:hover{background:var(--so)}
 .mi[aria-pressed=true]{color:var(--er)}
+.mv{touch-action:none;user-select:none;-webkit-user-select:none;-webkit-touch-callout:none}
 .mr{font-size:13px;color:var(--mu);flex-wrap:nowrap}
 .mr b{color:var(--er);font-variant-numeric:tabular-nums}
 .ml{flex:1;height:6px;border-radius:3px;background:var(--so);overflow:hidden}

@@ -201,7 +201,7 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
     return (
       <button
         type="button"
-        class="mi"
+        class="mi mv"
         aria-label={on ? t.micStop : t.mic}
         title={on ? t.micStop : t.mic}
         aria-pressed={on ? "true" : "false"}
@@ -209,6 +209,12 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
         onPointerDown={(e) => {
           if (e.button) return;
           press.current = { at: Date.now(), pointer: Date.now(), started: phase.peek() === "idle" };
+          // Moves and the release come here even off the button (the mouse's as the finger's).
+          try {
+            e.currentTarget.setPointerCapture(e.pointerId);
+          } catch {
+            // no such pointer (a synthetic event)
+          }
           if (press.current.started) void record();
         }}
         onPointerUp={() => {
@@ -323,6 +329,7 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
             }}
           />
         )}
+        {/* A hold must not select text or open the phone's context menu (.mv). */}
         {media.voiceInput && <Mic />}
       </div>
     );
