@@ -252,6 +252,7 @@ describe("media: voice", () => {
     expect(button.getAttribute("aria-label")).toBe("Stop recording and recognise it");
     button.click();
     await waitFor(() => expect(w.input().value).toBe("What is your return policy?"));
+    expect(w.root.activeElement).toBe(w.input());
     expect(api.calls("POST", /\/uploads$/)[0].body).toEqual({ kind: "audio", mediaType: "audio/webm;codecs=opus", size: 2048 });
     const id = [...api.media.uploads.keys()][0];
     expect(api.calls("POST", /\/transcriptions$/)[0].body).toEqual({ uploadId: id });

@@ -86,7 +86,7 @@ export function mount(options: MountOptions): ChatHandle {
   /** Loads a lazy chunk (once per page) as soon as `wanted` says so, and hands it to `use`. */
   const lazy = <K extends "h" | "x">(key: K, file: string, wanted: () => unknown, use: (chunk: NonNullable<PageState[K]>) => void) =>
     effect(() => {
-      if (wanted()) options.load(new URL(file, base || location.href).href, key, options.nonce).then(use, () => {});
+      if (wanted()) options.load(new URL(file, base || location.href).href, key).then(use, () => {});
     });
   const host = { store, client, lang: options.lang };
 

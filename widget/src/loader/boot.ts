@@ -26,31 +26,6 @@ const PREFIX = "[Bailian Chat]";
 const noop = () => {};
 
 /**
- * Loads one of the widget's chunks (once per page whatever the number of widgets) as a <script>
- * with the page's nonce; the chunk's entry puts its export in the page state under `key`. The
- * chat chunk loads the lazy chunks with this same function (MountOptions.load). A failed load
- * may be retried.
- */
-function loadChunk<K extends ChunkKey>(url: string, key: K, nonce?: string): Promise<NonNullable<PageState[K]>> {
-  const state = pageState();
-  const loads = (state.l ||= {});
-  let chunk = loads[key];
-  if (!chunk) {
-    const script = document.createElement("script");
-    script.src = url;
-    // "" (no nonce) is the property's default.
-    script.nonce = nonce || "";
-    chunk = loads[key] = new Promise((resolve, reject) => {
-      script.onload = () => (state[key] ? resolve(state[key]) : reject());
-      script.onerror = () => reject(delete loads[key]);
-    });
-    // Appended once the promise is kept: a load or error event may come at once.
-    document.head.append(script);
-  }
-  return chunk as Promise<NonNullable<PageState[K]>>;
-}
-
-/**
  * Starts the widget of one <script data-site-key> tag. The same site key again (the tag included
  * twice, or re-inserted by a single-page app) re-attaches the existing widget instead of making
  * a second one; another site key makes an independent widget.
@@ -68,7 +43,30 @@ export function boot(script: HTMLScriptElement): void {
   const chunkUrl = new URL(CHAT_CHUNK_FILE, base).href;
   const nonce = data.nonce || script.nonce;
   const inline = data.mode === "inline";
-  const preload = () => void loadChunk(chunkUrl, "m", nonce).catch(noop);
+  /**
+   * Loads one of the widget's chunks (once per page whatever the number of widgets) as a <script>
+   * with the page's nonce; the chunk's entry puts its export in the page state under `key`. The
+   * chat chunk loads the lazy chunks with this same function (MountOptions.load). A failed load
+   * may be retried.
+   */
+  function load<K extends ChunkKey>(url: string, key: K): Promise<NonNullable<PageState[K]>> {
+    const loads = (state.l ||= {});
+    let chunk = loads[key];
+    if (!chunk) {
+      const tag = document.createElement("script");
+      tag.src = url;
+      // "" (no nonce) is the property's default.
+      tag.nonce = nonce || "";
+      chunk = loads[key] = new Promise((resolve, reject) => {
+        tag.onload = () => (state[key] ? resolve(state[key]) : reject());
+        tag.onerror = () => reject(delete loads[key]);
+      });
+      // Appended once the promise is kept: a load or error event may come at once.
+      document.head.append(tag);
+    }
+    return chunk as Promise<NonNullable<PageState[K]>>;
+  }
+  const preload = () => void load(chunkUrl, "m").catch(noop);
 
   const host = document.createElement("bailian-chat");
   const shadow = host.attachShadow({ mode: "open" });
@@ -101,7 +99,7 @@ export function boot(script: HTMLScriptElement): void {
   };
 
   const start = () =>
-    (starting ||= Promise.all([config, loadChunk(chunkUrl, "m", nonce)]).then(
+    (starting ||= Promise.all([config, load(chunkUrl, "m")]).then(
       ([cfg, mount]) => {
         handle = mount({
           siteKey,
@@ -114,7 +112,7 @@ export function boot(script: HTMLScriptElement): void {
           container: wrap,
           launcher,
           listeners,
-          load: loadChunk,
+          load,
         });
       },
       () => {

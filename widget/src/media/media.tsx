@@ -50,6 +50,8 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
   let next = 1;
   let recording: Recording | null = null;
   let timer: ReturnType<typeof setInterval> | undefined;
+  /** the panel, once the composer slot is rendered */
+  let panel: HTMLElement | null = null;
 
   function fail(err: unknown): void {
     const code = (err as { code?: string } | null)?.code as MediaProblem | undefined;
@@ -145,7 +147,11 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
       const res = await client.authed("POST", `/v1/conversations/${encodeURIComponent(id)}/transcriptions`, { uploadId: view.id });
       const { text }: { text: string } = await res.json();
       // An answer on its way cannot be interrupted: the text then waits in the composer.
-      if (!(media.voiceSendAtOnce && store.send(text))) store.draft.value = (store.draft.peek() + " " + text).trim();
+      if (!(media.voiceSendAtOnce && store.send(text))) {
+        store.draft.value = (store.draft.peek() + " " + text).trim();
+        // Back in the composer, to check the text and send it.
+        panel?.querySelector("textarea")?.focus();
+      }
     } catch (err) {
       fail(err);
     } finally {
@@ -253,7 +259,7 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
     useEffect(() => {
       const root = ref.current!.getRootNode() as ShadowRoot;
       addStyles(root, MEDIA_CSS, root.querySelector("style")?.nonce);
-      const panel = ref.current!.closest(".p") as HTMLElement;
+      const p = (panel = ref.current!.closest(".p") as HTMLElement);
       const onKey = (e: KeyboardEvent) => {
         // Escape cancels a recording, and only that: the panel stays open.
         if (e.key === "Escape" && phase.peek() !== "idle" && phase.peek() !== "transcribing") {
@@ -273,10 +279,10 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
       const onDrag = (e: DragEvent) => {
         if (!e.dataTransfer?.types.includes("Files")) return;
         e.preventDefault();
-        panel.classList.toggle("drop", e.type === "dragover");
+        p.classList.toggle("drop", e.type === "dragover");
       };
       const onDrop = (e: DragEvent) => {
-        panel.classList.remove("drop");
+        p.classList.remove("drop");
         const found = images(e.dataTransfer?.files);
         if (!e.dataTransfer?.types.includes("Files")) return;
         e.preventDefault();
@@ -285,17 +291,17 @@ export function createMedia({ store, client, lang, media, api }: MediaHost): Med
       };
       root.addEventListener("keydown", onKey as EventListener, true);
       if (media.imageInput) {
-        panel.addEventListener("paste", onPaste);
-        panel.addEventListener("dragover", onDrag);
-        panel.addEventListener("dragleave", onDrag);
-        panel.addEventListener("drop", onDrop);
+        p.addEventListener("paste", onPaste);
+        p.addEventListener("dragover", onDrag);
+        p.addEventListener("dragleave", onDrag);
+        p.addEventListener("drop", onDrop);
       }
       return () => {
         root.removeEventListener("keydown", onKey as EventListener, true);
-        panel.removeEventListener("paste", onPaste);
-        panel.removeEventListener("dragover", onDrag);
-        panel.removeEventListener("dragleave", onDrag);
-        panel.removeEventListener("drop", onDrop);
+        p.removeEventListener("paste", onPaste);
+        p.removeEventListener("dragover", onDrag);
+        p.removeEventListener("dragleave", onDrag);
+        p.removeEventListener("drop", onDrop);
       };
     }, []);
     return (

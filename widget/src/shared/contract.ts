@@ -85,7 +85,7 @@ export interface MountOptions {
   launcher: HTMLButtonElement | null;
   listeners: Listeners;
   /** the loader's chunk loading, which the chat chunk uses for the lazy chunks (one per page each) */
-  load<K extends ChunkKey>(url: string, key: K, nonce?: string): Promise<NonNullable<PageState[K]>>;
+  load<K extends ChunkKey>(url: string, key: K): Promise<NonNullable<PageState[K]>>;
 }
 
 export type MountFn = (options: MountOptions) => ChatHandle;
