@@ -227,6 +227,25 @@ describe("media: pictures", () => {
     expect(thumbs(w)).toHaveLength(0);
   });
 
+  it("takes a picture dropped onto the panel, and says when a message would have too many", async () => {
+    const w = await start("site_pics");
+    await waitFor(() => expect(w.button("Add a picture")).toBeTruthy());
+    const drag = (type: string, files: File[]) => {
+      const e = new Event(type, { bubbles: true, cancelable: true }) as Event & { dataTransfer: unknown };
+      e.dataTransfer = { types: ["Files"], files };
+      w.root.querySelector(".log")!.dispatchEvent(e);
+      return e;
+    };
+    expect(drag("dragover", []).defaultPrevented).toBe(true);
+    expect(w.panel()!.classList.contains("drop")).toBe(true);
+    expect(drag("drop", [png("1.png"), png("2.png"), png("3.png"), png("4.png"), png("5.png")]).defaultPrevented).toBe(true);
+    expect(w.panel()!.classList.contains("drop")).toBe(false);
+    await waitFor(() => expect(thumbs(w)).toHaveLength(4));
+    expect(w.error()?.textContent).toContain("At most 4 pictures per message.");
+    expect(w.button("Add a picture")!.disabled).toBe(true);
+    expect(api.calls("POST", /\/uploads$/)).toHaveLength(4);
+  });
+
   it("takes a pasted picture", async () => {
     const w = await start("site_pics");
     await waitFor(() => expect(w.button("Add a picture")).toBeTruthy());
