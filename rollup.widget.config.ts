@@ -1,7 +1,7 @@
 /**
- * Builds the widget into dist/widget/: first the handoff chunk, then the chat chunk with that name
- * put into it (both content-hashed), then widget.js, the loader, with the chat chunk's name put
- * into it. Fails when any file is over its gzip budget and prints the sizes otherwise.
+ * Builds the widget into dist/widget/: first the lazy chunks (handoff, media), then the chat chunk
+ * with their names put into it (all content-hashed), then widget.js, the loader, with the chat
+ * chunk's name put into it. Fails when any file is over its gzip budget and prints the sizes otherwise.
  *
  *   npx rollup -c rollup.widget.config.ts --configPlugin esbuild
  */
@@ -21,13 +21,17 @@ const LOADER_BUDGET = 2048;
 const CHUNK_BUDGET = 20480;
 const CHUNK_NAME_FILE = "widget/src/loader/chunk-file.ts";
 const CHUNK_NAME_PLACEHOLDER = '"chat.js"';
-/** The handoff chunk: loaded by the chat chunk only for sites that offer a person. */
-const HANDOFF_BUDGET = 6144;
-const HANDOFF_NAME_FILE = "widget/src/handoff/handoff-file.ts";
-const HANDOFF_NAME_PLACEHOLDER = '"chat-handoff.js"';
+/** The chunks the chat chunk loads when a site needs them, each with its own budget. */
+const LAZY_NAME_FILE = "widget/src/chat/lazy-files.ts";
+const LAZY = [
+  /** sites that offer a person */
+  { entry: "widget/src/handoff-entry.ts", name: "chat-handoff", budget: 6144 },
+  /** sites with pictures or voice on (docs/media.md) */
+  { entry: "widget/src/media-entry.ts", name: "chat-media", budget: 8192 },
+];
 /**
- * What the handoff chunk imports from Preact and signals is the chat chunk's copy, lent through the
- * page state (widget/src/handoff/load-handoff.ts): a second Preact would break hooks and signals,
+ * What the lazy chunks import from Preact and signals is the chat chunk's copy, lent through the
+ * page state (widget/src/chat/mount.tsx): a second Preact would break hooks and signals,
  * and cost its bytes twice. A name the chat chunk does not lend fails the build.
  */
 const SHARED = ["preact", "preact/hooks", "preact/jsx-runtime", "@preact/signals"];
@@ -78,24 +82,24 @@ const sharedPreact = (): Plugin => ({
   load: (id) => (id === SHARED_ID ? `export const { ${SHARED_NAMES.join(", ")} } = window[Symbol.for("bailian-chat")].p;` : null),
 });
 
-async function buildHandoffChunk(): Promise<OutputChunk> {
+async function buildLazyChunk(entry: string, name: string): Promise<OutputChunk> {
   const bundle = await rollup({
-    input: "widget/src/handoff-entry.ts",
+    input: entry,
     plugins: [sharedPreact(), ...plugins()],
     onwarn: failOnWarning,
   });
   try {
-    const { output } = await bundle.write({ dir: OUT_DIR, format: "iife", entryFileNames: "chat-handoff-[hash].js" });
+    const { output } = await bundle.write({ dir: OUT_DIR, format: "iife", entryFileNames: `${name}-[hash].js` });
     return output[0];
   } finally {
     await bundle.close();
   }
 }
 
-async function buildChatChunk(handoff: OutputChunk): Promise<OutputChunk> {
+async function buildChatChunk(lazy: OutputChunk[]): Promise<OutputChunk> {
   const bundle = await rollup({
     input: "widget/src/chat-entry.ts",
-    plugins: [putName(HANDOFF_NAME_FILE, HANDOFF_NAME_PLACEHOLDER, handoff.fileName), ...plugins()],
+    plugins: [...LAZY.map(({ name }, i) => putName(LAZY_NAME_FILE, JSON.stringify(`${name}.js`), lazy[i].fileName)), ...plugins()],
     onwarn: failOnWarning,
   });
   try {
@@ -115,13 +119,14 @@ async function buildChatChunk(handoff: OutputChunk): Promise<OutputChunk> {
 /** Builds the chat chunk before the loader, writes its name into the loader, and enforces both budgets. */
 function chatChunkAndBudgets(): Plugin {
   let chunk: OutputChunk | undefined;
-  let handoff: OutputChunk | undefined;
+  let lazy: OutputChunk[] = [];
   return {
     name: "bailian-widget-chunk-and-budgets",
     async buildStart() {
       rmSync(OUT_DIR, { recursive: true, force: true });
-      handoff = await buildHandoffChunk();
-      chunk = await buildChatChunk(handoff);
+      lazy = [];
+      for (const { entry, name } of LAZY) lazy.push(await buildLazyChunk(entry, name));
+      chunk = await buildChatChunk(lazy);
     },
     transform(code, id) {
       if (!id.replace(/\\/g, "/").endsWith(CHUNK_NAME_FILE)) return null;
@@ -130,13 +135,14 @@ function chatChunkAndBudgets(): Plugin {
     },
     generateBundle(_options, bundle) {
       const loader = Object.values(bundle).find((f): f is OutputChunk => f.type === "chunk" && f.isEntry);
-      if (!loader || !chunk || !handoff) return this.error("the loader, the chat chunk or the handoff chunk is missing from the build");
+      if (!loader || !chunk || lazy.length !== LAZY.length)
+        return this.error("the loader, the chat chunk or a lazy chunk is missing from the build");
       if (!loader.code.includes(chunk.fileName)) this.error(`widget.js does not reference ${chunk.fileName}`);
-      if (!chunk.code.includes(handoff.fileName)) this.error(`${chunk.fileName} does not reference ${handoff.fileName}`);
+      for (const file of lazy) if (!chunk.code.includes(file.fileName)) this.error(`${chunk.fileName} does not reference ${file.fileName}`);
       const files: Array<[OutputChunk, number]> = [
         [loader, LOADER_BUDGET],
         [chunk, CHUNK_BUDGET],
-        [handoff, HANDOFF_BUDGET],
+        ...lazy.map((file, i): [OutputChunk, number] => [file, LAZY[i].budget]),
       ];
       const measured = files.map(([file, budget]) => ({ name: file.fileName, size: sizes(file.code), budget }));
       const report = measured.map((f) => line(f.name, f.size, f.budget)).join("\n");

@@ -1,5 +1,7 @@
 // Sizes of what a visitor's browser downloads: the loader on every page view, the chat chunk once
-// the visitor reaches for the chat. gzip and brotli at their highest levels, as a CDN serves them.
+// the visitor reaches for the chat, the lazy chunks (chat-handoff-, chat-media-) only on sites that
+// need them. Every .js file the build wrote is listed. gzip and brotli at their highest levels, as
+// a CDN serves them.
 import { readFileSync, readdirSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { table } from "./lib.js";

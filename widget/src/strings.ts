@@ -194,3 +194,126 @@ export function resolveLang(attribute: string | undefined, botLanguage: string |
   const pick = attribute || botLanguage || browser;
   return /^zh/i.test(pick) ? "zh-CN" : "en";
 }
+
+/**
+ * The media chunk's codes of failure: the server's (docs/media.md) and the widget's own (a HEIC
+ * photo this browser cannot decode, a file that is no picture, too many pictures, no microphone,
+ * the microphone refused). Any other says `generic`.
+ */
+export type MediaProblem =
+  | Extract<
+      ApiErrorCode,
+      | "media_disabled"
+      | "unsupported_media"
+      | "media_mismatch"
+      | "image_too_large"
+      | "recording_empty"
+      | "recording_too_long"
+      | "no_speech"
+      | "speech_unavailable"
+      | "rate_limited"
+      | "file_too_large"
+      | "network"
+    >
+  | "heic"
+  | "notImage"
+  | "tooMany"
+  | "noMic"
+  | "micDenied"
+  | "generic";
+
+/** The media chunk's texts (imported by it alone); `{n}` is a number. */
+export const MEDIA_STRINGS: Record<
+  Lang,
+  Record<
+    | "attach"
+    | "remove"
+    | "picture"
+    | "uploading"
+    | "mic"
+    | "micStop"
+    | "cancel"
+    | "recording"
+    | "transcribing"
+    | "readAloud"
+    | "stopReading"
+    | "loadingSpeech"
+    | "drawing"
+    | "drawFailed"
+    | "openFull",
+    string
+  > & { errors: Record<MediaProblem, string> }
+> = {
+  "zh-CN": {
+    attach: "添加图片",
+    remove: "移除图片",
+    picture: "图片",
+    uploading: "正在上传…",
+    mic: "语音输入：按住说话，或点按开始",
+    micStop: "停止录音并识别",
+    cancel: "取消录音",
+    recording: "正在录音",
+    transcribing: "正在识别语音…",
+    readAloud: "朗读",
+    stopReading: "停止朗读",
+    loadingSpeech: "正在加载语音…",
+    drawing: "正在作画…",
+    drawFailed: "图片没有画成。",
+    openFull: "查看大图",
+    errors: {
+      media_disabled: "这个助手不接收这类消息。",
+      unsupported_media: "请发送 JPEG、PNG 或 WebP 格式的图片。",
+      media_mismatch: "这个文件和它的格式不符，请换一张图片。",
+      image_too_large: "图片太大了：每边最多 8000 像素，总共最多 4000 万像素。",
+      recording_empty: "没有录到声音：请按住按钮说话。",
+      recording_too_long: "录音太长了，最多 60 秒。",
+      no_speech: "没有识别到说话内容，请再试一次或直接打字。",
+      speech_unavailable: "语音服务暂时不可用，请稍后再试或直接打字。",
+      rate_limited: "操作太频繁了，请稍后再试。",
+      file_too_large: "文件太大了。",
+      network: "网络连接失败，请检查网络后重试。",
+      heic: "无法读取这张 HEIC 照片，请以 JPEG 格式发送（iPhone：设置 › 相机 › 格式 › 兼容性最佳）。",
+      notImage: "请发送 JPEG、PNG 或 WebP 格式的图片。",
+      tooMany: "每条消息最多 {n} 张图片。",
+      noMic: "此浏览器无法录音，请直接打字。",
+      micDenied: "麦克风权限被拒绝，请直接打字。",
+      generic: "出了点问题，请稍后重试。",
+    },
+  },
+  en: {
+    attach: "Add a picture",
+    remove: "Remove the picture",
+    picture: "Picture",
+    uploading: "Uploading…",
+    mic: "Voice input: hold to talk, or tap to start",
+    micStop: "Stop recording and recognise it",
+    cancel: "Cancel the recording",
+    recording: "Recording",
+    transcribing: "Recognising your voice…",
+    readAloud: "Read aloud",
+    stopReading: "Stop reading",
+    loadingSpeech: "Loading the audio…",
+    drawing: "Drawing…",
+    drawFailed: "The picture could not be drawn.",
+    openFull: "Open the picture full size",
+    errors: {
+      media_disabled: "This assistant does not take this kind of message.",
+      unsupported_media: "Send a JPEG, PNG or WebP picture.",
+      media_mismatch: "That file is not what it says it is. Try another picture.",
+      image_too_large: "That picture is too large: at most 8,000 pixels a side and 40 megapixels.",
+      recording_empty: "Nothing was recorded: hold the button and speak.",
+      recording_too_long: "That recording is too long: at most 60 seconds.",
+      no_speech: "No speech was recognised. Try again, or type instead.",
+      speech_unavailable: "Speech is unavailable right now. Try again later, or type instead.",
+      rate_limited: "That was too fast. Please wait a moment.",
+      file_too_large: "That file is too large.",
+      network: "Could not reach the chat service. Check your connection and try again.",
+      heic: "This HEIC photo can't be read in this browser. Please send it as a JPEG (on iPhone: Settings › Camera › Formats › Most Compatible).",
+      notImage: "Send a JPEG, PNG or WebP picture.",
+      tooMany: "At most {n} pictures per message.",
+      noMic: "This browser cannot record. You can type instead.",
+      micDenied: "The microphone was refused. You can type instead.",
+      generic: "Something went wrong. Please try again.",
+    },
+  },
+};

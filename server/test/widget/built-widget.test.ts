@@ -100,7 +100,7 @@ describe.skipIf(!built)("the built widget in a page", () => {
 
     launcher.click();
     const input = await until(() => root.querySelector<HTMLTextAreaElement>(".p:not([hidden]) textarea"));
-    const chunk = readdirSync(DIST).find((f) => /^chat-(?!handoff-)[\w-]+\.js$/.test(f))!;
+    const chunk = readdirSync(DIST).find((f) => /^chat-(?!handoff-|media-)[\w-]+\.js$/.test(f))!;
     // widget.js knows the hashed name the build gave the chunk, and loads it from beside itself.
     expect(Array.from(document.querySelectorAll("script"), (s) => s.getAttribute("src"))).toContain(`${CDN}${chunk}`);
     expect(requested).toEqual([`GET ${API}/v1/widget/site_a/config`]);
@@ -185,5 +185,76 @@ describe.skipIf(!built)("the built widget in a page", () => {
     // The chunk's Preact is the chat chunk's: its status line updates from the live stream.
     await until(() => root.querySelector('.ho [role="status"]')?.textContent === "Lin joined");
     expect(posted).toEqual(["/v1/widget/site_h/sessions", "/v1/conversations", "/v1/conversations/conv_1/handoff"]);
+  });
+
+  it("loads the media chunk beside the chat chunk for a site with pictures and read-aloud on", async () => {
+    win = new Window({
+      url: "https://shop.example/",
+      settings: {
+        enableJavaScriptEvaluation: true,
+        suppressInsecureJavaScriptEnvironmentWarning: true,
+        fetch: {
+          disableSameOriginPolicy: true,
+          virtualServers: [{ url: CDN, directory: DIST }],
+          interceptor: {
+            async beforeAsyncRequest({ request, window }) {
+              const url = new URL(request.url);
+              const json = (body: unknown, status = 200) =>
+                new window.Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+              if (url.href.startsWith(CDN)) return;
+              if (url.pathname.endsWith("/config")) {
+                return json({
+                  siteKey: "site_m",
+                  displayName: "Built bot",
+                  avatarUrl: null,
+                  primaryColor: "#0f766e",
+                  welcomeMessage: "Hello",
+                  suggestedQuestions: [],
+                  language: "en",
+                  media: { imageInput: true, voiceInput: false, voiceSendAtOnce: false, readAloud: true, imageGeneration: false },
+                });
+              }
+              if (url.pathname.endsWith("/sessions")) return json({ token: "tok", visitorId: "vis" }, 201);
+              if (url.pathname === "/v1/conversations") return json({ conversation: { id: "conv_1" } }, 201);
+              if (url.pathname.endsWith("/messages") && request.method === "POST") {
+                const body = sse([
+                  ["start", { conversationId: "conv_1", userMessageId: "m1" }],
+                  ["delta", { text: "Pong." }],
+                  ["done", { messageId: "m2", status: "complete", usage: null }],
+                ]);
+                return new window.Response(body, { headers: { "content-type": "text/event-stream" } });
+              }
+              return json({ error: { code: "not_found", message: "Not found." } }, 404);
+            },
+          },
+        },
+      },
+    });
+    const document = win.document as unknown as Document;
+    const script = document.createElement("script");
+    script.setAttribute("src", `${CDN}widget.js`);
+    script.setAttribute("data-site-key", "site_m");
+    script.setAttribute("data-api-base", API);
+    document.body.append(script);
+    const until = async <T>(check: () => T | null | undefined): Promise<T> => {
+      for (let i = 0; ; i++) {
+        const value = check();
+        if (value) return value;
+        if (i > 400) throw new Error("timed out");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const root = await until(() => document.querySelector("bailian-chat")?.shadowRoot);
+    (await until(() => root.querySelector<HTMLButtonElement>("button.l"))).click();
+    await until(() => root.querySelector('.f button[aria-label="Add a picture"]'));
+    const media = readdirSync(DIST).find((f) => /^chat-media-[\w-]+\.js$/.test(f))!;
+    expect(Array.from(document.querySelectorAll("script"), (s) => s.getAttribute("src"))).toContain(`${CDN}${media}`);
+    const input = root.querySelector<HTMLTextAreaElement>(".f textarea")!;
+    input.value = "Ping?";
+    const view = win as unknown as typeof globalThis;
+    input.dispatchEvent(new view.Event("input", { bubbles: true }));
+    input.dispatchEvent(new view.KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+    // The chunk's components run on the chat chunk's Preact and signals: the speaker comes when the answer ends.
+    await until(() => root.querySelector('.m.a:not(.welcome) button[aria-label="Read aloud"]'));
   });
 });

@@ -7,9 +7,11 @@ import { expect, vi } from "vitest";
 import { mount } from "../../../widget/src/chat/mount.js";
 import { createHandoff } from "../../../widget/src/handoff/handoff.js";
 import { boot } from "../../../widget/src/loader/boot.js";
+import { createMedia } from "../../../widget/src/media/media.js";
 import {
   type ConversationStatus,
   type LiveEventData,
+  type MediaView,
   pageState,
   type PublicConfig,
   type ServerMessage,
@@ -18,6 +20,8 @@ import {
 import { waitFor as pollUntil } from "../support/happy-dom.js";
 
 export const API = "https://api.bailian.test";
+/** The fake bucket an OSS PostObject form target points at (docs/media.md "Uploads"). */
+export const OSS = "https://bucket.oss.bailian.test";
 export const WIDGET_SRC = "https://cdn.bailian.test/w/widget.js";
 
 export const encoder = new TextEncoder();
@@ -99,6 +103,18 @@ export const streamText =
     stream.close();
   };
 
+/** An upload of the fake (docs/media.md "Records"): its bytes once sent, ready once completed. */
+export interface FakeUpload {
+  id: string;
+  kind: "image" | "audio";
+  mediaType: string;
+  size: number;
+  conversationId: string;
+  bytes: Blob | null;
+  view: MediaView | null;
+  sent: boolean;
+}
+
 let ids = 0;
 const newId = (prefix: string) => `${prefix}_${++ids}`;
 
@@ -121,6 +137,13 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
   const handoff = { online: true, waitSeconds: 120 };
   const answers: Answerer[] = [];
   const streams: Stream[] = [];
+  /** pictures and voice: uploads by id, the target kind the server answers, each OSS form's fields in order, the transcript */
+  const media = {
+    target: "put" as "put" | "post",
+    uploads: new Map<string, FakeUpload>(),
+    forms: [] as string[][],
+    transcript: "What is your return policy?",
+  };
   /** answer for the next request matching method+path, once (e.g. a 429 or a network failure) */
   const overrides: Array<{ method: string; path: RegExp; reply: () => Response | Promise<Response> }> = [];
 
@@ -141,6 +164,15 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
     if (init.signal?.aborted) throw new DOMException("The operation was aborted.", "AbortError");
     const override = overrides.findIndex((o) => o.method === method && o.path.test(url.pathname));
     if (override >= 0) return overrides.splice(override, 1)[0].reply();
+    if (url.origin === OSS && method === "POST") {
+      // The bucket: a PostObject form whose key names the upload; 204 as success_action_status asks.
+      const form = init.body as FormData;
+      media.forms.push([...form.keys()]);
+      const upload = media.uploads.get(String(form.get("key")));
+      if (!upload) return new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 });
+      upload.bytes = form.get("file") as Blob;
+      return new Response(null, { status: 204 });
+    }
     if (url.origin !== API) return errorJson(404, "not_found");
 
     let m: RegExpExecArray | null;
@@ -155,7 +187,68 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
       return json({ token: issue(m[1], visitorId), visitorId }, 201);
     }
     const visitor = visitorOf(auth);
-    if (/^\/v1\/(conversations|messages)/.test(url.pathname) && !visitor) return errorJson(401, "unauthorized");
+    if (/^\/v1\/(conversations|messages|uploads)/.test(url.pathname) && !visitor) return errorJson(401, "unauthorized");
+    const own = (upload: FakeUpload | undefined) =>
+      upload && conversations.get(upload.conversationId)?.visitorId === visitor!.visitorId ? upload : undefined;
+    if ((m = /^\/v1\/uploads\/([^/]+)\/(content|complete)$/.exec(url.pathname))) {
+      const upload = own(media.uploads.get(m[1]));
+      if (!upload) return errorJson(404, "not_found");
+      if (m[2] === "content" && method === "PUT") {
+        upload.bytes = init.body as Blob;
+        return new Response(null, { status: 204 });
+      }
+      if (m[2] === "complete" && method === "POST") {
+        if (!upload.bytes) return errorJson(409, "upload_incomplete");
+        upload.view = {
+          id: upload.id,
+          kind: upload.kind,
+          status: "ready",
+          mediaType: upload.mediaType.split(";")[0],
+          width: upload.kind === "image" ? 640 : null,
+          height: upload.kind === "image" ? 480 : null,
+          durationMs: upload.kind === "audio" ? 2_000 : null,
+          url: `${API}/v1/media/${upload.id}?e=1&s=sig`,
+          prompt: null,
+        };
+        return json({ upload: upload.view });
+      }
+    }
+    if ((m = /^\/v1\/messages\/([^/]+)\/speech$/.exec(url.pathname)) && method === "POST") {
+      const mine = [...conversations.values()].filter((c) => c.visitorId === visitor!.visitorId).flatMap((c) => c.messages);
+      if (!configs.get(visitor!.siteKey)?.media?.readAloud) return errorJson(403, "media_disabled");
+      if (!mine.some((x) => x.id === m![1] && x.role !== "user")) return errorJson(404, "not_found");
+      return json({ url: `${API}/v1/speech/${m[1]}?voice=v&e=1&s=sig`, expiresAt: "" });
+    }
+    if ((m = /^\/v1\/conversations\/([^/]+)\/(uploads|transcriptions)$/.exec(url.pathname)) && method === "POST") {
+      const conversation = conversations.get(m[1]);
+      if (!conversation || conversation.visitorId !== visitor!.visitorId) return errorJson(404, "not_found");
+      const flags = configs.get(conversation.siteKey)?.media;
+      if (m[2] === "transcriptions") {
+        const upload = own(media.uploads.get(body?.uploadId));
+        if (!flags?.voiceInput) return errorJson(403, "media_disabled");
+        if (!upload?.view || upload.kind !== "audio") return errorJson(409, "upload_not_ready");
+        if (!media.transcript) return errorJson(422, "no_speech", "No speech was recognised in the recording.");
+        return json({ text: media.transcript, durationMs: 2_000 });
+      }
+      if (!(body?.kind === "image" ? flags?.imageInput : flags?.voiceInput)) return errorJson(403, "media_disabled");
+      if (/hei[cf]/.test(body.mediaType)) return errorJson(415, "unsupported_media");
+      const id = newId("med");
+      media.uploads.set(id, {
+        id,
+        kind: body.kind,
+        mediaType: body.mediaType,
+        size: body.size,
+        conversationId: m[1],
+        bytes: null,
+        view: null,
+        sent: false,
+      });
+      const target =
+        media.target === "post"
+          ? { method: "POST", url: OSS, fields: { key: id, policy: "p0licy", "x-oss-signature": "s1g", success_action_status: "204" } }
+          : { method: "PUT", url: `${API}/v1/uploads/${id}/content`, headers: { "content-type": body.mediaType } };
+      return json({ upload: { id, kind: body.kind, status: "pending" }, target, expiresAt: "" }, 201);
+    }
     if ((m = /^\/v1\/messages\/([^/]+)\/feedback$/.exec(url.pathname)) && method === "POST") {
       // Like the server: only the visitor's own answers; the last rating wins.
       const id = m[1];
@@ -208,6 +301,11 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
         userMessageId = latest.id;
       } else {
         content = String(body?.content ?? "");
+        // Like the server: ready pictures of this visitor's conversation, each sent once.
+        const pictures = ((body?.attachments ?? []) as string[]).map((id) => own(media.uploads.get(id)));
+        if (pictures.some((u) => !u)) return errorJson(404, "not_found");
+        if (pictures.some((u) => !u!.view || u!.kind !== "image" || u!.sent)) return errorJson(409, "upload_not_ready");
+        for (const u of pictures) u!.sent = true;
         userMessageId = newId("msg");
         conversation.messages.push({
           id: userMessageId,
@@ -218,7 +316,7 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
           createdAt: "",
           sources: [],
           feedback: null,
-          attachments: [],
+          attachments: pictures.map((u) => u!.view!),
         });
       }
       const stream = sseStream(init.signal);
@@ -260,6 +358,7 @@ export function createFakeApi(sites: Record<string, Partial<PublicConfig>> = {})
     streams,
     overrides,
     configs,
+    media,
     conversations,
     tokens,
     live,
@@ -308,11 +407,11 @@ export async function resetPage(url = "https://shop.example/products", { keepSto
   vi.unstubAllGlobals();
   const state = pageState();
   state.i.clear();
-  state.c = undefined;
-  // What the chat chunk's entry does when its <script> runs (widget/src/chat-entry.ts), and the handoff chunk's.
+  state.l = undefined;
+  // What the chunks' entries do when their <script> runs (widget/src/chat-entry.ts, handoff-entry.ts, media-entry.ts).
   state.m = mount;
-  state.hc = undefined;
   state.h = createHandoff;
+  state.x = createMedia;
   delete window.BailianChat;
   if (!keepStorage) localStorage.clear();
   // Focus leaves the old page first (happy-dom stumbles over a focused element in a detached tree).

@@ -2,6 +2,7 @@ import type {
   CitedSource,
   ConversationAnswer,
   ConversationStatus,
+  ImageEventData,
   MessageList,
   MessageStatus,
   Rating,
@@ -26,6 +27,7 @@ export interface SendCallbacks {
   signal?: AbortSignal;
   onStart?(info: { userMessageId: string }): void;
   onDelta?(text: string): void;
+  onImage?(image: ImageEventData): void;
 }
 
 /** How an answer ended: `done`, or an `error` event (its message already in the bot's language). */
@@ -97,10 +99,16 @@ export function createApiClient(options: ApiClientOptions) {
   ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const token = store.read().token ?? (await startSession());
-      const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token}` };
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
       if (body !== undefined) headers["content-type"] = "application/json";
       try {
-        return await call(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+        // A Blob (an upload's bytes) goes as it is, typed by `extra`; anything else as JSON.
+        return await call(path, {
+          method,
+          headers: { ...headers, ...extra },
+          body: body instanceof Blob ? body : JSON.stringify(body),
+          signal,
+        });
       } catch (err) {
         if (!(err instanceof ApiError && err.code === "unauthorized" && attempt === 0)) throw err;
         await startSession(token);
@@ -135,9 +143,13 @@ export function createApiClient(options: ApiClientOptions) {
       await authed("POST", `/v1/messages/${encodeURIComponent(messageId)}/feedback`, { rating, comment });
     },
 
-    /** Posts a message and reads its answer stream; throws ApiError, or an AbortError when stopped. */
-    send(conversationId: string, content: string, cb: SendCallbacks = {}): Promise<SendOutcome> {
-      return answerStream(`/v1/conversations/${encodeURIComponent(conversationId)}/messages`, { content }, cb);
+    /** Posts a message (with the ids of its uploaded pictures) and reads its answer stream; throws ApiError, or an AbortError when stopped. */
+    send(conversationId: string, content: string, cb: SendCallbacks = {}, attachments: string[] = []): Promise<SendOutcome> {
+      return answerStream(
+        `/v1/conversations/${encodeURIComponent(conversationId)}/messages`,
+        { content, attachments: attachments.length ? attachments : undefined },
+        cb,
+      );
     },
 
     /** Asks again for the answer to the latest (already stored) message: the same stream as send. */
@@ -166,6 +178,7 @@ export function createApiClient(options: ApiClientOptions) {
         }
         if (e.event === "start") cb.onStart?.(e.data);
         else if (e.event === "delta") cb.onDelta?.(e.data.text);
+        else if (e.event === "image") cb.onImage?.(e.data);
         else if (e.event === "done")
           return {
             status: e.data.status,

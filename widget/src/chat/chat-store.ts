@@ -2,10 +2,13 @@ import { type Signal, batch, signal } from "@preact/signals";
 import type { ApiClient } from "../api/api-client.js";
 import { ApiError, type ApiErrorCode, isAbort } from "../api/api-error.js";
 import type {
+  Attachment,
   ChatErrorCode,
   CitedSource,
   ConversationStatus,
   HandoffUi,
+  MediaUi,
+  MediaView,
   MessageEventDetail,
   MessageStatus,
   Rating,
@@ -17,25 +20,28 @@ import type { Strings } from "../strings.js";
 
 export type ViewStatus = MessageStatus | "streaming" | "stopped";
 
-/**
- * Whether asking again may mend an answer that failed, by the stream's error code (the server's
- * closed set): a new code is a type error until it is decided here. The sentence the visitor
- * reads comes translated from the server. An unknown code (a newer server) offers the retry.
- */
 /** How often a reloaded conversation whose last answer is still being written is read again. */
 const HISTORY_POLL_MS = 2_000;
 
-const RETRY: Record<ChatErrorCode, boolean> = {
-  upstream_rate_limited: true,
-  upstream_unavailable: true,
-  upstream_timeout: true,
-  answer_interrupted: true,
-  answer_not_saved: true,
-  assistant_unavailable: true,
-  // Moderation refused the question; the site's key needs its owner first.
-  answer_refused: false,
-  site_key_unusable: false,
-};
+/**
+ * Whether asking again may mend an answer that failed, by the stream's error code (the server's
+ * closed set). The sentence the visitor reads comes translated from the server. Only the codes
+ * where asking again cannot help are listed (moderation refused the question; the site's key
+ * needs its owner first): every other code, and an unknown one (a newer server), offers the retry.
+ */
+const FINAL: readonly string[] = ["answer_refused", "site_key_unusable"] satisfies ChatErrorCode[];
+/** The codes that do offer the retry. With FINAL they must be every code: a new one is a type error until decided here. */
+type Retried =
+  | "upstream_rate_limited"
+  | "upstream_unavailable"
+  | "upstream_timeout"
+  | "answer_interrupted"
+  | "answer_not_saved"
+  | "assistant_unavailable";
+type Undecided = Exclude<ChatErrorCode, Retried | "answer_refused" | "site_key_unusable">;
+/** Compiles only while Undecided is empty. */
+const everyCodeDecided: [Undecided] extends [never] ? true : never = true;
+void everyCodeDecided;
 
 export interface ViewMessage {
   key: number;
@@ -49,6 +55,8 @@ export interface ViewMessage {
   sources: Signal<CitedSource[]>;
   /** the visitor's rating of an answer (from the history after a reload) */
   rating: Signal<Rating | null>;
+  /** the pictures of a visitor's message; an answer's drawings (the history's, or the stream's image events as they came) */
+  att: Signal<Attachment[]>;
   /** role agent: the person's name */
   name?: string | null;
   /** the answer offered a person (done's offerHandoff) */
@@ -87,6 +95,12 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
   const status = signal<ConversationStatus>("bot");
   /** the handoff chunk's controls, once loaded */
   const handoff = signal<HandoffUi | null>(null);
+  /** the media chunk's controls, once loaded */
+  const media = signal<MediaUi | null>(null);
+  /** the composer's text (the media chunk puts a recognised recording there) */
+  const draft = signal("");
+  /** uploaded pictures that go with the next message (put there by the media chunk) */
+  const pending = signal<MediaView[]>([]);
   let nextKey = 1;
   let historyFor: string | null = null;
   let controller: AbortController | null = null;
@@ -96,16 +110,18 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
   const busy = () => phase.value !== "idle";
   const touch = () => changes.value++;
 
-  function add(role: ViewMessage["role"], text: string, status: ViewStatus, id: string | null = null): ViewMessage {
-    const message: ViewMessage = {
-      key: nextKey++,
-      id,
-      role,
-      text: signal(text),
-      status: signal(status),
-      sources: signal([]),
-      rating: signal(null),
-    };
+  const view = (role: ViewMessage["role"], text: string, status: ViewStatus, id: string | null, att: Attachment[] = []): ViewMessage => ({
+    key: nextKey++,
+    id,
+    role,
+    text: signal(text),
+    status: signal(status),
+    sources: signal([]),
+    rating: signal(null),
+    att: signal(att),
+  });
+  function add(role: ViewMessage["role"], text: string, status: ViewStatus, id: string | null = null, att?: Attachment[]): ViewMessage {
+    const message = view(role, text, status, id, att);
     messages.value = [...messages.value, message];
     touch();
     return message;
@@ -151,16 +167,13 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       if (gen !== generation) return;
       batch(() => {
         status.value = list.status || "bot";
-        messages.value = list.messages.map((m) => ({
-          key: nextKey++,
-          id: m.id,
-          role: m.role,
-          text: signal(m.content),
-          status: signal<ViewStatus>(m.status),
-          sources: signal(m.sources || []),
-          rating: signal(m.feedback?.rating ?? null),
-          name: m.authorName,
-        }));
+        messages.value = list.messages.map((m) => {
+          const message = view(m.role, m.content, m.status, m.id, m.attachments);
+          message.sources.value = m.sources || [];
+          message.rating.value = m.feedback?.rating ?? null;
+          message.name = m.authorName;
+          return message;
+        });
         touch();
       });
       const [question, last] = messages.value.slice(-2);
@@ -207,8 +220,20 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         bot.text.value += text;
         touch();
       },
+      // A drawing's events are kept as they came: the media chunk shows each drawing's latest.
+      onImage: (image: Attachment) => {
+        bot.att.value = [...bot.att.value, image];
+        touch();
+      },
     };
-    return user.id ? client.retry(conversationId, user.id, cb) : client.send(conversationId, content, cb);
+    return user.id
+      ? client.retry(conversationId, user.id, cb)
+      : client.send(
+          conversationId,
+          content,
+          cb,
+          (user.att.peek() as MediaView[]).map((a) => a.id),
+        );
   }
 
   /** Asks for the answer to `user` (a new message, or a retry of one that failed). */
@@ -251,7 +276,7 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
         else report(bot);
         error.value = {
           text: outcome.error.message || strings.errors.generic,
-          retry: RETRY[outcome.error.code] !== false ? () => retry(user, bot) : null,
+          retry: FINAL.includes(outcome.error.code) ? null : () => retry(user, bot),
         };
       } else {
         report(bot);
@@ -292,6 +317,9 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
     changes,
     status,
     handoff,
+    media,
+    draft,
+    pending,
     busy,
     add,
     report,
@@ -306,13 +334,15 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
     /** Sends a visitor message; false when there was nothing to send or an answer is on its way. */
     send(raw: string): boolean {
       const content = raw.trim();
-      if (!content || busy()) return false;
+      const att = pending.peek();
+      if ((!content && !att.length) || busy()) return false;
       // The server's two limits (chat.schemas.ts): said here, before anything is sent.
       if (content.length > MAX_MESSAGE_CHARS || tokenBound(content) > MAX_MESSAGE_TOKENS) {
         error.value = { text: strings.tooLong, retry: null };
         return false;
       }
-      void answer(add("user", content, "complete"));
+      pending.value = [];
+      void answer(add("user", content, "complete", null, att));
       return true;
     },
 
@@ -343,6 +373,8 @@ export function createChatStore({ client, strings, siteKey, emit }: ChatStoreDep
       batch(() => {
         status.value = "bot";
         messages.value = [];
+        // Pictures uploaded to the old conversation cannot go with a message of the new one.
+        pending.value = [];
         error.value = null;
         phase.value = "idle";
         touch();

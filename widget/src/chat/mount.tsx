@@ -1,15 +1,21 @@
 /** @jsxImportSource preact */
-import { effect } from "@preact/signals";
+import { computed, effect, signal, useSignal } from "@preact/signals";
 import { render } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { jsx, jsxs } from "preact/jsx-runtime";
 import { createApiClient } from "../api/api-client.js";
-import type { ChatHandle, MountOptions } from "../shared/contract.js";
+import { type ChatHandle, type PageState, type MountOptions, pageState } from "../shared/contract.js";
 import { STRINGS } from "../strings.js";
 import { addStyles } from "../styles/add-styles.js";
 import { PANEL_CSS } from "../styles/panel-css.js";
 import { App } from "../ui/app.js";
-import { loadHandoff } from "../handoff/load-handoff.js";
 import { createChatStore } from "./chat-store.js";
+import { HANDOFF_CHUNK_FILE, MEDIA_CHUNK_FILE } from "./lazy-files.js";
 import { lockPage } from "./page-scroll.js";
+
+// Read while the chat chunk's own <script> runs: the lazy chunks sit beside it. (Tests import
+// this module where there is no document yet.)
+const base = (globalThis.document?.currentScript as HTMLScriptElement | null)?.src;
 
 /** Renders one widget's panel into its shadow root; the loader drives it through the handle. */
 export function mount(options: MountOptions): ChatHandle {
@@ -74,16 +80,33 @@ export function mount(options: MountOptions): ChatHandle {
     }
   });
 
-  // The handoff controls come in their own chunk: for sites that offer a person, or a
-  // conversation a person already has (the site may have turned handoff off since).
+  // The lazy chunks bring no Preact of their own: the build points their imports of Preact and
+  // signals at these (one copy, whose hooks and signals they must share).
+  pageState().p = { jsx, jsxs, useEffect, useRef, signal, effect, computed, useSignal };
+  /** Loads a lazy chunk (once per page) as soon as `wanted` says so, and hands it to `use`. */
+  const lazy = <K extends "h" | "x">(key: K, file: string, wanted: () => unknown, use: (chunk: NonNullable<PageState[K]>) => void) =>
+    effect(() => {
+      if (wanted()) options.load(new URL(file, base || location.href).href, key).then(use, () => {});
+    });
+  const host = { store, client, lang: options.lang };
+
+  // The handoff controls: for sites that offer a person, or a conversation a person already has
+  // (the site may have turned handoff off since).
   const on = !!options.config.handoff?.enabled;
-  effect(() => {
-    if (on || store.status.value !== "bot")
-      loadHandoff(options.nonce).then(
-        (chunk) => (store.handoff.value ||= chunk({ store, client, lang: options.lang, on })),
-        () => {},
-      );
-  });
+  lazy(
+    "h",
+    HANDOFF_CHUNK_FILE,
+    () => on || store.status.value !== "bot",
+    (chunk) => (store.handoff.value ||= chunk({ ...host, on })),
+  );
+  // Pictures and voice: for sites with any of them on, or a conversation that has pictures.
+  const media = options.config.media || {};
+  lazy(
+    "x",
+    MEDIA_CHUNK_FILE,
+    () => Object.values(media).some(Boolean) || store.messages.value.some((m) => m.att.peek().length),
+    (chunk) => (store.media.value ||= chunk({ ...host, media, api: options.api })),
+  );
 
   if (inline) store.setOpen(true);
   return {

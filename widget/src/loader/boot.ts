@@ -1,10 +1,11 @@
 import { resolveLang } from "../strings.js";
 import type {
   ChatHandle,
+  ChunkKey,
   ErrorBody,
   Listener,
   Listeners,
-  MountFn,
+  PageState,
   PublicConfig,
   WidgetEventType,
   WidgetInstance,
@@ -24,24 +25,6 @@ const METHODS: Method[] = ["open", "close", "toggle", "newConversation"];
 const PREFIX = "[Bailian Chat]";
 const noop = () => {};
 
-/** The chat chunk, once per page whatever the number of widgets; a failed load may be retried. */
-function loadChunk(url: string, nonce?: string): Promise<MountFn> {
-  const state = pageState();
-  let chunk = state.c;
-  if (!chunk) {
-    const script = document.createElement("script");
-    script.src = url;
-    if (nonce) script.nonce = nonce;
-    chunk = state.c = new Promise<MountFn>((resolve, reject) => {
-      script.onload = () => (state.m ? resolve(state.m) : reject());
-      script.onerror = () => reject((state.c = undefined));
-    });
-    // Appended once the promise is kept: a load or error event may come at once.
-    document.head.append(script);
-  }
-  return chunk;
-}
-
 /**
  * Starts the widget of one <script data-site-key> tag. The same site key again (the tag included
  * twice, or re-inserted by a single-page app) re-attaches the existing widget instead of making
@@ -60,7 +43,30 @@ export function boot(script: HTMLScriptElement): void {
   const chunkUrl = new URL(CHAT_CHUNK_FILE, base).href;
   const nonce = data.nonce || script.nonce;
   const inline = data.mode === "inline";
-  const preload = () => void loadChunk(chunkUrl, nonce).catch(noop);
+  /**
+   * Loads one of the widget's chunks (once per page whatever the number of widgets) as a <script>
+   * with the page's nonce; the chunk's entry puts its export in the page state under `key`. The
+   * chat chunk loads the lazy chunks with this same function (MountOptions.load). A failed load
+   * may be retried.
+   */
+  function load<K extends ChunkKey>(url: string, key: K): Promise<NonNullable<PageState[K]>> {
+    const loads = (state.l ||= {});
+    let chunk = loads[key];
+    if (!chunk) {
+      const tag = document.createElement("script");
+      tag.src = url;
+      // "" (no nonce) is the property's default.
+      tag.nonce = nonce || "";
+      chunk = loads[key] = new Promise((resolve, reject) => {
+        tag.onload = () => (state[key] ? resolve(state[key]) : reject());
+        tag.onerror = () => reject(delete loads[key]);
+      });
+      // Appended once the promise is kept: a load or error event may come at once.
+      document.head.append(tag);
+    }
+    return chunk as Promise<NonNullable<PageState[K]>>;
+  }
+  const preload = () => void load(chunkUrl, "m").catch(noop);
 
   const host = document.createElement("bailian-chat");
   const shadow = host.attachShadow({ mode: "open" });
@@ -93,7 +99,7 @@ export function boot(script: HTMLScriptElement): void {
   };
 
   const start = () =>
-    (starting ||= Promise.all([config, loadChunk(chunkUrl, nonce)]).then(
+    (starting ||= Promise.all([config, load(chunkUrl, "m")]).then(
       ([cfg, mount]) => {
         handle = mount({
           siteKey,
@@ -106,6 +112,7 @@ export function boot(script: HTMLScriptElement): void {
           container: wrap,
           launcher,
           listeners,
+          load,
         });
       },
       () => {

@@ -8,11 +8,12 @@ import type {
   VisitorMessage,
 } from "../../../server/src/features/chat/chat.schemas.js";
 import type { HandoffResponse } from "../../../server/src/features/handoff/handoff.schemas.js";
+import type { MediaView } from "../../../server/src/features/media/media.schemas.js";
 import type { VisitorStreamEvents } from "../../../server/src/live/live.schemas.js";
 import type { PublicConfig, SessionResponse } from "../../../server/src/features/widget/widget.schemas.js";
 
 // Types only: the server's zod schemas are the contract, and zod never ships to visitors.
-export type { ErrorBody, ErrorCode, PublicConfig, StreamEventData };
+export type { ErrorBody, ErrorCode, MediaView, PublicConfig, StreamEventData };
 /** Who answers the conversation (docs/people.md): bot → waiting → human → closed, or back to bot. */
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 export type Lang = PublicConfig["language"];
@@ -20,6 +21,12 @@ export type ServerMessage = z.infer<typeof VisitorMessage>;
 export type MessageStatus = ServerMessage["status"];
 /** A source an answer cited: `n` is its `[n]` in the answer's text. */
 export type CitedSource = ServerMessage["sources"][number];
+/** The stream's `image` event: a drawing's progress (docs/media.md "The bot draws"). */
+export type ImageEventData = StreamEventData["image"];
+/** What a message shows besides its text: its pictures (the history's MediaView), or an answer's drawing events as they came. */
+export type Attachment = MediaView | ImageEventData;
+/** Which media controls the site offers (the public config's `media`; absent means all off). */
+export type PublicMedia = NonNullable<PublicConfig["media"]>;
 /** A visitor's rating of an answer. */
 export type Rating = NonNullable<ServerMessage["feedback"]>["rating"];
 export type Session = z.infer<typeof SessionResponse>;
@@ -77,6 +84,8 @@ export interface MountOptions {
   /** the plain-DOM launcher; null in inline mode */
   launcher: HTMLButtonElement | null;
   listeners: Listeners;
+  /** the loader's chunk loading, which the chat chunk uses for the lazy chunks (one per page each) */
+  load<K extends ChunkKey>(url: string, key: K): Promise<NonNullable<PageState[K]>>;
 }
 
 export type MountFn = (options: MountOptions) => ChatHandle;
@@ -110,17 +119,20 @@ declare global {
 export interface PageState {
   /** widgets by site key: p = public instance, a = re-attach its host element */
   i: Map<string, { p: WidgetInstance; a(): void }>;
-  /** the chat chunk, loading or loaded */
-  c?: Promise<MountFn>;
+  /** the chunks loading or loaded, by the key their export goes under */
+  l?: Partial<Record<ChunkKey, Promise<unknown>>>;
   /** set by the chat chunk when it runs */
   m?: MountFn;
-  /** the handoff chunk, loading or loaded (by the chat chunk, for sites with handoff) */
-  hc?: Promise<HandoffChunk>;
-  /** set by the handoff chunk when it runs */
+  /** set by the handoff chunk when it runs (loaded by the chat chunk, for sites with handoff) */
   h?: HandoffChunk;
-  /** what the chat chunk lends the handoff chunk: its Preact and signals (one copy per page) */
+  /** set by the media chunk when it runs (loaded by the chat chunk, for sites with a media flag on) */
+  x?: MediaChunk;
+  /** what the chat chunk lends the lazy chunks: its Preact and signals (one copy per page) */
   p?: Record<string, unknown>;
 }
+
+/** The page state's keys of the chunks: m = chat, h = handoff, x = media. */
+export type ChunkKey = "m" | "h" | "x";
 
 /** The handoff chunk's one export: the controls of one widget's handoff, as Preact components. */
 export type HandoffChunk = (host: HandoffHost) => HandoffUi;
@@ -136,6 +148,29 @@ export interface HandoffUi {
   B: () => import("preact").VNode | null;
   /** the button inside an answer that offered a person */
   O: () => import("preact").VNode | null;
+}
+
+/** The media chunk's one export: one widget's pictures and voice controls, as Preact components. */
+export type MediaChunk = (host: MediaHost) => MediaUi;
+export interface MediaHost {
+  store: import("../chat/chat-store.js").ChatStore;
+  client: import("../api/api-client.js").ApiClient;
+  lang: Lang;
+  media: Partial<PublicMedia>;
+  /** the API origin: an upload target there is PUT with the visitor token */
+  api: string;
+}
+export interface MediaUi {
+  /** in the composer: the paperclip and microphone, the pictures waiting to be sent, the recording */
+  C: () => import("preact").VNode | null;
+  /**
+   * in a message: its pictures and drawings, and an answer's speaker. `s` is the message's status,
+   * passed so that the slot renders again when it changes (the message object itself never does).
+   */
+  M: (props: {
+    m: import("../chat/chat-store.js").ViewMessage;
+    s: import("../chat/chat-store.js").ViewStatus;
+  }) => import("preact").VNode | null;
 }
 
 export function pageState(): PageState {

@@ -7,8 +7,8 @@
 export const PANEL_CSS = `
 .w{height:100%;--vvh:initial;--vvt:initial;--bg:#fff;--fg:#1f2328;--mu:#59636e;--ln:#d1d9e0;--so:#f2f4f7;--er:#b42318;--erb:#fef3f2}
 @media (prefers-color-scheme:dark){.w{--bg:#1c1d21;--fg:#e8e9ed;--mu:#a4a8b3;--ln:#3a3d45;--so:#2a2c33;--er:#fda29b;--erb:#3a1d1b}}
-.p,.p *{box-sizing:border-box;margin:0;padding:0;border:0;font:inherit;color:inherit;background:none;text-align:left;letter-spacing:normal;word-spacing:normal;text-transform:none;text-indent:0;text-shadow:none;visibility:inherit;float:none;max-width:none;min-width:0;list-style:none}
-.p{position:fixed;z-index:2147483647;bottom:88px;right:20px;width:380px;max-width:calc(100vw - 40px);height:600px;max-height:calc(100vh - 108px);display:flex;flex-direction:column;background:var(--bg);color:var(--fg);border:1px solid var(--ln);border-radius:16px;box-shadow:0 12px 40px rgba(0,0,0,.2);overflow:hidden;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;animation:bc-in .18s ease-out;direction:ltr}
+.p,.p *{box-sizing:border-box;margin:0;padding:0;border:0;font:inherit;color:inherit;background:none;text-align:left;min-width:0;list-style:none}
+.p{position:fixed;z-index:2147483647;bottom:88px;right:20px;width:380px;max-width:calc(100vw - 40px);height:600px;max-height:calc(100vh - 108px);display:flex;flex-direction:column;background:var(--bg);color:var(--fg);border:1px solid var(--ln);border-radius:16px;box-shadow:0 12px 40px #0003;overflow:hidden;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;animation:bc-in .18s ease-out;direction:ltr}
 .left .p{right:auto;left:20px}
 .p[hidden]{display:none}
 .fill{height:100%}
@@ -22,7 +22,7 @@ button{cursor:pointer;display:inline-flex;align-items:center;justify-content:cen
 button:disabled{cursor:default;opacity:.45}
 svg{fill:currentColor;flex:none}
 .icon{width:36px;height:36px;border-radius:8px;color:inherit}
-.icon:hover{background:rgba(127,127,127,.2)}
+.icon:hover{background:#7f7f7f33}
 :focus-visible{outline:2px solid var(--fg);outline-offset:2px}
 .head :focus-visible{outline-color:var(--o)}
 .log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:16px;display:flex;flex-direction:column;gap:10px}
@@ -38,15 +38,15 @@ svg{fill:currentColor;flex:none}
 .m strong{font-weight:600}
 .m em{font-style:italic}
 .m a{color:inherit;text-decoration:underline;cursor:pointer}
-.m code{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:rgba(127,127,127,.16);padding:1px 4px;border-radius:4px}
+.m code{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#7f7f7f29;padding:1px 4px;border-radius:4px}
 .m pre{background:#0d1117;color:#e6edf3;padding:10px 12px;border-radius:8px;overflow-x:auto}
 .m pre code{background:none;padding:0;white-space:pre;display:block}
 .m blockquote{border-left:3px solid var(--ln);padding-left:10px;color:var(--mu)}
 .m hr{border-top:1px solid var(--ln)}
 .cite{font-size:11px;line-height:0;vertical-align:super;margin:0 1px}
-.cite a,.cite button{display:inline;padding:0 3px;border-radius:4px;background:rgba(127,127,127,.2);color:inherit;text-decoration:none;font-weight:600;cursor:pointer}
+.cite a,.cite button{display:inline;padding:0 3px;border-radius:4px;background:#7f7f7f33;color:inherit;text-decoration:none;font-weight:600;cursor:pointer}
 .cite button{line-height:1.3}
-.cite a:hover,.cite button:hover{background:rgba(127,127,127,.35)}
+.cite a:hover,.cite button:hover{background:#7f7f7f59}
 .src{margin-top:8px;padding-top:6px;border-top:1px solid var(--ln);font-size:12px}
 .srh{color:var(--mu);font-weight:600;margin-bottom:2px}
 .src li{display:flex;gap:6px;padding:1px 0;border-radius:4px}
@@ -54,7 +54,7 @@ svg{fill:currentColor;flex:none}
 .note{font-size:12px;color:var(--mu);margin-top:4px}
 .fb{display:flex;flex-wrap:wrap;gap:4px;margin-top:6px}
 .fb>button{padding:0 6px;border-radius:6px;opacity:.6}
-.fb>button[aria-pressed=true]{opacity:1;background:rgba(127,127,127,.2)}
+.fb>button[aria-pressed=true]{opacity:1;background:#7f7f7f33}
 .fb form{display:flex;gap:6px;width:100%}
 .fb input{flex:1;padding:4px 8px;border:1px solid var(--ln);border-radius:8px;background:var(--bg);font-size:13px}
 .center{align-self:center}
@@ -76,5 +76,5 @@ svg{fill:currentColor;flex:none}
 .f textarea:focus{border-color:var(--c)}
 .send{width:40px;height:40px;border-radius:10px;background:var(--c);color:var(--o);flex:none}
 .stop{background:var(--fg);color:var(--bg)}
-@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;scroll-behavior:auto!important}}
+@media (prefers-reduced-motion:reduce){*{animation:none!important}}
 `;

@@ -1,5 +1,4 @@
 /** @jsxImportSource preact */
-import { useSignal } from "@preact/signals";
 import type { Ref } from "preact";
 import type { ChatStore } from "../chat/chat-store.js";
 import { MAX_MESSAGE_CHARS } from "../../../server/src/shared/message-limits.js";
@@ -19,7 +18,8 @@ function fit(el: HTMLTextAreaElement) {
 }
 
 export function Composer({ store, strings, inputRef }: ComposerProps) {
-  const draft = useSignal("");
+  const draft = store.draft;
+  const Media = store.media.value;
   const phase = store.phase.value;
   const answering = phase === "waiting" || phase === "streaming";
 
@@ -41,6 +41,7 @@ export function Composer({ store, strings, inputRef }: ComposerProps) {
         submit(e.currentTarget.querySelector("textarea"));
       }}
     >
+      {Media && <Media.C />}
       <textarea
         ref={inputRef}
         rows={1}
@@ -69,7 +70,7 @@ export function Composer({ store, strings, inputRef }: ComposerProps) {
           class="send"
           aria-label={strings.send}
           title={strings.send}
-          disabled={!draft.value.trim() || phase !== "idle"}
+          disabled={(!draft.value.trim() && !store.pending.value.length) || phase !== "idle"}
         >
           <SendIcon />
         </button>

@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
-import { useSignalEffect } from "@preact/signals";
-import { useRef, useState } from "preact/hooks";
+import { useSignal, useSignalEffect } from "@preact/signals";
+import { useRef } from "preact/hooks";
 import type { ChatStore, ViewMessage } from "../chat/chat-store.js";
 import { citeMarkers } from "../markdown/citations.js";
 import { renderMarkdown } from "../markdown/markdown.js";
@@ -9,7 +9,7 @@ import { SourceList } from "./sources.js";
 
 /** 👍/👎 under a finished answer; after 👎 an optional comment (≤ 500 characters, as the server keeps). */
 function Rate({ message, store, strings }: { message: ViewMessage; store: ChatStore; strings: Strings }) {
-  const [asking, setAsking] = useState(false);
+  const asking = useSignal(false);
   const rating = message.rating.value;
   const button = (value: "up" | "down", label: string, icon: string) => (
     <button
@@ -18,7 +18,7 @@ function Rate({ message, store, strings }: { message: ViewMessage; store: ChatSt
       aria-pressed={rating === value ? "true" : "false"}
       onClick={() => {
         void store.rate(message, value);
-        setAsking(value === "down");
+        asking.value = value === "down";
       }}
     >
       {icon}
@@ -28,12 +28,12 @@ function Rate({ message, store, strings }: { message: ViewMessage; store: ChatSt
     <div class="fb">
       {button("up", strings.rateUp, "👍")}
       {button("down", strings.rateDown, "👎")}
-      {asking && (
+      {asking.value && (
         <form
           onSubmit={(e) => {
             e.preventDefault();
             void store.rate(message, "down", (e.currentTarget.elements[0] as HTMLInputElement).value.trim());
-            setAsking(false);
+            asking.value = false;
           }}
         >
           <input maxLength={500} aria-label={strings.comment} placeholder={strings.comment} />
@@ -52,6 +52,7 @@ function Bubble({ message, store, strings }: { message: ViewMessage; store: Chat
   const user = message.role === "user";
   const agent = message.role === "agent";
   const Handoff = store.handoff.value;
+  const Media = store.media.value;
   const sources = message.sources.value;
   const note =
     status === "stopped"
@@ -81,6 +82,7 @@ function Bubble({ message, store, strings }: { message: ViewMessage; store: Chat
         </span>
       )}
       {!user && sources.length > 0 && <SourceList sources={sources} strings={strings} />}
+      {Media && <Media.M m={message} s={status} />}
       {note && <div class="note">{note}</div>}
       {message.offer && Handoff && <Handoff.O />}
       {message.role === "assistant" && message.id && text && status !== "streaming" && (
