@@ -125,6 +125,10 @@ export function MessageList({ store, strings, welcome, suggestions }: MessageLis
         const el = e.currentTarget;
         pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
       }}
+      // A picture that finishes loading grows the log after it was followed: follow it again.
+      onLoadCapture={(e) => {
+        if (pinned.current) e.currentTarget.scrollTop = e.currentTarget.scrollHeight;
+      }}
     >
       {welcome && <div class="m a welcome">{renderMarkdown(welcome)}</div>}
       {messages.map((m) => (
