@@ -2,7 +2,8 @@ import { LlmError } from "./chat-model.js";
 
 /**
  * What the native DashScope clients (speech synthesis, Wanx) share: the error envelope of the
- * native API (dashscope.md §3.1 D/E) as an LlmError, and a deadline that a caller's stop also cuts.
+ * native API (dashscope.md §3.1 D/E) as an LlmError, and a deadline that a caller's stop also cuts
+ * (speech recognition, in compatible mode, uses the deadline too).
  */
 
 /** A native error body `{code, message, request_id}` (or none), classified on the code first, status second (§3.2 notes). */

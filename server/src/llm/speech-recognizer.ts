@@ -1,5 +1,6 @@
 import { LlmError } from "./chat-model.js";
 import { ASR_MODEL, type Recognition, type RecognizeRequest, type SpeechRecognizer } from "./media-models.js";
+import { deadline } from "./native-api.js";
 import { openAiClients } from "./openai-clients.js";
 import { toLlmError } from "./upstream-errors.js";
 
@@ -20,15 +21,7 @@ export function createSpeechRecognizer(options: SpeechRecognizerOptions): Speech
     async recognize(request: RecognizeRequest): Promise<Recognition> {
       const apiKey = request.apiKey ?? options.apiKey;
       if (!apiKey) throw new LlmError("auth", "No DashScope API key is configured.");
-      const controller = new AbortController();
-      const onAbort = () => controller.abort();
-      if (request.signal?.aborted) controller.abort();
-      else request.signal?.addEventListener("abort", onAbort, { once: true });
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, options.timeoutMs);
+      const time = deadline(options.timeoutMs, request.signal);
       try {
         const data = `data:${request.mediaType};base64,${Buffer.from(request.audio).toString("base64")}`;
         const body = {
@@ -40,7 +33,7 @@ export function createSpeechRecognizer(options: SpeechRecognizerOptions): Speech
           asr_options: { enable_itn: true, ...(request.language ? { language: request.language } : {}) },
         };
         const { data: completion, response } = await clientFor(apiKey)
-          .chat.completions.create(body as never, { signal: controller.signal })
+          .chat.completions.create(body as never, { signal: time.signal })
           .withResponse();
         const requestId = response.headers.get("x-request-id");
         const message = completion?.choices?.[0]?.message;
@@ -53,10 +46,9 @@ export function createSpeechRecognizer(options: SpeechRecognizerOptions): Speech
           requestId,
         };
       } catch (err) {
-        throw toLlmError(err, { timedOut, aborted: request.signal?.aborted ?? false, requestId: null });
+        throw toLlmError(err, { timedOut: time.timedOut, aborted: request.signal?.aborted ?? false, requestId: null });
       } finally {
-        clearTimeout(timer);
-        request.signal?.removeEventListener("abort", onAbort);
+        time.end();
       }
     },
   };
