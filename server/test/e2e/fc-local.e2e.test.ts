@@ -174,6 +174,9 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
         INVOKE_SECRET: `invoke-${TEST_SECRET}`,
         DASHSCOPE_API_KEY: fake.apiKey,
         DASHSCOPE_BASE_URL: fake.url,
+        // A bucket name OSS accepts (the files themselves are not used by this test).
+        BC_BUCKET: "bailian-chat-fc-local",
+        BC_MEDIA_DOMAIN: "media.fc-local.invalid",
       }),
     );
     [[, { props }]] = functions(spec);
@@ -189,6 +192,10 @@ describe("the built server started as Function Compute starts it (s.yaml)", () =
       FC_INSTANCE_ID: "c-local-fc-test-instance",
       FC_FUNC_CODE_PATH: code,
       FC_FUNCTION_VERSION: "LATEST",
+      // The function has a role (s.yaml): FC sets its temporary credentials (platform-next.md §2a).
+      ALIBABA_CLOUD_ACCESS_KEY_ID: "STS.fc-local-key-id",
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: "fc-local-key-secret",
+      ALIBABA_CLOUD_SECURITY_TOKEN: "fc-local-security-token",
     });
     await waitForLine(instance, (l) => l.msg === "listening");
   }, 120_000);

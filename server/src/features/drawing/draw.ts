@@ -4,7 +4,7 @@ import { newId } from "../../security/ids.js";
 import type { AnswerSink } from "../chat/chat.schemas.js";
 import { mediaView } from "../uploads/media-links.js";
 import { type MediaRecord, mediaKey } from "../media/media.records.js";
-import { insertMedia, updateMedia } from "../media/media.repository.js";
+import { findMediaById, insertMedia, updateMedia } from "../media/media.repository.js";
 import type { SiteRecord } from "../sites/site-record.js";
 import { DRAWING_FINISH_JOB } from "./drawing-job.js";
 import { DEFAULT_DRAWING_TIMINGS } from "./drawing-timings.js";
@@ -109,6 +109,11 @@ export async function draw(deps: Deps, job: DrawFor, sink: AnswerSink): Promise<
   }
 
   async function ended(end: Awaited<ReturnType<typeof finishDrawing>>): Promise<DrawingErrorCode | null> {
+    // "taken": the job finished it first (this instance was frozen past it): the row says how.
+    if (end.status === "taken") {
+      const row = await findMediaById(deps.db, mediaId);
+      end = row?.status === "ready" ? { status: "ready", media: row } : { status: "failed", code: errorCodeOf(row?.errorCode) };
+    }
     if (end.status === "ready") {
       const view = await mediaView(deps, end.media);
       sink.send("image", {
@@ -120,9 +125,13 @@ export async function draw(deps: Deps, job: DrawFor, sink: AnswerSink): Promise<
       });
       return null;
     }
-    // "taken": the job finished it first (this instance was frozen past it); the row says how.
-    return failed(end.status === "failed" ? end.code : "image_generation_failed");
+    return failed(end.code);
   }
 }
+
+const CODES: readonly DrawingErrorCode[] = ["image_limit", "image_generation_failed", "image_generation_timeout"];
+/** A failed row's stored code as one the visitor is told about. */
+const errorCodeOf = (code: string | null | undefined): DrawingErrorCode =>
+  CODES.includes(code as DrawingErrorCode) ? (code as DrawingErrorCode) : "image_generation_failed";
 
 const failedTask = (): ImageTask => ({ status: "FAILED", urls: [], code: "submit_failed", message: null, requestId: null });
