@@ -163,7 +163,7 @@ export async function postMessage(
     history,
     { content, images: await questionImages(deps, pictures) },
     knowledge.message,
-    await pictureCounts(deps, history),
+    await pictureCounts(deps, site, history),
   );
   const reservation = await reserve(deps, site, messages, picturesTokens(pictures));
   const vision = pictures.length ? site.media.visionModel : undefined;
@@ -229,7 +229,7 @@ export async function retryAnswer(
     earlier,
     { content: question.content, images: await questionImages(deps, pictures) },
     knowledge.message,
-    await pictureCounts(deps, earlier),
+    await pictureCounts(deps, site, earlier),
   );
   const reservation = await reserve(deps, site, messages, picturesTokens(pictures));
   const vision = pictures.length ? site.media.visionModel : undefined;

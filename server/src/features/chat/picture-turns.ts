@@ -3,6 +3,7 @@ import type { ChatMessage } from "../../llm/chat-model.js";
 import type { MediaRecord } from "../media/media.records.js";
 import { mediaOfMessages } from "../media/media.repository.js";
 import { modelImageUrl } from "../uploads/media-links.js";
+import type { SiteRecord } from "../sites/site-record.js";
 import type { MessageRecord } from "./chat.records.js";
 
 /**
@@ -13,12 +14,18 @@ import type { MessageRecord } from "./chat.records.js";
 
 const PLACEHOLDER = "[picture]";
 
-/** How many pictures (sent or drawn) each of these messages has. */
+/**
+ * How many pictures (sent or drawn) each of these messages has. A site with pictures and drawing
+ * both off skips the query (every message's hot path): a conversation from before it turned them
+ * off then reads without its "[picture]" marks, which costs the answer nothing it could use.
+ */
 export async function pictureCounts(
   deps: Pick<AppDeps, "db">,
+  site: Pick<SiteRecord, "media">,
   messages: ReadonlyArray<Pick<MessageRecord, "id">>,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
+  if (!site.media.imageInput && !site.media.imageGeneration) return counts;
   const media = await mediaOfMessages(
     deps.db,
     messages.map((m) => m.id),
