@@ -1,36 +1,17 @@
 import type { Site } from "../api/types.js";
+import { DEFAULT_MEDIA } from "../../../src/features/media/media-options.js";
+
+export { DEFAULT_MEDIA, VISION_MODELS, VOICES } from "../../../src/features/media/media-options.js";
 
 /**
- * Pictures and voice as the owner edits them (docs/media.md, Settings). The lists are copies of
- * the server's (features/media/media.settings.ts imports zod, which must not ship to the
- * browser); dashboard-media.test.ts checks they stay equal.
+ * Pictures and voice as the owner edits them (docs/media.md, Settings). The choices and defaults
+ * are the server's own (features/media/media-options.ts, free of zod).
  */
 
 export type MediaSettings = Site["media"];
 export type VisionModel = MediaSettings["visionModel"];
 export type Voice = MediaSettings["voice"];
 export type MediaToggle = "imageInput" | "voiceInput" | "voiceSendAtOnce" | "readAloud" | "imageGeneration";
-
-export const VISION_MODELS: readonly VisionModel[] = ["qwen3-vl-flash", "qwen3-vl-plus", "qwen-vl-plus", "qwen-vl-max"];
-export const VOICES: readonly Voice[] = [
-  "longxiaochun_v2",
-  "longxiaoxia_v2",
-  "longwan_v2",
-  "loongbella_v2",
-  "longcheng_v2",
-  "longshu_v2",
-  "longhua_v2",
-];
-
-export const DEFAULT_MEDIA: MediaSettings = {
-  imageInput: false,
-  visionModel: "qwen3-vl-flash",
-  voiceInput: false,
-  voiceSendAtOnce: false,
-  readAloud: false,
-  voice: "longxiaochun_v2",
-  imageGeneration: false,
-};
 
 /** The form's order: also the order errors are focused in. */
 export const MEDIA_FIELDS = [

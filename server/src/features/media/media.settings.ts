@@ -1,21 +1,7 @@
 import { z } from "zod";
+import { VISION_MODELS, VOICES } from "./media-options.js";
 
-/**
- * Qwen-VL models a site may answer pictures with (compatible mode, dashscope.md §6.1–6.2); the
- * first is the default: cheapest and fast (¥0.00015 / 0.0015 per 1K tokens in / out).
- */
-export const VISION_MODELS = ["qwen3-vl-flash", "qwen3-vl-plus", "qwen-vl-plus", "qwen-vl-max"] as const;
-
-/** CosyVoice v2 system voices (Model Studio "CosyVoice voice list"); each speaks Chinese and mixed Chinese–English. */
-export const VOICES = [
-  "longxiaochun_v2",
-  "longxiaoxia_v2",
-  "longwan_v2",
-  "loongbella_v2",
-  "longcheng_v2",
-  "longshu_v2",
-  "longhua_v2",
-] as const;
+export { DEFAULT_MEDIA, VISION_MODELS, VOICES } from "./media-options.js";
 
 /** docs/media.md "Settings": each capability is off until the owner turns it on. */
 export const MediaSettings = z.object({
@@ -33,16 +19,6 @@ export const MediaSettings = z.object({
   imageGeneration: z.boolean(),
 });
 export type MediaSettings = z.infer<typeof MediaSettings>;
-
-export const DEFAULT_MEDIA: MediaSettings = {
-  imageInput: false,
-  visionModel: "qwen3-vl-flash",
-  voiceInput: false,
-  voiceSendAtOnce: false,
-  readAloud: false,
-  voice: "longxiaochun_v2",
-  imageGeneration: false,
-};
 
 /** What the widget learns of them (its public config): which buttons to show. */
 export const PublicMedia = MediaSettings.pick({
