@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 import { LlmError } from "./chat-model.js";
 import { type EmbedCall, type Embedder, EmbedError, type EmbedRequest, type EmbedResult } from "./embedder.js";
 import { toLlmError } from "./upstream-errors.js";
+import { deadline } from "./deadline.js";
 import { openAiClients } from "./openai-clients.js";
 
 export const EMBEDDING_MODEL = "text-embedding-v4";
@@ -31,21 +32,13 @@ export function createDashScopeEmbedder(options: DashScopeEmbedderOptions): Embe
   const clientFor = openAiClients(options);
 
   async function attempt(client: OpenAI, texts: string[], signal: AbortSignal | undefined) {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    if (signal?.aborted) controller.abort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, options.timeoutMs);
+    const time = deadline(options.timeoutMs, signal);
     try {
       const { data: response, response: raw } = await client.embeddings
         .create(
           // "float": the SDK asks for base64 when unset, which DashScope does not offer (platform-next.md §5).
           { model: EMBEDDING_MODEL, input: texts, dimensions: EMBEDDING_DIMENSIONS, encoding_format: "float" },
-          { signal: controller.signal },
+          { signal: time.signal },
         )
         .withResponse();
       const requestId = raw.headers.get("x-request-id");
@@ -55,10 +48,9 @@ export function createDashScopeEmbedder(options: DashScopeEmbedderOptions): Embe
       }
       return { vectors: byIndex.map((d) => normalised(d.embedding)), tokens: response.usage?.total_tokens ?? 0, requestId };
     } catch (err) {
-      throw toLlmError(err, { timedOut, aborted: signal?.aborted ?? false, requestId: null });
+      throw toLlmError(err, { timedOut: time.timedOut, aborted: signal?.aborted ?? false, requestId: null });
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      time.end();
     }
   }
 

@@ -1,6 +1,7 @@
 import { LlmError } from "./chat-model.js";
 import { IMAGE_MODEL, type ImageGenerator, type ImageTask, type ImageTaskStatus } from "./media-models.js";
-import { deadline, nativeLlmError, parseJson } from "./native-api.js";
+import { deadline } from "./deadline.js";
+import { nativeLlmError, parseJson } from "./native-api.js";
 
 export interface ImageGeneratorOptions {
   /** DashScope's native base, e.g. https://dashscope.aliyuncs.com/api/v1 (config.dashscope.nativeBaseUrl) */

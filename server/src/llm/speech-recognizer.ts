@@ -1,6 +1,6 @@
 import { LlmError } from "./chat-model.js";
 import { ASR_MODEL, type Recognition, type RecognizeRequest, type SpeechRecognizer } from "./media-models.js";
-import { deadline } from "./native-api.js";
+import { deadline } from "./deadline.js";
 import { openAiClients } from "./openai-clients.js";
 import { toLlmError } from "./upstream-errors.js";
 

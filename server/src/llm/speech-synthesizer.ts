@@ -1,6 +1,7 @@
 import { LlmError } from "./chat-model.js";
 import { type SpeechStream, type SpeechSynthesizer, type SynthesizeRequest, TTS_MODEL } from "./media-models.js";
-import { deadline, nativeLlmError, parseJson } from "./native-api.js";
+import { deadline } from "./deadline.js";
+import { nativeLlmError, parseJson } from "./native-api.js";
 import { sseData } from "./sse-data.js";
 
 export interface SpeechSynthesizerOptions {
