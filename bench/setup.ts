@@ -51,6 +51,8 @@ export function benchEnv(databaseUrl: string, upstream: string, port: number): R
     APP_SECRET: "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
     DASHSCOPE_API_KEY: FAKE_KEY,
     DASHSCOPE_BASE_URL: upstream,
+    // The bench's owner sets limits far above the free plan's ceilings.
+    DEFAULT_PLAN: "unlimited",
   };
 }
 
@@ -79,9 +81,11 @@ export async function setUpVisitors(base: string, n: number): Promise<Visitor[]>
     visitorMessagesPerMinute: 600,
     monthlyMessages: 1_000_000,
   };
-  const { site } = await (
+  const created = await (
     await fetch(`${base}/api/sites`, json({ name: "Bench", allowedOrigins: ["https://bench.example"], limits }, { cookie }))
   ).json();
+  if (!created.site) throw new Error(`The bench's site was refused: ${JSON.stringify(created.error)}`);
+  const { site } = created;
   const visitors: Visitor[] = [];
   // As the widget on the bench's page: the widget API refuses requests without an Origin.
   const origin = "https://bench.example";

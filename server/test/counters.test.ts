@@ -56,6 +56,23 @@ describe.each(BACKENDS)("counters: reservations taken back ($name)", ({ dialect,
     expect(await counters.get(k, window)).toBe((59 * 60) / 2);
   });
 
+  it.skipIf(skip)("adds several counters at once, each exactly, their totals in order", async () => {
+    const [a, b] = [key("all-a"), key("all-b")];
+    await counters.add(b, window, 40, expires);
+    const hits = (by: number) => [
+      { key: a, windowStart: window, by, expiresAt: expires },
+      { key: b, windowStart: window, by: -by, expiresAt: expires },
+    ];
+    expect(await counters.addAll(hits(1))).toEqual([1, 39]);
+    const totals = await Promise.all(Array.from({ length: 30 }, () => counters.addAll(hits(1))));
+    // Each add is exact (not the batch as a whole): every batch saw its own total of each counter.
+    const sorted = (i: number) => totals.map((t) => t[i]).sort((x, y) => x - y);
+    expect(sorted(0)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+    expect(sorted(1)).toEqual(Array.from({ length: 30 }, (_, i) => i + 9));
+    expect([await counters.get(a, window), await counters.get(b, window)]).toEqual([31, 9]);
+    expect(await counters.addAll([])).toEqual([]);
+  });
+
   it.skipIf(!redis || skip)("in redis, a key that went back to 0 and up again still expires", async () => {
     const k = key("expiry");
     await counters.add(k, window, 10, expires);

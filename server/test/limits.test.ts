@@ -54,6 +54,29 @@ describe.each(DIALECTS)("rate limits and monthly quotas (%s)", (dialect) => {
     await h.deps.tasks.idle();
   });
 
+  it("a visitor refused their minute does not use up the site's", async () => {
+    const site = await createSite(h, cookie, { limits: { visitorMessagesPerMinute: 1, siteMessagesPerMinute: 3 } });
+    const flooder = await startVisitor(h, site.siteKey);
+    expect((await readSse(await sendMessage(h, flooder, "mine"))).at(-1)!.event).toBe("done");
+    for (let i = 0; i < 4; i++) await expectError(await sendMessage(h, flooder, `flood ${i}`), 429, "rate_limited");
+    // The site's minute holds the flooder's one message, so two more visitors still get in.
+    for (const text of ["a", "b"])
+      expect((await readSse(await sendMessage(h, await startVisitor(h, site.siteKey), text))).at(-1)!.event).toBe("done");
+    await expectError(await sendMessage(h, await startVisitor(h, site.siteKey), "c"), 429, "rate_limited");
+    await h.deps.tasks.idle();
+  });
+
+  it("a message refused for the month's tokens is not counted as one of the month's messages", async () => {
+    const site = await createSite(h, cookie, { limits: { monthlyTokens: 600 }, bot: { maxOutputTokens: 200 } });
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.enqueue({ kind: "answer", text: "Big answer", usage: { prompt_tokens: 300, completion_tokens: 150 } });
+    await readSse(await sendMessage(h, visitor, "first"));
+    await h.deps.tasks.idle();
+    for (const text of ["second", "third"]) await expectError(await sendMessage(h, visitor, text), 429, "quota_exceeded");
+    const usage = await (await h.request(`/api/sites/${site.id}/usage`, { headers: { cookie } })).json();
+    expect(usage.quota).toMatchObject({ messages: 1, tokens: 450 });
+  });
+
   it("new sessions per IP address and minute; other addresses are not affected", async () => {
     const site = await createSite(h, cookie, { limits: { sessionsPerIpPerMinute: 2 } });
     const session = (ip: string) =>

@@ -15,7 +15,21 @@ export interface Counters {
   add(key: string, windowStart: number, by: number, expiresAt: number): Promise<number>;
   /** The counter's current total (0 when it has none), without touching it. */
   get(key: string, windowStart: number): Promise<number>;
+  /**
+   * Several adds at once, each exactly as `add`; answers their totals in order. One round trip
+   * with redis (a pipeline); on SQL the upserts run side by side, each on its own connection.
+   * When one fails, those that were made are taken back (as far as the store still answers) and
+   * the error is thrown: a caller never holds half of what it asked for.
+   */
+  addAll(hits: readonly CounterHit[]): Promise<number[]>;
   close(): Promise<void>;
+}
+
+export interface CounterHit {
+  key: string;
+  windowStart: number;
+  by: number;
+  expiresAt: number;
 }
 
 export function sqlCounters(db: Db): Counters {
@@ -67,9 +81,20 @@ export function sqlCounters(db: Db): Counters {
         .executeTakeFirst();
       return Number(found?.count ?? 0);
     },
+    addAll: async (hits) =>
+      allOrNothing(counters, hits, await Promise.allSettled(hits.map((h) => counters.add(h.key, h.windowStart, h.by, h.expiresAt)))),
     close: async () => {},
   };
   return counters;
+}
+
+/** addAll's totals; after a failed add, the others are taken back and the failure thrown. */
+async function allOrNothing(counters: Counters, hits: readonly CounterHit[], results: PromiseSettledResult<number>[]): Promise<number[]> {
+  const failed = results.find((r) => r.status === "rejected");
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<number>).value);
+  const made = hits.filter((_, i) => results[i].status === "fulfilled");
+  await Promise.allSettled(made.map((h) => counters.add(h.key, h.windowStart, -h.by, h.expiresAt)));
+  throw failed.reason;
 }
 
 /**
@@ -88,15 +113,34 @@ export async function redisCounters(url: string): Promise<Counters> {
   // The CommonJS module object as `default`: the only form the bundle's split-off chunk exports.
   const { Redis } = (await import("ioredis")).default;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  return {
+  // Sent by its SHA once redis knows it (ioredis falls back to the script's text).
+  redis.defineCommand("bcIncr", { numberOfKeys: 1, lua: INCR_SCRIPT });
+  type WithIncr = { bcIncr(key: string, by: number, expiresAt: number): Promise<number> };
+  const counters: Counters = {
     async add(key, windowStart, by, expiresAt) {
-      return Number(await redis.eval(INCR_SCRIPT, 1, redisKey(key, windowStart), by, expiresAt));
+      return Number(await (redis as unknown as WithIncr).bcIncr(redisKey(key, windowStart), by, expiresAt));
     },
     async get(key, windowStart) {
       return Number((await redis.get(redisKey(key, windowStart))) ?? 0);
+    },
+    async addAll(hits) {
+      // One script a key, not one script over all keys: keys of one site may sit on different
+      // slots of a cluster. A pipeline still sends them in one write and reads one reply.
+      const pipeline = redis.pipeline() as unknown as WithIncr & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+      for (const h of hits) void pipeline.bcIncr(redisKey(h.key, h.windowStart), h.by, h.expiresAt);
+      const results = (await pipeline.exec()) ?? [];
+      return allOrNothing(
+        counters,
+        hits,
+        hits.map((_, i) => {
+          const [error, total] = results[i] ?? [new Error("redis answered no result"), null];
+          return error ? { status: "rejected", reason: error } : { status: "fulfilled", value: Number(total) };
+        }),
+      );
     },
     async close() {
       redis.disconnect();
     },
   };
+  return counters;
 }

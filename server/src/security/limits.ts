@@ -1,6 +1,6 @@
 import type { SiteLimits } from "../features/sites/sites.schemas.js";
 import type { Counters } from "./counters.js";
-import { admitWithin } from "./window-limit.js";
+import { admitAllWithin, admitWithin } from "./window-limit.js";
 import { month, siteMessagesKey, siteTokensKey } from "./monthly-quota.js";
 
 const MINUTE = 60_000;
@@ -20,22 +20,32 @@ export interface MessageHit {
 
 /**
  * Before a message is looked at: the visitor's, the IP address's and the site's per-minute limits,
- * in that order and stopped at the first refusal, so one visitor's (or one address's) flood does
- * not use up the site's minute. The month's quotas come next, once the answer's worst case is
- * known (monthly-quota.ts admitAnswer).
+ * counted together (one round trip) and refused at the first, in that order, that is passed; the
+ * later ones are taken back, so one visitor's (or one address's) flood does not use up the site's
+ * minute. The month's quotas come next, once the answer's worst case is known (monthly-quota.ts
+ * admitAnswer).
  */
-export async function admitMessage({ counters, limits, siteId, visitorId, ip, now }: MessageHit): Promise<void> {
-  await admitVisitorMessage(counters, limits, visitorId, now);
-  await perMinute(counters, `msg:ip:${siteId}:${ip}`, limits.ipMessagesPerMinute, now);
-  await perMinute(counters, `msg:site:${siteId}`, limits.siteMessagesPerMinute, now);
+export function admitMessage({ counters, limits, siteId, visitorId, ip, now }: MessageHit): Promise<void> {
+  return admitAllWithin(
+    counters,
+    [
+      { key: visitorMessagesKey(visitorId), limit: limits.visitorMessagesPerMinute },
+      { key: `msg:ip:${siteId}:${ip}`, limit: limits.ipMessagesPerMinute },
+      { key: `msg:site:${siteId}`, limit: limits.siteMessagesPerMinute },
+    ],
+    MINUTE,
+    now,
+  );
 }
+
+const visitorMessagesKey = (visitorId: string) => `msg:visitor:${visitorId}`;
 
 /**
  * The visitor's own per-minute message window alone: also what a rating of an answer counts
  * against (features/feedback), so a script cannot flood ratings any more than messages.
  */
 export function admitVisitorMessage(counters: Counters, limits: SiteLimits, visitorId: string, now: number): Promise<void> {
-  return perMinute(counters, `msg:visitor:${visitorId}`, limits.visitorMessagesPerMinute, now);
+  return perMinute(counters, visitorMessagesKey(visitorId), limits.visitorMessagesPerMinute, now);
 }
 
 /** New visitor sessions per IP address and site, per minute. */

@@ -65,28 +65,44 @@ export class QuotaRefusal extends AppError {
 }
 
 /**
- * The month's quotas for one answer, exact across every instance: its worst case is added to the
- * site's token counter (and the platform's) first, and taken back at once when that passes the
- * limit, so parallel answers can never together spend more than the quota; then the message is
- * counted. Refused: nothing stays reserved (the refused message counts, as it always has).
+ * The month's quotas for one answer, exact across every instance, in one round trip: its worst
+ * case is added to the site's token counter (and the platform's) and the message to the site's
+ * messages, together (Counters.addAll). Past a token quota, all of it is taken back at once, so
+ * parallel answers can never together spend more than the quota and the refused message does not
+ * count; past the messages quota, the tokens are taken back and the refused message counts, as it
+ * always has.
  */
 export async function admitAnswer(hit: AnswerHit): Promise<Admission> {
-  const m = month(hit.now);
-  const reservation = await admitTokens(hit);
-  try {
-    const messages = await hit.counters.add(siteMessagesKey(hit.siteId), m.start, 1, m.next + DAY);
-    if (messages > hit.limits.monthlyMessages) throw new QuotaRefusal("messages", hit.now, messages);
-    return { messages, reservation };
-  } catch (err) {
-    await reservation.release().catch(() => {});
-    throw err;
-  }
+  const { counters, limits, siteId, now, tokens, onPlatform, platformBudget } = hit;
+  const m = month(now);
+  const expiresAt = m.next + DAY;
+  const tokenKeys = onPlatform ? [siteTokensKey(siteId), PLATFORM_TOKENS_KEY] : [siteTokensKey(siteId)];
+  const totals = await counters.addAll(
+    [...tokenKeys, siteMessagesKey(siteId)].map((key, i) => ({
+      key,
+      windowStart: m.start,
+      by: i < tokenKeys.length ? tokens : 1,
+      expiresAt,
+    })),
+  );
+  const reservation = heldTokens(counters, tokenKeys, m.start, expiresAt, tokens);
+  const messages = totals[tokenKeys.length];
+  let refusal: QuotaRefusal | null = null;
+  if (totals[0] > limits.monthlyTokens) refusal = new QuotaRefusal("tokens", now);
+  else if (onPlatform && platformBudget !== null && totals[1] > platformBudget) refusal = new QuotaRefusal("platform", now);
+  else if (messages > limits.monthlyMessages) refusal = new QuotaRefusal("messages", now, messages);
+  if (!refusal) return { messages, reservation };
+  // If taking it back fails too (the database is down), the reservation stays until the month
+  // ends: the site's month is overstated, never its spending allowed past the quota.
+  await reservation.release().catch(() => {});
+  if (refusal.quota !== "messages") await counters.add(siteMessagesKey(siteId), m.start, -1, expiresAt).catch(() => {});
+  throw refusal;
 }
 
 /**
  * Tokens held on the site's month (and the platform's) for work that is not a visitor's message:
- * an answer's worst case (admitAnswer), or a knowledge base's embeddings. Refused past a quota,
- * with nothing left held.
+ * a knowledge base's embeddings, a recording's transcription, a reading aloud. Refused past a
+ * quota, with nothing left held.
  */
 export async function admitTokens({
   counters,
@@ -105,7 +121,6 @@ export async function admitTokens({
     held.push(key);
     return total;
   };
-  const unhold = (by: number) => Promise.all(held.map((key) => counters.add(key, m.start, by, expiresAt)));
   try {
     if ((await hold(siteTokensKey(siteId))) > limits.monthlyTokens) throw new QuotaRefusal("tokens", now);
     if (onPlatform) {
@@ -114,19 +129,24 @@ export async function admitTokens({
       if (platformBudget !== null && platform > platformBudget) throw new QuotaRefusal("platform", now);
     }
   } catch (err) {
-    // If taking it back fails too (the database is down), the reservation stays until the month
-    // ends: the site's month is overstated, never its spending allowed past the quota.
-    await unhold(-tokens).catch(() => {});
+    await heldTokens(counters, held, m.start, expiresAt, tokens)
+      .release()
+      .catch(() => {});
     throw err;
   }
+  return heldTokens(counters, held, m.start, expiresAt, tokens);
+}
+
+/** `tokens` held on each of `keys` (the site's first): settled or released once. */
+function heldTokens(counters: Counters, keys: readonly string[], windowStart: number, expiresAt: number, tokens: number): TokenReservation {
   let open = true;
   const close = async (by: number) => {
     if (!open) return null;
     open = false;
-    return (await unhold(by))[0];
+    return (await counters.addAll(keys.map((key) => ({ key, windowStart, by, expiresAt }))))[0];
   };
   return {
-    settle: async (used) => (await close(used - tokens)) ?? (await counters.get(siteTokensKey(siteId), m.start)),
+    settle: async (used) => (await close(used - tokens)) ?? (await counters.get(keys[0], windowStart)),
     release: async () => void (await close(-tokens)),
   };
 }

@@ -30,6 +30,27 @@ export async function admitWithin(
 }
 
 /**
+ * Several windows hit at once, in one round trip (Counters.addAll), refused at the first one, in
+ * order, past its limit. The later ones are then taken back, so a refusal by an earlier window
+ * (the visitor's) does not use up a later one (the site's); they were counted only meanwhile.
+ */
+export async function admitAllWithin(
+  counters: Counters,
+  windows: ReadonlyArray<{ key: string; limit: number }>,
+  windowMs: number,
+  now: number,
+): Promise<void> {
+  const w = windowOf(now, windowMs);
+  const hit = (key: string, by: number) => ({ key, windowStart: w.start, by, expiresAt: w.end + windowMs });
+  const totals = await counters.addAll(windows.map(({ key }) => hit(key, 1)));
+  const refused = totals.findIndex((total, i) => total > windows[i].limit);
+  if (refused < 0) return;
+  const later = windows.slice(refused + 1);
+  if (later.length) await counters.addAll(later.map(({ key }) => hit(key, -1))).catch(() => {});
+  throw new AppError("rate_limited", "Too many requests; try again shortly.", { retryAfterSeconds: w.retryAfterSeconds });
+}
+
+/**
  * An email as part of a counter's key: hashed, as keys are at most 190 characters (an email may
  * have 254) and the counters table need not hold anyone's address.
  */
