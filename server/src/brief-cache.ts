@@ -1,3 +1,5 @@
+import { LRUCache } from "lru-cache";
+
 /**
  * A value read from the database on the hot path (plans, operator settings), kept in this process
  * for a few seconds: a change made here is seen at once (the writer calls `forget`), one made on
@@ -25,4 +27,28 @@ export function briefCache<K extends object, T>(load: (owner: K) => Promise<T>):
     },
     forget: () => entries.delete(owner),
   });
+}
+
+/** Keys one process keeps at most per owner (one a site): least recently used out first. */
+const MAX_KEYS = 10_000;
+
+/** Like briefCache, one value per key (a site's id) of each owner. */
+export function briefCacheBy<K extends object, T>(load: (owner: K, key: string) => Promise<T>): (owner: K, key: string) => BriefCache<T> {
+  const owners = new WeakMap<K, LRUCache<string, { value: Promise<T> }>>();
+  return (owner, key) => {
+    let entries = owners.get(owner);
+    if (!entries) owners.set(owner, (entries = new LRUCache({ max: MAX_KEYS, ttl: TTL_MS })));
+    const cache = entries;
+    return {
+      get() {
+        const hit = cache.get(key);
+        if (hit) return hit.value;
+        const value = load(owner, key);
+        cache.set(key, { value });
+        value.catch(() => cache.delete(key));
+        return value;
+      },
+      forget: () => void cache.delete(key),
+    };
+  };
 }

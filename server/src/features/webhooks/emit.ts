@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../deps.js";
 import { driveDuring } from "../../jobs/drivers.js";
-import { listWebhookRows } from "./webhooks.repository.js";
+import { siteWebhooks } from "./site-webhooks.js";
 import { queueEvent } from "./queue-event.js";
 
 /** The events a site's webhooks may subscribe to. */
@@ -31,7 +31,7 @@ const DRIVE_ON_EMIT_MS = 2_000;
  */
 export async function emitWebhook(deps: EmitDeps, siteId: string, type: WebhookEvent, data: Record<string, unknown>): Promise<void> {
   try {
-    const webhooks = (await listWebhookRows(deps.db, siteId)).filter((w) => w.enabled && (JSON.parse(w.events) as string[]).includes(type));
+    const webhooks = (await siteWebhooks(deps.db, siteId)).filter((w) => w.enabled && (JSON.parse(w.events) as string[]).includes(type));
     if (!webhooks.length) return;
     const { jobIds } = await queueEvent(deps, siteId, webhooks, type, data);
     deps.tasks.run(() => driveDuring(deps.jobs, DRIVE_ON_EMIT_MS, jobIds, deps.tasks.signal));

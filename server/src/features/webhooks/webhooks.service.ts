@@ -1,4 +1,5 @@
 import type { AppDeps } from "../../deps.js";
+import { forgetSiteWebhooks } from "./site-webhooks.js";
 import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { driveDuring } from "../../jobs/drivers.js";
@@ -96,6 +97,7 @@ export async function createWebhook(deps: AppDeps, accountId: string, siteId: st
     updated_at: now,
   };
   await insertWebhook(deps.db, row);
+  forgetSiteWebhooks(deps.db, site.id);
   return { webhook: toWebhook(row), secret };
 }
 
@@ -119,12 +121,15 @@ export async function changeWebhook(
     },
     deps.now(),
   );
+  forgetSiteWebhooks(deps.db, site.id);
   return toWebhook(await ownWebhook(deps, site.id, webhookId));
 }
 
 export async function removeWebhook(deps: AppDeps, accountId: string, siteId: string, webhookId: string): Promise<void> {
   const site = await adminSite(deps, accountId, siteId);
-  if (!(await deleteWebhook(deps.db, site.id, webhookId))) throw new AppError("not_found", "No such webhook.");
+  const deleted = await deleteWebhook(deps.db, site.id, webhookId);
+  forgetSiteWebhooks(deps.db, site.id);
+  if (!deleted) throw new AppError("not_found", "No such webhook.");
 }
 
 /**
