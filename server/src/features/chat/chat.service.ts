@@ -155,9 +155,11 @@ export async function postMessage(
   if (held) return held;
   // The history is read before the question is stored: the answer's worst case must be reserved
   // first, and a refused question leaves nothing behind. A new conversation has no history to read.
-  const history = conversation.messageCount === 0 ? [] : await recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES);
-  // A picture without words has no question to look up in the knowledge base.
-  const knowledge = content ? await answerPlan(deps, site, content) : NO_PLAN;
+  // The knowledge is looked up meanwhile (a picture without words has no question to look up).
+  const [history, knowledge] = await Promise.all([
+    conversation.messageCount === 0 ? [] : recentMessages(deps, conversation.id, HISTORY_MAX_MESSAGES),
+    content ? answerPlan(deps, site, content) : NO_PLAN,
+  ]);
   const messages = promptFor(
     site,
     history,
