@@ -64,6 +64,7 @@ const FileStorageUrl = z.string().transform((value, ctx) => {
 
 const EnvSchema = z.object({
   DATABASE_URL: optional(z.string().refine((v) => /^(mysql|sqlite):/.test(v), "must start with mysql:// or sqlite:")),
+  DATABASE_POOL_SIZE: optional(z.coerce.number().int().min(1).max(500)),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
   DASHSCOPE_API_KEY: optional(z.string().min(8)),
   DASHSCOPE_BASE_URL: optional(z.url({ protocol: /^https?$/ })),
@@ -153,6 +154,8 @@ function defaultStaticDir(name: "widget" | "dashboard"): string {
 export interface Config {
   /** mysql://… or sqlite:/path/file.sqlite */
   databaseUrl: string;
+  /** MySQL connections one instance keeps at most (database.ts MYSQL_DEFAULTS.connections) */
+  databasePoolSize?: number;
   redisUrl?: string;
   /** nativeBaseUrl: the native API (…/api/v1), where Bailian applications are called */
   dashscope: { apiKey?: string; baseUrl: string; nativeBaseUrl: string; timeoutMs: number };
@@ -278,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>, demoSecret?:
   const port = e.PORT ?? e.FC_CUSTOM_LISTEN_PORT ?? 3000;
   return Object.freeze({
     databaseUrl: e.DATABASE_URL ?? `sqlite:${dataDir}/bailian-chat.sqlite`,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     dashscope: Object.freeze({
       apiKey: e.DASHSCOPE_API_KEY,

@@ -78,7 +78,7 @@ export type DepsOverrides = Partial<
  * by the test harness, so tests run what production wires. Migrates the database first.
  */
 export async function buildDeps(config: Config, overrides: DepsOverrides = {}): Promise<BuiltDeps> {
-  const { db, dialect } = await openDatabase(config.databaseUrl).catch((err: unknown) => {
+  const { db, dialect } = await openDatabase(config.databaseUrl, { connections: config.databasePoolSize }).catch((err: unknown) => {
     throw isSqliteMissing(err) ? sqliteMissingError(config.databaseUrl) : err;
   });
   await migrate(config, db, dialect);

@@ -31,6 +31,8 @@ export interface MysqlTimeouts {
   queryTimeoutMs?: number;
   /** Requests waiting for a connection at once; past this they fail at once. */
   maxWaiting?: number;
+  /** Connections kept at most (DATABASE_POOL_SIZE). */
+  connections?: number;
 }
 
 /**
@@ -43,6 +45,10 @@ export const MYSQL_DEFAULTS: Readonly<Required<MysqlTimeouts>> = Object.freeze({
   acquireTimeoutMs: 2_500,
   queryTimeoutMs: 5_000,
   maxWaiting: 200,
+  // A question makes several short round trips (the answer's transaction holds its connection
+  // for four): at 50 streams an instance, 10 connections were a queue (issue 15). The instances
+  // FC may run times this must stay under the RDS instance's max_connections (README).
+  connections: 30,
 });
 
 /**
@@ -56,7 +62,7 @@ export const MYSQL_DEFAULTS: Readonly<Required<MysqlTimeouts>> = Object.freeze({
  */
 export async function openDatabase(url: string, timeouts: MysqlTimeouts = {}): Promise<DatabaseHandle> {
   if (url.startsWith("mysql:")) {
-    const limits = { ...MYSQL_DEFAULTS, ...timeouts };
+    const limits = { ...MYSQL_DEFAULTS, ...Object.fromEntries(Object.entries(timeouts).filter(([, v]) => v !== undefined)) };
     // The CommonJS module object as `default`: the only form the bundle's split-off chunk exports.
     const { createPool } = (await import("mysql2")).default;
     const dialect = new MysqlDialect({
@@ -65,7 +71,7 @@ export async function openDatabase(url: string, timeouts: MysqlTimeouts = {}): P
           createPool({
             uri: url,
             charset: "utf8mb4",
-            connectionLimit: 10,
+            connectionLimit: limits.connections,
             connectTimeout: limits.connectTimeoutMs,
             // Waiting is bounded by failFast (time and count), not by mysql2's queue.
             waitForConnections: true,
