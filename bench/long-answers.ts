@@ -15,7 +15,7 @@ if (mysql) databases.push(mysql);
 try {
   for (const database of databases) {
     console.log(`\nLong answers on ${database.name} (${process.env.BENCH_CHUNKS} chunks, 2 ms apart)\n`);
-    console.log(await streamingBench(database));
+    console.log((await streamingBench(database)).text);
   }
 } finally {
   await Promise.all(databases.map((d) => d.drop()));

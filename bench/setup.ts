@@ -10,6 +10,10 @@ export const FAKE_KEY = "sk-fake-local";
 export interface BenchDatabase {
   name: string;
   url: string;
+  /** counters and the cache in redis too (REDIS_URL), as a production with Tair/Redis runs */
+  redisUrl?: string;
+  /** statements the database has received so far (MariaDB's Questions), for queries per chat */
+  statements?(): Promise<number>;
   drop(): Promise<void>;
 }
 
@@ -35,6 +39,13 @@ export async function mysqlDatabase(): Promise<BenchDatabase | null> {
   return {
     name: "MariaDB",
     url: url.toString(),
+    async statements() {
+      const admin = await createConnection({ uri: server });
+      const [rows] = await admin.query("show global status like 'Questions'");
+      await admin.end();
+      // This read itself is one statement; the caller's deltas subtract a constant.
+      return Number((rows as Array<{ Value: string }>)[0].Value);
+    },
     drop: async () => {
       const admin = await createConnection({ uri: server });
       await admin.query(`drop database if exists \`${name}\``);
@@ -43,8 +54,25 @@ export async function mysqlDatabase(): Promise<BenchDatabase | null> {
   };
 }
 
-export function benchEnv(databaseUrl: string, upstream: string, port: number): Record<string, string> {
+/** The same database with redis for counters and cache (BENCH_REDIS_URL, default the local one), or null when none answers. */
+export async function withRedis(database: BenchDatabase): Promise<BenchDatabase | null> {
+  const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+  const { Redis } = (await import("ioredis")).default;
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch {
+    return null;
+  } finally {
+    probe.disconnect();
+  }
+  return { ...database, name: `${database.name} + Redis`, redisUrl, drop: async () => {} };
+}
+
+export function benchEnv(databaseUrl: string, upstream: string, port: number, redisUrl?: string): Record<string, string> {
   return {
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     PORT: String(port),
     HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,

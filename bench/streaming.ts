@@ -123,7 +123,28 @@ const p = (samples: Sample[], key: keyof Sample, q: number) =>
   );
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "–");
 
-export async function streamingBench(database: BenchDatabase): Promise<string> {
+/** One row of the table, as numbers, for the goals (bench/goals.ts). */
+export interface StreamingFigure {
+  path: "direct" | "floor" | "server";
+  concurrency: number;
+  mode: Mode;
+  ttftP50: number;
+  ttftP99: number;
+  addedP50: number;
+  addedP99: number;
+  chatsPerSecond: number;
+  cpuPerChat: number;
+}
+
+export interface StreamingResult {
+  database: string;
+  text: string;
+  figures: StreamingFigure[];
+  /** the server's peak RSS after the runs, MB */
+  peakRssMb: number;
+}
+
+export async function streamingBench(database: BenchDatabase): Promise<StreamingResult> {
   const fake = await spawnUntilReady(["--import", "tsx", "bench/fake-server.ts"], { PORT: String(FAKE_PORT) }, `${FAKE}/__fake/requests`);
   const proxy = await spawnUntilReady(
     ["--import", "tsx", "bench/proxy-floor.ts"],
@@ -134,10 +155,11 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
     // BENCH_NODE_FLAGS: node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" for a
     // V8 CPU profile (open in Chrome DevTools) or "--max-semi-space-size=4" to try a heap setting.
     [...(process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? []), "dist/server/server.mjs"],
-    benchEnv(database.url, UPSTREAM, SERVER_PORT),
+    benchEnv(database.url, UPSTREAM, SERVER_PORT, database.redisUrl),
     `http://127.0.0.1:${SERVER_PORT}/health`,
   );
   const rows: Array<Record<string, string | number>> = [];
+  const figures: StreamingFigure[] = [];
   try {
     const visitors: Visitor[] = await setUpVisitors(`http://127.0.0.1:${SERVER_PORT}`, Math.max(...LEVELS.map((l) => l.concurrency)));
     const rssBefore = peakRssMb(server.child.pid!);
@@ -148,18 +170,34 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
           timed(`http://127.0.0.1:${PROXY_PORT}/chat`, upstreamInit),
         ),
       );
+      const statementsBefore = await database.statements?.();
       const ours = await withCpu(server.child.pid!, () =>
         run(`http://127.0.0.1:${SERVER_PORT}`, concurrency, mode, chatsEach, (i) =>
           timed(visitors[i].url, { method: "POST", headers: visitors[i].headers, body: JSON.stringify({ content: "hi" }) }),
         ),
       );
-      for (const [name, result] of [
-        ["direct from fake", direct],
-        ["h3 pass-through (floor)", floor],
-        [`server (${database.name})`, ours],
+      // Statements the server sent per chat (its answers' final writes included): the round trips
+      // a chat waits for, whatever the CPU. Less the one the count itself costs.
+      const statementsPerChat =
+        statementsBefore === undefined ? NaN : ((await database.statements!()) - statementsBefore - 1) / ours.samples.length;
+      for (const [name, key, result] of [
+        ["direct from fake", "direct", direct],
+        ["h3 pass-through (floor)", "floor", floor],
+        [`server (${database.name})`, "server", ours],
       ] as const) {
         const { samples, seconds } = result;
-        const isServer = name.startsWith("server");
+        const isServer = key === "server";
+        figures.push({
+          path: key,
+          concurrency,
+          mode,
+          ttftP50: p(samples, "ttft", 50),
+          ttftP99: p(samples, "ttft", 99),
+          addedP50: p(samples, "ttft", 50) - p(direct.samples, "ttft", 50),
+          addedP99: p(samples, "ttft", 99) - p(direct.samples, "ttft", 99),
+          chatsPerSecond: samples.length / seconds,
+          cpuPerChat: "cpuPerChat" in result ? result.cpuPerChat : NaN,
+        });
         rows.push({
           path: name,
           concurrent: `${concurrency} ${concurrency > 1 ? mode : ""}`.trim(),
@@ -173,11 +211,13 @@ export async function streamingBench(database: BenchDatabase): Promise<string> {
           "ttft p50 vs floor": isServer ? ratio(p(samples, "ttft", 50), p(floor.samples, "ttft", 50)) : "",
           "chats/s": (samples.length / seconds).toFixed(1),
           "CPU/chat": "cpuPerChat" in result ? ms(result.cpuPerChat) : "",
+          "queries/chat": isServer && Number.isFinite(statementsPerChat) ? statementsPerChat.toFixed(1) : "",
         });
       }
     }
-    const note = `server peak RSS: ${rssBefore.toFixed(0)} MB after setting up ${visitors.length} visitors, ${peakRssMb(server.child.pid!).toFixed(0)} MB after the runs`;
-    return `${table(rows)}\n${note}`;
+    const peak = peakRssMb(server.child.pid!);
+    const note = `server peak RSS: ${rssBefore.toFixed(0)} MB after setting up ${visitors.length} visitors, ${peak.toFixed(0)} MB after the runs`;
+    return { database: database.name, text: `${table(rows)}\n${note}`, figures, peakRssMb: peak };
   } finally {
     await Promise.all([stop(server.child), stop(proxy.child), stop(fake.child)]);
   }
