@@ -16,6 +16,14 @@ describe("the dashboard's install page when a CDN serves widget.js (WIDGET_URL)"
     await waitFor(() => expect(heading()).toBe("Install"));
     const tag = `<script src="${CDN_WIDGET}" data-site-key="${f.site.siteKey}" data-api-base="${f.origin}" async></script>`;
     expect(text(document.getElementById("snippet"))).toBe(tag);
+    // The code blocks scroll with the keys: focusable groups named by their headings (no aria-label on a <pre>).
+    const blocks = [...document.querySelectorAll("pre")];
+    expect(
+      blocks.map((pre) => [pre.tabIndex, pre.getAttribute("role"), pre.getAttribute("aria-labelledby"), pre.hasAttribute("aria-label")]),
+    ).toEqual([
+      [0, "group", "snippet-title", false],
+      [0, "group", "csp-title", false],
+    ]);
     expect(text(document.querySelector('[aria-labelledby="snippet-title"]'))).toContain(
       `widget.js is served from https://cdn.example.com; data-api-base tells it where this server's API is (${f.origin}).`,
     );

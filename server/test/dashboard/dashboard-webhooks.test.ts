@@ -71,7 +71,7 @@ describe("the dashboard: webhooks", () => {
     await click(button("I have copied it"));
     expect(document.body.textContent).not.toContain(secret);
 
-    await click(button(`Send a test event to ${receiverUrl}`));
+    await click(button(`Send test event to ${receiverUrl}`));
     await waitFor(() => expect(notice()).toBe("Test event delivered (HTTP 200)."));
     expect(received).toHaveLength(1);
     expect(verifySignature(secret, received[0].raw, received[0].headers["x-bailianchat-signature"] as string)).toBe(true);

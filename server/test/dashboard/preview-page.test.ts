@@ -65,6 +65,16 @@ describe("the preview page (preview.html in the settings page's iframe)", () => 
     await vi.waitFor(() => expect(parent.postMessage).toHaveBeenCalledWith({ type: "bailian-preview:shown" }, ORIGIN));
   });
 
+  it("says what it is in the dashboard's language: its heading, title and lang come with the settings", () => {
+    document.body.innerHTML = '<main><h1 id="preview-title">Widget preview</h1><div id="preview-root"></div></main>';
+    startPreview(window);
+    send({ type: "bailian-preview:config", config, heading: "聊天组件预览", lang: "zh-CN" });
+    expect(document.getElementById("preview-title")!.textContent).toBe("聊天组件预览");
+    expect(document.title).toBe("聊天组件预览");
+    expect(document.documentElement.lang).toBe("zh-CN");
+    expect(document.querySelector("script[data-site-key]")).not.toBeNull();
+  });
+
   it("ignores messages from other origins, other windows, other sites, and anything malformed", () => {
     startPreview(window);
     send({ type: "bailian-preview:config", config }, { origin: "https://evil.example" });
@@ -72,6 +82,8 @@ describe("the preview page (preview.html in the settings page's iframe)", () => 
     send({ type: "bailian-preview:config", config: { ...config, siteKey: "pk_otherSite1" } });
     send({ type: "bailian-preview:config", config: { ...config, primaryColor: 5 } });
     send({ type: "bailian-preview:config" });
+    send({ type: "bailian-preview:config", config, lang: "fr" });
+    send({ type: "bailian-preview:config", config, heading: 5 });
     send("bailian-preview:config");
     expect(document.querySelector("script")).toBeNull();
     // and takes the first settings only: new settings get a new frame

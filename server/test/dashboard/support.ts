@@ -126,13 +126,22 @@ export function field<T extends HTMLElement = HTMLInputElement>(label: string | 
 }
 
 /** A button (or link) by its accessible name: aria-label, else its text. */
+/** A button's or link's name as assistive technology reads it: its aria-label, else its text without what is aria-hidden. */
+function accessibleName(el: HTMLElement): string {
+  const label = el.getAttribute("aria-label");
+  if (label !== null) return label;
+  const copy = el.cloneNode(true) as HTMLElement;
+  for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
+  return text(copy);
+}
+
 export function button(name: string | RegExp): HTMLElement {
   const all = [...document.querySelectorAll<HTMLElement>("button, a")].filter((b) => {
-    const accessible = b.getAttribute("aria-label") ?? text(b);
+    const accessible = accessibleName(b);
     return typeof name === "string" ? accessible === name : name.test(accessible);
   });
   expect(
-    all.map((b) => b.getAttribute("aria-label") ?? text(b)),
+    all.map((b) => accessibleName(b)),
     `one button ${name}`,
   ).toHaveLength(1);
   return all[0];

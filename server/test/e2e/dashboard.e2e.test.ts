@@ -142,7 +142,7 @@ describe.skipIf(!HAS_CHROMIUM)("the dashboard in Chromium", () => {
     expect(copied).toBe(shown);
     await page.getByLabel("Origin", { exact: true }).fill(thirdPartyOrigin);
     await page.getByRole("button", { name: "Add origin" }).click();
-    await page.locator(".origin-list").getByText(thirdPartyOrigin).waitFor();
+    await page.locator(".origin-list").getByText(thirdPartyOrigin, { exact: true }).waitFor();
     await page.getByText("Allowed origins saved.").waitFor();
     await shot("install");
 

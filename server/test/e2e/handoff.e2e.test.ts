@@ -3,6 +3,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_EMAIL, DEMO_PASSWORD, type RunningDemo } from "../../src/demo.js";
 import { type BrowserDemo, startBrowserDemo } from "./browser-demo.js";
+import { expectNoAxeViolations } from "./axe.js";
 import { HAS_CHROMIUM, SHOTS, collectProblems } from "./browser.js";
 
 /**
@@ -98,6 +99,7 @@ describe.skipIf(!HAS_CHROMIUM)("handoff to a person in Chromium", () => {
 
     await visitor.getByRole("button", { name: "Talk to a person" }).click();
     await visitor.getByText("Waiting for a person…").waitFor();
+    await expectNoAxeViolations(visitor, "widget waiting for a person");
 
     // The owner's inbox rings: the row, the title badge, the notification and the chime.
     const row = owner.locator(".conversations-table tbody tr").filter({ hasText: "How much does shipping cost?" });
@@ -107,6 +109,7 @@ describe.skipIf(!HAS_CHROMIUM)("handoff to a person in Chromium", () => {
     await expect.poll(() => ring.notes(), { timeout: 10_000 }).toEqual(["A visitor asks for a person"]);
     expect(await ring.tones()).toBeGreaterThan(0);
     await owner.screenshot({ path: join(SHOTS, "handoff-inbox.png") });
+    await expectNoAxeViolations(owner, "inbox with a visitor waiting");
 
     // The owner answers from the transcript.
     await row.getByRole("link").first().click();
@@ -114,6 +117,7 @@ describe.skipIf(!HAS_CHROMIUM)("handoff to a person in Chromium", () => {
     await reply.fill("Hello, this is Lan from the shop. Orders over ¥199 ship free.");
     await reply.press("Enter");
     await owner.locator(".message--agent").waitFor();
+    await expectNoAxeViolations(owner, "transcript with the owner's reply");
 
     // The visitor sees it live, with the owner's name, and the status line says who joined.
     const name = DEMO_EMAIL.split("@")[0];
@@ -127,6 +131,7 @@ describe.skipIf(!HAS_CHROMIUM)("handoff to a person in Chromium", () => {
     // The visitor rates the bot's earlier answer 👎; the owner finds the conversation by the filter.
     await answer.getByRole("button", { name: "Not helpful" }).click();
     await expect.poll(() => answer.getByRole("button", { name: "Not helpful" }).getAttribute("aria-pressed")).toBe("true");
+    await expectNoAxeViolations(visitor, "widget with a person's reply and a rating");
     await owner.goto(`${demo.api}/dashboard/sites/${demo.siteId}/conversations`);
     await owner.getByLabel(/Rated down/).check();
     await owner.getByRole("button", { name: "Search", exact: true }).click();

@@ -67,6 +67,8 @@ describe("panel: layout and accessibility", () => {
     const log = w.root.querySelector(".log")!;
     expect(log.getAttribute("role")).toBe("log");
     expect(log.getAttribute("aria-live")).toBe("polite");
+    // named after the bot, like the panel
+    expect(w.root.getElementById(log.getAttribute("aria-labelledby")!)!.textContent).toBe("Shop helper");
     expect(w.input().getAttribute("aria-label")).toBe("Message");
     expect(w.launcher().getAttribute("aria-expanded")).toBe("true");
   });

@@ -507,7 +507,7 @@ const en = {
     enabledOn: "Webhook enabled.",
     enabledOff: "Webhook disabled: it is sent no events.",
     sendTest: "Send test event",
-    sendTestLabel: (url: string) => `Send a test event to ${url}`,
+    sendTestLabel: (url: string) => `Send test event to ${url}`,
     sending: "Sending…",
     testDelivered: (status: string) => `Test event delivered (HTTP ${status}).`,
     testPending: (why: string) => `The test event was not delivered yet: ${why} It will be retried.`,

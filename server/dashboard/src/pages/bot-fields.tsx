@@ -136,13 +136,10 @@ export function BotFields({ draft, errorOf, change, touch, savedColor, siteId, s
                         onInput={(e) => setQuestion(i, value(e))}
                         onBlur={() => touch(key)}
                       />
-                      <button
-                        type="button"
-                        class="button button--quiet"
-                        aria-label={t.removeQuestion(i + 1)}
-                        onClick={() => removeQuestion(i)}
-                      >
-                        ✕
+                      <button type="button" class="button button--quiet" onClick={() => removeQuestion(i)}>
+                        {/* The name is the words, not the sign: what is read out and what voice control matches. */}
+                        <span aria-hidden="true">✕</span>
+                        <span class="visually-hidden">{t.removeQuestion(i + 1)}</span>
                       </button>
                     </div>
                   </Field>

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PublicConfig } from "../api/types.js";
-import { useStrings } from "../i18n/lang.js";
+import { lang, useStrings } from "../i18n/lang.js";
 import { BASE } from "../state/router.js";
 import { type PreviewMessage, isPreviewMessage } from "./protocol.js";
 
@@ -45,13 +45,20 @@ export function PreviewFrame({ config }: { config: PublicConfig }) {
   // the frames as rendered (a ref), since a new frame's page may answer before effects have run.
   const current = useRef(frames);
   current.current = frames;
+  const strings = useRef(s);
+  strings.current = s;
   useEffect(() => {
     const onMessage = (event: MessageEvent) => {
       if (event.origin !== window.location.origin || !isPreviewMessage(event.data)) return;
       const frame = current.current.find((f) => event.source !== null && element(f.id)?.contentWindow === event.source);
       if (!frame) return;
       if (event.data.type === "bailian-preview:ready") {
-        const message: PreviewMessage = { type: "bailian-preview:config", config: frame.config };
+        const message: PreviewMessage = {
+          type: "bailian-preview:config",
+          config: frame.config,
+          heading: strings.current.preview.frameTitle,
+          lang: lang.value,
+        };
         element(frame.id)!.contentWindow!.postMessage(message, window.location.origin);
       } else if (event.data.type === "bailian-preview:shown") {
         show(frame.id);

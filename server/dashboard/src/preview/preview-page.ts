@@ -23,6 +23,10 @@ export function startPreview(win: Window = window): void {
     if (event.origin !== origin || event.source !== win.parent || started) return;
     if (!isPreviewMessage(event.data) || event.data.type !== "bailian-preview:config" || event.data.config.siteKey !== siteKey) return;
     started = true;
+    const { heading, lang } = event.data;
+    if (lang) doc.documentElement.lang = lang;
+    const title = doc.getElementById("preview-title");
+    if (heading && title) title.textContent = doc.title = heading;
     win.fetch = previewFetch(win.fetch.bind(win), event.data.config, origin);
     const script = doc.createElement("script");
     script.src = `${origin}/widget.js`;
