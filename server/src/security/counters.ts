@@ -42,15 +42,7 @@ export function sqlCounters(db: Db): Counters {
     const row = { key, window_start: windowStart, count: by, expires_at: expiresAt };
     let total: number;
     if (mysql) {
-      // One round trip: LAST_INSERT_ID(expr) hands the updated total back in the statement's
-      // own result (per connection, so exactly this hit's total). A fresh row reports 1 affected row.
-      const result = await q
-        .insertInto("counters")
-        .values(row)
-        .onDuplicateKeyUpdate({ count: sql`last_insert_id(count + ${by})` })
-        .executeTakeFirstOrThrow();
-      // kysely reports an id of 0 as none: a reservation taken back to nothing.
-      total = result.numInsertedOrUpdatedRows === 1n ? by : Number(result.insertId ?? 0n);
+      total = await retryDeadlock(() => mysqlAdd(q, row));
     } else {
       const found = await q
         .insertInto("counters")
@@ -103,6 +95,44 @@ export function sqlCounters(db: Db): Counters {
     close: async () => {},
   };
   return counters;
+}
+
+/**
+ * One hit on MySQL, one round trip once the window's row exists. LAST_INSERT_ID(expr) hands the
+ * updated total back in the statement's own result (per connection, so exactly this hit's total).
+ * An UPDATE first: it takes the row's exclusive lock at once, where INSERT … ON DUPLICATE KEY
+ * UPDATE takes a shared lock and then upgrades it, and two of those on one hot row (a site's
+ * minute, the platform's month) deadlock each other (issue 15, at 30 connections and 200
+ * streams). The upsert only makes a window's row.
+ */
+async function mysqlAdd(q: Db, row: { key: string; window_start: number; count: number; expires_at: number }): Promise<number> {
+  const updated =
+    await sql`update counters set count = last_insert_id(count + ${row.count}) where \`key\` = ${row.key} and window_start = ${row.window_start}`.execute(
+      q,
+    );
+  // kysely reports an id of 0 as none: a reservation taken back to nothing.
+  if (updated.numAffectedRows === 1n) return Number(updated.insertId ?? 0n);
+  const result = await q
+    .insertInto("counters")
+    .values(row)
+    .onDuplicateKeyUpdate({ count: sql`last_insert_id(count + ${row.count})` })
+    .executeTakeFirstOrThrow();
+  // A fresh row reports 1 affected row.
+  return result.numInsertedOrUpdatedRows === 1n ? row.count : Number(result.insertId ?? 0n);
+}
+
+/**
+ * A statement InnoDB chose as a deadlock's victim was rolled back whole: run again (twice at
+ * most). Only for single statements in autocommit, such as a counter's.
+ */
+async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= 2 || (err as { code?: string }).code !== "ER_LOCK_DEADLOCK") throw err;
+    }
+  }
 }
 
 /** addAll's totals; after a failed add, the others are taken back and the failure thrown. */
