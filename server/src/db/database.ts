@@ -68,18 +68,20 @@ export async function openDatabase(url: string, timeouts: MysqlTimeouts = {}): P
     const dialect = new MysqlDialect({
       pool: async () =>
         failFast(
-          createPool({
-            uri: url,
-            charset: "utf8mb4",
-            connectionLimit: limits.connections,
-            connectTimeout: limits.connectTimeoutMs,
-            // Waiting is bounded by failFast (time and count), not by mysql2's queue.
-            waitForConnections: true,
-            queueLimit: 0,
-            enableKeepAlive: true,
-            // Epoch-ms bigints come back as numbers (they fit in 2^53).
-            supportBigNumbers: false,
-          }),
+          readCommitted(
+            createPool({
+              uri: url,
+              charset: "utf8mb4",
+              connectionLimit: limits.connections,
+              connectTimeout: limits.connectTimeoutMs,
+              // Waiting is bounded by failFast (time and count), not by mysql2's queue.
+              waitForConnections: true,
+              queueLimit: 0,
+              enableKeepAlive: true,
+              // Epoch-ms bigints come back as numbers (they fit in 2^53).
+              supportBigNumbers: false,
+            }),
+          ),
           limits,
         ),
     });
@@ -117,6 +119,20 @@ function withStatementCache(sqlite: BetterSqlite.Database): SqliteDatabase {
       return statement;
     },
   };
+}
+
+/**
+ * Every connection reads committed rows, without InnoDB's gap locks: under REPEATABLE READ (the
+ * default) the batched checkpoint UPDATE of many streaming answers locked the gaps between their
+ * ids, and a question's INSERT into one of them deadlocked with it (issue 15, 200 streams). No
+ * transaction here relies on repeatable reads: the ones that must serialise lock a row (FOR
+ * UPDATE, or the UPDATE they start with). RDS MySQL's row-based binlog allows it.
+ */
+function readCommitted(pool: Pool): Pool {
+  // Sent before the connection's first query. Should it fail, that connection stays at the
+  // server's default: correct, only with the deadlock back.
+  pool.on("connection", (conn) => conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", () => {}));
+  return pool;
 }
 
 /** An error with a code that isDatabaseUnavailable knows. */
