@@ -98,32 +98,24 @@ export function sqlCounters(db: Db): Counters {
 }
 
 /**
- * One hit on MySQL, one round trip once the window's row exists. LAST_INSERT_ID(expr) hands the
- * updated total back in the statement's own result (per connection, so exactly this hit's total).
- * An UPDATE first: it takes the row's exclusive lock at once, where INSERT … ON DUPLICATE KEY
- * UPDATE takes a shared lock and then upgrades it, and two of those on one hot row (a site's
- * minute, the platform's month) deadlock each other (issue 15, at 30 connections and 200
- * streams). The upsert only makes a window's row.
+ * One hit on MySQL, one round trip: LAST_INSERT_ID(expr) hands the updated total back in the
+ * statement's own result (per connection, so exactly this hit's total).
  */
 async function mysqlAdd(q: Db, row: { key: string; window_start: number; count: number; expires_at: number }): Promise<number> {
-  const updated =
-    await sql`update counters set count = last_insert_id(count + ${row.count}) where \`key\` = ${row.key} and window_start = ${row.window_start}`.execute(
-      q,
-    );
-  // kysely reports an id of 0 as none: a reservation taken back to nothing.
-  if (updated.numAffectedRows === 1n) return Number(updated.insertId ?? 0n);
   const result = await q
     .insertInto("counters")
     .values(row)
     .onDuplicateKeyUpdate({ count: sql`last_insert_id(count + ${row.count})` })
     .executeTakeFirstOrThrow();
-  // A fresh row reports 1 affected row.
+  // A fresh row reports 1 affected row; kysely reports an id of 0 as none: a reservation taken back to nothing.
   return result.numInsertedOrUpdatedRows === 1n ? row.count : Number(result.insertId ?? 0n);
 }
 
 /**
  * A statement InnoDB chose as a deadlock's victim was rolled back whole: run again (twice at
- * most). Only for single statements in autocommit, such as a counter's.
+ * most). Only for single statements in autocommit, such as a counter's: INSERT … ON DUPLICATE KEY
+ * UPDATE takes a shared lock on the row it finds and then an exclusive one, and two of those on
+ * one hot row (a site's minute, the platform's month) can deadlock.
  */
 async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
