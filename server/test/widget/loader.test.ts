@@ -34,7 +34,7 @@ const refusal = () =>
     "This page's origin (https://shop.example) is not among the site's allowed origins. Add it in the dashboard.",
   );
 
-const chunkScripts = () => Array.from(document.querySelectorAll<HTMLScriptElement>("script")).filter((s) => /chat[^/]*\.js$/.test(s.src));
+const chunkScripts = () => Array.from(document.querySelectorAll<HTMLScriptElement>("script")).filter((s) => /\/chat\.js$/.test(s.src));
 
 describe("loader: install", () => {
   it("makes one host element with an open shadow root and a launcher named for the bot", async () => {
@@ -121,17 +121,23 @@ describe("loader: the chat chunk", () => {
   });
 
   for (const intent of ["pointerenter", "pointerdown", "focus", "touchstart"])
-    it(`starts loading on ${intent} over the launcher, before the click`, async () => {
+    it(`loads on ${intent} over the launcher and mounts the panel closed, so the click only shows it`, async () => {
+      api.configs.get("site_a")!.handoff = { enabled: true };
       const { ui: w } = await startWidget(api, { "data-site-key": "site_a" });
       await tick(20);
       expect(chunkScripts()).toHaveLength(0);
       w.launcher().dispatchEvent(new Event(intent));
       expect(chunkScripts()).toHaveLength(1);
-      // Intent alone opens nothing; the click that follows uses the chunk already asked for.
-      await tick(20);
-      expect(w.panel()).toBeNull();
+      // Intent alone opens nothing, asks the server nothing, and loads no chunk the site's
+      // features need (handoff here) before the panel opens.
+      await waitFor(() => expect(w.panel()).toBeTruthy());
+      expect(w.isOpen()).toBe(false);
+      expect(w.launcher().getAttribute("aria-expanded")).toBe("false");
+      expect(api.calls("POST", /./)).toHaveLength(0);
+      expect(document.querySelectorAll("script[src*=chat-handoff]")).toHaveLength(0);
       await openPanel(w);
       expect(chunkScripts()).toHaveLength(1);
+      await waitFor(() => expect(document.querySelectorAll("script[src*=chat-handoff]")).toHaveLength(1));
     });
 
   it("loads beside widget.js with the script's nonce, once for all widgets of the page", async () => {

@@ -22,8 +22,10 @@ type Call = (arg?: boolean) => void;
 
 const METHODS: Method[] = ["open", "close", "toggle", "newConversation"];
 const PREFIX = "[Bailian Chat]";
-const noop = () => {};
-/** What shows the visitor wants the chat: the chunk starts loading then, not for every visitor. */
+/**
+ * What shows the visitor wants the chat: the chunk loads and mounts the (closed) panel then, not
+ * for every visitor, and a click that follows only has to show it.
+ */
 const INTENT = ["pointerenter", "pointerdown", "focus", "touchstart"];
 
 /**
@@ -67,7 +69,6 @@ export function boot(script: HTMLScriptElement): void {
     }
     return chunk as Promise<NonNullable<PageState[K]>>;
   }
-  const preload = () => void load(chunkUrl, "m").catch(noop);
 
   const host = document.createElement("bailian-chat");
   const shadow = host.attachShadow({ mode: "open" });
@@ -126,7 +127,7 @@ export function boot(script: HTMLScriptElement): void {
     if (!inline && !launcher) {
       launcher = createLauncher();
       launcher.onclick = () => call("toggle");
-      for (const type of INTENT) launcher.addEventListener(type, preload, { passive: true });
+      for (const type of INTENT) launcher.addEventListener(type, () => void start(), { passive: true });
       wrap.append(launcher);
     }
     if (launcher) paintLauncher(launcher, look, lang(look[3]));
