@@ -17,7 +17,11 @@ import esbuild from "rollup-plugin-esbuild";
 const terser = terserPlugin as unknown as typeof terserPlugin.default;
 
 const OUT_DIR = "dist/widget";
-const LOADER_BUDGET = 2048;
+/**
+ * 2 KB until issue 15: the launcher drawn from the look kept in localStorage, the chat chunk loaded
+ * on intent and the launcher's ARIA state cost ~170 B gzip more (docs/performance.md, "Widget size").
+ */
+const LOADER_BUDGET = 2304;
 const CHUNK_BUDGET = 20480;
 const CHUNK_NAME_FILE = "widget/src/loader/chunk-file.ts";
 const CHUNK_NAME_PLACEHOLDER = '"chat.js"';

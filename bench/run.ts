@@ -2,6 +2,7 @@
 // MariaDB runs use BENCH_MYSQL_URL (default: the local server) and are skipped when it does not answer.
 import { execFileSync } from "node:child_process";
 import { coldStartBench } from "./cold-start.js";
+import { hostPageBench } from "./host-page.js";
 import { retrievalBench } from "./retrieval.js";
 import { goalsTable } from "./goals.js";
 import { type BenchDatabase, mysqlDatabase, sqliteDatabase, withRedis } from "./setup.js";
@@ -10,6 +11,7 @@ import { type StreamingResult, streamingBench } from "./streaming.js";
 
 execFileSync(process.execPath, ["build.mjs"], { stdio: ["ignore", "ignore", "inherit"] });
 console.log(`\nWidget sizes\n\n${sizesBench()}`);
+console.log(`\nThe widget on a host page (Chromium, 150 ms RTT, 1.6 Mbps; medians; bench/host-page.ts)\n\n${await hostPageBench()}`);
 
 const databases: BenchDatabase[] = [sqliteDatabase()];
 const mysql = await mysqlDatabase();

@@ -7,6 +7,7 @@ import {
   type FakeApi,
   addWidgetScript,
   createFakeApi,
+  errorJson,
   openPanel,
   resetPage,
   startWidget,
@@ -25,7 +26,15 @@ beforeEach(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-const chunkScripts = () => Array.from(document.querySelectorAll<HTMLScriptElement>("script")).filter((s) => /chat[^/]*\.js$/.test(s.src));
+/** What the server answers a page whose origin the site does not allow (server/src/http/cors.ts). */
+const refusal = () =>
+  errorJson(
+    403,
+    "origin_not_allowed",
+    "This page's origin (https://shop.example) is not among the site's allowed origins. Add it in the dashboard.",
+  );
+
+const chunkScripts = () => Array.from(document.querySelectorAll<HTMLScriptElement>("script")).filter((s) => /\/chat\.js$/.test(s.src));
 
 describe("loader: install", () => {
   it("makes one host element with an open shadow root and a launcher named for the bot", async () => {
@@ -95,22 +104,41 @@ describe("loader: install", () => {
 });
 
 describe("loader: the chat chunk", () => {
-  it("is not loaded before the page's load event, then when the browser is idle", async () => {
+  it("is not loaded for a visitor who shows no intent: not at the load event, not when the browser is idle", async () => {
     const loading = (document as { readyState: string }).readyState;
     Object.defineProperty(document, "readyState", { value: "loading", configurable: true });
     const idle = vi.fn((callback: () => void) => setTimeout(callback, 0));
+    vi.stubGlobal("requestIdleCallback", idle);
     try {
-      await startWidget(api, { "data-site-key": "site_a" });
-      vi.stubGlobal("requestIdleCallback", idle);
-      await tick(20);
-      expect(chunkScripts()).toHaveLength(0);
+      const { ui: w } = await startWidget(api, { "data-site-key": "site_a" });
       window.dispatchEvent(new Event("load"));
-      await waitFor(() => expect(chunkScripts()).toHaveLength(1));
-      expect(idle).toHaveBeenCalledTimes(1);
+      await tick(30);
+      expect(chunkScripts()).toHaveLength(0);
+      expect(w.panel()).toBeNull();
     } finally {
       Object.defineProperty(document, "readyState", { value: loading, configurable: true });
     }
   });
+
+  for (const intent of ["pointerenter", "pointerdown", "focus", "touchstart"])
+    it(`loads on ${intent} over the launcher and mounts the panel closed, so the click only shows it`, async () => {
+      api.configs.get("site_a")!.handoff = { enabled: true };
+      const { ui: w } = await startWidget(api, { "data-site-key": "site_a" });
+      await tick(20);
+      expect(chunkScripts()).toHaveLength(0);
+      w.launcher().dispatchEvent(new Event(intent));
+      expect(chunkScripts()).toHaveLength(1);
+      // Intent alone opens nothing, asks the server nothing, and loads no chunk the site's
+      // features need (handoff here) before the panel opens.
+      await waitFor(() => expect(w.panel()).toBeTruthy());
+      expect(w.isOpen()).toBe(false);
+      expect(w.launcher().getAttribute("aria-expanded")).toBe("false");
+      expect(api.calls("POST", /./)).toHaveLength(0);
+      expect(document.querySelectorAll("script[src*=chat-handoff]")).toHaveLength(0);
+      await openPanel(w);
+      expect(chunkScripts()).toHaveLength(1);
+      await waitFor(() => expect(document.querySelectorAll("script[src*=chat-handoff]")).toHaveLength(1));
+    });
 
   it("loads beside widget.js with the script's nonce, once for all widgets of the page", async () => {
     const { ui: a } = await startWidget(api, { "data-site-key": "site_a", nonce: "abc123" });
@@ -122,26 +150,18 @@ describe("loader: the chat chunk", () => {
     expect(scripts[0].nonce || scripts[0].getAttribute("nonce")).toBe("abc123");
   });
 
-  it("without an idle callback (Safari) waits for the visitor's first click", async () => {
-    const { ui: w } = await startWidget(api, { "data-site-key": "site_a" });
-    await tick(20);
-    expect(chunkScripts()).toHaveLength(0);
-    await openPanel(w);
-    expect(chunkScripts()).toHaveLength(1);
-  });
-
-  it("opens on the first click even before the idle load", async () => {
+  it("loads and opens on a click that nothing announced (a page's own launcher.click())", async () => {
     const { ui: w } = await startWidget(api, { "data-site-key": "site_a" });
     expect(w.panel()).toBeNull();
     await openPanel(w);
-    expect(w.launcher().getAttribute("aria-expanded")).toBe("true");
+    expect(chunkScripts()).toHaveLength(1);
     expect(w.input()).toBeTruthy();
   });
 
   it("retries loading after a failed chunk load", async () => {
     const settings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
     vi.spyOn(console, "error").mockImplementation(() => {});
-    settings.handleDisabledFileLoadingAsSuccess = false; // scripts fail to load, the idle preload too
+    settings.handleDisabledFileLoadingAsSuccess = false; // scripts fail to load
     const { ui: w } = await startWidget(api, { "data-site-key": "site_a" });
     await tick(20);
     w.launcher().click();
@@ -291,16 +311,15 @@ describe("loader: attributes", () => {
 
   it("warns the site owner when the page's origin is not allowed, and shows no launcher", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    api.overrides.push({
-      method: "GET",
-      path: /config$/,
-      reply: () => new Response(JSON.stringify({ error: { code: "origin_not_allowed", message: "x" } }), { status: 403 }),
-    });
+    api.overrides.push({ method: "GET", path: /config$/, reply: () => refusal() });
     vi.stubGlobal("fetch", api.fetch);
     addWidgetScript({ "data-site-key": "site_a", "data-api-base": API });
     await waitFor(() => expect(warn).toHaveBeenCalled());
-    expect(String(warn.mock.calls[0][0])).toContain("https://shop.example");
-    expect(String(warn.mock.calls[0][0])).toContain("site_a");
+    // The server's message names the origin to add; the loader adds which site key refused it.
+    const said = warn.mock.calls[0].join(" ");
+    expect(said).toContain("https://shop.example");
+    expect(said).toContain("site_a");
+    expect(said).toContain("Add it in the dashboard");
     expect(document.querySelector("bailian-chat")).toBeNull();
   });
 
@@ -311,5 +330,20 @@ describe("loader: attributes", () => {
     addWidgetScript({ "data-site-key": "nope", "data-api-base": API });
     await waitFor(() => expect(warn).toHaveBeenCalledTimes(2));
     expect(warn.mock.calls.map((c) => c.join(" ")).join("\n")).toMatch(/data-site-key[\s\S]*nope.*No site has this key/);
+  });
+});
+
+describe("loader: accessibility", () => {
+  it("gives the launcher aria-haspopup=dialog and aria-expanded=false before the chat chunk, kept in step after", async () => {
+    const { ui: w } = await startWidget(api, { "data-site-key": "site_a" });
+    expect(chunkScripts()).toHaveLength(0);
+    expect(w.launcher().getAttribute("aria-haspopup")).toBe("dialog");
+    expect(w.launcher().getAttribute("aria-expanded")).toBe("false");
+    await openPanel(w);
+    expect(w.panel()!.getAttribute("role")).toBe("dialog");
+    expect(w.launcher().getAttribute("aria-expanded")).toBe("true");
+    window.BailianChat!.close();
+    await waitFor(() => expect(w.launcher().getAttribute("aria-expanded")).toBe("false"));
+    expect(w.launcher().getAttribute("aria-haspopup")).toBe("dialog");
   });
 });

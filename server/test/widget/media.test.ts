@@ -53,6 +53,22 @@ const start = async (siteKey: string, attrs: Record<string, string> = {}) => {
 const mediaScripts = () => Array.from(document.head.querySelectorAll("script")).filter((s) => /chat-media/.test(s.src));
 const png = (name = "shelf.png") => new File([new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0])], name, { type: "image/png" });
 
+/**
+ * Waits until the panel takes pictures pasted or dropped: from the frame after the media controls
+ * show (their effect). A dragover probe, as a browser sends while a file is dragged over it.
+ */
+async function takesPictures(w: WidgetUi) {
+  await waitFor(() => {
+    const probe = new Event("dragover", { bubbles: true, cancelable: true }) as Event & { dataTransfer: unknown };
+    probe.dataTransfer = { types: ["Files"], files: [] };
+    w.root.querySelector(".log")!.dispatchEvent(probe);
+    expect(probe.defaultPrevented).toBe(true);
+  });
+  w.root
+    .querySelector(".log")!
+    .dispatchEvent(Object.assign(new Event("dragleave", { bubbles: true }), { dataTransfer: { types: ["Files"] } }));
+}
+
 /** Chooses files with the paperclip's file input, as the browser's picker does. */
 async function choose(w: WidgetUi, ...files: File[]) {
   const input = await waitFor(() => {
@@ -236,7 +252,9 @@ describe("media: pictures", () => {
       w.root.querySelector(".log")!.dispatchEvent(e);
       return e;
     };
-    expect(drag("dragover", []).defaultPrevented).toBe(true);
+    // The panel takes drops from the frame after the media controls show (their effect), as a
+    // browser repeats dragover while the pointer moves.
+    await waitFor(() => expect(drag("dragover", []).defaultPrevented).toBe(true));
     expect(w.panel()!.classList.contains("drop")).toBe(true);
     expect(drag("drop", [png("1.png"), png("2.png"), png("3.png"), png("4.png"), png("5.png")]).defaultPrevented).toBe(true);
     expect(w.panel()!.classList.contains("drop")).toBe(false);
@@ -249,6 +267,7 @@ describe("media: pictures", () => {
   it("takes a pasted picture", async () => {
     const w = await start("site_pics");
     await waitFor(() => expect(w.button("Add a picture")).toBeTruthy());
+    await takesPictures(w);
     const paste = new Event("paste", { bubbles: true, cancelable: true }) as Event & { clipboardData: unknown };
     paste.clipboardData = { files: [png()] };
     w.input().dispatchEvent(paste);

@@ -90,13 +90,15 @@ export function mount(options: MountOptions): ChatHandle {
     });
   const host = { store, client, lang: options.lang };
 
-  // The handoff controls: for sites that offer a person, or a conversation a person already has
-  // (the site may have turned handoff off since).
+  // Not before the panel first opens: the loader mounts it when the visitor only moves towards
+  // the launcher. The handoff controls: for sites that offer a person, or a conversation a person
+  // already has (the site may have turned handoff off since).
   const on = !!options.config.handoff?.enabled;
+  const opened = () => store.open.value;
   lazy(
     "h",
     HANDOFF_CHUNK_FILE,
-    () => on || store.status.value !== "bot",
+    () => opened() && (on || store.status.value !== "bot"),
     (chunk) => (store.handoff.value ||= chunk({ ...host, on })),
   );
   // Pictures and voice: for sites with any of them on, or a conversation that has pictures.
@@ -104,7 +106,7 @@ export function mount(options: MountOptions): ChatHandle {
   lazy(
     "x",
     MEDIA_CHUNK_FILE,
-    () => Object.values(media).some(Boolean) || store.messages.value.some((m) => m.att.peek().length),
+    () => opened() && (Object.values(media).some(Boolean) || store.messages.value.some((m) => m.att.peek().length)),
     (chunk) => (store.media.value ||= chunk({ ...host, media, api: options.api })),
   );
 

@@ -12,10 +12,9 @@ import type {
 } from "../shared/contract.js";
 import { pageState } from "../shared/contract.js";
 import { safeColor, textOn } from "../shared/safe.js";
-import { warnOriginRefused } from "../shared/warn.js";
 import { addStyles } from "../styles/add-styles.js";
 import { CHAT_CHUNK_FILE } from "./chunk-file.js";
-import { createLauncher, hostCss } from "./launcher.js";
+import { type Look, createLauncher, hostCss, paintLauncher } from "./launcher.js";
 
 type Method = keyof ChatHandle;
 /** Every handle method takes at most this one optional flag (open's "move focus"). */
@@ -23,7 +22,11 @@ type Call = (arg?: boolean) => void;
 
 const METHODS: Method[] = ["open", "close", "toggle", "newConversation"];
 const PREFIX = "[Bailian Chat]";
-const noop = () => {};
+/**
+ * What shows the visitor wants the chat: the chunk loads and mounts the (closed) panel then, not
+ * for every visitor, and a click that follows only has to show it.
+ */
+const INTENT = ["pointerenter", "pointerdown", "focus", "touchstart"];
 
 /**
  * Starts the widget of one <script data-site-key> tag. The same site key again (the tag included
@@ -66,7 +69,6 @@ export function boot(script: HTMLScriptElement): void {
     }
     return chunk as Promise<NonNullable<PageState[K]>>;
   }
-  const preload = () => void load(chunkUrl, "m").catch(noop);
 
   const host = document.createElement("bailian-chat");
   const shadow = host.attachShadow({ mode: "open" });
@@ -80,17 +82,34 @@ export function boot(script: HTMLScriptElement): void {
   let handle: ChatHandle | undefined;
   let starting: Promise<void> | undefined;
   let launcher: HTMLButtonElement | null = null;
+  /** the look drawn (as JSON); "" once the API refused the widget, which then stays off the page */
+  let drawn: string | undefined;
+  /**
+   * Keeps the look for the next visit ("" forgets it), per site key and API (a staging API has
+   * other sites). Storage may be missing or refuse (full, blocked): the next visit then draws
+   * after the config, as a first visit does.
+   */
+  const saved = `bailian-chat:look:${api}:${siteKey}`;
+  const keep = (look?: string) => {
+    try {
+      if (look) localStorage.setItem(saved, look);
+      else localStorage.removeItem(saved);
+    } catch {
+      // nothing kept
+    }
+  };
 
+  // Started before anything is drawn: on a first visit the launcher waits for this answer.
   const config: Promise<PublicConfig> = fetch(`${api}/v1/widget/${siteKey}/config`).then((res) =>
     res.json().then((body) => {
       if (res.ok) return body;
       throw body.error ?? {};
     }),
   );
-  const lang = (cfg: PublicConfig) => resolveLang(data.lang, cfg.language);
+  const lang = (language: unknown) => resolveLang(data.lang, language as string);
 
   const attach = () => {
-    if (host.isConnected) return;
+    if (host.isConnected || !drawn) return;
     try {
       (inline ? document.querySelector(data.target!) : document.body)?.append(host);
     } catch {
@@ -98,13 +117,41 @@ export function boot(script: HTMLScriptElement): void {
     }
   };
 
+  /** Draws the theme and the launcher for `look`, unless it is the one drawn; true when it drew. */
+  const draw = (look: Look) => {
+    const json = JSON.stringify(look);
+    if (json === drawn) return;
+    drawn = json;
+    const color = safeColor(look[1]);
+    wrap.style.cssText = `--c:${color};--o:${textOn(color)}`;
+    if (!inline && !launcher) {
+      launcher = createLauncher();
+      launcher.onclick = () => call("toggle");
+      for (const type of INTENT) launcher.addEventListener(type, () => void start(), { passive: true });
+      wrap.append(launcher);
+    }
+    if (launcher) paintLauncher(launcher, look, lang(look[3]));
+    attach();
+    return true;
+  };
+  // A repeat visit draws at once from the look kept last time; storage may be missing, throw, or
+  // hold anything (it is the page's), which draws nothing or goes through draw's guards.
+  try {
+    const look = JSON.parse(localStorage.getItem(saved)!);
+    if (Array.isArray(look) && typeof look[0] == "string") draw(look as Look);
+  } catch {
+    // nothing kept, or nothing usable
+  }
+  // The page (or a single-page app's router) may remove the host: the same widget goes back.
+  new MutationObserver(attach).observe(document.documentElement, { childList: true, subtree: true });
+
   const start = () =>
     (starting ||= Promise.all([config, load(chunkUrl, "m")]).then(
       ([cfg, mount]) => {
         handle = mount({
           siteKey,
           api,
-          lang: lang(cfg),
+          lang: lang(cfg.language),
           config: cfg,
           inline,
           nonce,
@@ -136,34 +183,28 @@ export function boot(script: HTMLScriptElement): void {
   // The top-level methods are the first widget's; get(siteKey) finds any widget of the page.
   window.BailianChat ||= { ...instance, get: (key: string) => state.i.get(key)?.p };
 
+  // The fresh config redraws what changed, keeps it for the next visit, and is the one the chat
+  // mounts with (start waits for it). A refusal takes the launcher off the page and forgets it.
   config.then(
     (cfg) => {
-      const color = safeColor(cfg.primaryColor);
-      wrap.style.cssText = `--c:${color};--o:${textOn(color)}`;
-      if (!inline) {
-        launcher = createLauncher(cfg, lang(cfg));
-        launcher.onclick = () => call("toggle");
-        wrap.append(launcher);
-      }
-      attach();
-      // The page (or a single-page app's router) may remove the host: the same widget goes back.
-      new MutationObserver(attach).observe(document.documentElement, { childList: true, subtree: true });
-      // Never before the page's load event: the chat chunk then loads when the browser is idle.
+      if (draw([cfg.displayName, cfg.primaryColor, cfg.avatarUrl, cfg.language])) keep(drawn);
+      // Never before the page's load event: what would compete with the page's own loading.
       const afterLoad = () => {
         if (inline) {
           if (!host.isConnected) console.warn(PREFIX, "no data-target", data.target);
           void start();
-        } else {
-          // Where the browser has no idle callback (Safari), the first click loads it.
-          window.requestIdleCallback?.(preload);
-          // data-open starts the panel open, except on phones, where it would cover the whole page.
-          if (data.open != null && innerWidth > 479) call("open", false);
         }
+        // data-open starts the panel open, except on phones, where it would cover the whole page.
+        else if (data.open != null && innerWidth > 479) call("open", false);
       };
       if (document.readyState === "complete") afterLoad();
       else addEventListener("load", afterLoad);
     },
-    (err: Partial<ErrorBody["error"]>) =>
-      err.code === "origin_not_allowed" ? warnOriginRefused(siteKey) : console.warn(PREFIX, siteKey, err.message),
+    (err: Partial<ErrorBody["error"]>) => {
+      host.remove();
+      keep((drawn = ""));
+      // The server's message says what the owner can do (for a refused origin: which one to add).
+      console.warn(PREFIX, siteKey, err.message);
+    },
   );
 }

@@ -1,6 +1,14 @@
 import { LAUNCHER_LABEL } from "../strings.js";
-import type { Lang, PublicConfig } from "../shared/contract.js";
+import type { Lang } from "../shared/contract.js";
 import { safeImageUrl } from "../shared/safe.js";
+
+/**
+ * What the launcher shows of the site's config: its name, colour, avatar and language. The loader
+ * keeps the last one per site key and API origin in localStorage, to draw the launcher on a repeat
+ * visit before the config request answers; read back from there it is untrusted, so every value
+ * goes through the same guards as the server's (safeColor, safeImageUrl, a string name).
+ */
+export type Look = [name: string, color: unknown, avatar: unknown, language: unknown];
 
 /**
  * The host element's own styles. `all: initial` (important, so it wins over even the page's
@@ -15,17 +23,28 @@ export const hostCss = (inline: boolean) =>
   ".l img{width:100%;height:100%;object-fit:cover}.l:empty:before{content:'';width:26px;height:22px;border-radius:11px 11px 11px 3px;background:currentColor}";
 
 /**
- * The launcher: a real button, named for the bot, showing the owner's avatar when it is an
- * http(s) URL. The chat chunk keeps its aria-expanded in step with the panel once it mounts.
+ * The launcher: a real button that opens a dialog, closed until the chat chunk mounts and keeps
+ * aria-expanded in step with the panel (widget/src/chat/mount.tsx).
  */
-export function createLauncher(config: PublicConfig, lang: Lang): HTMLButtonElement {
+export function createLauncher(): HTMLButtonElement {
   const button = document.createElement("button");
-  const avatar = safeImageUrl(config.avatarUrl);
   button.className = "l";
+  button.setAttribute("aria-haspopup", "dialog");
+  button.setAttribute("aria-expanded", "false");
+  return button;
+}
+
+/**
+ * Names the launcher for the bot and shows the owner's avatar when it is an http(s) URL. Drawn in
+ * place when the refreshed config changed the look: the button keeps its focus and listeners.
+ */
+export function paintLauncher(button: HTMLButtonElement, [name, , avatarUrl]: Look, lang: Lang): void {
+  const avatar = safeImageUrl(avatarUrl);
   button.setAttribute(
     "aria-label",
-    LAUNCHER_LABEL[lang].replace("{name}", () => config.displayName),
+    LAUNCHER_LABEL[lang].replace("{name}", () => name),
   );
+  button.replaceChildren();
   if (avatar) {
     const img = document.createElement("img");
     img.alt = "";
@@ -34,5 +53,4 @@ export function createLauncher(config: PublicConfig, lang: Lang): HTMLButtonElem
     img.onerror = () => img.remove();
     button.append(img);
   }
-  return button;
 }

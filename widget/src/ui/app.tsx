@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import type { ChatStore } from "../chat/chat-store.js";
 import type { PublicConfig } from "../shared/contract.js";
 import { safeImageUrl } from "../shared/safe.js";
@@ -29,7 +29,9 @@ export function App({ store, strings, config, inline, activeElement, takeFocusRe
   const avatar = safeImageUrl(config.avatarUrl);
   const Handoff = store.handoff.value;
 
-  useEffect(() => {
+  // Before the panel's first paint, not after it (useEffect waits for a frame, up to 100 ms): the
+  // composer is ready to type in as soon as the panel shows.
+  useLayoutEffect(() => {
     if (open && takeFocusRequest()) input.current?.focus();
   }, [open]);
 
