@@ -73,30 +73,8 @@ export class QuotaRefusal extends AppError {
  * always has.
  */
 export async function admitAnswer(hit: AnswerHit): Promise<Admission> {
-  const { counters, limits, siteId, now, tokens, onPlatform, platformBudget } = hit;
-  const m = month(now);
-  const expiresAt = m.next + DAY;
-  const tokenKeys = onPlatform ? [siteTokensKey(siteId), PLATFORM_TOKENS_KEY] : [siteTokensKey(siteId)];
-  const totals = await counters.addAll(
-    [...tokenKeys, siteMessagesKey(siteId)].map((key, i) => ({
-      key,
-      windowStart: m.start,
-      by: i < tokenKeys.length ? tokens : 1,
-      expiresAt,
-    })),
-  );
-  const reservation = heldTokens(counters, tokenKeys, m.start, expiresAt, tokens);
-  const messages = totals[tokenKeys.length];
-  let refusal: QuotaRefusal | null = null;
-  if (totals[0] > limits.monthlyTokens) refusal = new QuotaRefusal("tokens", now);
-  else if (onPlatform && platformBudget !== null && totals[1] > platformBudget) refusal = new QuotaRefusal("platform", now);
-  else if (messages > limits.monthlyMessages) refusal = new QuotaRefusal("messages", now, messages);
-  if (!refusal) return { messages, reservation };
-  // If taking it back fails too (the database is down), the reservation stays until the month
-  // ends: the site's month is overstated, never its spending allowed past the quota.
-  await reservation.release().catch(() => {});
-  if (refusal.quota !== "messages") await counters.add(siteMessagesKey(siteId), m.start, -1, expiresAt).catch(() => {});
-  throw refusal;
+  const { reservation, messages } = await reserve(hit, true);
+  return { reservation, messages: messages! };
 }
 
 /**
@@ -104,37 +82,35 @@ export async function admitAnswer(hit: AnswerHit): Promise<Admission> {
  * a knowledge base's embeddings, a recording's transcription, a reading aloud. Refused past a
  * quota, with nothing left held.
  */
-export async function admitTokens({
-  counters,
-  limits,
-  siteId,
-  now,
-  tokens,
-  onPlatform,
-  platformBudget,
-}: AnswerHit): Promise<TokenReservation> {
+export async function admitTokens(hit: AnswerHit): Promise<TokenReservation> {
+  return (await reserve(hit, false)).reservation;
+}
+
+/** admitAnswer's and admitTokens's one batch; `countMessage`: also one of the site's month's messages. */
+async function reserve(
+  { counters, limits, siteId, now, tokens, onPlatform, platformBudget }: AnswerHit,
+  countMessage: boolean,
+): Promise<{ reservation: TokenReservation; messages?: number }> {
   const m = month(now);
   const expiresAt = m.next + DAY;
-  const held: string[] = [];
-  const hold = async (key: string) => {
-    const total = await counters.add(key, m.start, tokens, expiresAt);
-    held.push(key);
-    return total;
-  };
-  try {
-    if ((await hold(siteTokensKey(siteId))) > limits.monthlyTokens) throw new QuotaRefusal("tokens", now);
-    if (onPlatform) {
-      // Counted with or without a budget: the operator's page shows the platform's spend.
-      const platform = await hold(PLATFORM_TOKENS_KEY);
-      if (platformBudget !== null && platform > platformBudget) throw new QuotaRefusal("platform", now);
-    }
-  } catch (err) {
-    await heldTokens(counters, held, m.start, expiresAt, tokens)
-      .release()
-      .catch(() => {});
-    throw err;
-  }
-  return heldTokens(counters, held, m.start, expiresAt, tokens);
+  // Counted with or without a budget: the operator's page shows the platform's spend.
+  const tokenKeys = onPlatform ? [siteTokensKey(siteId), PLATFORM_TOKENS_KEY] : [siteTokensKey(siteId)];
+  const keys = countMessage ? [...tokenKeys, siteMessagesKey(siteId)] : tokenKeys;
+  const totals = await counters.addAll(
+    keys.map((key, i) => ({ key, windowStart: m.start, by: i < tokenKeys.length ? tokens : 1, expiresAt })),
+  );
+  const reservation = heldTokens(counters, tokenKeys, m.start, expiresAt, tokens);
+  const messages = countMessage ? totals[tokenKeys.length] : undefined;
+  let refusal: QuotaRefusal | null = null;
+  if (totals[0] > limits.monthlyTokens) refusal = new QuotaRefusal("tokens", now);
+  else if (onPlatform && platformBudget !== null && totals[1] > platformBudget) refusal = new QuotaRefusal("platform", now);
+  else if (messages !== undefined && messages > limits.monthlyMessages) refusal = new QuotaRefusal("messages", now, messages);
+  if (!refusal) return { reservation, messages };
+  // If taking it back fails too (the database is down), the reservation stays until the month
+  // ends: the site's month is overstated, never its spending allowed past the quota.
+  await reservation.release().catch(() => {});
+  if (countMessage && refusal.quota !== "messages") await counters.add(siteMessagesKey(siteId), m.start, -1, expiresAt).catch(() => {});
+  throw refusal;
 }
 
 /** `tokens` held on each of `keys` (the site's first): settled or released once. */

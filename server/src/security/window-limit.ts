@@ -24,9 +24,12 @@ export async function admitWithin(
   message?: string,
 ): Promise<void> {
   if (await hitWithin(counters, key, limit, windowMs, now)) return;
-  throw new AppError("rate_limited", message ?? "Too many requests; try again shortly.", {
-    retryAfterSeconds: windowOf(now, windowMs).retryAfterSeconds,
-  });
+  throw rateLimited(now, windowMs, message);
+}
+
+/** 429 rate_limited, with the seconds until the window ends as Retry-After. */
+function rateLimited(now: number, windowMs: number, message = "Too many requests; try again shortly."): AppError {
+  return new AppError("rate_limited", message, { retryAfterSeconds: windowOf(now, windowMs).retryAfterSeconds });
 }
 
 /**
@@ -47,7 +50,7 @@ export async function admitAllWithin(
   if (refused < 0) return;
   const later = windows.slice(refused + 1);
   if (later.length) await counters.addAll(later.map(({ key }) => hit(key, -1))).catch(() => {});
-  throw new AppError("rate_limited", "Too many requests; try again shortly.", { retryAfterSeconds: w.retryAfterSeconds });
+  throw rateLimited(now, windowMs);
 }
 
 /**
