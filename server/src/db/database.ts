@@ -44,7 +44,10 @@ export const MYSQL_DEFAULTS: Readonly<Required<MysqlTimeouts>> = Object.freeze({
   connectTimeoutMs: 2_000,
   acquireTimeoutMs: 2_500,
   queryTimeoutMs: 5_000,
-  maxWaiting: 200,
+  // Not a throttle: each of an instance's requests, and each answer finishing in the background,
+  // may wait for one, so 200 streams are up to ~400 waiters; the acquire timeout bounds the wait.
+  // 200 answered busy streams 503 on a loaded instance (issue 15's bench, MariaDB + Redis).
+  maxWaiting: 1_000,
   // A question makes several short round trips (the answer's transaction holds its connection
   // for four): at 50 streams an instance, 10 connections were a queue (issue 15). The instances
   // FC may run times this must stay under the RDS instance's max_connections (README).
