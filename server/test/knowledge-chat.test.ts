@@ -57,6 +57,25 @@ describe.each(DIALECTS)("knowledge in the answer: the bot answers from the owner
     expect(JSON.parse(stored.sources!)).toEqual(done.sources);
   });
 
+  it("a source added after a question found none is used by the very next question (the site's readiness is not kept stale)", async () => {
+    const site = await siteWith({}, []);
+    const visitor = await startVisitor(h, site.siteKey);
+    h.fake.reset();
+    await ask(visitor, "How long does shipping take?");
+    expect(chatRequests()[0].body.messages.some((m: any) => String(m.content).includes("<source "))).toBe(false);
+    for (const source of [
+      { title: "Shipping", text: "Every order ships within two working days from Hangzhou. Delivery takes three to five days." },
+      { title: "Brewing", text: "Green tea wants water at 80 degrees for two minutes." },
+    ]) {
+      const res = await h.request(`/api/sites/${site.id}/knowledge`, json({ kind: "text", ...source }, { cookie }));
+      expect(((await res.json()) as any).source.status).toBe("ready");
+    }
+    h.fake.reset();
+    const done = (await ask(visitor, "How long does shipping take?")).find((e) => e.event === "done")!.data as any;
+    expect(done.sources).toEqual([{ n: 1, title: "Shipping", url: null, sourceId: expect.any(String) }]);
+    expect(chatRequests()[0].body.messages[1].content).toContain('<source n="1" title="Shipping">');
+  });
+
   it("a source that says 'ignore previous instructions' stays quoted material: the owner's prompt is first and unchanged, the fence cannot be closed", async () => {
     const site = await siteWith({}, [
       {

@@ -35,4 +35,21 @@ describe.skipIf(!TEST_MYSQL_URL)("MySQL connections", () => {
     expect(new Set(levels.map((l) => l.id)).size).toBeGreaterThan(1);
     expect(new Set(levels.map((l) => l.level))).toEqual(new Set(["READ-COMMITTED"]));
   });
+
+  it("an instance's requests all waiting for a connection at once are served, not refused as busy", async () => {
+    // 200 streams are up to ~400 waiters (each request, and each answer finishing behind it): the
+    // acquire timeout bounds how long they wait, the count must not refuse them (issue 15's bench).
+    const small = await openDatabase(database.url, { connections: 2 });
+    try {
+      const answers = await Promise.allSettled(
+        Array.from({ length: 400 }, (_, i) => sql<{ n: number }>`select ${i} as n`.execute(small.db)),
+      );
+      expect(answers.filter((a) => a.status === "rejected").map((a) => String((a as PromiseRejectedResult).reason?.code))).toEqual([]);
+      expect(answers.map((a) => Number((a as PromiseFulfilledResult<{ rows: Array<{ n: number }> }>).value.rows[0].n))).toEqual(
+        Array.from({ length: 400 }, (_, i) => i),
+      );
+    } finally {
+      await small.db.destroy();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { briefCacheBy } from "../../brief-cache.js";
 import type { Db } from "../../db/database.js";
 import type { KnowledgeStatus } from "../../db/schema.js";
 import { newId } from "../../security/ids.js";
@@ -41,8 +42,16 @@ export async function chunkProgress(
   return new Map(rows.map((r) => [r.source_id, { chunks: Number(r.chunks), embedded: Number(r.embedded) }]));
 }
 
-/** Whether the site has anything to search: without it, a question costs no embedding call. */
-export async function hasReadySource(db: Db, siteId: string): Promise<boolean> {
+/**
+ * Whether the site has anything to search: without it, a question costs no embedding call. Asked
+ * by every question, so kept a few seconds per site (issue 15: one round trip a chat less); a
+ * source's state changed on this instance is seen at once, on another within the brief cache's TTL.
+ */
+export function hasReadySource(db: Db, siteId: string): Promise<boolean> {
+  return readiness(db, siteId).get();
+}
+
+const readiness = briefCacheBy(async (db: Db, siteId: string) => {
   const row = await db
     .selectFrom("knowledge_sources")
     .select("id")
@@ -51,7 +60,7 @@ export async function hasReadySource(db: Db, siteId: string): Promise<boolean> {
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
-}
+});
 
 /** What a site holds, against its plan's bounds. */
 export async function siteTotals(db: Db, siteId: string): Promise<{ sources: number; bytes: number; chunks: number }> {
@@ -89,16 +98,20 @@ export async function setSourceState(
     .where("site_id", "=", siteId)
     .where("id", "=", sourceId)
     .executeTakeFirst();
+  // After the write: a read begun meanwhile must not keep the old answer.
+  readiness(db, siteId).forget();
   return Number(result.numUpdatedRows) > 0;
 }
 
 /** Removes a source and its chunks together. */
 export async function deleteSource(db: Db, siteId: string, sourceId: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  const deleted = await db.transaction().execute(async (trx) => {
     const result = await trx.deleteFrom("knowledge_sources").where("site_id", "=", siteId).where("id", "=", sourceId).executeTakeFirst();
     await trx.deleteFrom("knowledge_chunks").where("site_id", "=", siteId).where("source_id", "=", sourceId).execute();
     return Number(result.numDeletedRows) > 0;
   });
+  readiness(db, siteId).forget();
+  return deleted;
 }
 
 export async function deleteChunks(db: Db, siteId: string, sourceId: string): Promise<void> {
