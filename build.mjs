@@ -3,6 +3,7 @@
 // code directory (s.yaml), complete, with nothing to install:
 //   server.mjs     the server bundled as ESM (better-sqlite3 left out), with the chunks it
 //   *-<hash>.mjs   imports lazily (mysql2, ioredis)
+//   password-check.worker.mjs   the password checker's thread (zxcvbn and its dictionaries)
 //   package.json   {"type": "module"}
 //   dashboard/     a copy of dist/dashboard, served at /dashboard
 //   widget/        a copy of dist/widget, served at /widget.js (when no CDN serves it)
@@ -18,7 +19,8 @@ execFileSync("npm", ["run", "--silent", "build:dashboard"], { stdio: "inherit" }
 rmSync("dist/server", { recursive: true, force: true });
 mkdirSync("dist/server", { recursive: true });
 await build({
-  entryPoints: { server: "server/src/main.ts" },
+  // The password checker's thread (security/password-strength.ts) is a file of its own.
+  entryPoints: { server: "server/src/main.ts", "password-check.worker": "server/src/security/password-check.worker.ts" },
   outdir: "dist/server",
   outExtension: { ".js": ".mjs" },
   // What the server imports only when it needs it (mysql2 with its charset tables, ioredis) goes

@@ -145,10 +145,10 @@ export const ENV_VARS: readonly string[] = Object.freeze(Object.keys(EnvSchema.s
  * start`, the tests) they are dist/widget and dist/dashboard under the working directory.
  */
 declare const __BAILIAN_BUNDLE__: boolean | undefined;
+export const BUNDLED = typeof __BAILIAN_BUNDLE__ !== "undefined" && __BAILIAN_BUNDLE__;
 
 function defaultStaticDir(name: "widget" | "dashboard"): string {
-  const bundled = typeof __BAILIAN_BUNDLE__ !== "undefined" && __BAILIAN_BUNDLE__;
-  return bundled ? fileURLToPath(new URL(name, import.meta.url)) : `dist/${name}`;
+  return BUNDLED ? fileURLToPath(new URL(name, import.meta.url)) : `dist/${name}`;
 }
 
 export interface Config {
