@@ -22,6 +22,7 @@ describe("the dashboard's install page when a CDN serves widget.js (WIDGET_URL)"
       blocks.map((pre) => [pre.tabIndex, pre.getAttribute("role"), pre.getAttribute("aria-labelledby"), pre.hasAttribute("aria-label")]),
     ).toEqual([
       [0, "group", "snippet-title", false],
+      [0, "group", "after-load-title", false],
       [0, "group", "csp-title", false],
     ]);
     expect(text(document.querySelector('[aria-labelledby="snippet-title"]'))).toContain(
@@ -33,6 +34,20 @@ describe("the dashboard's install page when a CDN serves widget.js (WIDGET_URL)"
     await waitFor(() => expect(text(button("Copy the script tag"))).toBe("✓ Copied"));
     expect(writeText).toHaveBeenCalledWith(tag);
     expect(page.calls.map((c) => `${c.method} ${c.path}`)).toContain("GET /api/me/install");
+  });
+
+  it("the after-load snippet sets data-api-base the same way, and copies as shown", async () => {
+    f.signedIn(f.ownerA, `/sites/${f.site.id}/install`);
+    await waitFor(() => expect(heading()).toBe("Install"));
+    const snippet = document.getElementById("snippet-after-load")!.textContent!;
+    expect(snippet).toContain(`    s.src = "${CDN_WIDGET}";\n`);
+    expect(snippet).toContain(
+      `    s.setAttribute("data-site-key", "${f.site.siteKey}");\n    s.setAttribute("data-api-base", "${f.origin}");\n`,
+    );
+    const writeText = vi.fn(async () => {});
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText } });
+    await click(button("Copy the after-load snippet"));
+    expect(writeText).toHaveBeenCalledWith(snippet);
   });
 
   it("lists the CDN as script-src and this server as connect-src, img-src only with an avatar", async () => {

@@ -326,6 +326,44 @@ describe("the dashboard: bot settings, preview and install", () => {
       expect(writeText).toHaveBeenCalledWith(tag);
     });
 
+    it("offers, second, the snippet that loads the widget after the load event, with the site's key, and copies it", async () => {
+      f.signedIn(f.ownerA, `/sites/${f.site.id}/install`);
+      await waitFor(() => expect(heading()).toBe("Install"));
+      const snippet = [
+        "<script>",
+        '  addEventListener("load", function () {',
+        '    var s = document.createElement("script");',
+        `    s.src = "${f.origin}/widget.js";`,
+        `    s.setAttribute("data-site-key", "${f.site.siteKey}");`,
+        "    document.body.appendChild(s);",
+        "  });",
+        "</script>",
+      ].join("\n");
+      expect(document.getElementById("snippet-after-load")!.textContent).toBe(snippet);
+      // below the tag and its copy button, in the same section
+      const section = document.querySelector('section[aria-labelledby="snippet-title"]')!;
+      expect([...section.querySelectorAll("code, h3, button")].map((e) => (e.tagName === "CODE" ? e.id : text(e)))).toEqual([
+        "snippet",
+        "Copy",
+        "Or: after the load event",
+        "snippet-after-load",
+        "Copy",
+      ]);
+      expect(text(section)).toContain("Under a strict Content-Security-Policy this inline script needs the page's nonce.");
+      const writeText = vi.fn(async () => {});
+      Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText } });
+      await click(button("Copy the after-load snippet"));
+      await waitFor(() => expect(text(button("Copy the after-load snippet"))).toBe("✓ Copied"));
+      expect(writeText).toHaveBeenCalledWith(snippet);
+      expect(text(button("Copy the script tag"))).toBe("Copy");
+      await click(button("中文"));
+      await waitFor(() => expect(heading()).toBe("安装"));
+      expect(text(section)).toContain("需要带上页面的 nonce");
+      expect(button("复制 load 之后加载的代码")).toBeTruthy();
+      await click(button("English"));
+      await waitFor(() => expect(heading()).toBe("Install"));
+    });
+
     it("edits the allowed origins as the server normalises them, refusing paths and duplicates", async () => {
       const page = f.signedIn(f.ownerA, `/sites/${f.site.id}/install`);
       await waitFor(() => expect(heading()).toBe("Install"));

@@ -353,6 +353,10 @@ const en = {
     copied: "Copied",
     copyFailed: "Could not copy: select the text and copy it yourself.",
     copySnippet: "Copy the script tag",
+    afterLoadTitle: "Or: after the load event",
+    afterLoadHint:
+      "For sites that measure their load event: this loads the widget once the event has fired, so the launcher appears a little later. Under a strict Content-Security-Policy this inline script needs the page's nonce.",
+    copyAfterLoad: "Copy the after-load snippet",
     copyCsp: "Copy the CSP sources",
     originsTitle: "Allowed origins",
     originsHint: "Pages on these origins may use the bot: scheme, host and port, no path. https://*.example.com allows every subdomain.",
@@ -1168,6 +1172,10 @@ const zhCN: Strings = {
     copied: "已复制",
     copyFailed: "复制失败：请手动选中文本并复制。",
     copySnippet: "复制 script 标签",
+    afterLoadTitle: "或者：在 load 事件之后加载",
+    afterLoadHint:
+      "适用于统计页面 load 事件耗时的网站：这段代码在该事件触发后才加载聊天组件，因此启动按钮会稍晚出现。如果页面使用严格的 Content-Security-Policy，这段内联脚本需要带上页面的 nonce。",
+    copyAfterLoad: "复制 load 之后加载的代码",
     copyCsp: "复制 CSP 来源",
     originsTitle: "允许的来源（Origin）",
     originsHint: "只有这些来源的页面可以使用机器人：协议、主机和端口，不含路径。https://*.example.com 表示所有子域名。",

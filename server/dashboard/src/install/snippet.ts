@@ -1,5 +1,6 @@
 /**
- * What a site owner pastes and allows: the script tag, and the Content-Security-Policy sources a
+ * What a site owner pastes and allows: the script tag (or the same loader injected after the
+ * load event), and the Content-Security-Policy sources a
  * page with a strict policy needs (README, "Install the widget"): script-src where widget.js
  * comes from (this server, or a CDN), connect-src the API, img-src the avatar's host.
  */
@@ -27,6 +28,28 @@ export function needsApiBase(target: InstallInfo): boolean {
 export function scriptTag(target: InstallInfo, siteKey: string): string {
   const apiBase = needsApiBase(target) ? ` data-api-base="${escapeAttr(target.apiBase)}"` : "";
   return `<script src="${escapeAttr(target.widgetUrl)}" data-site-key="${escapeAttr(siteKey)}"${apiBase} async></script>`;
+}
+
+/**
+ * A JS string literal safe inside an inline <script>: "<" as \u003c, so no "</script" or "<!--"
+ * in a value can end the element or change how the browser reads its text.
+ */
+const jsString = (value: string) => JSON.stringify(value).replaceAll("<", "\\u003c");
+
+/**
+ * The loader injected once the page's load event has fired (README, "Install the widget"), for
+ * sites that measure that event: the async tag's download otherwise counts towards it.
+ */
+export function afterLoadSnippet(target: InstallInfo, siteKey: string): string {
+  const apiBase = needsApiBase(target) ? `\n    s.setAttribute("data-api-base", ${jsString(target.apiBase)});` : "";
+  return `<script>
+  addEventListener("load", function () {
+    var s = document.createElement("script");
+    s.src = ${jsString(target.widgetUrl)};
+    s.setAttribute("data-site-key", ${jsString(siteKey)});${apiBase}
+    document.body.appendChild(s);
+  });
+</script>`;
 }
 
 export interface CspSource {

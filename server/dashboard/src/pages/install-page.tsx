@@ -9,7 +9,7 @@ import { useResource } from "../components/use-resource.js";
 import { useSave } from "../components/use-save.js";
 import { type Msg, useStrings } from "../i18n/lang.js";
 import { normaliseOrigin } from "../../../src/shared/origins.js";
-import { cspSources, cspText, needsApiBase, originOf, scriptTag } from "../install/snippet.js";
+import { afterLoadSnippet, cspSources, cspText, needsApiBase, originOf, scriptTag } from "../install/snippet.js";
 import { api, installInfo } from "../state/session.js";
 import type { SitePageProps } from "./site-page.js";
 
@@ -29,6 +29,7 @@ function InstallSections({ site, onSiteChange, install }: SitePageProps & { inst
   const s = useStrings();
   const heading = usePageTitle(`${s.install.title} · ${site.name}`);
   const tag = scriptTag(install, site.siteKey);
+  const afterLoad = afterLoadSnippet(install, site.siteKey);
   const csp = cspSources(install, site.bot.avatarUrl);
 
   return (
@@ -45,6 +46,13 @@ function InstallSections({ site, onSiteChange, install }: SitePageProps & { inst
         </pre>
         {needsApiBase(install) && <p class="muted small">{s.install.snippetCdn(originOf(install.widgetUrl), install.apiBase)}</p>}
         <CopyButton text={tag} label={s.install.copySnippet} />
+        {/* The second choice, for the few sites that measure their load event. */}
+        <h3 id="after-load-title">{s.install.afterLoadTitle}</h3>
+        <p class="muted">{s.install.afterLoadHint}</p>
+        <pre class="code" tabIndex={0} role="group" aria-labelledby="after-load-title">
+          <code id="snippet-after-load">{afterLoad}</code>
+        </pre>
+        <CopyButton text={afterLoad} label={s.install.copyAfterLoad} />
       </section>
       <OriginsEditor {...{ site, onSiteChange }} />
       <section class="card" aria-labelledby="csp-title">
