@@ -18,7 +18,7 @@ execFileSync("npm", ["run", "--silent", "build:dashboard"], { stdio: "inherit" }
 // Whatever an earlier build left there would be deployed too.
 rmSync("dist/server", { recursive: true, force: true });
 mkdirSync("dist/server", { recursive: true });
-await build({
+const { metafile } = await build({
   // The password checker's thread (security/password-strength.ts) is a file of its own.
   entryPoints: { server: "server/src/main.ts", "password-check.worker": "server/src/security/password-check.worker.ts" },
   outdir: "dist/server",
@@ -46,11 +46,15 @@ await build({
   // Some dependencies still call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: "info",
+  // What each output holds (dist/sourcemap/meta.json): server/test/bundle.test.ts checks from it
+  // what a cold start loads.
+  metafile: true,
 });
 // Same depth as dist/server/, so the map's relative source paths still point at server/src.
 rmSync("dist/sourcemap", { recursive: true, force: true });
 mkdirSync("dist/sourcemap", { recursive: true });
 for (const file of readdirSync("dist/server")) if (file.endsWith(".map")) renameSync(`dist/server/${file}`, `dist/sourcemap/${file}`);
+writeFileSync("dist/sourcemap/meta.json", JSON.stringify(metafile));
 writeFileSync("dist/server/package.json", JSON.stringify({ type: "module", private: true }) + "\n");
 cpSync("dist/dashboard", "dist/server/dashboard", { recursive: true });
 cpSync("dist/widget", "dist/server/widget", { recursive: true });

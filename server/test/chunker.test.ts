@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chunkDocument } from "../src/features/knowledge/chunker.js";
-import { faqDocument, textDocument, type ParsedDocument } from "../src/features/knowledge/parse/parse-document.js";
+import { faqDocument, textDocument } from "../src/features/knowledge/parse/owner-text.js";
+import type { ParsedDocument } from "../src/features/knowledge/parse/parsed-document.js";
 import { estimateTokens } from "../src/features/knowledge/token-estimate.js";
 
 const sentence = (i: number) => `Sentence number ${i} explains one more detail of the refund rules.`;

@@ -2,13 +2,12 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { chunkDocument } from "../src/features/knowledge/chunker.js";
+import { faqDocument, textDocument } from "../src/features/knowledge/parse/owner-text.js";
 import {
   KnowledgeParseError,
   PARSE_ERROR_MESSAGES,
   type ParsedDocument,
-  faqDocument,
   parseDocument,
-  textDocument,
 } from "../src/features/knowledge/parse/parse-document.js";
 import { makeDocx, makePdf, makeZipBomb } from "./support/knowledge-files.js";
 

@@ -1,4 +1,4 @@
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Logger } from "../logger.js";
 import type { Mailer } from "./mailer.js";
 
@@ -20,13 +20,18 @@ export class MailNotSentError extends Error {
  * Compute between requests would find a pooled connection dead.
  */
 export function smtpMailer(options: { url: string; from: string; logger: Logger }): Mailer {
-  const transport = createTransport(options.url, { from: options.from });
+  // nodemailer (a tenth of the bundle) is loaded with the first mail, not by every cold start.
+  let transporter: Promise<Transporter> | undefined;
+  const transport = () =>
+    (transporter ??= import("nodemailer").then(({ default: nodemailer }) =>
+      nodemailer.createTransport(options.url, { from: options.from }),
+    ));
   return {
     delivers: true,
     async send(mail) {
       try {
         // Text and HTML only: no tracking pixel, no rewritten links, no headers of our own.
-        await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+        await (await transport()).sendMail({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
         options.logger.info({ msg: "mail sent", kind: mail.kind });
       } catch (err) {
         const e = err as { code?: unknown; responseCode?: unknown };
@@ -37,6 +42,6 @@ export function smtpMailer(options: { url: string; from: string; logger: Logger 
         throw new MailNotSentError(mail.kind, code, responseCode);
       }
     },
-    close: async () => transport.close(),
+    close: async () => (await transporter?.catch(() => undefined))?.close(),
   };
 }

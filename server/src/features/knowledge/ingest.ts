@@ -20,7 +20,7 @@ import {
   saveEmbeddings,
   setSourceState,
 } from "./knowledge.repository.js";
-import { KnowledgeParseError, PARSE_ERROR_MESSAGES, faqDocument, parseDocument, textDocument } from "./parse/parse-document.js";
+import { KnowledgeParseError, PARSE_ERROR_MESSAGES, parseDocument } from "./parse/parse-document.js";
 import type { ParsedDocument } from "./parse/parsed-document.js";
 import { type SourceFailure, SourceFailed, failure, failureOf } from "./source-failures.js";
 
@@ -100,10 +100,12 @@ async function start(deps: Deps, site: SiteRecord, source: SourceRecord): Promis
   return { done: false, progress: { phase: "embed", nextPosition: chunks.length, pages: 0, bytes: original.byteLength } };
 }
 
-function documentOf(source: SourceRecord, original: Uint8Array): Promise<ParsedDocument> | ParsedDocument {
+async function documentOf(source: SourceRecord, original: Uint8Array): Promise<ParsedDocument> {
   const text = () => new TextDecoder().decode(original);
-  if (source.kind === "text") return textDocument(source.title, text());
-  if (source.kind === "faq") return faqDocument(source.title, JSON.parse(text()) as Array<{ q: string; a: string }>);
+  // Loaded when needed, as the parsers (parse-document.ts): Markdown brings the HTML parser along.
+  const ownerText = () => import("./parse/owner-text.js");
+  if (source.kind === "text") return (await ownerText()).textDocument(source.title, text());
+  if (source.kind === "faq") return (await ownerText()).faqDocument(source.title, JSON.parse(text()) as Array<{ q: string; a: string }>);
   return parseDocument({ bytes: original, fileName: source.options.fileName ?? source.title, declaredType: source.mediaType });
 }
 

@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { AppDeps } from "../../deps.js";
-import { presignedGet } from "../../files/oss-client.js";
 import type { MediaRecord } from "../media/media.records.js";
 import { mediaOfMessages } from "../media/media.repository.js";
 import type { MediaView } from "../media/media.schemas.js";
@@ -40,7 +39,14 @@ export function verifyMediaLink(deps: Pick<AppDeps, "keyring" | "now">, mediaId:
 
 /** A signed link to a ready row's bytes: a V4 presigned GET on OSS, the server's own signed link locally. */
 async function signedUrl(deps: LinkDeps, record: MediaRecord, seconds: number): Promise<string> {
-  if (deps.files.oss) return presignedGet(deps.files.oss, deps.config.media.publicBaseUrl, record.storageKey, seconds);
+  // ali-oss is loaded with the first link on OSS, not by every cold start (or ever, locally).
+  if (deps.files.oss)
+    return (await import("../../files/oss-client.js")).presignedGet(
+      deps.files.oss,
+      deps.config.media.publicBaseUrl,
+      record.storageKey,
+      seconds,
+    );
   return localMediaUrl(deps, record.id);
 }
 
@@ -77,7 +83,13 @@ export async function mediaViews(deps: LinkDeps & Pick<AppDeps, "db">, messageId
  * the bytes are gone.
  */
 export async function modelImageUrl(deps: LinkDeps, record: MediaRecord): Promise<string | null> {
-  if (deps.files.oss) return presignedGet(deps.files.oss, deps.config.media.publicBaseUrl, record.storageKey, MODEL_LINK_SECONDS);
+  if (deps.files.oss)
+    return (await import("../../files/oss-client.js")).presignedGet(
+      deps.files.oss,
+      deps.config.media.publicBaseUrl,
+      record.storageKey,
+      MODEL_LINK_SECONDS,
+    );
   const bytes = await deps.files.get(record.storageKey);
   return bytes ? `data:${record.mediaType};base64,${Buffer.from(bytes).toString("base64")}` : null;
 }

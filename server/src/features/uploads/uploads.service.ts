@@ -4,7 +4,6 @@ import { iso } from "../../db/times.js";
 import { AppError } from "../../errors.js";
 import { readBodyBytes } from "../../http/body.js";
 import type { VisitorContext, VisitorPrincipal } from "../../http/route.js";
-import { postObjectTarget } from "../../files/oss-post-policy.js";
 import { newId } from "../../security/ids.js";
 import { admitWithin } from "../../security/window-limit.js";
 import { findVisitorConversation } from "../chat/chat.repository.js";
@@ -89,7 +88,8 @@ export async function createUpload(deps: Deps, ctx: VisitorContext, conversation
   };
   const expiresAt = now + TARGET_MS;
   const target: UploadTarget = deps.files.oss
-    ? postObjectTarget(deps.files.oss, deps.config.media.publicBaseUrl, {
+    ? // ali-oss (most of a megabyte) is loaded by the first upload to OSS, not by every cold start.
+      (await import("../../files/oss-post-policy.js")).postObjectTarget(deps.files.oss, deps.config.media.publicBaseUrl, {
         key: record.storageKey,
         contentType: body.mediaType,
         maxBytes: body.size,

@@ -2,9 +2,7 @@ import type { Resolver } from "../../../outbound/checked-host.js";
 import { type FetchedResource, type GuardedFetchOptions, guardedFetch } from "../../../outbound/guarded-fetch.js";
 import { OutboundError } from "../../../outbound/outbound-error.js";
 import { CRAWL_MAX_SITEMAPS, type CrawlState, addFailure, crawlPath, markSeen, requestBudget } from "./crawl-state.js";
-import { decodeHtml, pageLinks } from "./page-links.js";
 import { compactRobots, robotsCheck, robotsSitemaps } from "./robots-rules.js";
-import { sitemapLocs } from "./sitemap-locs.js";
 
 /**
  * One bounded step of a crawl: at most one fetch (robots.txt, a sitemap or a page), so a leased
@@ -116,6 +114,8 @@ export async function crawlStep(input: CrawlState, deps: CrawlDeps): Promise<Cra
         // No sitemap at the usual place is the common case, not a failure worth showing.
         if (!(path === "/sitemap.xml" && got.status === 404)) addFailure(state, state.origin + path, got.code);
       } else {
+        // linkedom is loaded by the first crawl, not by every cold start.
+        const { sitemapLocs } = await import("./sitemap-locs.js");
         const { kind, locs } = sitemapLocs(new TextDecoder().decode(got.bytes), got.mediaType);
         for (const loc of locs) {
           const found = crawlPath(state, loc);
@@ -157,6 +157,7 @@ export async function crawlStep(input: CrawlState, deps: CrawlDeps): Promise<Cra
     if (!page) return { state, page: null, done: false };
     state.pagesFetched++;
     if (HTML_TYPES.has(got.mediaType) && !state.fromSitemap && depth < state.maxDepth) {
+      const { decodeHtml, pageLinks } = await import("./page-links.js");
       for (const link of pageLinks(decodeHtml(got.bytes, got.charset), got.url)) {
         const found = crawlPath(state, link);
         if (found === null || NOT_A_PAGE.test(new URL(found, state.origin).pathname)) continue;

@@ -1,28 +1,20 @@
-import { CSV_LIMITS, parseCsv } from "./csv.js";
 import { claimedKind, decideKind, sniff } from "./detect-type.js";
-import { DOCX_LIMITS, parseDocx } from "./docx.js";
-import { parseHtmlPage } from "./html.js";
-import { parseMarkdown } from "./markdown.js";
 import { KnowledgeParseError } from "./parse-error.js";
 import { type ParsedDocument, hasContent } from "./parsed-document.js";
-import { PDF_LIMITS, parsePdf } from "./pdf.js";
 import { parsePlainText } from "./plain-text.js";
 
 export { KnowledgeParseError, PARSE_ERROR_MESSAGES, parseErrorMessage, type KnowledgeParseErrorCode } from "./parse-error.js";
-export { faqDocument, textDocument } from "./owner-text.js";
 export type { Block, ParsedDocument } from "./parsed-document.js";
 
 /** Past this much text a document is refused: it would make thousands of chunks to embed. */
-export const PARSE_LIMITS = {
-  maxTextChars: 2_000_000,
-  pdf: PDF_LIMITS,
-  docx: DOCX_LIMITS,
-  csv: CSV_LIMITS,
-};
+const MAX_TEXT_CHARS = 2_000_000;
 
 /**
  * An uploaded file, or a fetched page (`url` given), as a title and blocks. The bytes decide the
  * type (see detect-type.ts); every failure is a KnowledgeParseError with a code for the owner.
+ * Each parser is loaded when a document of its kind comes: with their libraries (mammoth,
+ * linkedom and Readability, marked, csv-parse) they were a third of the bundle every cold start
+ * compiled (issue 15).
  */
 export async function parseDocument(input: {
   bytes: Uint8Array;
@@ -37,19 +29,19 @@ export async function parseDocument(input: {
   const claim = claimedKind(fileName, declaredType);
   const kind = decideKind(sniffed, claim);
   let doc: ParsedDocument;
-  if (kind === "pdf") doc = await parsePdf(bytes, fallbackTitle);
-  else if (kind === "docx") doc = await parseDocx(bytes, fallbackTitle, claim === "docx");
+  if (kind === "pdf") doc = await (await import("./pdf.js")).parsePdf(bytes, fallbackTitle);
+  else if (kind === "docx") doc = await (await import("./docx.js")).parseDocx(bytes, fallbackTitle, claim === "docx");
   else {
     const text = sniffed.kind === "utf8" ? sniffed.text : "";
-    if (text.length > PARSE_LIMITS.maxTextChars) throw new KnowledgeParseError("too_large");
-    if (kind === "html") doc = parseHtmlPage(text, fallbackTitle);
-    else if (kind === "markdown") doc = parseMarkdown(text, fallbackTitle);
-    else if (kind === "csv") doc = parseCsv(text, fallbackTitle);
+    if (text.length > MAX_TEXT_CHARS) throw new KnowledgeParseError("too_large");
+    if (kind === "html") doc = (await import("./html.js")).parseHtmlPage(text, fallbackTitle);
+    else if (kind === "markdown") doc = (await import("./markdown.js")).parseMarkdown(text, fallbackTitle);
+    else if (kind === "csv") doc = (await import("./csv.js")).parseCsv(text, fallbackTitle);
     else doc = parsePlainText(text, fallbackTitle);
   }
   if (!hasContent(doc)) throw new KnowledgeParseError("empty_document");
   const chars = doc.blocks.reduce((n, b) => n + (b.kind === "qa" ? b.q.length + b.a.length : b.text.length), 0);
-  if (chars > PARSE_LIMITS.maxTextChars) throw new KnowledgeParseError("too_large");
+  if (chars > MAX_TEXT_CHARS) throw new KnowledgeParseError("too_large");
   return doc;
 }
 
