@@ -37,16 +37,15 @@ export function verifyMediaLink(deps: Pick<AppDeps, "keyring" | "now">, mediaId:
   });
 }
 
+/** A V4 presigned GET of the row's object; ali-oss is loaded with the first one, not by every cold start (or ever, locally). */
+async function presignedOnOss(deps: LinkDeps, oss: NonNullable<LinkDeps["files"]["oss"]>, record: MediaRecord, seconds: number) {
+  const { presignedGet } = await import("../../files/oss-client.js");
+  return presignedGet(oss, deps.config.media.publicBaseUrl, record.storageKey, seconds);
+}
+
 /** A signed link to a ready row's bytes: a V4 presigned GET on OSS, the server's own signed link locally. */
 async function signedUrl(deps: LinkDeps, record: MediaRecord, seconds: number): Promise<string> {
-  // ali-oss is loaded with the first link on OSS, not by every cold start (or ever, locally).
-  if (deps.files.oss)
-    return (await import("../../files/oss-client.js")).presignedGet(
-      deps.files.oss,
-      deps.config.media.publicBaseUrl,
-      record.storageKey,
-      seconds,
-    );
+  if (deps.files.oss) return presignedOnOss(deps, deps.files.oss, record, seconds);
   return localMediaUrl(deps, record.id);
 }
 
@@ -83,13 +82,7 @@ export async function mediaViews(deps: LinkDeps & Pick<AppDeps, "db">, messageId
  * the bytes are gone.
  */
 export async function modelImageUrl(deps: LinkDeps, record: MediaRecord): Promise<string | null> {
-  if (deps.files.oss)
-    return (await import("../../files/oss-client.js")).presignedGet(
-      deps.files.oss,
-      deps.config.media.publicBaseUrl,
-      record.storageKey,
-      MODEL_LINK_SECONDS,
-    );
+  if (deps.files.oss) return presignedOnOss(deps, deps.files.oss, record, MODEL_LINK_SECONDS);
   const bytes = await deps.files.get(record.storageKey);
   return bytes ? `data:${record.mediaType};base64,${Buffer.from(bytes).toString("base64")}` : null;
 }
