@@ -18,17 +18,10 @@ export interface CheckVerdict {
   feedback: string[];
 }
 
-/** The module object whichever way the package is loaded (a bundled CommonJS package is its `default`). */
-const moduleOf = <T extends object>(imported: T): T => {
-  const commonJs = (imported as { default?: unknown }).default;
-  return typeof commonJs === "object" && commonJs !== null ? (commonJs as T) : imported;
-};
-const commonWords = moduleOf(common);
-const english = moduleOf(en);
 const zxcvbn = new ZxcvbnFactory({
-  dictionary: { ...commonWords.dictionary, ...english.dictionary },
-  graphs: commonWords.adjacencyGraphs,
-  translations: english.translations,
+  dictionary: { ...common.dictionary, ...en.dictionary },
+  graphs: common.adjacencyGraphs,
+  translations: en.translations,
 });
 
 parentPort!.on("message", ({ id, password, userInputs }: CheckRequest) => {

@@ -52,8 +52,8 @@ function currentChecker(): Checker {
 
 function idleThenEnd(c: Checker): void {
   clearTimeout(c.idle);
+  // A new check clears this timer (check()), so it only fires with nothing pending.
   c.idle = setTimeout(() => {
-    if (c.pending.size) return;
     if (checker === c) checker = undefined;
     void c.worker.terminate();
   }, IDLE_MS);

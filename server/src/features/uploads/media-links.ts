@@ -37,16 +37,16 @@ export function verifyMediaLink(deps: Pick<AppDeps, "keyring" | "now">, mediaId:
   });
 }
 
-/** A V4 presigned GET of the row's object; ali-oss is loaded with the first one, not by every cold start (or ever, locally). */
-async function presignedOnOss(deps: LinkDeps, oss: NonNullable<LinkDeps["files"]["oss"]>, record: MediaRecord, seconds: number) {
+/** On OSS, a V4 presigned GET of the row's object (ali-oss loaded with the first, not by every cold start); locally null. */
+async function presignedOnOss(deps: LinkDeps, record: MediaRecord, seconds: number): Promise<string | null> {
+  if (!deps.files.oss) return null;
   const { presignedGet } = await import("../../files/oss-client.js");
-  return presignedGet(oss, deps.config.media.publicBaseUrl, record.storageKey, seconds);
+  return presignedGet(deps.files.oss, deps.config.media.publicBaseUrl, record.storageKey, seconds);
 }
 
 /** A signed link to a ready row's bytes: a V4 presigned GET on OSS, the server's own signed link locally. */
 async function signedUrl(deps: LinkDeps, record: MediaRecord, seconds: number): Promise<string> {
-  if (deps.files.oss) return presignedOnOss(deps, deps.files.oss, record, seconds);
-  return localMediaUrl(deps, record.id);
+  return (await presignedOnOss(deps, record, seconds)) ?? localMediaUrl(deps, record.id);
 }
 
 /** A row as the widget, the message lists and the transcript show it; `url` only once ready. */
@@ -82,7 +82,8 @@ export async function mediaViews(deps: LinkDeps & Pick<AppDeps, "db">, messageId
  * the bytes are gone.
  */
 export async function modelImageUrl(deps: LinkDeps, record: MediaRecord): Promise<string | null> {
-  if (deps.files.oss) return presignedOnOss(deps, deps.files.oss, record, MODEL_LINK_SECONDS);
+  const presigned = await presignedOnOss(deps, record, MODEL_LINK_SECONDS);
+  if (presigned) return presigned;
   const bytes = await deps.files.get(record.storageKey);
   return bytes ? `data:${record.mediaType};base64,${Buffer.from(bytes).toString("base64")}` : null;
 }
